@@ -1,0 +1,136 @@
+import { Command, Errors, Flags } from '@oclif/core';
+import type { AuditContext } from '../core/audit/context.ts';
+import { isMpegflowError, MpegflowError } from '../core/errors.ts';
+import type { Db } from '../core/store/open.ts';
+import { errorDocument, renderErrorText } from './render-error.ts';
+
+export const MONITORING_EXIT = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 } as const;
+
+/**
+ * Every mpegflow command extends this. A command implements `execute()`,
+ * which returns its result object (the `--json` document), and optionally
+ * `renderHuman()` for people; this class owns the JSON output, the error
+ * output, exit codes, the state store and the audit entry.
+ */
+export abstract class BaseCommand<T extends object> extends Command {
+  static override enableJsonFlag = true;
+  static override baseFlags = {
+    verbose: Flags.boolean({ description: 'Show error causes and stack traces.', helpGroup: 'GLOBAL' }),
+  };
+
+  /** The command changes state or storage: every run leaves one audit entry. */
+  static audited = false;
+  /** The command reports health (monitoring plugin convention): any error exits 3, UNKNOWN. */
+  static monitoring = false;
+
+  #db?: Db;
+  #audit?: AuditContext;
+
+  protected abstract execute(): Promise<T>;
+
+  /** Human output for a terminal or a log; JSON mode skips it. */
+  protected renderHuman(_result: T): void {}
+
+  /** Exit code for a result that completed (monitoring commands map their status here). */
+  protected exitCodeFor(_result: T): number {
+    return 0;
+  }
+
+  override async run(): Promise<T> {
+    const result = await this.execute();
+    const exitCode = this.exitCodeFor(result);
+    if (this.commandClass.audited && !this.#audit?.recorded) {
+      (await this.auditContext()).record(await this.store(), { exitCode, outcome: exitCode === 0 ? 'success' : 'failure' });
+    }
+    if (!this.jsonEnabled()) this.renderHuman(result);
+    process.exitCode = exitCode;
+    return result;
+  }
+
+  private get commandClass(): typeof BaseCommand {
+    return this.constructor as typeof BaseCommand;
+  }
+
+  /** The state database, opened (and migrated) on first use. */
+  protected async store(): Promise<Db> {
+    if (!this.#db) {
+      const { openStore } = await import('../core/store/open.ts');
+      this.#db = openStore();
+    }
+    return this.#db;
+  }
+
+  /** The audit context for this run; pass it to the core, which records inside its transaction. */
+  protected async auditContext(): Promise<AuditContext> {
+    if (!this.#audit) {
+      const { AuditContext } = await import('../core/audit/context.ts');
+      this.#audit = new AuditContext(this.id ?? 'mpegflow', this.argv);
+    }
+    return this.#audit;
+  }
+
+  protected get stdoutIsTTY(): boolean {
+    return Boolean(process.stdout.isTTY);
+  }
+
+  protected override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  }
+
+  protected override toSuccessJson(result: unknown): unknown {
+    return result;
+  }
+
+  protected override async catch(error: Error & { oclif?: { exit?: number } }): Promise<void> {
+    const err = toMpegflowError(error);
+    const exitCode = this.commandClass.monitoring ? MONITORING_EXIT.UNKNOWN : err.exitCode;
+    await this.recordFailure(exitCode, err);
+    if (this.jsonEnabled()) this.logJson(errorDocument(err));
+    else process.stderr.write(renderErrorText(err, { verbose: this.verbose() }));
+    process.exitCode = exitCode;
+  }
+
+  protected override async finally(error: Error | undefined): Promise<void> {
+    this.#db?.close();
+    this.#db = undefined;
+    await super.finally(error);
+  }
+
+  private verbose(): boolean {
+    return this.argv.includes('--verbose') || /(^|,)mpegflow/.test(process.env.DEBUG ?? '');
+  }
+
+  private async recordFailure(exitCode: number, err: MpegflowError): Promise<void> {
+    if (!this.commandClass.audited || this.#audit?.recorded) return;
+    try {
+      (await this.auditContext()).record(await this.store(), {
+        outcome: 'failure',
+        exitCode,
+        detail: { error: err.code, message: err.message },
+      });
+    } catch {
+      // the state file itself may be what failed; the error below still reaches the operator
+    }
+  }
+}
+
+function toMpegflowError(error: Error & { oclif?: { exit?: number } }): MpegflowError {
+  if (isMpegflowError(error)) return error;
+  if (error instanceof Errors.CLIError && (error.oclif?.exit === 2 || error.name.includes('Parse') || 'parse' in error)) {
+    return new MpegflowError(error.message.replace(/^Error: /, ''), {
+      code: 'USAGE',
+      exitCode: 2,
+      suggestion: 'see the command help with --help',
+      cause: error,
+    });
+  }
+  if (error instanceof Errors.ExitError) {
+    return new MpegflowError(error.message, { code: 'EXIT', exitCode: error.oclif.exit ?? 1, cause: error });
+  }
+  return new MpegflowError(`unexpected internal error: ${error.message}`, {
+    kind: 'bug',
+    code: 'INTERNAL',
+    suggestion: 'run again with --verbose and report the output to the MpegFlow maintainers',
+    cause: error,
+  });
+}

@@ -1,0 +1,38 @@
+import type { MpegflowError } from '../core/errors.ts';
+import { redactText } from '../core/audit/redact.ts';
+
+export interface ErrorDocument {
+  error: {
+    code: string;
+    kind: string;
+    message: string;
+    suggestion?: string;
+    details?: Record<string, unknown>;
+  };
+}
+
+export function errorDocument(err: MpegflowError): ErrorDocument {
+  return {
+    error: {
+      code: err.code,
+      kind: err.kind,
+      message: redactText(err.message),
+      ...(err.suggestion ? { suggestion: err.suggestion } : {}),
+      ...(err.details ? { details: err.details } : {}),
+    },
+  };
+}
+
+export function renderErrorText(err: MpegflowError, options: { verbose: boolean }): string {
+  const lines = [`Error: ${redactText(err.message)}`];
+  if (err.suggestion) lines.push(`  Try: ${err.suggestion}`);
+  if (options.verbose) {
+    let cause: unknown = err.cause;
+    while (cause instanceof Error) {
+      lines.push(`  Caused by: ${redactText(cause.stack ?? cause.message)}`);
+      cause = cause.cause;
+    }
+    if (err.stack) lines.push(redactText(err.stack));
+  }
+  return `${lines.join('\n')}\n`;
+}

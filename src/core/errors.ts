@@ -1,0 +1,52 @@
+/**
+ * One error type for everything MpegFlow reports to a person. The kind says
+ * who can act on it:
+ * - `user`: bad input or configuration the operator can fix (with a suggestion);
+ * - `external`: a tool or server we depend on failed (ffmpeg, MinIO); carries
+ *   the command and the tail of its output where there is one;
+ * - `bug`: an invariant broke; the message asks for a report.
+ */
+export type ErrorKind = 'user' | 'external' | 'bug';
+
+export interface MpegflowErrorOptions {
+  kind?: ErrorKind;
+  /** What the operator should do next, written as an instruction. */
+  suggestion?: string;
+  /** Process exit code when this error ends a command (default 1). */
+  exitCode?: number;
+  /** Stable, machine-readable code for --json consumers, e.g. ENDPOINT_NOT_FOUND. */
+  code?: string;
+  cause?: unknown;
+  /** Extra facts for --json output and --verbose; never secrets. */
+  details?: Record<string, unknown>;
+}
+
+export class MpegflowError extends Error {
+  readonly kind: ErrorKind;
+  readonly suggestion?: string;
+  readonly exitCode: number;
+  readonly code: string;
+  readonly details?: Record<string, unknown>;
+
+  constructor(message: string, options: MpegflowErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'MpegflowError';
+    this.kind = options.kind ?? 'user';
+    this.suggestion = options.suggestion;
+    this.exitCode = options.exitCode ?? 1;
+    this.code = options.code ?? 'ERROR';
+    this.details = options.details;
+  }
+}
+
+export function userError(message: string, suggestion?: string, code = 'INVALID_INPUT'): MpegflowError {
+  return new MpegflowError(message, { kind: 'user', suggestion, code });
+}
+
+export function usageError(message: string, suggestion?: string): MpegflowError {
+  return new MpegflowError(message, { kind: 'user', suggestion, code: 'USAGE', exitCode: 2 });
+}
+
+export function isMpegflowError(error: unknown): error is MpegflowError {
+  return error instanceof MpegflowError;
+}
