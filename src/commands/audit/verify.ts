@@ -19,6 +19,9 @@ export default class AuditVerify extends BaseCommand<AuditVerification> {
 
   protected override renderHuman(result: AuditVerification): void {
     if (result.ok) this.log(`Audit chain intact: ${result.entries} entries verified.`);
-    else this.log(`Audit chain BROKEN at position ${result.brokenAt!.position}: ${result.brokenAt!.reason}.\n${result.entries} entries before it verified.`);
+    else
+      this.log(
+        `Audit chain BROKEN at position ${result.brokenAt!.position}: ${result.brokenAt!.reason}.\n${result.entries} entries before it verified.`,
+      );
   }
 }

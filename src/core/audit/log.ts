@@ -62,7 +62,9 @@ export function entryHash(prevHash: string, id: number, e: AuditEntryInput): str
  */
 export function appendAudit(db: Db, input: AuditEntryInput): AuditEntry {
   const append = (): AuditEntry => {
-    const head = db.prepare<[], { last_id: number; last_hash: string; entries: number }>('SELECT last_id, last_hash, entries FROM audit_head').get();
+    const head = db
+      .prepare<[], { last_id: number; last_hash: string; entries: number }>('SELECT last_id, last_hash, entries FROM audit_head')
+      .get();
     const prevHash = head?.last_hash ?? GENESIS_HASH;
     const id = (head?.last_id ?? 0) + 1;
     const hash = entryHash(prevHash, id, input);
@@ -129,7 +131,10 @@ export function listAudit(db: Db, query: AuditQuery = {}): AuditEntry[] {
   }
   const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC ${query.limit ? 'LIMIT ?' : ''}`;
   if (query.limit) params.push(query.limit);
-  return db.prepare<(string | number)[], AuditRow>(sql).all(...params).map(fromRow);
+  return db
+    .prepare<(string | number)[], AuditRow>(sql)
+    .all(...params)
+    .map(fromRow);
 }
 
 export function getAudit(db: Db, id: number): AuditEntry | undefined {
@@ -156,19 +161,42 @@ export function verifyAudit(db: Db): AuditVerification {
   let position = 0;
   for (const entry of iterateAudit(db)) {
     position++;
-    const fail = (reason: string): AuditVerification => ({ ok: false, entries: position - 1, brokenAt: { id: entry.id, position, reason } });
+    const fail = (reason: string): AuditVerification => ({
+      ok: false,
+      entries: position - 1,
+      brokenAt: { id: entry.id, position, reason },
+    });
     if (entry.id !== expectedId) {
-      return fail(entry.id > expectedId ? `entry ${expectedId} is missing (found ${entry.id} next)` : `entry ${entry.id} is out of order (expected ${expectedId})`);
+      return fail(
+        entry.id > expectedId
+          ? `entry ${expectedId} is missing (found ${entry.id} next)`
+          : `entry ${entry.id} is out of order (expected ${expectedId})`,
+      );
     }
-    if (entry.prevHash !== prevHash) return fail(`entry ${entry.id} does not follow entry ${entry.id - 1} (previous-hash mismatch: an entry before it was removed, replaced or moved)`);
-    if (entryHash(prevHash, entry.id, entry) !== entry.hash) return fail(`entry ${entry.id} was modified after it was written (hash mismatch)`);
+    if (entry.prevHash !== prevHash)
+      return fail(
+        `entry ${entry.id} does not follow entry ${entry.id - 1} (previous-hash mismatch: an entry before it was removed, replaced or moved)`,
+      );
+    if (entryHash(prevHash, entry.id, entry) !== entry.hash)
+      return fail(`entry ${entry.id} was modified after it was written (hash mismatch)`);
     prevHash = entry.hash;
     expectedId++;
   }
-  const head = db.prepare<[], { last_id: number; last_hash: string; entries: number }>('SELECT last_id, last_hash, entries FROM audit_head').get();
+  const head = db
+    .prepare<[], { last_id: number; last_hash: string; entries: number }>('SELECT last_id, last_hash, entries FROM audit_head')
+    .get();
   if (head && (head.last_id !== expectedId - 1 || head.last_hash !== prevHash || head.entries !== position)) {
-    return { ok: false, entries: position, brokenAt: { id: head.last_id, position: position + 1, reason: `the log ends at entry ${expectedId - 1} but entry ${head.last_id} was the last written: entries were removed from the end` } };
+    return {
+      ok: false,
+      entries: position,
+      brokenAt: {
+        id: head.last_id,
+        position: position + 1,
+        reason: `the log ends at entry ${expectedId - 1} but entry ${head.last_id} was the last written: entries were removed from the end`,
+      },
+    };
   }
-  if (!head && position > 0) return { ok: false, entries: position, brokenAt: { id: null, position, reason: 'the chain head record was removed' } };
+  if (!head && position > 0)
+    return { ok: false, entries: position, brokenAt: { id: null, position, reason: 'the chain head record was removed' } };
   return { ok: true, entries: position };
 }

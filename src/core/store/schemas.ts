@@ -7,11 +7,4 @@ import { replicationSchema } from '../replication/schema.ts';
 import type { AreaSchema } from './migration.ts';
 
 /** Every area's schema, migrated in this order when the state file opens. */
-export const allSchemas: AreaSchema[] = [
-  auditSchema,
-  endpointsSchema,
-  healthSchema,
-  jobsSchema,
-  replicationSchema,
-  licenseSchema,
-];
+export const allSchemas: AreaSchema[] = [auditSchema, endpointsSchema, healthSchema, jobsSchema, replicationSchema, licenseSchema];
