@@ -2,5 +2,27 @@ import type { AreaSchema } from '../store/migration.ts';
 
 export const endpointsSchema: AreaSchema = {
   area: 'endpoints',
-  migrations: [],
+  migrations: [
+    {
+      version: 1,
+      description: 'MinIO endpoints',
+      up: (db) =>
+        db.exec(`
+          CREATE TABLE endpoints (
+            name TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            access_key TEXT NOT NULL,
+            secret_kind TEXT NOT NULL CHECK (secret_kind IN ('stored', 'env')),
+            secret_key TEXT,
+            secret_env TEXT,
+            region TEXT NOT NULL,
+            ca_cert_path TEXT,
+            role TEXT CHECK (role IN ('edge', 'central', 'archive')),
+            labels TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+          );
+        `),
+    },
+  ],
 };

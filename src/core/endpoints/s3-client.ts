@@ -1,0 +1,23 @@
+import http from 'node:http';
+import https from 'node:https';
+import * as Minio from 'minio';
+import type { ResolvedEndpoint } from './model.ts';
+
+/** An S3 client (minio SDK) for a configured endpoint: path-style, trusting the endpoint's private CA if it has one. */
+export function createS3Client(endpoint: ResolvedEndpoint): Minio.Client {
+  const url = new URL(endpoint.url);
+  const useSSL = url.protocol === 'https:';
+  const transportAgent = useSSL
+    ? new https.Agent({ keepAlive: true, ...(endpoint.caCert ? { ca: endpoint.caCert } : {}) })
+    : new http.Agent({ keepAlive: true });
+  return new Minio.Client({
+    endPoint: url.hostname,
+    port: url.port ? Number(url.port) : useSSL ? 443 : 80,
+    useSSL,
+    accessKey: endpoint.accessKey,
+    secretKey: endpoint.secretKey,
+    region: endpoint.region,
+    pathStyle: true,
+    transportAgent,
+  });
+}
