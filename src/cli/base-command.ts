@@ -64,9 +64,14 @@ export abstract class BaseCommand<T extends object> extends Command {
   protected async auditContext(): Promise<AuditContext> {
     if (!this.#audit) {
       const { AuditContext } = await import('../core/audit/context.ts');
-      this.#audit = new AuditContext(this.id ?? 'mpegflow', this.argv);
+      this.#audit = new AuditContext((this.id ?? 'mpegflow').replaceAll(':', ' '), this.argv);
     }
     return this.#audit;
+  }
+
+  /** A warning for the operator on stderr (stdout stays one clean document). */
+  protected note(message: string): void {
+    process.stderr.write(`Warning: ${message}\n`);
   }
 
   protected get stdoutIsTTY(): boolean {

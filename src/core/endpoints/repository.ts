@@ -69,6 +69,28 @@ export function getEndpoint(db: Db, name: string): Endpoint {
   return fromRow(row);
 }
 
+function upsert(db: Db, endpoint: EndpointInput, ts: string): void {
+  db.prepare(
+    `INSERT INTO endpoints (name, url, access_key, secret_kind, secret_key, secret_env, region, ca_cert_path, role, labels, created_at, updated_at)
+     VALUES (@name, @url, @accessKey, @secretKind, @secretKey, @secretEnv, @region, @caCertPath, @role, @labels, @ts, @ts)
+     ON CONFLICT (name) DO UPDATE SET url = excluded.url, access_key = excluded.access_key, secret_kind = excluded.secret_kind,
+       secret_key = excluded.secret_key, secret_env = excluded.secret_env, region = excluded.region, ca_cert_path = excluded.ca_cert_path,
+       role = excluded.role, labels = excluded.labels, updated_at = excluded.updated_at`,
+  ).run({
+    name: endpoint.name,
+    url: endpoint.url,
+    accessKey: endpoint.accessKey,
+    secretKind: endpoint.secret.kind,
+    secretKey: endpoint.secret.kind === 'stored' ? endpoint.secret.value : null,
+    secretEnv: endpoint.secret.kind === 'env' ? endpoint.secret.variable : null,
+    region: endpoint.region,
+    caCertPath: endpoint.caCertPath,
+    role: endpoint.role,
+    labels: JSON.stringify(endpoint.labels),
+    ts,
+  });
+}
+
 export interface AddEndpointOptions {
   db: Db;
   audit: AuditContext;
@@ -90,26 +112,7 @@ export function addEndpoint({ db, audit, endpoint, replace = false, now = () => 
           'ENDPOINT_EXISTS',
         );
       }
-      db.prepare(
-        `INSERT INTO endpoints (name, url, access_key, secret_kind, secret_key, secret_env, region, ca_cert_path, role, labels, created_at, updated_at)
-         VALUES (@name, @url, @accessKey, @secretKind, @secretKey, @secretEnv, @region, @caCertPath, @role, @labels, @createdAt, @updatedAt)
-         ON CONFLICT (name) DO UPDATE SET url = excluded.url, access_key = excluded.access_key, secret_kind = excluded.secret_kind,
-           secret_key = excluded.secret_key, secret_env = excluded.secret_env, region = excluded.region, ca_cert_path = excluded.ca_cert_path,
-           role = excluded.role, labels = excluded.labels, updated_at = excluded.updated_at`,
-      ).run({
-        name: endpoint.name,
-        url: endpoint.url,
-        accessKey: endpoint.accessKey,
-        secretKind: endpoint.secret.kind,
-        secretKey: endpoint.secret.kind === 'stored' ? endpoint.secret.value : null,
-        secretEnv: endpoint.secret.kind === 'env' ? endpoint.secret.variable : null,
-        region: endpoint.region,
-        caCertPath: endpoint.caCertPath,
-        role: endpoint.role,
-        labels: JSON.stringify(endpoint.labels),
-        createdAt: existing?.created_at ?? ts,
-        updatedAt: ts,
-      });
+      upsert(db, endpoint, ts);
       audit.record(db, {
         target: endpoint.name,
         detail: { url: endpoint.url, role: endpoint.role, secret: endpoint.secret.kind, replaced: Boolean(existing) },
@@ -163,4 +166,45 @@ export function resolveEndpoint(db: Db, name: string, env: NodeJS.ProcessEnv = p
     }
   }
   return { name: row.name, url: row.url, accessKey: row.access_key, secretKey, region: row.region, caCert };
+}
+
+export interface ImportResult {
+  imported: Endpoint[];
+  skipped: { name: string; reason: string }[];
+}
+
+/** Adds several endpoints in one transaction with one audit entry; names that exist are skipped unless `replace`. */
+export function importEndpoints({
+  db,
+  audit,
+  endpoints,
+  skipped,
+  replace = false,
+  source,
+  now = () => new Date(),
+}: {
+  db: Db;
+  audit: AuditContext;
+  endpoints: EndpointInput[];
+  skipped: { name: string; reason: string }[];
+  replace?: boolean;
+  source: string;
+  now?: () => Date;
+}): ImportResult {
+  return db
+    .transaction(() => {
+      const imported: Endpoint[] = [];
+      const allSkipped = [...skipped];
+      for (const endpoint of endpoints) {
+        if (findRow(db, endpoint.name) && !replace) {
+          allSkipped.push({ name: endpoint.name, reason: 'an endpoint of this name exists (use --replace)' });
+          continue;
+        }
+        upsert(db, endpoint, now().toISOString());
+        imported.push(fromRow(findRow(db, endpoint.name)!));
+      }
+      audit.record(db, { target: source, detail: { imported: imported.map((e) => e.name), skipped: allSkipped } });
+      return { imported, skipped: allSkipped };
+    })
+    .immediate();
 }

@@ -22,16 +22,28 @@ export function normalizeUrl(input: string): string {
   try {
     url = new URL(input);
   } catch {
-    throw userError(`'${input}' is not a URL`, 'give the endpoint as http://HOST:PORT or https://HOST:PORT, e.g. https://minio.example.net:9000');
+    throw userError(
+      `'${input}' is not a URL`,
+      'give the endpoint as http://HOST:PORT or https://HOST:PORT, e.g. https://minio.example.net:9000',
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw userError(`'${input}' uses ${url.protocol.replace(':', '')}, not http or https`, 'give the endpoint as http://HOST:PORT or https://HOST:PORT');
+    throw userError(
+      `'${input}' uses ${url.protocol.replace(':', '')}, not http or https`,
+      'give the endpoint as http://HOST:PORT or https://HOST:PORT',
+    );
   }
   if (url.username || url.password) {
-    throw userError('the endpoint URL must not carry credentials', 'put the access key in --access-key and the secret in --secret-key-stdin or --secret-key-env');
+    throw userError(
+      'the endpoint URL must not carry credentials',
+      'put the access key in --access-key and the secret in --secret-key-stdin or --secret-key-env',
+    );
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-    throw userError(`'${input}' has a path, query or fragment`, 'give only the scheme, host and port: buckets are named in ALIAS/BUCKET/KEY paths, not in the endpoint URL');
+    throw userError(
+      `'${input}' has a path, query or fragment`,
+      'give only the scheme, host and port: buckets are named in ALIAS/BUCKET/KEY paths, not in the endpoint URL',
+    );
   }
   if (!url.hostname) throw userError(`'${input}' has no host`, 'give the endpoint as http://HOST:PORT');
   return `${url.protocol}//${url.host}`;

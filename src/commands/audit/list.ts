@@ -1,0 +1,43 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../cli/base-command.ts';
+import type { AuditEntry } from '../../core/audit/log.ts';
+import { parseSince } from '../../core/audit/since.ts';
+import { renderTable } from '../../ui/table.ts';
+
+export interface AuditListResult {
+  entries: AuditEntry[];
+}
+
+export default class AuditList extends BaseCommand<AuditListResult> {
+  static override summary = 'List audit entries, newest first.';
+  static override examples = [
+    '<%= config.bin %> audit list --limit 20',
+    '<%= config.bin %> audit list --since 24h --command endpoint',
+    '<%= config.bin %> audit list --since 2026-11-01 --json',
+  ];
+  static override flags = {
+    since: Flags.string({ description: 'only entries at or after this time: ISO date/time, or a duration ago (30m, 24h, 7d)' }),
+    command: Flags.string({ description: 'only this command, or every command under a topic (e.g. "endpoint")' }),
+    limit: Flags.integer({ description: 'at most this many entries', min: 1, default: 50 }),
+  };
+
+  protected async execute(): Promise<AuditListResult> {
+    const { flags } = await this.parse(AuditList);
+    const since = flags.since ? parseSince(flags.since, new Date()) : undefined;
+    const { listAudit } = await import('../../core/audit/log.ts');
+    return { entries: listAudit(await this.store(), { since, command: flags.command?.trim(), limit: flags.limit }) };
+  }
+
+  protected override renderHuman({ entries }: AuditListResult): void {
+    if (entries.length === 0) {
+      this.log('No audit entries match.');
+      return;
+    }
+    this.log(
+      renderTable(
+        ['ID', 'TIME', 'ACTOR', 'COMMAND', 'TARGET', 'OUTCOME', 'EXIT', 'MS'],
+        entries.map((e) => [e.id, e.ts, e.actor, e.command, e.target, e.outcome, e.exitCode, e.durationMs]),
+      ),
+    );
+  }
+}

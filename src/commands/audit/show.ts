@@ -1,0 +1,38 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../../cli/base-command.ts';
+import { userError } from '../../core/errors.ts';
+import type { AuditEntry } from '../../core/audit/log.ts';
+import { renderFields } from '../../ui/table.ts';
+
+export default class AuditShow extends BaseCommand<AuditEntry> {
+  static override summary = 'Show one audit entry in full.';
+  static override examples = ['<%= config.bin %> audit show 42'];
+  static override args = { id: Args.integer({ description: 'entry id (from `audit list`)', required: true, min: 1 }) };
+
+  protected async execute(): Promise<AuditEntry> {
+    const { args } = await this.parse(AuditShow);
+    const { getAudit } = await import('../../core/audit/log.ts');
+    const entry = getAudit(await this.store(), args.id);
+    if (!entry) throw userError(`there is no audit entry ${args.id}`, 'list entries with `mpegflow audit list`', 'AUDIT_NOT_FOUND');
+    return entry;
+  }
+
+  protected override renderHuman(e: AuditEntry): void {
+    this.log(
+      renderFields([
+        ['ID', e.id],
+        ['Time', e.ts],
+        ['Actor', e.actor],
+        ['Command', e.command],
+        ['Arguments', e.args.join(' ')],
+        ['Target', e.target],
+        ['Outcome', e.outcome],
+        ['Exit code', e.exitCode],
+        ['Duration', `${e.durationMs} ms`],
+        ['Detail', e.detail ? JSON.stringify(e.detail) : null],
+        ['Hash', e.hash],
+        ['Previous hash', e.prevHash],
+      ]),
+    );
+  }
+}
