@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MpegflowError } from '../errors.ts';
@@ -96,8 +96,22 @@ function migrate(db: Db, schemas: AreaSchema[]): void {
   }).immediate();
 }
 
+/** SQLite says only "unable to open" for a read-only file system or folder; ask the file system why. */
+function probeWritable(file: string): string | undefined {
+  for (const target of [file, path.dirname(file)]) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return code;
+    }
+  }
+  return undefined;
+}
+
 export function storeError(file: string, error: unknown): MpegflowError {
-  const code = (error as { code?: string }).code ?? '';
+  let code = (error as { code?: string }).code ?? '';
+  if (code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_IOERR')) code = probeWritable(file) ?? code;
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || /not a database|malformed/i.test(message)) {
     return new MpegflowError(`the state file ${file} is damaged and cannot be read`, {
