@@ -1,5 +1,12 @@
 #!/usr/bin/env node
 // Runs the commands straight from src/ (through tsx), ignoring dist/ and the committed manifest.
+import { readFileSync } from 'node:fs';
 import { execute } from '@oclif/core';
 
-await execute({ development: true, dir: import.meta.url, loadOptions: { root: import.meta.dirname, ignoreManifest: true } });
+const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+pjson.oclif.commands = './src/commands';
+await execute({
+  development: true,
+  dir: import.meta.url,
+  loadOptions: { root: new URL('..', import.meta.url).pathname, pjson, ignoreManifest: true },
+});

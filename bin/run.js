@@ -2,5 +2,5 @@
 import module from 'node:module';
 
 module.enableCompileCache?.();
-const { execute } = await import('@oclif/core');
+const { execute } = await import('../dist/mpegflow.js');
 await execute({ dir: import.meta.url });

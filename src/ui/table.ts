@@ -1,7 +1,12 @@
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+import type TableType from 'cli-table3';
+
+// loaded on first use: commands import this module, and `--version` or `--json` should not pay for cli-table3
+const loadTable = (): typeof TableType => createRequire(import.meta.url)('cli-table3') as typeof TableType;
 
 /** A plain table for people: no colours and no borders when the output is not a terminal. */
 export function renderTable(head: string[], rows: (string | number | null | undefined)[][], tty = Boolean(process.stdout.isTTY)): string {
+  const Table = loadTable();
   const table = new Table({
     head,
     style: { head: tty ? ['bold'] : [], border: [], compact: true },

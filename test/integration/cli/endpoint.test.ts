@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { parseJson, runCli, tempHome, transcript } from '../../support/cli.ts';
 
 const SECRET = 'Ze9-endpoint-secret-do-not-leak-7Qx';

@@ -87,7 +87,7 @@ describe('state store', () => {
     ];
     assert.throws(() => openStore({ file, schemas }), MpegflowError);
     const db = openStore({ file, schemas: [] });
-    assert.equal(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'f1'").get()!.n, 0);
+    assert.equal((db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'f1'").get() as { n: number }).n, 0);
     db.close();
   });
 

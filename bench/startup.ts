@@ -1,0 +1,42 @@
+// Cold-start time of `mpegflow --version` against bare `node -e 0`, in one run.
+// Usage: node bench/startup.ts [runs]   (build first: npm run build)
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const runs = Number(process.argv[2] ?? 21);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function time(args: string[]): number {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return ms;
+}
+
+const cases = {
+  'node -e 0': ['-e', '0'],
+  'mpegflow --version': [path.join(root, 'bin', 'run.js'), '--version'],
+  'mpegflow endpoint list --json': [path.join(root, 'bin', 'run.js'), 'endpoint', 'list', '--json'],
+};
+const samples: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+process.env.MPEGFLOW_HOME ??= path.join(root, '.tools', 'bench-home');
+// interleave the commands so that machine noise hits them alike; one warm-up each
+for (let i = -1; i < runs; i++) {
+  for (const [name, args] of Object.entries(cases)) {
+    const ms = time(args);
+    if (i >= 0) samples[name]!.push(ms);
+  }
+}
+const base = median(samples['node -e 0']!);
+console.log(`runs: ${runs} each, Node ${process.version}`);
+for (const [name, values] of Object.entries(samples)) {
+  const m = median(values);
+  console.log(`${name.padEnd(32)} median ${m.toFixed(1).padStart(7)} ms   ratio ${(m / base).toFixed(2)}x`);
+}
