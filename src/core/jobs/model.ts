@@ -1,0 +1,46 @@
+export const JOB_STATES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** What to encode: everything that decides whether two submissions are the same job. */
+export interface JobSpec {
+  /** As the operator wrote it: a local path or ALIAS/BUCKET/KEY. */
+  source: string;
+  /** The exact version of the source: ETag/version id for objects, size+mtime+inode for files. */
+  sourceIdentity: string;
+  preset: string;
+  presetHash: string;
+  destination: string;
+  priority: number;
+}
+
+export interface Job extends JobSpec {
+  id: number;
+  jobKey: string;
+  state: JobState;
+  attempts: number;
+  maxAttempts: number;
+  notBefore: number;
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+  cancelRequested: boolean;
+  lastError: string | null;
+  result: Record<string, unknown> | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface JobAttempt {
+  attempt: number;
+  worker: string;
+  startedAt: string;
+  finishedAt: string | null;
+  outcome: string | null;
+  error: string | null;
+}
+
+export interface JobDetail extends Job {
+  attemptsLog: JobAttempt[];
+  logTail: { ts: string; line: string }[];
+}
