@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, beforeEach, describe, it } from 'node:test';
+import { cancelJob, getJob, submitJobs } from '../../../src/core/jobs/queue.ts';
+import { runWorker, type JobContext } from '../../../src/core/jobs/worker.ts';
+import { openStore, type Db } from '../../../src/core/store/open.ts';
+import { tempHome } from '../../support/cli.ts';
+
+const spec = (source: string) => ({ source, sourceIdentity: source, preset: 'p', presetHash: 'h', destination: 'd', priority: 0 });
+const classify = (error: unknown) => ({ message: (error as Error).message, transient: /unreachable/.test((error as Error).message) });
+
+function untilAborted(ctx: JobContext): Promise<never> {
+  return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+}
+
+describe('worker loop', () => {
+  const { home, cleanup } = tempHome();
+  after(cleanup);
+  let db: Db;
+  let n = 0;
+  beforeEach(() => {
+    db?.close();
+    db = openStore({ file: path.join(home, `w${n++}.db`) });
+  });
+
+  it('drains the queue with at most N jobs at a time', async () => {
+    submitJobs({ db, specs: ['a', 'b', 'c', 'd', 'e'].map(spec) });
+    let active = 0;
+    let peak = 0;
+    const result = await runWorker({
+      db,
+      concurrency: 2,
+      drain: true,
+      classify,
+      pollMs: 10,
+      execute: async (job) => {
+        peak = Math.max(peak, ++active);
+        await sleep(20);
+        active--;
+        return { encoded: job.source };
+      },
+    });
+    assert.equal(peak, 2);
+    assert.deepEqual(
+      result.jobs.map((j) => j.state),
+      ['done', 'done', 'done', 'done', 'done'],
+    );
+    assert.equal(result.stoppedBy, 'drained');
+    assert.deepEqual(getJob(db, 3).result, { encoded: 'c' });
+  });
+
+  it('stops after --max-jobs', async () => {
+    submitJobs({ db, specs: ['a', 'b', 'c'].map(spec) });
+    const result = await runWorker({ db, maxJobs: 2, drain: true, classify, pollMs: 10, execute: async () => ({}) });
+    assert.equal(result.jobs.length, 2);
+    assert.equal(result.stoppedBy, 'max-jobs');
+  });
+
+  it('re-queues transient failures and fails bad input', async () => {
+    submitJobs({ db, specs: ['flaky', 'corrupt'].map(spec) });
+    const result = await runWorker({
+      db,
+      drain: true,
+      classify,
+      pollMs: 10,
+      backoffBaseMs: 60_000,
+      execute: async (job) => {
+        throw new Error(job.source === 'flaky' ? 'endpoint unreachable' : 'not a video');
+      },
+    });
+    assert.deepEqual(
+      result.jobs.map((j) => [j.source, j.state]),
+      [
+        ['flaky', 'queued'],
+        ['corrupt', 'failed'],
+      ],
+    );
+  });
+
+  it('a cancel request aborts the running job at the next heartbeat', async () => {
+    submitJobs({ db, specs: [spec('long')] });
+    let sawAbort = false;
+    const worker = runWorker({
+      db,
+      drain: true,
+      classify,
+      pollMs: 10,
+      leaseMs: 1000,
+      heartbeatMs: 20,
+      execute: async (_job, ctx) => {
+        ctx.signal.addEventListener('abort', () => (sawAbort = true));
+        return untilAborted(ctx);
+      },
+    });
+    await sleep(50);
+    cancelJob({ db, id: 1 });
+    const result = await worker;
+    assert.ok(sawAbort);
+    assert.equal(result.jobs[0]!.state, 'cancelled');
+    assert.equal(getJob(db, 1).state, 'cancelled');
+  });
+
+  it('stopping the worker hands its running job back to the queue', async () => {
+    submitJobs({ db, specs: [spec('long')] });
+    const stop = new AbortController();
+    const worker = runWorker({ db, classify, pollMs: 10, signal: stop.signal, execute: (_job, ctx) => untilAborted(ctx) });
+    await sleep(50);
+    stop.abort();
+    const result = await worker;
+    assert.equal(result.stoppedBy, 'signal');
+    assert.equal(getJob(db, 1).state, 'queued');
+  });
+
+  it('abandons a job another worker took over after its lease ran out', async () => {
+    submitJobs({ db, specs: [spec('slow')] });
+    const events: string[] = [];
+    const worker = runWorker({
+      db,
+      drain: true,
+      classify,
+      pollMs: 10,
+      leaseMs: 1000,
+      heartbeatMs: 20,
+      workerId: 'stalled',
+      onEvent: (e) => events.push(e.type),
+      execute: (_job, ctx) => untilAborted(ctx),
+    });
+    await sleep(50);
+    db.prepare("UPDATE jobs SET lease_owner = 'other' WHERE id = 1").run();
+    const result = await worker;
+    assert.ok(events.includes('lease-lost'));
+    assert.equal(result.jobs.length, 0);
+    assert.equal(getJob(db, 1).leaseOwner, 'other', 'the new owner keeps it');
+  });
+});
