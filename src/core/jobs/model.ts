@@ -8,6 +8,8 @@ export interface JobSpec {
   /** The exact version of the source: ETag/version id for objects, size+mtime+inode for files. */
   sourceIdentity: string;
   preset: string;
+  /** Set when the preset came from --preset-file rather than the catalog. */
+  presetFile: string | null;
   presetHash: string;
   destination: string;
   priority: number;

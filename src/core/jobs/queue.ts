@@ -13,6 +13,7 @@ interface JobRow {
   source_identity: string;
   preset: string;
   preset_hash: string;
+  preset_file: string | null;
   destination: string;
   job_key: string;
   priority: number;
@@ -38,6 +39,7 @@ function fromRow(row: JobRow): Job {
     sourceIdentity: row.source_identity,
     preset: row.preset,
     presetHash: row.preset_hash,
+    presetFile: row.preset_file,
     destination: row.destination,
     priority: row.priority,
     jobKey: row.job_key,
@@ -96,8 +98,8 @@ export function submitJobs({
       const result: SubmitResult = { submitted: [], skipped: [] };
       const existing = db.prepare<[string], JobRow>("SELECT * FROM jobs WHERE job_key = ? AND state IN ('queued', 'running', 'done')");
       const insert = db.prepare(
-        `INSERT INTO jobs (source, source_identity, preset, preset_hash, destination, job_key, priority, state, max_attempts, created_at, updated_at)
-         VALUES (@source, @sourceIdentity, @preset, @presetHash, @destination, @jobKey, @priority, 'queued', @maxAttempts, @ts, @ts)`,
+        `INSERT INTO jobs (source, source_identity, preset, preset_file, preset_hash, destination, job_key, priority, state, max_attempts, created_at, updated_at)
+         VALUES (@source, @sourceIdentity, @preset, @presetFile, @presetHash, @destination, @jobKey, @priority, 'queued', @maxAttempts, @ts, @ts)`,
       );
       for (const spec of specs) {
         const jobKey = jobKeyOf(spec);

@@ -14,6 +14,7 @@ export const jobsSchema: AreaSchema = {
             source_identity TEXT NOT NULL,
             preset TEXT NOT NULL,
             preset_hash TEXT NOT NULL,
+            preset_file TEXT,
             destination TEXT NOT NULL,
             job_key TEXT NOT NULL,
             priority INTEGER NOT NULL DEFAULT 0,

@@ -22,6 +22,7 @@ function spec(source: string, over: Partial<JobSpec> = {}): JobSpec {
     source,
     sourceIdentity: `${source}@v1`,
     preset: 'hls-h264',
+    presetFile: null,
     presetHash: 'p1',
     destination: 'central/out/',
     priority: 0,

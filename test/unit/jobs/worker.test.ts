@@ -7,7 +7,7 @@ import { runWorker, type JobContext } from '../../../src/core/jobs/worker.ts';
 import { openStore, type Db } from '../../../src/core/store/open.ts';
 import { tempHome } from '../../support/cli.ts';
 
-const spec = (source: string) => ({ source, sourceIdentity: source, preset: 'p', presetHash: 'h', destination: 'd', priority: 0 });
+const spec = (source: string) => ({ source, sourceIdentity: source, preset: 'p', presetFile: null, presetHash: 'h', destination: 'd', priority: 0 });
 const classify = (error: unknown) => ({ message: (error as Error).message, transient: /unreachable/.test((error as Error).message) });
 
 function untilAborted(ctx: JobContext): Promise<never> {

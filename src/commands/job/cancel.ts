@@ -1,0 +1,22 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../../cli/base-command.ts';
+import type { Job } from '../../core/jobs/model.ts';
+
+export default class JobCancel extends BaseCommand<Job> {
+  static override summary = 'Cancel a job.';
+  static override description =
+    'A queued job is cancelled at once. A running job is flagged: its worker stops ffmpeg and its children at the next heartbeat (within seconds), aborts unfinished uploads and writes no manifest.';
+  static override examples = ['<%= config.bin %> job cancel 12'];
+  static override audited = true;
+  static override args = { id: Args.integer({ description: 'job id', required: true, min: 1 }) };
+
+  protected async execute(): Promise<Job> {
+    const { args } = await this.parse(JobCancel);
+    const { cancelJob } = await import('../../core/jobs/queue.ts');
+    return cancelJob({ db: await this.store(), audit: await this.auditContext(), id: args.id });
+  }
+
+  protected override renderHuman(job: Job): void {
+    this.log(job.state === 'cancelled' ? `Job ${job.id} cancelled.` : `Job ${job.id} is running: its worker will stop it within seconds.`);
+  }
+}

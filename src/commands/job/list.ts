@@ -1,0 +1,45 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../cli/base-command.ts';
+import { JOB_STATES, type Job, type JobState } from '../../core/jobs/model.ts';
+import { renderTable } from '../../ui/table.ts';
+
+export interface JobListResult {
+  jobs: Job[];
+}
+
+export default class JobList extends BaseCommand<JobListResult> {
+  static override summary = 'List jobs, newest first.';
+  static override examples = ['<%= config.bin %> job list', '<%= config.bin %> job list --state failed --json'];
+  static override flags = {
+    state: Flags.string({ description: 'only jobs in this state', options: [...JOB_STATES] }),
+    limit: Flags.integer({ description: 'at most this many jobs', default: 100, min: 1 }),
+  };
+
+  protected async execute(): Promise<JobListResult> {
+    const { flags } = await this.parse(JobList);
+    const { listJobs } = await import('../../core/jobs/queue.ts');
+    return { jobs: listJobs(await this.store(), { state: flags.state as JobState | undefined, limit: flags.limit }) };
+  }
+
+  protected override renderHuman({ jobs }: JobListResult): void {
+    if (jobs.length === 0) {
+      this.log('No jobs. Queue some with `mpegflow job submit SOURCE --preset NAME`.');
+      return;
+    }
+    this.log(
+      renderTable(
+        ['JOB', 'STATE', 'PRESET', 'SOURCE', 'DESTINATION', 'TRIES', 'PRIO', 'UPDATED'],
+        jobs.map((j) => [
+          j.id,
+          j.cancelRequested && j.state === 'running' ? 'cancelling' : j.state,
+          j.preset,
+          j.source,
+          j.destination,
+          `${j.attempts}/${j.maxAttempts}`,
+          j.priority,
+          j.updatedAt,
+        ]),
+      ),
+    );
+  }
+}

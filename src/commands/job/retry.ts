@@ -1,0 +1,20 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../../cli/base-command.ts';
+import type { Job } from '../../core/jobs/model.ts';
+
+export default class JobRetry extends BaseCommand<Job> {
+  static override summary = 'Queue a failed or cancelled job again, with fresh attempts.';
+  static override examples = ['<%= config.bin %> job retry 12'];
+  static override audited = true;
+  static override args = { id: Args.integer({ description: 'job id', required: true, min: 1 }) };
+
+  protected async execute(): Promise<Job> {
+    const { args } = await this.parse(JobRetry);
+    const { retryJob } = await import('../../core/jobs/queue.ts');
+    return retryJob({ db: await this.store(), audit: await this.auditContext(), id: args.id });
+  }
+
+  protected override renderHuman(job: Job): void {
+    this.log(`Job ${job.id} queued again. Run it with: mpegflow worker --drain`);
+  }
+}

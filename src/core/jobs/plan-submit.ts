@@ -1,0 +1,42 @@
+import path from 'node:path';
+import { defaultDestination, formatDestination, type DestinationLocation } from '../encode/locations.ts';
+import type { Preset } from '../encode/preset-model.ts';
+import type { JobSpec } from './model.ts';
+import type { ExpandedSource } from './sources.ts';
+
+function withoutExtension(relative: string): string {
+  const ext = path.extname(relative);
+  return ext ? relative.slice(0, -ext.length) : relative;
+}
+
+/** Where each source's outputs go: beside the source; or --to itself for one source; or one folder per source under --to. */
+export function destinationFor(
+  source: ExpandedSource,
+  preset: Preset,
+  to: DestinationLocation | null,
+  single: boolean,
+): DestinationLocation {
+  if (!to) return defaultDestination(source.location, preset.name);
+  if (single) return to;
+  const folder = `${withoutExtension(source.relative).split(path.sep).join('/')}.${preset.name}`;
+  return to.kind === 'local' ? { kind: 'local', path: path.join(to.path, folder) } : { ...to, prefix: `${to.prefix}/${folder}` };
+}
+
+export function jobSpecs(
+  sources: ExpandedSource[],
+  preset: Preset,
+  to: DestinationLocation | null,
+  priority: number,
+  single: boolean,
+): JobSpec[] {
+  return sources.map((source) => ({
+    source:
+      source.location.kind === 'local' ? source.location.path : `${source.location.alias}/${source.location.bucket}/${source.location.key}`,
+    sourceIdentity: source.identity,
+    preset: preset.name,
+    presetFile: preset.origin === 'file' ? preset.file : null,
+    presetHash: preset.hash,
+    destination: formatDestination(destinationFor(source, preset, to, single)),
+    priority,
+  }));
+}

@@ -1,0 +1,126 @@
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Client } from 'minio';
+import { MpegflowError, userError } from '../errors.ts';
+import { formatLocation, parseObjectPath, type ObjectLocation } from '../endpoints/object-path.ts';
+
+/** Files a recursive submission picks up; everything else under the folder or prefix is left alone. */
+export const MEDIA_EXTENSIONS = new Set([
+  '.mov',
+  '.mp4',
+  '.m4v',
+  '.mxf',
+  '.mkv',
+  '.avi',
+  '.mts',
+  '.m2ts',
+  '.ts',
+  '.mpg',
+  '.mpeg',
+  '.webm',
+  '.y4m',
+  '.dv',
+  '.wmv',
+  '.flv',
+]);
+
+export interface ExpandedSource {
+  location: ObjectLocation;
+  /** Path of the source relative to what was submitted (for naming outputs under --to). */
+  relative: string;
+  /** Identifies this version of the source: changed content means a new job. */
+  identity: string;
+}
+
+export interface ExpandOptions {
+  inputs: string[];
+  recursive: boolean;
+  isAlias: (name: string) => boolean;
+  s3For: (alias: string) => Client;
+}
+
+const isMedia = (name: string) => MEDIA_EXTENSIONS.has(path.extname(name).toLowerCase());
+
+function localIdentity(file: string): string {
+  const st = statSync(file);
+  return `file:${file}:${st.size}:${Math.floor(st.mtimeMs)}:${st.ino}`;
+}
+
+function expandLocal(input: string, location: Extract<ObjectLocation, { kind: 'local' }>, recursive: boolean): ExpandedSource[] {
+  let st;
+  try {
+    st = statSync(location.path);
+  } catch {
+    throw userError(
+      `the source ${location.path} does not exist`,
+      'check the path; remote sources are written ALIAS/BUCKET/KEY with a configured endpoint as ALIAS',
+      'SOURCE_NOT_FOUND',
+    );
+  }
+  if (st.isFile()) return [{ location, relative: path.basename(location.path), identity: localIdentity(location.path) }];
+  if (!st.isDirectory()) throw userError(`the source ${location.path} is neither a file nor a folder`);
+  if (!recursive) throw userError(`${input} is a folder`, 'add --recursive to submit every media file under it');
+  return readdirSync(location.path, { recursive: true })
+    .map(String)
+    .filter(isMedia)
+    .sort()
+    .map((rel) => path.join(location.path, rel))
+    .filter((file) => statSync(file).isFile())
+    .map((file) => ({
+      location: { kind: 'local', path: file },
+      relative: path.relative(location.path, file),
+      identity: localIdentity(file),
+    }));
+}
+
+async function expandRemote(
+  location: Extract<ObjectLocation, { kind: 'remote' }>,
+  recursive: boolean,
+  s3: Client,
+): Promise<ExpandedSource[]> {
+  const { alias, bucket, key } = location;
+  const identity = (etag: string, versionId?: string | null) => `s3:${alias}/${bucket}/${key}:${etag}${versionId ? `:${versionId}` : ''}`;
+  if (key && !key.endsWith('/') && !recursive) {
+    const stat = await s3.statObject(bucket, key).catch((error: { code?: string }) => {
+      if (error.code === 'NotFound' || error.code === 'NoSuchKey') {
+        throw userError(
+          `the source ${formatLocation(location)} does not exist`,
+          `list the bucket with \`mc ls ${alias}/${bucket}/\``,
+          'SOURCE_NOT_FOUND',
+        );
+      }
+      throw error;
+    });
+    return [{ location, relative: key.slice(key.lastIndexOf('/') + 1), identity: identity(stat.etag, stat.versionId) }];
+  }
+  if (!recursive) throw userError(`${formatLocation(location)} is a prefix`, 'add --recursive to submit every media object under it');
+  const prefix = key && !key.endsWith('/') ? `${key}/` : key;
+  const found: ExpandedSource[] = [];
+  for await (const item of s3.listObjectsV2(bucket, prefix, true) as AsyncIterable<{ name?: string; etag?: string }>) {
+    if (!item.name || !isMedia(item.name)) continue;
+    found.push({
+      location: { kind: 'remote', alias, bucket, key: item.name },
+      relative: item.name.slice(prefix.length),
+      identity: `s3:${alias}/${bucket}/${item.name}:${item.etag ?? ''}`,
+    });
+  }
+  return found;
+}
+
+/** Turns what was submitted (files, folders, objects, prefixes) into one entry per source version. */
+export async function expandSources({ inputs, recursive, isAlias, s3For }: ExpandOptions): Promise<ExpandedSource[]> {
+  const all: ExpandedSource[] = [];
+  for (const input of inputs) {
+    const location = parseObjectPath(input, isAlias);
+    const expanded =
+      location.kind === 'local' ? expandLocal(input, location, recursive) : await expandRemote(location, recursive, s3For(location.alias));
+    if (expanded.length === 0) {
+      throw new MpegflowError(`nothing to encode under ${input}`, {
+        code: 'NO_SOURCES',
+        suggestion: `recursive submissions pick up ${[...MEDIA_EXTENSIONS].join(' ')} files`,
+      });
+    }
+    all.push(...expanded);
+  }
+  return all;
+}
