@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { MpegflowError } from '../errors.ts';
+import { stateHome } from '../store/paths.ts';
+import type { Preset, PresetDefinition, PresetOrigin } from './preset-model.ts';
+import { presetIssues } from './preset-schema.ts';
+
+export const DEFAULT_PRESET = 'hls-h264';
+
+/** The presets shipped with MpegFlow: `presets/` at the package root (same depth from src/ and dist/). */
+export function builtinPresetDir(): string {
+  return path.resolve(import.meta.dirname, '..', '..', '..', 'presets');
+}
+
+/** Where an operator drops their own presets: $MPEGFLOW_HOME/presets. */
+export function userPresetDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(stateHome(env), 'presets');
+}
+
+/** Serializes with sorted keys so the same definition always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function presetHash(definition: PresetDefinition): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(definition)).digest('hex')}`;
+}
+
+function invalidPreset(file: string, problems: string[]): MpegflowError {
+  return new MpegflowError(`the preset file ${file} is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
+    code: 'PRESET_INVALID',
+    suggestion: 'fix the settings listed above; compare with a built-in preset (`mpegflow preset show hls-h264 --json`)',
+    details: { file, problems },
+  });
+}
+
+/** Reads and validates one preset file. */
+export function loadPresetFile(file: string, origin: PresetOrigin): Preset {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new MpegflowError(`cannot read the preset file ${file} (${code === 'ENOENT' ? 'no such file' : (code ?? String(error))})`, {
+      code: code === 'ENOENT' ? 'PRESET_NOT_FOUND' : 'PRESET_UNREADABLE',
+      suggestion: 'check the path given to --preset-file',
+      cause: error,
+    });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw invalidPreset(file, [`not valid JSON: ${(error as Error).message}`]);
+  }
+  const problems = presetIssues(value);
+  if (problems.length > 0) throw invalidPreset(file, problems);
+  const definition = value as PresetDefinition;
+  return { name: definition.name, origin, file, hash: presetHash(definition), definition };
+}
+
+export interface PresetCatalog {
+  presets: Preset[];
+  /** Files in the presets folders that could not be used, with the reason. */
+  invalid: { file: string; problem: string }[];
+}
+
+function loadFolder(dir: string, origin: PresetOrigin, catalog: Map<string, Preset>, invalid: PresetCatalog['invalid']): void {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  } catch {
+    return; // no user presets folder: nothing to add
+  }
+  for (const file of files.sort()) {
+    const full = path.join(dir, file);
+    try {
+      const preset = loadPresetFile(full, origin);
+      if (preset.name !== path.basename(file, '.json')) {
+        invalid.push({ file: full, problem: `its name "${preset.name}" differs from the file name; rename one so they match` });
+        continue;
+      }
+      catalog.set(preset.name, preset);
+    } catch (error) {
+      invalid.push({ file: full, problem: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}
+
+export interface PresetSources {
+  env?: NodeJS.ProcessEnv;
+  builtinDir?: string;
+  userDir?: string;
+}
+
+/** Built-in presets, then the user's presets folder (a user preset of the same name replaces the built-in). */
+export function listPresets(sources: PresetSources = {}): PresetCatalog {
+  const catalog = new Map<string, Preset>();
+  const invalid: PresetCatalog['invalid'] = [];
+  loadFolder(sources.builtinDir ?? builtinPresetDir(), 'built-in', catalog, invalid);
+  loadFolder(sources.userDir ?? userPresetDir(sources.env), 'user', catalog, invalid);
+  return { presets: [...catalog.values()].sort((a, b) => a.name.localeCompare(b.name)), invalid };
+}
+
+/** The preset an encode asked for: `--preset-file` wins, else a name from the catalog. */
+export function resolvePreset(options: PresetSources & { name?: string; file?: string }): Preset {
+  if (options.file) return loadPresetFile(path.resolve(options.file), 'file');
+  const name = options.name ?? DEFAULT_PRESET;
+  const { presets, invalid } = listPresets(options);
+  const found = presets.find((p) => p.name === name);
+  if (found) return found;
+  const broken = invalid.find((i) => path.basename(i.file, '.json') === name);
+  if (broken) {
+    throw new MpegflowError(`the preset '${name}' (${broken.file}) is not valid: ${broken.problem}`, {
+      code: 'PRESET_INVALID',
+      suggestion: `fix ${broken.file}, or pick another preset (\`mpegflow preset list\`)`,
+    });
+  }
+  throw new MpegflowError(`no preset named '${name}'`, {
+    code: 'PRESET_NOT_FOUND',
+    suggestion: `choose one of: ${presets.map((p) => p.name).join(', ')} (\`mpegflow preset list\`), or pass your own with --preset-file FILE`,
+  });
+}

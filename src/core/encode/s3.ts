@@ -1,0 +1,278 @@
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import type { Client } from 'minio';
+import { redactText } from '../audit/redact.ts';
+import { MpegflowError } from '../errors.ts';
+
+/**
+ * The S3 operations the encode pipeline needs, on the minio SDK. minio-js
+ * 8.0.x uploads multipart parts one after another; `uploadFile` sends them
+ * concurrently with the SDK's own part primitives and hashes the file on the
+ * way (sha256 for the manifest), reading each byte once.
+ */
+
+export const MIN_PART_SIZE = 5 * 1024 * 1024;
+export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+const MAX_PARTS = 10_000;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.ts': 'video/mp2t',
+  '.mp4': 'video/mp4',
+  '.mkv': 'video/x-matroska',
+  '.jpg': 'image/jpeg',
+  '.vtt': 'text/vtt',
+  '.json': 'application/json',
+  '.framemd5': 'text/plain; charset=utf-8',
+};
+
+export function contentTypeFor(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return (dot >= 0 && CONTENT_TYPES[name.slice(dot)]) || 'application/octet-stream';
+}
+
+interface S3LikeError {
+  code?: string;
+  message?: string;
+  statusCode?: number;
+}
+
+/** Network failures worth retrying (the server or the path to it), as opposed to refusals. */
+export function isTransient(error: unknown): boolean {
+  const e = error as S3LikeError & { cause?: S3LikeError };
+  const code = e.code ?? e.cause?.code ?? '';
+  if (
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EPIPE',
+      'EHOSTUNREACH',
+      'ENETUNREACH',
+      'EAI_AGAIN',
+      'SlowDown',
+      'InternalError',
+      'ServiceUnavailable',
+      'XMinioServerNotInitialized',
+      'XMinioStorageFull',
+    ].includes(code)
+  ) {
+    return code !== 'XMinioStorageFull';
+  }
+  return (e.statusCode ?? 0) >= 500 || /socket hang up|write quorum|read quorum|timeout/i.test(e.message ?? '');
+}
+
+/** An S3 failure as an error the operator can act on; `what` names the object or prefix. */
+export function storageError(error: unknown, what: string, alias: string): MpegflowError {
+  if (error instanceof MpegflowError) return error;
+  const e = error as S3LikeError & { cause?: S3LikeError };
+  const code = e.code ?? e.cause?.code ?? 'unknown';
+  const message = redactText(e.message ?? String(error));
+  if (code === 'NoSuchKey' || code === 'NotFound') {
+    return new MpegflowError(`${what} does not exist`, {
+      code: 'OBJECT_NOT_FOUND',
+      suggestion: `list what is there with \`mc ls ${what.replace(/[^/]*$/, '')}\``,
+      cause: error,
+    });
+  }
+  if (code === 'NoSuchBucket') {
+    return new MpegflowError(`the bucket of ${what} does not exist`, {
+      code: 'BUCKET_NOT_FOUND',
+      suggestion: 'check the bucket name, or create it (`mc mb ALIAS/BUCKET`)',
+      cause: error,
+    });
+  }
+  if (code === 'AccessDenied' || code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch') {
+    return new MpegflowError(`endpoint '${alias}' refused access to ${what} (${code})`, {
+      code: 'ACCESS_DENIED',
+      suggestion: `check the keys and policy with \`mpegflow endpoint show ${alias}\` and \`mpegflow endpoint test ${alias}\``,
+      cause: error,
+    });
+  }
+  if (code === 'XMinioStorageFull') {
+    return new MpegflowError(`endpoint '${alias}' has no space left for ${what}`, {
+      code: 'STORAGE_FULL',
+      kind: 'external',
+      suggestion: 'free space on the MinIO deployment, then run again',
+      cause: error,
+    });
+  }
+  return new MpegflowError(`storage error on ${what} (${code}): ${message}`, {
+    code: isTransient(error) ? 'STORAGE_UNAVAILABLE' : 'STORAGE_ERROR',
+    kind: 'external',
+    suggestion: `check that endpoint '${alias}' is reachable (\`mpegflow endpoint test ${alias}\`) and run again`,
+    cause: error,
+  });
+}
+
+/** Retries a storage call on transient failures (1 s, 3 s, 7 s), never on refusals. */
+export async function withRetry<T>(
+  fn: () => Promise<T>,
+  options: { attempts?: number; signal?: AbortSignal; baseMs?: number } = {},
+): Promise<T> {
+  const attempts = options.attempts ?? 4;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt >= attempts || !isTransient(error) || options.signal?.aborted) throw error;
+      await new Promise((resolve) => setTimeout(resolve, (options.baseMs ?? 1000) * (2 ** attempt - 1)));
+    }
+  }
+}
+
+export interface UploadResult {
+  size: number;
+  sha256: string;
+  etag: string;
+}
+
+export interface UploadFileOptions {
+  client: Client;
+  bucket: string;
+  key: string;
+  file: string;
+  partSize?: number;
+  partConcurrency?: number;
+  signal?: AbortSignal;
+  /** Bytes sent so far for this object (called after each part). */
+  onBytes?: (bytes: number) => void;
+}
+
+function aborted(): MpegflowError {
+  return new MpegflowError('the upload was cancelled', { code: 'CANCELLED', exitCode: 130 });
+}
+
+/**
+ * Uploads one local file: a single PUT below the part size, otherwise a
+ * multipart upload with `partConcurrency` parts in flight. A failed or
+ * cancelled multipart upload is aborted before this returns.
+ */
+export async function uploadFile(options: UploadFileOptions): Promise<UploadResult> {
+  const { client, bucket, key, signal } = options;
+  const handle = await open(options.file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const basePart = Math.max(MIN_PART_SIZE, options.partSize ?? DEFAULT_PART_SIZE);
+    const partSize = Math.max(basePart, Math.ceil(size / (MAX_PARTS - 1) / (1024 * 1024)) * 1024 * 1024);
+    const headers = { 'Content-Type': contentTypeFor(key) };
+    if (size <= partSize) {
+      const buffer = Buffer.alloc(size);
+      if (size > 0) await handle.read(buffer, 0, size, 0);
+      const sha256 = createHash('sha256').update(buffer).digest('hex');
+      if (signal?.aborted) throw aborted();
+      const put = await withRetry(() => client.putObject(bucket, key, buffer, size, headers), { signal });
+      options.onBytes?.(size);
+      return { size, sha256, etag: put.etag };
+    }
+    return await multipart(options, handle, size, partSize, headers);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function multipart(
+  options: UploadFileOptions,
+  handle: Awaited<ReturnType<typeof open>>,
+  size: number,
+  partSize: number,
+  headers: Record<string, string>,
+): Promise<UploadResult> {
+  const { client, bucket, key, signal } = options;
+  const concurrency = Math.max(1, options.partConcurrency ?? 4);
+  const uploadId = await withRetry(() => client.initiateNewMultipartUpload(bucket, key, headers), { signal });
+  const hash = createHash('sha256');
+  const etags: { part: number; etag: string }[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  let sent = 0;
+  try {
+    let partNumber = 0;
+    for (let offset = 0; offset < size; offset += partSize) {
+      if (signal?.aborted) throw aborted();
+      if (failure) throw failure;
+      while (inFlight.size >= concurrency) await Promise.race(inFlight);
+      if (failure) throw failure;
+      const length = Math.min(partSize, size - offset);
+      const chunk = Buffer.alloc(length);
+      await handle.read(chunk, 0, length, offset);
+      hash.update(chunk);
+      const part = ++partNumber;
+      const md5 = createHash('md5').update(chunk).digest('base64');
+      const task = withRetry(
+        () =>
+          client.uploadPart(
+            { bucketName: bucket, objectName: key, uploadID: uploadId, partNumber: part, headers: { 'Content-MD5': md5 } },
+            chunk,
+          ),
+        { signal },
+      )
+        .then((res) => {
+          etags.push({ part, etag: res.etag });
+          sent += length;
+          options.onBytes?.(sent);
+        })
+        .catch((error: unknown) => {
+          failure ??= error;
+        })
+        .finally(() => inFlight.delete(task));
+      inFlight.add(task);
+    }
+    await Promise.all(inFlight);
+    if (failure) throw failure;
+    if (signal?.aborted) throw aborted();
+    etags.sort((a, b) => a.part - b.part);
+    const done = await withRetry(() => client.completeMultipartUpload(bucket, key, uploadId, etags), { signal });
+    return { size, sha256: hash.digest('hex'), etag: done.etag };
+  } catch (error) {
+    await Promise.allSettled(inFlight);
+    await client.abortMultipartUpload(bucket, key, uploadId).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Aborts every incomplete multipart upload under a prefix (leftovers of failed or killed runs). Returns the keys. */
+export async function abortIncompleteUploads(client: Client, bucket: string, prefix: string): Promise<string[]> {
+  const keys = new Set<string>();
+  await new Promise<void>((resolve, reject) => {
+    const stream = client.listIncompleteUploads(bucket, prefix, true);
+    stream.on('data', (item: { key: string }) => keys.add(item.key));
+    stream.on('error', reject);
+    stream.on('end', () => resolve());
+  });
+  for (const key of keys) await client.removeIncompleteUpload(bucket, key);
+  return [...keys];
+}
+
+/** Reads a small object whole; null when it does not exist. */
+export async function readObject(client: Client, bucket: string, key: string): Promise<Buffer | null> {
+  try {
+    const stream = await client.getObject(bucket, key);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  } catch (error) {
+    const code = (error as S3LikeError).code;
+    if (code === 'NoSuchKey' || code === 'NotFound') return null;
+    throw error;
+  }
+}
+
+/** Size and sha256 of an object, read as a stream; null when it does not exist. */
+export async function hashObject(client: Client, bucket: string, key: string): Promise<{ size: number; sha256: string } | null> {
+  let stream;
+  try {
+    stream = await client.getObject(bucket, key);
+  } catch (error) {
+    const code = (error as S3LikeError).code;
+    if (code === 'NoSuchKey' || code === 'NotFound') return null;
+    throw error;
+  }
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { size, sha256: hash.digest('hex') };
+}

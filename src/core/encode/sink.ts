@@ -1,0 +1,327 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Client } from 'minio';
+import { MpegflowError } from '../errors.ts';
+import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
+import { parseManifest, serializeManifest, type Manifest, type OutputRecord } from './manifest.ts';
+import { abortIncompleteUploads, contentTypeFor, readObject, storageError, uploadFile, withRetry } from './s3.ts';
+
+/**
+ * Where finished outputs go. The pipeline hands each output over as soon as
+ * it is complete (`put`), and the manifest last (`commit`). On failure or
+ * cancel, `abort` leaves no manifest and no incomplete multipart upload.
+ */
+export interface OutputSink {
+  readonly display: string;
+  /** Bytes stored so far in this run. */
+  readonly bytesStored: number;
+  readManifest(): Promise<Manifest | null>;
+  /** Before the first output: clear leftovers of killed runs; drop an old manifest that is about to be replaced. */
+  prepare(options: { replacingManifest: boolean }): Promise<void>;
+  /** Stores one finished output of the work folder (queued, limited concurrency). */
+  put(name: string): Promise<OutputRecord>;
+  /** Waits for every put handed over so far (failures included); returns the first failure. */
+  drain(): Promise<unknown>;
+  commit(manifest: Manifest): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export interface SinkEvents {
+  onStored?: (info: { name: string; size: number; bytesStored: number; objectsStored: number }) => void;
+  onBytes?: (bytesInFlightTotal: number) => void;
+}
+
+/** A minimal promise pool: at most `limit` tasks at once, in submission order. */
+class Pool {
+  readonly #limit: number;
+  #running = 0;
+  readonly #waiting: (() => void)[] = [];
+  readonly pending = new Set<Promise<unknown>>();
+
+  constructor(limit: number) {
+    this.#limit = Math.max(1, limit);
+  }
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const started = new Promise<void>((resolve) => {
+      if (this.#running < this.#limit) {
+        this.#running++;
+        resolve();
+      } else this.#waiting.push(resolve);
+    });
+    const result = started.then(task).finally(() => {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#running--;
+    });
+    const tracked = result.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+    return result;
+  }
+
+  /** Resolves when every task submitted so far has settled; returns the first failure, if any. */
+  async settle(): Promise<unknown> {
+    let failure: unknown;
+    while (this.pending.size > 0) {
+      const results = await Promise.all([...this.pending]);
+      failure ??= results.find((r) => r !== undefined);
+    }
+    return failure;
+  }
+}
+
+export async function hashFile(file: string): Promise<{ size: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { size, sha256: hash.digest('hex') };
+}
+
+function cancelled(): MpegflowError {
+  return new MpegflowError('the encode was cancelled', { code: 'CANCELLED', exitCode: 130, suggestion: 'run it again when you are ready' });
+}
+
+/**
+ * A local folder. Outputs stay in the work folder (a hidden staging folder
+ * beside the destination by default) until commit moves them in and writes
+ * the manifest; a failed run leaves the destination as it was.
+ */
+export class LocalSink implements OutputSink {
+  readonly display: string;
+  readonly #dir: string;
+  readonly #workDir: string;
+  readonly #events: SinkEvents;
+  readonly #pool = new Pool(2);
+  #bytes = 0;
+  #count = 0;
+
+  constructor(options: { destination: Extract<DestinationLocation, { kind: 'local' }>; workDir: string; events?: SinkEvents }) {
+    this.#dir = options.destination.path;
+    this.#workDir = options.workDir;
+    this.#events = options.events ?? {};
+    this.display = formatDestination(options.destination);
+  }
+
+  get bytesStored(): number {
+    return this.#bytes;
+  }
+
+  async readManifest(): Promise<Manifest | null> {
+    const file = path.join(this.#dir, MANIFEST_NAME);
+    let data: Buffer;
+    try {
+      data = await readFile(file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return null;
+      if (code === 'ENOTDIR') {
+        throw new MpegflowError(`the destination ${this.#dir} is a file, not a folder`, {
+          code: 'DESTINATION_NOT_FOLDER',
+          suggestion: 'choose a folder with --to',
+        });
+      }
+      throw error;
+    }
+    return parseManifest(data, file);
+  }
+
+  async prepare(): Promise<void> {
+    // nothing to clean: this run writes into its own staging folder
+  }
+
+  put(name: string): Promise<OutputRecord> {
+    return this.#pool.run(async () => {
+      const { size, sha256 } = await hashFile(outputPath(this.#workDir, name));
+      this.#bytes += size;
+      this.#count++;
+      this.#events.onStored?.({ name, size, bytesStored: this.#bytes, objectsStored: this.#count });
+      return { name, size, sha256, contentType: contentTypeFor(name) };
+    });
+  }
+
+  drain(): Promise<unknown> {
+    return this.#pool.settle();
+  }
+
+  async commit(manifest: Manifest): Promise<void> {
+    await mkdir(this.#dir, { recursive: true });
+    const manifestFile = path.join(this.#dir, MANIFEST_NAME);
+    await rm(manifestFile, { force: true });
+    for (const output of manifest.outputs) {
+      const from = outputPath(this.#workDir, output.name);
+      const to = outputPath(this.#dir, output.name);
+      await mkdir(path.dirname(to), { recursive: true });
+      try {
+        await rename(from, to);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+        await copyFile(from, to);
+        await unlink(from);
+      }
+    }
+    const temp = `${manifestFile}.tmp-${process.pid}`;
+    await writeFile(temp, serializeManifest(manifest), { mode: 0o644 });
+    await rename(temp, manifestFile);
+  }
+
+  async abort(): Promise<void> {
+    await this.#pool.settle();
+  }
+}
+
+/**
+ * A prefix in a bucket. Each output is uploaded as soon as it is handed
+ * over (HLS segments while ffmpeg still runs) and removed from the work
+ * folder; the manifest object is written last.
+ */
+export class RemoteSink implements OutputSink {
+  readonly display: string;
+  readonly #client: Client;
+  readonly #destination: Extract<DestinationLocation, { kind: 'remote' }>;
+  readonly #workDir: string;
+  readonly #events: SinkEvents;
+  readonly #pool: Pool;
+  readonly #abort = new AbortController();
+  readonly #partSize?: number;
+  readonly #partConcurrency?: number;
+  readonly #stored = new Set<string>();
+  readonly #inFlightBytes = new Map<string, number>();
+  #bytes = 0;
+  #count = 0;
+
+  constructor(options: {
+    client: Client;
+    destination: Extract<DestinationLocation, { kind: 'remote' }>;
+    workDir: string;
+    events?: SinkEvents;
+    concurrency?: number;
+    partSize?: number;
+    partConcurrency?: number;
+  }) {
+    this.#client = options.client;
+    this.#destination = options.destination;
+    this.#workDir = options.workDir;
+    this.#events = options.events ?? {};
+    this.#pool = new Pool(options.concurrency ?? 4);
+    this.#partSize = options.partSize;
+    this.#partConcurrency = options.partConcurrency;
+    this.display = formatDestination(options.destination);
+  }
+
+  get bytesStored(): number {
+    return this.#bytes;
+  }
+
+  #key(name: string): string {
+    return outputKey(this.#destination.prefix, name);
+  }
+
+  #where(name: string): string {
+    return `${this.#destination.alias}/${this.#destination.bucket}/${this.#key(name)}`;
+  }
+
+  async readManifest(): Promise<Manifest | null> {
+    const { bucket } = this.#destination;
+    let data: Buffer | null;
+    try {
+      data = await withRetry(() => readObject(this.#client, bucket, this.#key(MANIFEST_NAME)));
+    } catch (error) {
+      throw storageError(error, this.#where(MANIFEST_NAME), this.#destination.alias);
+    }
+    return data ? parseManifest(data, this.#where(MANIFEST_NAME)) : null;
+  }
+
+  async prepare(options: { replacingManifest: boolean }): Promise<void> {
+    const { bucket, prefix, alias } = this.#destination;
+    try {
+      if (options.replacingManifest) await withRetry(() => this.#client.removeObject(bucket, this.#key(MANIFEST_NAME)));
+      await withRetry(() => abortIncompleteUploads(this.#client, bucket, `${prefix}/`));
+    } catch (error) {
+      throw storageError(error, `${alias}/${bucket}/${prefix}/`, alias);
+    }
+  }
+
+  put(name: string): Promise<OutputRecord> {
+    return this.#pool.run(async () => {
+      if (this.#abort.signal.aborted) throw cancelled();
+      const file = outputPath(this.#workDir, name);
+      let result;
+      try {
+        result = await uploadFile({
+          client: this.#client,
+          bucket: this.#destination.bucket,
+          key: this.#key(name),
+          file,
+          partSize: this.#partSize,
+          partConcurrency: this.#partConcurrency,
+          signal: this.#abort.signal,
+          onBytes: (bytes) => {
+            this.#inFlightBytes.set(name, bytes);
+            this.#events.onBytes?.(this.#bytes + [...this.#inFlightBytes.values()].reduce((a, b) => a + b, 0));
+          },
+        });
+      } catch (error) {
+        throw storageError(error, this.#where(name), this.#destination.alias);
+      } finally {
+        this.#inFlightBytes.delete(name);
+      }
+      this.#stored.add(name);
+      this.#bytes += result.size;
+      this.#count++;
+      await unlink(file).catch(() => undefined);
+      this.#events.onStored?.({ name, size: result.size, bytesStored: this.#bytes, objectsStored: this.#count });
+      return { name, size: result.size, sha256: result.sha256, contentType: contentTypeFor(name) };
+    });
+  }
+
+  drain(): Promise<unknown> {
+    return this.#pool.settle();
+  }
+
+  async commit(manifest: Manifest): Promise<void> {
+    const body = serializeManifest(manifest);
+    const { bucket, alias } = this.#destination;
+    try {
+      await withRetry(() =>
+        this.#client.putObject(bucket, this.#key(MANIFEST_NAME), body, body.length, { 'Content-Type': 'application/json' }),
+      );
+    } catch (error) {
+      throw storageError(error, this.#where(MANIFEST_NAME), alias);
+    }
+  }
+
+  /** Stops uploading, aborts incomplete multipart uploads under the prefix and removes what this run stored. */
+  async abort(): Promise<void> {
+    this.#abort.abort();
+    await this.#pool.settle();
+    const { bucket, prefix } = this.#destination;
+    await abortIncompleteUploads(this.#client, bucket, `${prefix}/`).catch(() => undefined);
+    const keys = [...this.#stored].map((name) => this.#key(name));
+    for (let i = 0; i < keys.length; i += 1000) {
+      await this.#client.removeObjects(bucket, keys.slice(i, i + 1000)).catch(() => undefined);
+    }
+  }
+}
+
+/** Removes a folder tree, ignoring what is already gone. */
+export async function removeTree(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true, maxRetries: 2 }).catch(() => undefined);
+}
+
+export async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
