@@ -2,7 +2,7 @@ import { renameSync, writeFileSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { userError } from '../errors.ts';
 import type { HealthReport, SetHealth } from './model.ts';
-import { STATUS_EXIT_CODE } from './quorum.ts';
+import { STATUS_EXIT_CODE, type HealthStatus } from './quorum.ts';
 
 function labels(values: Record<string, string | number>): string {
   return `{${Object.entries(values)
@@ -17,7 +17,8 @@ function gauge(name: string, help: string, rows: Row[]): string {
 }
 
 /** node_exporter textfile-collector format. Status follows the exit code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
-export function renderTextfile(reports: HealthReport[]): string {
+export function renderTextfile(results: (HealthReport | { endpoint: string; status: HealthStatus })[]): string {
+  const reports = results.filter((r): r is HealthReport => 'sets' in r);
   const perDeployment = (value: (r: HealthReport) => number): Row[] => reports.map((r) => [{ endpoint: r.endpoint }, value(r)]);
   const perSet = (value: (s: SetHealth) => number): Row[] =>
     reports.flatMap((r) => r.sets.map((s): Row => [{ endpoint: r.endpoint, pool: s.pool + 1, set: s.set + 1 }, value(s)]));

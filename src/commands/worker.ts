@@ -1,0 +1,99 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.ts';
+import type { WorkerResult } from '../core/jobs/worker.ts';
+import { renderTable } from '../ui/table.ts';
+
+export default class Worker extends BaseCommand<WorkerResult> {
+  static override summary = 'Run queued encodes: from cron with --drain, or as a long-running service.';
+  static override description = `Claims jobs with a lease that a heartbeat renews, so several workers (overlapping cron runs, several hosts sharing a state file) never encode the same job twice. A job whose worker died is taken over when its lease runs out; a finished encode whose manifest is already in place is not redone. Storage and network failures are retried with back-off; bad media fails at once with the cause (\`mpegflow job show ID\`).
+
+SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running jobs back to the queue.`;
+  static override examples = [
+    '*/10 * * * * mpegflow worker --drain --max-jobs 20 >> /var/log/mpegflow-worker.log 2>&1',
+    '<%= config.bin %> worker --concurrency 2',
+  ];
+  static override audited = true;
+  static override flags = {
+    concurrency: Flags.integer({ char: 'c', description: 'encodes at once (capped by the license)', default: 1, min: 1, max: 64 }),
+    drain: Flags.boolean({ description: 'exit when no job is ready instead of waiting for more' }),
+    'max-jobs': Flags.integer({ description: 'exit after starting this many jobs', min: 1 }),
+    'lease-seconds': Flags.integer({ description: 'how long a claimed job stays ours without a heartbeat', default: 60, min: 2 }),
+    'poll-seconds': Flags.integer({ description: 'how often to look for new jobs when idle', default: 5, min: 1 }),
+    'work-dir': Flags.string({
+      description: 'scratch folder for outputs before they are stored (default: beside a local destination, else the temp folder)',
+    }),
+  };
+
+  protected async execute(): Promise<WorkerResult> {
+    const { flags } = await this.parse(Worker);
+    const db = await this.store();
+    const { storageResolver } = await import('../core/endpoints/storage.ts');
+    const storage = storageResolver(db);
+    const { runWorker } = await import('../core/jobs/worker.ts');
+    const { runEncodeJob, classifyEncodeFailure } = await import('../core/jobs/encode-job.ts');
+    const { createPlainProgress } = await import('../ui/encode-progress.ts');
+    const quiet = this.jsonEnabled() && !this.argv.includes('--verbose');
+    const say = (line: string) => {
+      if (!quiet) process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+    };
+
+    const stop = new AbortController();
+    const onSignal = (signal: string) => {
+      say(`${signal}: stopping; running jobs go back to the queue`);
+      stop.abort();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    try {
+      return await runWorker({
+        db,
+        concurrency: flags.concurrency,
+        drain: flags.drain,
+        maxJobs: flags['max-jobs'],
+        leaseMs: flags['lease-seconds'] * 1000,
+        pollMs: flags['poll-seconds'] * 1000,
+        signal: stop.signal,
+        classify: classifyEncodeFailure,
+        execute: (job, context) =>
+          runEncodeJob(job, context, {
+            ...storage,
+            workDir: flags['work-dir'],
+            onProgress: (j, ctx) =>
+              createPlainProgress((line) => {
+                const text = line.replace(/\n$/, '').replace(/^\S+ /, '');
+                ctx.log(text);
+                say(`job ${j.id}: ${text}`);
+              }).listener,
+          }),
+        onEvent: (event) => {
+          if (event.type === 'claimed')
+            say(`job ${event.job.id}: claimed (attempt ${event.job.attempts}) ${event.job.source} -> ${event.job.destination}`);
+          else if (event.type === 'finished') say(`job ${event.job.id}: ${event.state}${event.error ? `: ${event.error}` : ''}`);
+          else say(`job ${event.job.id}: another worker took it over; abandoned`);
+        },
+      });
+    } finally {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    }
+  }
+
+  protected override exitCodeFor(result: WorkerResult): number {
+    return result.jobs.some((j) => j.state === 'failed') ? 1 : 0;
+  }
+
+  protected override renderHuman(result: WorkerResult): void {
+    if (result.jobs.length === 0) {
+      this.log('No jobs were ready.');
+      return;
+    }
+    this.log(
+      renderTable(
+        ['JOB', 'SOURCE', 'RESULT', 'ERROR'],
+        result.jobs.map((j) => [j.id, j.source, j.state, j.error]),
+      ),
+    );
+    const counts = Object.entries(Object.groupBy(result.jobs, (j) => j.state)).map(([state, jobs]) => `${jobs!.length} ${state}`);
+    this.log(`Worker ${result.worker}: ${counts.join(', ')} (stopped: ${result.stoppedBy}).`);
+  }
+}

@@ -1,0 +1,49 @@
+import { isMpegflowError } from '../errors.ts';
+import type { ResolvedEndpoint } from '../endpoints/model.ts';
+import type { Db } from '../store/open.ts';
+import { assessHealth } from './assess.ts';
+import type { DeploymentSnapshot, HealthReport } from './model.ts';
+import { worstStatus, type HealthStatus } from './quorum.ts';
+import { sampleOf, storeSample } from './samples.ts';
+
+export interface UnknownReport {
+  endpoint: string;
+  status: 'UNKNOWN';
+  error: { code: string; message: string; suggestion?: string };
+}
+
+export type EndpointHealth = HealthReport | UnknownReport;
+
+export interface HealthResult {
+  status: HealthStatus;
+  endpoints: EndpointHealth[];
+}
+
+export interface CheckHealthOptions {
+  db: Db;
+  names: string[];
+  resolve: (name: string) => ResolvedEndpoint;
+  collect: (endpoint: ResolvedEndpoint) => Promise<DeploymentSnapshot>;
+  now?: () => Date;
+}
+
+/** Checks every endpoint concurrently; one that cannot be asked is UNKNOWN, not a failure of the whole run. */
+export async function checkHealth({ db, names, resolve, collect, now = () => new Date() }: CheckHealthOptions): Promise<HealthResult> {
+  const endpoints = await Promise.all(
+    names.map(async (name): Promise<EndpointHealth> => {
+      try {
+        return assessHealth(name, await collect(resolve(name)), now());
+      } catch (error) {
+        if (!isMpegflowError(error)) throw error;
+        return {
+          endpoint: name,
+          status: 'UNKNOWN',
+          error: { code: error.code, message: error.message, ...(error.suggestion ? { suggestion: error.suggestion } : {}) },
+        };
+      }
+    }),
+  );
+  const reports = endpoints.filter((e): e is HealthReport => 'sets' in e);
+  db.transaction(() => reports.forEach((r) => storeSample(db, sampleOf(r))))();
+  return { status: worstStatus(endpoints.map((e) => e.status)), endpoints };
+}
