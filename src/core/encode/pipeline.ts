@@ -44,8 +44,11 @@ export interface RunEncodeOptions {
   uploadConcurrency?: number;
   partConcurrency?: number;
   partSize?: number;
-  /** Lifetime of the presigned source URL; default estimated from the duration (15 min to 7 days). */
-  presignExpirySeconds?: number;
+  /**
+   * Lifetime of the presigned source URL; default estimated from the duration
+   * (15 min to 7 days). A function gets the attempt number (the probe is attempt 0).
+   */
+  presignExpirySeconds?: number | ((context: { attempt: number; durationSeconds: number }) => number);
   /** Encode attempts for a remote source (a fresh URL each time); default 3. */
   maxAttempts?: number;
 }
@@ -376,8 +379,12 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
     );
   }
 
-  const presignExpirySeconds = (duration: number) => options.presignExpirySeconds ?? presignExpiry(duration);
-  const sourceInput = async (durationSeconds: number): Promise<ProbeInput> => {
+  const presignExpirySeconds = (durationSeconds: number, attempt: number): number => {
+    const given = options.presignExpirySeconds;
+    if (typeof given === 'function') return given({ attempt, durationSeconds });
+    return given ?? presignExpiry(durationSeconds);
+  };
+  const sourceInput = async (durationSeconds: number, attempt: number): Promise<ProbeInput> => {
     if (options.source.kind === 'local') return { url: `file:${options.source.path}`, display: options.source.path };
     const loc = options.source;
     const remote = source as Extract<SourceIdentity, { kind: 'remote' }>;
@@ -386,7 +393,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
       url = await client(loc.alias).presignedGetObject(
         loc.bucket,
         loc.key,
-        presignExpirySeconds(durationSeconds),
+        presignExpirySeconds(durationSeconds, attempt),
         remote.versionId ? { versionId: remote.versionId } : {},
       );
     } catch (error) {
@@ -398,7 +405,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   const probeStarted = now();
   let probe: ProbeResult;
   try {
-    probe = await probeSource({ input: await sourceInput(0), tools, signal });
+    probe = await probeSource({ input: await sourceInput(0, 0), tools, signal });
   } catch (error) {
     throw error instanceof MpegflowError && signal.aborted ? cancelledError() : error;
   }
@@ -413,6 +420,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
     renditions: plan.renditions.map((r) => ({ name: r.name, width: r.width, height: r.height })),
     remoteSource: options.source.kind === 'remote',
     remoteDestination: destination.kind === 'remote',
+    stages: [...new Set(plan.passes.map((p) => p.stage)), 'upload', 'manifest'],
   });
 
   const state: RunState = { attempt: 0, records: new Map(), handedOver: new Set(), puts: [] };
@@ -448,7 +456,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
     const maxAttempts = options.source.kind === 'remote' ? Math.max(1, options.maxAttempts ?? 3) : 1;
     for (state.attempt = 1; ; state.attempt++) {
       try {
-        const input = await sourceInput(probe.durationSeconds);
+        const input = await sourceInput(probe.durationSeconds, state.attempt);
         for (const pass of plan.passes)
           await runPass({
             pass,
@@ -616,15 +624,37 @@ async function runPass(ctx: PassContext): Promise<void> {
     });
   });
   const watcher = plan.streamingSegments ? watchSegments(workDir, pass.renditions, ctx.handOver) : null;
+  // A refused reconnect (the URL expired) will not heal: stop ffmpeg at once and retry with a fresh URL.
+  const remoteInput = fromSource && ctx.remote;
+  const refusal = new AbortController();
+  let refused = '';
+  const onStderr = remoteInput
+    ? (chunk: string) => {
+        if (!refused && /HTTP error 40[13]|40[13] (Forbidden|Unauthorized)/i.test(chunk)) {
+          refused = chunk;
+          refusal.abort();
+        }
+      }
+    : undefined;
   let run;
   try {
-    run = await runTool({ file: tools.ffmpeg, args, cwd: workDir, signal, onStdoutLine: parse, secrets: [input.url] });
+    run = await runTool({
+      file: tools.ffmpeg,
+      args,
+      cwd: workDir,
+      signal: AbortSignal.any([signal, refusal.signal]),
+      onStdoutLine: parse,
+      onStderr,
+      secrets: [input.url],
+    });
   } finally {
     watcher?.stop();
   }
-  if (run.aborted || signal.aborted) throw cancelledError();
-  if (run.exitCode !== 0) throw classifyFfmpegFailure(run.stderrTail, command, pass.stage, fromSource && ctx.remote, workDir);
-  if (fromSource && ctx.remote && /403 Forbidden|Server returned 4\d\d|HTTP error 4\d\d/i.test(run.stderrTail)) {
+  if (signal.aborted) throw cancelledError();
+  if (refused) throw classifyFfmpegFailure(`${run.stderrTail}\nHTTP error 403 Forbidden`, command, pass.stage, true, workDir);
+  if (run.aborted) throw cancelledError();
+  if (run.exitCode !== 0) throw classifyFfmpegFailure(run.stderrTail, command, pass.stage, remoteInput, workDir);
+  if (remoteInput && /403 Forbidden|Server returned 4\d\d|HTTP error 4\d\d/i.test(run.stderrTail)) {
     // ffmpeg may treat a refused reconnect as the end of the input and exit 0 with a short output
     throw classifyFfmpegFailure(run.stderrTail, command, pass.stage, true, workDir);
   }

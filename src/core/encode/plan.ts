@@ -78,6 +78,20 @@ export function outputFrameRate(source: Rational, max: number): Rational {
 
 export const formatRate = (r: Rational): string => (r.den === 1 ? String(r.num) : `${r.num}/${r.den}`);
 
+/**
+ * The rate a CFR output is made at: the average rate, unless the source is
+ * variable and its nominal rate is a standard one above the average (a phone
+ * clip at "30 fps" that dropped frames is encoded at 30, not 27.4).
+ */
+export function sourceFrameRate(probe: ProbeResult): Rational {
+  const average = probe.video.frameRate;
+  const nominal = probe.video.nominalFrameRate;
+  if (!nominal || !probe.video.variableFrameRate) return average;
+  const n = rationalValue(nominal);
+  const standard = STANDARD_RATES.some((r) => Math.abs(rationalValue(r) - n) / n < 0.005);
+  return standard && n >= rationalValue(average) && n <= 120 ? nominal : average;
+}
+
 const even = (n: number): number => Math.max(2, Math.round(n / 2) * 2);
 const evenFloor = (n: number): number => Math.max(2, Math.floor(n / 2) * 2);
 
@@ -127,7 +141,7 @@ function h264Args(video: Mp4Preset['video'] | HlsPreset['video']): string[] {
 }
 
 function planHls(preset: HlsPreset, probe: ProbeResult): EncodePlan {
-  const rate = outputFrameRate(probe.video.frameRate, preset.video.maxFrameRate);
+  const rate = outputFrameRate(sourceFrameRate(probe), preset.video.maxFrameRate);
   const rungs = selectRungs(preset, probe);
   const sizes = rungs.map((r) => fitSize(probe, r.height));
   const n = rungs.length;
@@ -207,7 +221,7 @@ function planHls(preset: HlsPreset, probe: ProbeResult): EncodePlan {
 }
 
 function planMp4(preset: Mp4Preset, probe: ProbeResult): EncodePlan {
-  const rate = outputFrameRate(probe.video.frameRate, preset.video.maxFrameRate);
+  const rate = outputFrameRate(sourceFrameRate(probe), preset.video.maxFrameRate);
   const size = fitSize(probe, preset.video.maxHeight);
   const gop = Math.max(1, Math.round(rationalValue(rate) * preset.video.keyframeSeconds));
   const args = ['-map', `0:${probe.video.index}`];

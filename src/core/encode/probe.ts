@@ -22,6 +22,8 @@ export interface ProbeResult {
     sampleAspectRatio: Rational;
     /** Average frame rate (frames / duration); the rate CFR outputs are made at. */
     frameRate: Rational;
+    /** The container's nominal rate (r_frame_rate), when it gives one. */
+    nominalFrameRate: Rational | null;
     /** True when the nominal and average rates disagree: timestamps are irregular. */
     variableFrameRate: boolean;
     rotation: number;
@@ -180,6 +182,7 @@ export async function probeSource(options: {
       pixelFormat: videoStream.pix_fmt ?? null,
       sampleAspectRatio: parseRational(videoStream.sample_aspect_ratio?.replace(':', '/')) ?? { num: 1, den: 1 },
       frameRate,
+      nominalFrameRate: nominal,
       variableFrameRate,
       rotation,
     },

@@ -17,6 +17,8 @@ export type EncodeProgressEvent =
       renditions: { name: string; width: number; height: number }[];
       remoteSource: boolean;
       remoteDestination: boolean;
+      /** The stages still to come, in order. */
+      stages: EncodeStage[];
     }
   | {
       type: 'encode';
@@ -32,6 +34,7 @@ export type EncodeProgressEvent =
       etaSeconds: number | null;
     }
   | { type: 'upload'; at: Date; object: string; objectBytes: number; bytesUploaded: number; objectsUploaded: number }
+  | { type: 'verify'; at: Date; object: string; checked: number; total: number; ok: boolean }
   | { type: 'retry'; at: Date; attempt: number; reason: string }
   | { type: 'warning'; at: Date; message: string };
 

@@ -31,6 +31,8 @@ export interface RunToolOptions {
   signal?: AbortSignal;
   /** Called for each stdout line (e.g. `-progress pipe:1`); otherwise stdout is collected. */
   onStdoutLine?: (line: string) => void;
+  /** Sees stderr as it arrives (unredacted: never show it; use the redacted tail). */
+  onStderr?: (chunk: string) => void;
   stderrTailBytes?: number;
   /** Strings to replace before anything from stderr is kept (e.g. the presigned URL itself). */
   secrets?: string[];
@@ -94,6 +96,7 @@ export async function runTool(options: RunToolOptions): Promise<ToolRun> {
   else options.signal?.addEventListener('abort', onAbort, { once: true });
 
   child.stderr?.on('data', (chunk: string | Buffer) => {
+    options.onStderr?.(chunk.toString());
     stderrTail += chunk.toString();
     if (stderrTail.length > tailLimit * 2) stderrTail = stderrTail.slice(-tailLimit);
   });

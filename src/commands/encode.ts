@@ -1,0 +1,100 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.ts';
+import type { EncodeResult } from '../core/encode/pipeline.ts';
+import { renderEncodeResult } from '../ui/encode.ts';
+
+export default class Encode extends BaseCommand<EncodeResult> {
+  static override summary = 'Encode a video with a preset, from and to local files or MinIO.';
+  static override description = `SOURCE is a local file or ALIAS/BUCKET/KEY. A remote source is read by ffmpeg through a short-lived presigned URL, never downloaded whole first.
+
+Without --to, the outputs go to a folder beside the source named after it and the preset (clip.mov -> clip.hls-h264/), on the same storage. --to takes a local folder or ALIAS/BUCKET/PREFIX/.
+
+The manifest (manifest.json: outputs with sizes and sha256, source identity, preset, tool versions) is written last: a consumer that waits for it never sees a partial result. A failed or interrupted encode leaves no manifest and no incomplete multipart upload. Running the same encode again is a no-op when the destination's manifest records this source version and preset; --force encodes again.`;
+  static override examples = [
+    '<%= config.bin %> encode clip.mov',
+    '<%= config.bin %> encode clip.mov --preset mp4-h264 --to ./web/',
+    '<%= config.bin %> encode edge1/ingest/2026/interview.mov --to central/vod/interview/',
+    '<%= config.bin %> encode central/masters/reel.mov --preset archive-ffv1 --to archive/preservation/reel/ --json',
+    '<%= config.bin %> encode clip.mov --preset-file ./my-ladder.json',
+  ];
+  static override audited = true;
+
+  static override args = {
+    source: Args.string({ description: 'video to encode: a local file or ALIAS/BUCKET/KEY', required: true }),
+  };
+
+  static override flags = {
+    preset: Flags.string({ char: 'p', description: 'preset name (see `mpegflow preset list`)', default: 'hls-h264' }),
+    'preset-file': Flags.string({ description: 'a preset JSON file of your own (overrides --preset)' }),
+    to: Flags.string({ char: 'o', description: 'destination folder: a local path or ALIAS/BUCKET/PREFIX/' }),
+    force: Flags.boolean({ description: 'encode again even if the destination already holds this encode (or another one)' }),
+    'work-dir': Flags.string({
+      description: 'scratch folder for ffmpeg outputs before they are stored (default: beside a local destination, else the temp folder)',
+    }),
+  };
+
+  protected async execute(): Promise<EncodeResult> {
+    const { args, flags } = await this.parse(Encode);
+    const [{ parseObjectPath, formatLocation }, { resolvePreset }, locations, { endpointResolver }, { runEncode }, ui] = await Promise.all([
+      import('../core/endpoints/object-path.ts'),
+      import('../core/encode/presets.ts'),
+      import('../core/encode/locations.ts'),
+      import('../core/encode/storage.ts'),
+      import('../core/encode/pipeline.ts'),
+      import('../ui/encode-progress.ts'),
+    ]);
+    const db = await this.store();
+    const endpoints = endpointResolver(db);
+    const source = parseObjectPath(args.source, endpoints.isAlias);
+    const preset = resolvePreset({ name: flags.preset, file: flags['preset-file'] });
+    const destination = flags.to
+      ? locations.destinationFrom(parseObjectPath(flags.to, endpoints.isAlias))
+      : locations.defaultDestination(source, preset.name);
+
+    const mode = ui.progressMode({ json: this.jsonEnabled(), verbose: this.argv.includes('--verbose') });
+    const progress = await ui.createProgress(mode, 'encode', {
+      source: formatLocation(source),
+      destination: locations.formatDestination(destination),
+    });
+    const controller = new AbortController();
+    const cancel = () => controller.abort();
+    process.once('SIGINT', cancel);
+    process.once('SIGTERM', cancel);
+    let result: EncodeResult;
+    try {
+      result = await runEncode({
+        source,
+        preset,
+        destination,
+        workDir: flags['work-dir'],
+        s3For: endpoints.s3For,
+        onProgress: progress.listener,
+        signal: controller.signal,
+        ifExists: flags.force ? 'overwrite' : 'skip',
+      });
+      await progress.finish();
+    } catch (error) {
+      await progress.finish(error);
+      throw error;
+    } finally {
+      process.off('SIGINT', cancel);
+      process.off('SIGTERM', cancel);
+    }
+    (await this.auditContext()).record(db, {
+      target: result.destination,
+      detail: {
+        source: formatLocation(source),
+        preset: result.preset.name,
+        presetHash: result.preset.hash,
+        status: result.status,
+        outputs: result.outputs.length,
+        bytes: result.bytesStored,
+      },
+    });
+    return result;
+  }
+
+  protected override renderHuman(result: EncodeResult): void {
+    this.log(renderEncodeResult(result));
+  }
+}

@@ -1,0 +1,63 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.ts';
+import type { VerifyResult } from '../core/encode/verify.ts';
+import { renderVerifyResult } from '../ui/encode.ts';
+
+export default class Verify extends BaseCommand<VerifyResult> {
+  static override summary = 'Re-check every output of an encode against its manifest (fixity).';
+  static override description = `Reads manifest.json in DEST (a local folder or ALIAS/BUCKET/PREFIX/), re-reads every output it lists and compares size and sha256. For archive-ffv1 encodes it also re-decodes the FFV1 master and compares each frame's checksum with the framemd5 sidecar.
+
+Exit codes: 0 everything matches; 2 something is missing or differs (listed, each object named); 1 the check could not run (no manifest, storage unreachable).`;
+  static override examples = [
+    '<%= config.bin %> verify clip.hls-h264/',
+    '<%= config.bin %> verify archive/preservation/reel/ --json',
+    '<%= config.bin %> verify central/vod/interview/ || echo "fixity check failed"',
+  ];
+
+  static override args = {
+    destination: Args.string({ description: 'the encode folder: a local path or ALIAS/BUCKET/PREFIX/', required: true }),
+  };
+
+  protected async execute(): Promise<VerifyResult> {
+    const { args } = await this.parse(Verify);
+    const [{ parseObjectPath }, locations, { endpointResolver }, { verifyDestination }, ui] = await Promise.all([
+      import('../core/endpoints/object-path.ts'),
+      import('../core/encode/locations.ts'),
+      import('../core/encode/storage.ts'),
+      import('../core/encode/verify.ts'),
+      import('../ui/encode-progress.ts'),
+    ]);
+    const endpoints = endpointResolver(await this.store());
+    // accept the manifest itself as well as its folder
+    const target = args.destination.replace(/(^|\/)manifest\.json$/, '$1') || '.';
+    const destination = locations.destinationFrom(parseObjectPath(target, endpoints.isAlias));
+    const mode = ui.progressMode({ json: this.jsonEnabled(), verbose: this.argv.includes('--verbose') });
+    const progress = await ui.createProgress(mode, 'verify', { destination: locations.formatDestination(destination) });
+    const controller = new AbortController();
+    const cancel = () => controller.abort();
+    process.once('SIGINT', cancel);
+    try {
+      const result = await verifyDestination({
+        destination,
+        s3For: endpoints.s3For,
+        signal: controller.signal,
+        onProgress: progress.listener,
+      });
+      await progress.finish(result.ok ? undefined : new Error(`${result.problems.length} problems`));
+      return result;
+    } catch (error) {
+      await progress.finish(error);
+      throw error;
+    } finally {
+      process.off('SIGINT', cancel);
+    }
+  }
+
+  protected override exitCodeFor(result: VerifyResult): number {
+    return result.ok ? 0 : 2;
+  }
+
+  protected override renderHuman(result: VerifyResult): void {
+    this.log(renderVerifyResult(result));
+  }
+}

@@ -1,0 +1,284 @@
+import { readFile, stat } from 'node:fs/promises';
+import type { Client } from 'minio';
+import { MpegflowError } from '../errors.ts';
+import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
+import { parseManifest, type Manifest } from './manifest.ts';
+import { cancelledError } from './probe.ts';
+import type { EncodeProgressEvent, ProgressListener } from './progress.ts';
+import { hashObject, readObject, storageError, withRetry } from './s3.ts';
+import { hashFile } from './sink.ts';
+import { defaultTools, lastLines, runTool, type Tools } from './tools.ts';
+
+export type VerifyProblemKind = 'missing' | 'size' | 'checksum' | 'frames' | 'unreadable';
+
+export interface VerifyProblem {
+  /** The output's name in the manifest (relative to the destination). */
+  name: string;
+  /** Where it is: a local path or ALIAS/BUCKET/KEY. */
+  location: string;
+  problem: VerifyProblemKind;
+  message: string;
+}
+
+export interface VerifyResult {
+  destination: string;
+  manifest: string;
+  preset: Manifest['preset'];
+  source: Manifest['source'];
+  createdAt: string;
+  ok: boolean;
+  outputs: number;
+  bytesChecked: number;
+  /** archive presets: the re-decode compared with the framemd5 sidecar. */
+  fixity: { media: string; sidecar: string; frames: number; mismatches: number } | null;
+  problems: VerifyProblem[];
+}
+
+export interface VerifyOptions {
+  destination: DestinationLocation;
+  s3For?: (alias: string) => Client;
+  tools?: Tools;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  now?: () => Date;
+  /** Objects checked at once (default 4). */
+  concurrency?: number;
+}
+
+interface Reader {
+  where(name: string): string;
+  readManifest(): Promise<Buffer | null>;
+  hash(name: string): Promise<{ size: number; sha256: string } | null>;
+  readText(name: string): Promise<string | null>;
+  /** What ffmpeg opens to decode an output, and the secret to scrub from anything it prints. */
+  mediaUrl(name: string): Promise<{ url: string; secrets: string[]; inputArgs: string[] }>;
+}
+
+function localReader(dir: string): Reader {
+  return {
+    where: (name) => outputPath(dir, name),
+    async readManifest() {
+      try {
+        return await readFile(outputPath(dir, MANIFEST_NAME));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+        throw error;
+      }
+    },
+    async hash(name) {
+      const file = outputPath(dir, name);
+      try {
+        if (!(await stat(file)).isFile()) return null;
+      } catch {
+        return null;
+      }
+      return hashFile(file);
+    },
+    async readText(name) {
+      try {
+        return await readFile(outputPath(dir, name), 'utf8');
+      } catch {
+        return null;
+      }
+    },
+    mediaUrl: async (name) => ({ url: `file:${outputPath(dir, name)}`, secrets: [], inputArgs: [] }),
+  };
+}
+
+function remoteReader(client: Client, destination: Extract<DestinationLocation, { kind: 'remote' }>): Reader {
+  const { alias, bucket, prefix } = destination;
+  const key = (name: string) => outputKey(prefix, name);
+  const where = (name: string) => `${alias}/${bucket}/${key(name)}`;
+  const guard = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await withRetry(fn);
+    } catch (error) {
+      throw storageError(error, where(name), alias);
+    }
+  };
+  return {
+    where,
+    readManifest: () => guard(MANIFEST_NAME, () => readObject(client, bucket, key(MANIFEST_NAME))),
+    hash: (name) => guard(name, () => hashObject(client, bucket, key(name))),
+    readText: async (name) => (await guard(name, () => readObject(client, bucket, key(name))))?.toString('utf8') ?? null,
+    async mediaUrl(name) {
+      const url = await guard(name, () => client.presignedGetObject(bucket, key(name), 6 * 3600));
+      return { url, secrets: [url], inputArgs: ['-reconnect', '1', '-reconnect_on_network_error', '1', '-rw_timeout', '60000000'] };
+    },
+  };
+}
+
+/** The checksum lines of a framemd5 file, without the header lines that name the software version. */
+function frameLines(text: string): { header: string[]; frames: string[] } {
+  const header: string[] = [];
+  const frames: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (!line) continue;
+    if (line.startsWith('#')) {
+      if (!line.startsWith('#software')) header.push(line);
+    } else frames.push(line.replace(/\s+/g, ' '));
+  }
+  return { header, frames };
+}
+
+async function checkFixity(
+  reader: Reader,
+  fixity: NonNullable<Manifest['fixity']>,
+  tools: Tools,
+  signal: AbortSignal | undefined,
+): Promise<{ frames: number; mismatches: number; problem: VerifyProblem | null }> {
+  const sidecarText = await reader.readText(fixity.sidecar);
+  if (sidecarText === null) return { frames: 0, mismatches: 0, problem: null }; // reported as missing already
+  const expected = frameLines(sidecarText);
+  const media = await reader.mediaUrl(fixity.media);
+  const decodedLines: string[] = [];
+  const run = await runTool({
+    file: tools.ffmpeg,
+    args: [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      ...media.inputArgs,
+      '-i',
+      media.url,
+      '-map',
+      '0:v',
+      '-map',
+      '0:a?',
+      '-f',
+      'framemd5',
+      'pipe:1',
+    ],
+    onStdoutLine: (line) => decodedLines.push(line),
+    signal,
+    secrets: media.secrets,
+  });
+  if (run.aborted) throw cancelledError();
+  const location = reader.where(fixity.media);
+  if (run.exitCode !== 0) {
+    return {
+      frames: 0,
+      mismatches: 0,
+      problem: { name: fixity.media, location, problem: 'unreadable', message: `ffmpeg cannot decode it: ${lastLines(run.stderrTail, 3)}` },
+    };
+  }
+  const actual = frameLines(decodedLines.join('\n'));
+  let mismatches = 0;
+  let first = -1;
+  const count = Math.max(expected.frames.length, actual.frames.length);
+  for (let i = 0; i < count; i++) {
+    if (expected.frames[i] !== actual.frames[i]) {
+      mismatches++;
+      if (first < 0) first = i;
+    }
+  }
+  const headerDiffers = expected.header.join('\n') !== actual.header.join('\n');
+  if (mismatches === 0 && !headerDiffers) return { frames: actual.frames.length, mismatches: 0, problem: null };
+  const firstLine = first >= 0 ? (expected.frames[first] ?? actual.frames[first] ?? '') : '';
+  const [stream, , pts] = firstLine.split(',').map((s) => s.trim());
+  const message =
+    mismatches > 0
+      ? `${mismatches} of ${expected.frames.length} frame checksums differ from ${fixity.sidecar}` +
+        (first >= 0 ? ` (first: stream ${stream ?? '?'}, pts ${pts ?? '?'}, line ${first + 1})` : '') +
+        (expected.frames.length !== actual.frames.length
+          ? `; ${actual.frames.length} frames decoded, ${expected.frames.length} recorded`
+          : '')
+      : `the stream layout differs from ${fixity.sidecar}`;
+  return { frames: actual.frames.length, mismatches, problem: { name: fixity.media, location, problem: 'frames', message } };
+}
+
+/**
+ * Re-reads every output a manifest lists and compares size and sha256; for
+ * archive presets, also re-decodes the media and compares each frame's MD5
+ * with the sidecar written at encode time. Never writes anything.
+ */
+export async function verifyDestination(options: VerifyOptions): Promise<VerifyResult> {
+  const { destination, signal } = options;
+  const now = options.now ?? (() => new Date());
+  const tools = options.tools ?? defaultTools();
+  const emit = (event: EncodeProgressEvent) => {
+    try {
+      options.onProgress?.(event);
+    } catch {
+      // rendering must not break a fixity check
+    }
+  };
+  let reader: Reader;
+  if (destination.kind === 'local') reader = localReader(destination.path);
+  else {
+    if (!options.s3For)
+      throw new MpegflowError(`no storage client for endpoint '${destination.alias}'`, { kind: 'bug', code: 'NO_S3_CLIENT' });
+    reader = remoteReader(options.s3For(destination.alias), destination);
+  }
+  const manifestWhere = reader.where(MANIFEST_NAME);
+  const data = await reader.readManifest();
+  if (!data) {
+    throw new MpegflowError(`there is no ${MANIFEST_NAME} at ${formatDestination(destination)}`, {
+      code: 'MANIFEST_NOT_FOUND',
+      suggestion: 'check the path; an encode that did not finish leaves no manifest (run it again)',
+    });
+  }
+  const manifest = parseManifest(data, manifestWhere);
+  emit({ type: 'stage', stage: 'verify', state: 'start', at: now(), detail: `${manifest.outputs.length} outputs` });
+  const problems: VerifyProblem[] = [];
+  let bytesChecked = 0;
+  let checked = 0;
+  const queue = [...manifest.outputs];
+  const worker = async () => {
+    for (let output = queue.shift(); output; output = queue.shift()) {
+      if (signal?.aborted) throw cancelledError();
+      const location = reader.where(output.name);
+      const actual = await reader.hash(output.name);
+      let ok = false;
+      if (!actual) problems.push({ name: output.name, location, problem: 'missing', message: 'listed in the manifest but not found' });
+      else if (actual.size !== output.size) {
+        problems.push({
+          name: output.name,
+          location,
+          problem: 'size',
+          message: `${actual.size} bytes, the manifest records ${output.size}`,
+        });
+      } else if (actual.sha256 !== output.sha256) {
+        problems.push({
+          name: output.name,
+          location,
+          problem: 'checksum',
+          message: `sha256 ${actual.sha256.slice(0, 16)}…, the manifest records ${output.sha256.slice(0, 16)}…`,
+        });
+      } else ok = true;
+      bytesChecked += actual?.size ?? 0;
+      emit({ type: 'verify', at: now(), object: output.name, checked: ++checked, total: manifest.outputs.length, ok });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+  let fixity: VerifyResult['fixity'] = null;
+  if (manifest.fixity) {
+    const mediaMissing = problems.some((p) => p.name === manifest.fixity!.media && p.problem === 'missing');
+    emit({ type: 'stage', stage: 'fixity', state: mediaMissing ? 'skipped' : 'start', at: now(), detail: manifest.fixity.media });
+    const result = mediaMissing ? { frames: 0, mismatches: 0, problem: null } : await checkFixity(reader, manifest.fixity, tools, signal);
+    if (!mediaMissing) emit({ type: 'stage', stage: 'fixity', state: 'done', at: now(), detail: `${result.frames} frames` });
+    if (result.problem) problems.push(result.problem);
+    fixity = { media: manifest.fixity.media, sidecar: manifest.fixity.sidecar, frames: result.frames, mismatches: result.mismatches };
+  }
+  problems.sort((a, b) => a.name.localeCompare(b.name, 'en') || a.problem.localeCompare(b.problem));
+  emit({
+    type: 'stage',
+    stage: 'verify',
+    state: 'done',
+    at: now(),
+    detail: problems.length === 0 ? 'all outputs match' : `${problems.length} problems`,
+  });
+  return {
+    destination: formatDestination(destination),
+    manifest: manifestWhere,
+    preset: manifest.preset,
+    source: manifest.source,
+    createdAt: manifest.createdAt,
+    ok: problems.length === 0,
+    outputs: manifest.outputs.length,
+    bytesChecked,
+    fixity,
+    problems,
+  };
+}

@@ -1,0 +1,277 @@
+import type { EncodeProgressEvent, ProgressListener } from '../core/encode/progress.ts';
+
+/**
+ * Progress of `encode` and `verify` on stderr: listr2 task lists on a
+ * terminal, plain timestamped lines for cron and logs, nothing with --json
+ * (unless --verbose). The core only emits typed events; this renders them.
+ */
+
+export type ProgressMode = 'tty' | 'plain' | 'quiet';
+
+export function progressMode(options: { json: boolean; verbose: boolean; stderrIsTTY?: boolean; stdoutIsTTY?: boolean }): ProgressMode {
+  if (options.json) return options.verbose ? 'plain' : 'quiet';
+  const tty = (options.stderrIsTTY ?? Boolean(process.stderr.isTTY)) && (options.stdoutIsTTY ?? Boolean(process.stdout.isTTY));
+  return tty && !process.env.CI ? 'tty' : 'plain';
+}
+
+export interface ProgressRenderer {
+  listener: ProgressListener;
+  /** Stops rendering; `error` marks unfinished tasks as failed. */
+  finish(error?: unknown): Promise<void>;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+export function formatSeconds(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+function encodeFigures(event: Extract<EncodeProgressEvent, { type: 'encode' }>): string {
+  const parts = [`${event.percent.toFixed(1)}%`];
+  if (event.fps !== null && event.fps > 0) parts.push(`${Math.round(event.fps)} fps`);
+  if (event.speed !== null) parts.push(`${event.speed.toFixed(2)}x`);
+  if (event.etaSeconds !== null && event.percent < 100) parts.push(`ETA ${formatSeconds(event.etaSeconds)}`);
+  if (event.attempt > 1) parts.push(`attempt ${event.attempt}`);
+  return parts.join(' · ');
+}
+
+/** One timestamped line per stage change; progress at most every `intervalMs` (and at 100 %). */
+export function createPlainProgress(
+  write: (line: string) => void,
+  options: { intervalMs?: number; clock?: () => number } = {},
+): ProgressRenderer {
+  const interval = options.intervalMs ?? 5_000;
+  const clock = options.clock ?? Date.now;
+  const last = new Map<string, number>();
+  const due = (key: string, force = false) => {
+    const t = clock();
+    if (!force && t - (last.get(key) ?? -Infinity) < interval) return false;
+    last.set(key, t);
+    return true;
+  };
+  const line = (at: Date, text: string) => write(`${at.toISOString()} ${text}\n`);
+  const listener: ProgressListener = (event) => {
+    switch (event.type) {
+      case 'stage':
+        line(event.at, `${event.stage}: ${event.state === 'start' ? 'started' : event.state}${event.detail ? ` (${event.detail})` : ''}`);
+        break;
+      case 'plan':
+        line(
+          event.at,
+          `plan: ${event.preset}, ${event.renditions.map((r) => `${r.name} ${r.width}x${r.height}`).join(', ')}; ${event.durationSeconds.toFixed(2)} s of media`,
+        );
+        break;
+      case 'encode':
+        if (due(`encode:${event.stage}`, event.percent >= 100))
+          line(event.at, `${event.stage} ${event.renditions.join(',')}: ${encodeFigures(event)}`);
+        break;
+      case 'upload':
+        if (due('upload'))
+          line(event.at, `stored ${event.objectsUploaded} objects, ${formatBytes(event.bytesUploaded)} (last: ${event.object})`);
+        break;
+      case 'verify':
+        if (due('verify', event.checked === event.total || !event.ok))
+          line(event.at, `verify: ${event.checked}/${event.total} checked${event.ok ? '' : `, MISMATCH ${event.object}`}`);
+        break;
+      case 'retry':
+        line(event.at, `retry: attempt ${event.attempt}: ${event.reason}`);
+        break;
+      case 'warning':
+        line(event.at, `warning: ${event.message}`);
+        break;
+    }
+  };
+  return { listener, finish: async () => undefined };
+}
+
+export function createQuietProgress(): ProgressRenderer {
+  return { listener: () => undefined, finish: async () => undefined };
+}
+
+/** A promise with its resolve/reject outside, for tasks driven by events. */
+interface Gate {
+  promise: Promise<void>;
+  open: () => void;
+  fail: (error: unknown) => void;
+  settled: boolean;
+}
+function gate(): Gate {
+  let open!: () => void;
+  let fail!: (error: unknown) => void;
+  const g = { settled: false } as Gate;
+  g.promise = new Promise<void>((resolve, reject) => {
+    open = resolve;
+    fail = reject;
+  });
+  g.promise.catch(() => undefined);
+  g.open = () => {
+    g.settled = true;
+    open();
+  };
+  g.fail = (error) => {
+    g.settled = true;
+    fail(error);
+  };
+  return g;
+}
+
+interface TitleSetter {
+  title: string | undefined;
+}
+
+/** listr2 task lists on stderr, driven by the encode's events. */
+export async function createTtyProgress(
+  kind: 'encode' | 'verify',
+  labels: { source?: string; destination: string },
+): Promise<ProgressRenderer> {
+  const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
+  const gates = new Map<string, Gate>();
+  const titles = new Map<string, TitleSetter>();
+  const g = (key: string) => {
+    let existing = gates.get(key);
+    if (!existing) gates.set(key, (existing = gate()));
+    return existing;
+  };
+  const setTitle = (key: string, title: string) => {
+    const task = titles.get(key);
+    if (task) task.title = title;
+  };
+  let plan: Extract<EncodeProgressEvent, { type: 'plan' }> | undefined;
+  let uploadTitle = `Store outputs in ${labels.destination}`;
+  type Task = { title: string; task: (ctx: unknown, t: TitleSetter & { newListr: (...args: never[]) => unknown }) => Promise<unknown> };
+  const waitTask = (key: string, title: string): Task => ({
+    title,
+    task: async (_ctx, t) => {
+      titles.set(key, t);
+      await g(key).promise;
+    },
+  });
+  const tasks: Task[] =
+    kind === 'encode'
+      ? [
+          waitTask('probe', `Probe ${labels.source ?? ''}`),
+          {
+            title: 'Encode',
+            task: async (_ctx, t) => {
+              titles.set('encode', t);
+              await g('plan').promise;
+              if (!plan) {
+                t.title = 'Encode: nothing to do (already encoded)';
+                return undefined;
+              }
+              const renditions = plan!.renditions.map((r) => waitTask(`rendition:${r.name}`, `${r.name} ${r.width}x${r.height}`));
+              const fixity = plan!.stages.includes('fixity') ? [waitTask('fixity', 'Per-frame checksums (framemd5)')] : [];
+              return (t.newListr as unknown as (tasks: Task[], options: object) => unknown)([...renditions, ...fixity], {
+                concurrent: true,
+                exitOnError: false,
+              });
+            },
+          },
+          waitTask('upload', uploadTitle),
+          waitTask('manifest', 'Write manifest.json (last)'),
+        ]
+      : [waitTask('verify', `Verify outputs in ${labels.destination}`)];
+  const list = new Listr(
+    tasks as never,
+    {
+      concurrent: true,
+      exitOnError: false,
+      registerSignalListeners: false,
+      rendererOptions: {
+        logger: new ListrLogger({ useIcons: true, processOutput: new ProcessOutput(process.stderr, process.stderr) }),
+        collapseSubtasks: false,
+      },
+    } as never,
+  );
+  const running = list.run().catch(() => undefined);
+
+  const listener: ProgressListener = (event) => {
+    switch (event.type) {
+      case 'stage':
+        onStage(event);
+        break;
+      case 'plan':
+        plan = event;
+        g('plan').open();
+        break;
+      case 'encode':
+        if (event.stage === 'fixity') setTitle('fixity', `Per-frame checksums (framemd5): ${encodeFigures(event)}`);
+        else
+          for (const name of event.renditions) setTitle(`rendition:${name}`, `${name} ${describeRendition(name)}: ${encodeFigures(event)}`);
+        break;
+      case 'upload':
+        uploadTitle = `Store outputs in ${labels.destination}: ${event.objectsUploaded} objects, ${formatBytes(event.bytesUploaded)}`;
+        setTitle('upload', uploadTitle);
+        break;
+      case 'verify':
+        setTitle('verify', `Verify outputs in ${labels.destination}: ${event.checked}/${event.total} checked`);
+        break;
+      case 'retry':
+        setTitle('encode', `Encode (retry ${event.attempt}: ${event.reason.split('\n')[0]})`);
+        break;
+      default:
+        break;
+    }
+  };
+  const onStage = (event: Extract<EncodeProgressEvent, { type: 'stage' }>) => {
+    if (event.state === 'start') {
+      if (kind === 'verify' && event.stage === 'fixity')
+        setTitle('verify', `Re-decoding ${event.detail ?? ''} to compare per-frame checksums`);
+      return;
+    }
+    if (event.stage === 'probe') {
+      setTitle('probe', `Probe ${labels.source ?? ''}: ${event.detail ?? event.state}`);
+      g('probe').open();
+      if (event.state === 'skipped') for (const key of ['plan', 'upload', 'manifest']) g(key).open();
+    } else if (event.stage === 'encode') {
+      for (const r of plan?.renditions ?? []) g(`rendition:${r.name}`).open();
+    } else if (event.stage === 'fixity') {
+      if (kind === 'encode') g('fixity').open();
+    } else if (event.stage === 'verify') {
+      setTitle('verify', `Verify outputs in ${labels.destination}: ${event.detail ?? 'done'}`);
+      g('verify').open();
+    } else {
+      g(event.stage).open();
+    }
+  };
+  const describeRendition = (name: string) => {
+    const r = plan?.renditions.find((x) => x.name === name);
+    return r ? `${r.width}x${r.height}` : '';
+  };
+  return {
+    listener,
+    finish: async (error?: unknown) => {
+      // tasks still waiting (or never reached) end with the run
+      for (const key of ['probe', 'plan', 'upload', 'manifest', 'verify', 'fixity']) g(key);
+      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      for (const entry of gates.values()) {
+        if (entry.settled) continue;
+        if (error) entry.fail(new Error(reason));
+        else entry.open();
+      }
+      await running;
+    },
+  };
+}
+
+export async function createProgress(
+  mode: ProgressMode,
+  kind: 'encode' | 'verify',
+  labels: { source?: string; destination: string },
+): Promise<ProgressRenderer> {
+  if (mode === 'quiet') return createQuietProgress();
+  if (mode === 'plain') return createPlainProgress((line) => process.stderr.write(line));
+  return createTtyProgress(kind, labels);
+}

@@ -1,0 +1,93 @@
+import type { EncodeResult } from '../core/encode/pipeline.ts';
+import type { Preset } from '../core/encode/preset-model.ts';
+import type { SourceIdentity } from '../core/encode/manifest.ts';
+import type { VerifyResult } from '../core/encode/verify.ts';
+import { formatBytes, formatSeconds } from './encode-progress.ts';
+import { renderFields, renderTable } from './table.ts';
+
+export function describeSourceIdentity(source: SourceIdentity): string {
+  return source.kind === 'local' ? source.path : `${source.alias}/${source.bucket}/${source.key}`;
+}
+
+export function renderEncodeResult(result: EncodeResult): string {
+  if (result.status === 'skipped') {
+    return [
+      `Already encoded: ${result.destination} holds this source (same version) encoded with ${result.preset.name} (same definition).`,
+      `Manifest: ${result.manifest}`,
+      'Nothing was done. Encode again with --force.',
+    ].join('\n');
+  }
+  const bytes = result.outputs.reduce((sum, o) => sum + o.size, 0);
+  const lines = [
+    `Encoded ${describeSourceIdentity(result.source)} with ${result.preset.name} in ${formatSeconds(result.timings.totalMs / 1000)}` +
+      (result.attempts > 1 ? ` (${result.attempts} attempts)` : ''),
+    renderTable(
+      ['RENDITION', 'SIZE', 'FPS', 'VIDEO', 'AUDIO'],
+      result.renditions.map((r) => [r.name, `${r.width}x${r.height}`, r.frameRate, r.videoBitrate, r.audioBitrate]),
+    ),
+    `${result.outputs.length} outputs, ${formatBytes(bytes)} in ${result.destination}`,
+    `Manifest: ${result.manifest}`,
+  ];
+  return lines.join('\n');
+}
+
+export function renderVerifyResult(result: VerifyResult): string {
+  const lines = [
+    `${result.ok ? 'OK' : 'FAILED'}: ${result.destination} (${result.preset.name} of ${describeSourceIdentity(result.source)}, encoded ${result.createdAt})`,
+    `${result.outputs} outputs, ${formatBytes(result.bytesChecked)} re-read and checked against ${result.manifest}`,
+  ];
+  if (result.fixity) {
+    lines.push(
+      `Fixity: ${result.fixity.frames} frame checksums of ${result.fixity.media} compared with ${result.fixity.sidecar}` +
+        (result.fixity.mismatches ? `, ${result.fixity.mismatches} differ` : ''),
+    );
+  }
+  if (!result.ok) {
+    lines.push(
+      renderTable(
+        ['OBJECT', 'PROBLEM', 'DETAIL'],
+        result.problems.map((p) => [p.location, p.problem, p.message]),
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+function presetSummary(preset: Preset): string {
+  const d = preset.definition;
+  switch (d.kind) {
+    case 'hls':
+      return `HLS ${d.renditions.map((r) => r.name).join('/')}, ${d.segmentSeconds} s segments`;
+    case 'mp4':
+      return `${d.output}, H.264 CRF ${d.video.crf}, up to ${d.video.maxHeight}p`;
+    case 'archive':
+      return `${d.output} FFV1 + FLAC, ${d.fixity.output}`;
+    case 'thumbnails':
+      return `${d.poster.output}, ${d.sprite.output} (${d.sprite.columns}x${d.sprite.rows}), ${d.sprite.index}`;
+  }
+}
+
+export function renderPresetTable(presets: Preset[], invalid: { file: string; problem: string }[]): string {
+  const table = renderTable(
+    ['NAME', 'KIND', 'ORIGIN', 'OUTPUTS', 'DESCRIPTION'],
+    presets.map((p) => [p.name, p.definition.kind, p.origin, presetSummary(p), p.definition.description]),
+  );
+  if (invalid.length === 0) return table;
+  return `${table}\n\nIgnored invalid preset files:\n${invalid.map((i) => `  ${i.file}: ${i.problem.split('\n').join(' ')}`).join('\n')}`;
+}
+
+export function renderPreset(preset: Preset): string {
+  return [
+    renderFields([
+      ['Name', preset.name],
+      ['Kind', preset.definition.kind],
+      ['Origin', preset.origin],
+      ['File', preset.file],
+      ['Hash', preset.hash],
+      ['Outputs', presetSummary(preset)],
+      ['Description', preset.definition.description],
+    ]),
+    '',
+    JSON.stringify(preset.definition, null, 2),
+  ].join('\n');
+}

@@ -1,0 +1,72 @@
+import net from 'node:net';
+
+/**
+ * A TCP proxy in front of a real MinIO for network-fault tests: it can slow
+ * responses down and cut the connections that are open (as a flaky WAN link
+ * would), or refuse new ones. Requests pass through unchanged, so presigned
+ * URLs made for the proxy's host:port validate at MinIO.
+ */
+export interface FaultProxy {
+  port: number;
+  url: string;
+  /** Connections accepted so far. */
+  connections: () => number;
+  /** Drops every open connection now (new ones still pass). */
+  cutAll: () => number;
+  close: () => Promise<void>;
+}
+
+export interface FaultProxyOptions {
+  targetPort: number;
+  /** Response bytes per second per connection (default: unlimited). */
+  bytesPerSecond?: number;
+}
+
+export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
+  let accepted = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    accepted++;
+    const upstream = net.connect(options.targetPort, '127.0.0.1');
+    sockets.add(client);
+    sockets.add(upstream);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', () => {
+      sockets.delete(client);
+      upstream.destroy();
+    });
+    upstream.on('close', () => {
+      sockets.delete(upstream);
+      client.destroy();
+    });
+    client.on('error', end);
+    upstream.on('error', end);
+    client.pipe(upstream);
+    upstream.on('data', (chunk: Buffer) => {
+      client.write(chunk);
+      if (options.bytesPerSecond) {
+        upstream.pause();
+        setTimeout(() => upstream.resume(), (chunk.length / options.bytesPerSecond) * 1000);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    connections: () => accepted,
+    cutAll: () => {
+      const open = sockets.size;
+      for (const socket of sockets) socket.destroy();
+      return open;
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
