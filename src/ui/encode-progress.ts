@@ -10,7 +10,10 @@ export type ProgressMode = 'tty' | 'plain' | 'quiet';
 
 export function progressMode(options: { json: boolean; verbose: boolean; stderrIsTTY?: boolean; stdoutIsTTY?: boolean }): ProgressMode {
   if (options.json) return options.verbose ? 'plain' : 'quiet';
-  const tty = (options.stderrIsTTY ?? Boolean(process.stderr.isTTY)) && (options.stdoutIsTTY ?? Boolean(process.stdout.isTTY));
+  // a terminal of unknown width (some pseudo-terminals) gets lines: task lists would wrap at every character
+  const tty =
+    (options.stderrIsTTY ?? (Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 20)) &&
+    (options.stdoutIsTTY ?? Boolean(process.stdout.isTTY));
   return tty && !process.env.CI ? 'tty' : 'plain';
 }
 

@@ -232,7 +232,7 @@ async function checkComplete(
     if (Number.isFinite(pts)) end = Math.max(end, pts! + (Number.isFinite(duration) ? duration! : 0));
   }
   const covered = end - probe.startSeconds;
-  const tolerance = Math.max(1, probe.durationSeconds * 0.02);
+  const tolerance = 0.5 + probe.durationSeconds * 0.001;
   if (covered < probe.durationSeconds - tolerance) {
     throw refused(
       input,

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { defaultDestination } from '../../../src/core/encode/locations.ts';
+import { runEncode } from '../../../src/core/encode/pipeline.ts';
+import { resolvePreset } from '../../../src/core/encode/presets.ts';
+import { verifyDestination } from '../../../src/core/encode/verify.ts';
+import { MpegflowError } from '../../../src/core/errors.ts';
+import { makeAudioOnly, makeGarbage, makeVideo } from '../../support/media.ts';
+import { mountTmpfs } from '../../support/tmpfs.ts';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-encode-bad-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+const file = (name: string) => path.join(tmp, name);
+const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+
+before(() => {
+  makeVideo(file('good.mp4'), { width: 320, height: 240, seconds: 2 });
+  const good = readFileSync(file('good.mp4'));
+  writeFileSync(file('truncated-faststart.mp4'), good.subarray(0, Math.floor(good.length * 0.6)));
+  makeVideo(file('index-last.mp4'), { width: 320, height: 240, seconds: 2, faststart: false });
+  const plain = readFileSync(file('index-last.mp4'));
+  writeFileSync(file('truncated-index-last.mp4'), plain.subarray(0, Math.floor(plain.length * 0.6)));
+  makeVideo(file('matroska.mkv'), { width: 320, height: 240, seconds: 3 });
+  const mkv = readFileSync(file('matroska.mkv'));
+  writeFileSync(file('truncated.mkv'), mkv.subarray(0, Math.floor(mkv.length * 0.5)));
+  makeAudioOnly(file('audio-only.m4a'));
+  makeGarbage(file('corrupt.mov'));
+  writeFileSync(file('zero-byte.mp4'), '');
+  mkdirSync(file('a-folder.mov'));
+});
+
+function expectRefused(name: string, code: string, message: RegExp) {
+  it(`${name}: ${code}`, async () => {
+    const source = { kind: 'local' as const, path: file(name) };
+    const before = readdirSync(tmp).sort();
+    const preset = resolvePreset({ name: 'hls-h264' });
+    const progress: string[] = [];
+    await assert.rejects(
+      runEncode({ source, preset, destination: defaultDestination(source, preset.name), onProgress: (e) => progress.push(e.type) }),
+      (e: MpegflowError) => {
+        assert.equal(e.code, code);
+        assert.match(e.message, message);
+        assert.ok(e.suggestion, 'an error says what to do');
+        return true;
+      },
+    );
+    assert.ok(!progress.includes('encode'), 'refused before any encode');
+    assert.deepEqual(readdirSync(tmp).sort(), before, 'nothing written beside the source');
+    assert.equal(existsSync(path.join(tmp, `${path.parse(name).name}.hls-h264`)), false);
+  });
+}
+
+describe('bad sources are refused before any encode', () => {
+  expectRefused('missing.mp4', 'SOURCE_NOT_FOUND', /missing\.mp4: no such file/);
+  expectRefused('zero-byte.mp4', 'SOURCE_EMPTY', /empty \(0 bytes\)/);
+  expectRefused('corrupt.mov', 'SOURCE_UNREADABLE', /not a media file ffmpeg can read/);
+  expectRefused('truncated-faststart.mp4', 'SOURCE_TRUNCATED', /truncated: its header announces 2\.00 s but the data ends at/);
+  expectRefused('truncated-index-last.mp4', 'SOURCE_UNREADABLE', /corrupt, truncated/);
+  expectRefused('truncated.mkv', 'SOURCE_TRUNCATED', /truncated/);
+  expectRefused('audio-only.m4a', 'SOURCE_NO_VIDEO', /no video stream \(audio only\)/);
+  expectRefused('a-folder.mov', 'SOURCE_IS_FOLDER', /is a folder/);
+
+  it('a still image has no duration', async () => {
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=64x64', '-frames:v', '1', file('still.png')]);
+    const source = { kind: 'local' as const, path: file('still.png') };
+    await assert.rejects(
+      runEncode({ source, preset: resolvePreset({ name: 'proxy' }), destination: { kind: 'local', path: file('still-out') } }),
+      (e: MpegflowError) => e.code === 'SOURCE_NO_DURATION',
+    );
+  });
+
+  it('a missing ffmpeg is named with how to install it', async () => {
+    const source = { kind: 'local' as const, path: file('good.mp4') };
+    await assert.rejects(
+      runEncode({
+        source,
+        preset: resolvePreset({ name: 'proxy' }),
+        destination: { kind: 'local', path: file('no-tools') },
+        tools: { ffmpeg: '/nonexistent/ffmpeg', ffprobe: '/nonexistent/ffprobe' },
+      }),
+      (e: MpegflowError) => e.code === 'TOOL_NOT_FOUND' && /apt-get install -y ffmpeg/.test(e.suggestion ?? ''),
+    );
+  });
+});
+
+describe('a full disk in the work folder', () => {
+  const mountPoint = file('small-disk');
+  const mount = mountTmpfs(mountPoint, '2m');
+  after(() => {
+    if (!('skip' in mount)) mount.unmount();
+  });
+
+  it('fails with a clear error and loses nothing', async (t) => {
+    if ('skip' in mount) return t.skip(mount.skip);
+    const destination = { kind: 'local' as const, path: path.join(mountPoint, 'clip') };
+    // a finished small encode is already there
+    const small = { kind: 'local' as const, path: file('good.mp4') };
+    const first = await runEncode({ source: small, preset: resolvePreset({ name: 'thumbnails' }), destination });
+    assert.equal(first.status, 'done');
+    const before = readFileSync(path.join(destination.path, 'manifest.json'));
+    const sourceHash = sha(file('matroska.mkv'));
+    makeVideo(file('big.mp4'), { width: 1280, height: 720, seconds: 4 });
+    await assert.rejects(
+      runEncode({
+        source: { kind: 'local', path: file('big.mp4') },
+        preset: resolvePreset({ name: 'archive-ffv1' }),
+        destination,
+        ifExists: 'overwrite',
+      }),
+      (e: MpegflowError) => {
+        assert.equal(e.code, 'WORK_DISK_FULL', `${e.code}: ${e.message}`);
+        assert.match(e.message, /no space left on the device holding/);
+        assert.match(e.suggestion ?? '', /--work-dir/);
+        return true;
+      },
+    );
+    // the earlier encode is untouched and still verifies; no staging folder is left; the sources are intact
+    assert.deepEqual(readFileSync(path.join(destination.path, 'manifest.json')), before);
+    assert.equal((await verifyDestination({ destination })).ok, true);
+    assert.deepEqual(readdirSync(mountPoint), ['clip']);
+    assert.equal(sha(file('matroska.mkv')), sourceHash);
+  });
+});
