@@ -197,7 +197,7 @@ describe('mpegflow encode / verify / preset (CLI, local storage, no MinIO)', () 
   });
 
   it('shows listr2 task progress on a terminal', async (t) => {
-    let script = '';
+    let script: string;
     try {
       script = execFileSync('bash', ['-c', 'command -v script'], { encoding: 'utf8' }).trim();
     } catch {
