@@ -35,16 +35,16 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
 
   protected async execute(): Promise<EncodeResult> {
     const { args, flags } = await this.parse(Encode);
-    const [{ parseObjectPath, formatLocation }, { resolvePreset }, locations, { endpointResolver }, { runEncode }, ui] = await Promise.all([
+    const [{ parseObjectPath, formatLocation }, { resolvePreset }, locations, { storageResolver }, { runEncode }, ui] = await Promise.all([
       import('../core/endpoints/object-path.ts'),
       import('../core/encode/presets.ts'),
       import('../core/encode/locations.ts'),
-      import('../core/encode/storage.ts'),
+      import('../core/endpoints/storage.ts'),
       import('../core/encode/pipeline.ts'),
       import('../ui/encode-progress.ts'),
     ]);
     const db = await this.store();
-    const endpoints = endpointResolver(db);
+    const endpoints = storageResolver(db);
     const source = parseObjectPath(args.source, endpoints.isAlias);
     const preset = resolvePreset({ name: flags.preset, file: flags['preset-file'] });
     const destination = flags.to

@@ -20,14 +20,14 @@ Exit codes: 0 everything matches; 2 something is missing or differs (listed, eac
 
   protected async execute(): Promise<VerifyResult> {
     const { args } = await this.parse(Verify);
-    const [{ parseObjectPath }, locations, { endpointResolver }, { verifyDestination }, ui] = await Promise.all([
+    const [{ parseObjectPath }, locations, { storageResolver }, { verifyDestination }, ui] = await Promise.all([
       import('../core/endpoints/object-path.ts'),
       import('../core/encode/locations.ts'),
-      import('../core/encode/storage.ts'),
+      import('../core/endpoints/storage.ts'),
       import('../core/encode/verify.ts'),
       import('../ui/encode-progress.ts'),
     ]);
-    const endpoints = endpointResolver(await this.store());
+    const endpoints = storageResolver(await this.store());
     // accept the manifest itself as well as its folder
     const target = args.destination.replace(/(^|\/)manifest\.json$/, '$1') || '.';
     const destination = locations.destinationFrom(parseObjectPath(target, endpoints.isAlias));

@@ -11,7 +11,7 @@ import { mpegflowVersion, sameEncode, type Manifest, type OutputRecord, type Sou
 import { planEncode, spriteVtt, type EncodePlan, type FfmpegPass, type RenditionPlan } from './plan.ts';
 import type { Preset } from './preset-model.ts';
 import { cancelledError, probeSource, rationalValue, type ProbeInput, type ProbeResult } from './probe.ts';
-import { createProgressParser, progressFigures, type EncodeProgressEvent, type ProgressListener } from './progress.ts';
+import { createProgressParser, progressFigures, safeListener, type EncodeProgressEvent, type ProgressListener } from './progress.ts';
 import { storageError, withRetry } from './s3.ts';
 import { LocalSink, RemoteSink, removeTree, type OutputSink } from './sink.ts';
 import { defaultTools, lastLines, runTool, toolVersions, type Tools } from './tools.ts';
@@ -304,13 +304,7 @@ interface RunState {
 export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult> {
   const now = options.now ?? (() => new Date());
   const tools = options.tools ?? defaultTools();
-  const emit = (event: EncodeProgressEvent) => {
-    try {
-      options.onProgress?.(event);
-    } catch {
-      // a renderer failing must not fail the encode
-    }
-  };
+  const emit = safeListener(options.onProgress);
   const clients = new Map<string, Client>();
   const client = (alias: string): Client => {
     let c = clients.get(alias);

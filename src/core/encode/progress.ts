@@ -40,6 +40,17 @@ export type EncodeProgressEvent =
 
 export type ProgressListener = (event: EncodeProgressEvent) => void;
 
+/** Calls the listener, if any, and swallows its failures: rendering progress must never fail an encode or a check. */
+export function safeListener(listener: ProgressListener | undefined): ProgressListener {
+  return (event) => {
+    try {
+      listener?.(event);
+    } catch {
+      // ignored on purpose
+    }
+  };
+}
+
 /** One block of ffmpeg `-progress` output, as numbers. */
 export interface FfmpegProgress {
   frame: number | null;

@@ -4,7 +4,7 @@ import { MpegflowError } from '../errors.ts';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
 import { parseManifest, type Manifest } from './manifest.ts';
 import { cancelledError } from './probe.ts';
-import type { EncodeProgressEvent, ProgressListener } from './progress.ts';
+import { safeListener, type ProgressListener } from './progress.ts';
 import { hashObject, readObject, storageError, withRetry } from './s3.ts';
 import { hashFile } from './sink.ts';
 import { defaultTools, lastLines, runTool, type Tools } from './tools.ts';
@@ -197,13 +197,7 @@ export async function verifyDestination(options: VerifyOptions): Promise<VerifyR
   const { destination, signal } = options;
   const now = options.now ?? (() => new Date());
   const tools = options.tools ?? defaultTools();
-  const emit = (event: EncodeProgressEvent) => {
-    try {
-      options.onProgress?.(event);
-    } catch {
-      // rendering must not break a fixity check
-    }
-  };
+  const emit = safeListener(options.onProgress);
   let reader: Reader;
   if (destination.kind === 'local') reader = localReader(destination.path);
   else {
