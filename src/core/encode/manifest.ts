@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { MpegflowError } from '../errors.ts';
 import { isSafeOutputName, MANIFEST_NAME } from './locations.ts';
+import { packageInfo } from './package-root.ts';
 import type { RenditionPlan } from './plan.ts';
 import type { PresetKind, PresetOrigin } from './preset-model.ts';
 
@@ -60,19 +59,8 @@ export interface Manifest {
   timings: { startedAt: string; finishedAt: string; probeMs: number; encodeMs: number; uploadWaitMs: number; totalMs: number };
 }
 
-let cachedVersion: string | undefined;
 export function mpegflowVersion(): string {
-  if (!cachedVersion) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
-        version?: string;
-      };
-      cachedVersion = pkg.version ?? 'unknown';
-    } catch {
-      cachedVersion = 'unknown';
-    }
-  }
-  return cachedVersion;
+  return packageInfo().version;
 }
 
 export function serializeManifest(manifest: Manifest): Buffer {

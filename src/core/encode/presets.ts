@@ -3,14 +3,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MpegflowError } from '../errors.ts';
 import { stateHome } from '../store/paths.ts';
+import { packageInfo } from './package-root.ts';
 import type { Preset, PresetDefinition, PresetOrigin } from './preset-model.ts';
 import { presetIssues } from './preset-schema.ts';
 
 export const DEFAULT_PRESET = 'hls-h264';
 
-/** The presets shipped with MpegFlow: `presets/` at the package root (same depth from src/ and dist/). */
+/** The presets shipped with MpegFlow: `presets/` at the package root. */
 export function builtinPresetDir(): string {
-  return path.resolve(import.meta.dirname, '..', '..', '..', 'presets');
+  return path.join(packageInfo().root, 'presets');
 }
 
 /** Where an operator drops their own presets: $MPEGFLOW_HOME/presets. */
