@@ -1,20 +1,16 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { after, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { AuditContext } from '../../../src/core/audit/context.ts';
 import { appendAudit, listAudit, verifyAudit } from '../../../src/core/audit/log.ts';
-import { openStore, type Db } from '../../../src/core/store/open.ts';
-import { tempHome } from '../../support/cli.ts';
+import type { Db } from '../../../src/core/store/open.ts';
+import { freshStores } from '../../support/store.ts';
 
 describe('audit chain', () => {
-  const { home, cleanup } = tempHome();
-  after(cleanup);
+  const nextStore = freshStores();
   let db: Db;
-  let n = 0;
 
   beforeEach(() => {
-    db?.close();
-    db = openStore({ file: path.join(home, `state-${n++}.db`) });
+    db = nextStore();
     for (let i = 0; i < 5; i++) {
       new AuditContext(i % 2 ? 'endpoint add' : 'endpoint remove', [`e${i}`, '--secret-key', 'hunter2hunter2'], {
         actor: 'ops@host',

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { after, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import type { JobSpec } from '../../../src/core/jobs/model.ts';
 import {
   appendJobLog,
@@ -14,8 +13,8 @@ import {
   retryJob,
   submitJobs,
 } from '../../../src/core/jobs/queue.ts';
-import { openStore, type Db } from '../../../src/core/store/open.ts';
-import { tempHome } from '../../support/cli.ts';
+import type { Db } from '../../../src/core/store/open.ts';
+import { freshStores } from '../../support/store.ts';
 
 function spec(source: string, over: Partial<JobSpec> = {}): JobSpec {
   return {
@@ -31,17 +30,14 @@ function spec(source: string, over: Partial<JobSpec> = {}): JobSpec {
 }
 
 describe('job queue', () => {
-  const { home, cleanup } = tempHome();
-  after(cleanup);
+  const nextStore = freshStores();
   let db: Db;
-  let n = 0;
   let clock = 1_800_000_000_000;
   const now = () => new Date(clock);
   const lease = { leaseMs: 60_000, now };
 
   beforeEach(() => {
-    db?.close();
-    db = openStore({ file: path.join(home, `q${n++}.db`) });
+    db = nextStore();
   });
 
   it('skips a source version already queued or done, so cron re-runs add only what is new', () => {

@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { cancelJob, getJob, submitJobs } from '../../../src/core/jobs/queue.ts';
 import { runWorker, type JobContext } from '../../../src/core/jobs/worker.ts';
-import { openStore, type Db } from '../../../src/core/store/open.ts';
-import { tempHome } from '../../support/cli.ts';
+import type { Db } from '../../../src/core/store/open.ts';
+import { freshStores } from '../../support/store.ts';
 
-const spec = (source: string) => ({ source, sourceIdentity: source, preset: 'p', presetFile: null, presetHash: 'h', destination: 'd', priority: 0 });
+const spec = (source: string) => ({
+  source,
+  sourceIdentity: source,
+  preset: 'p',
+  presetFile: null,
+  presetHash: 'h',
+  destination: 'd',
+  priority: 0,
+});
 const classify = (error: unknown) => ({ message: (error as Error).message, transient: /unreachable/.test((error as Error).message) });
 
 function untilAborted(ctx: JobContext): Promise<never> {
@@ -15,13 +22,10 @@ function untilAborted(ctx: JobContext): Promise<never> {
 }
 
 describe('worker loop', () => {
-  const { home, cleanup } = tempHome();
-  after(cleanup);
+  const nextStore = freshStores();
   let db: Db;
-  let n = 0;
   beforeEach(() => {
-    db?.close();
-    db = openStore({ file: path.join(home, `w${n++}.db`) });
+    db = nextStore();
   });
 
   it('drains the queue with at most N jobs at a time', async () => {
