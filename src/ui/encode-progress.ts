@@ -82,7 +82,10 @@ export function createPlainProgress(
         break;
       case 'upload':
         if (due('upload'))
-          line(event.at, `stored ${event.objectsUploaded} objects, ${formatBytes(event.bytesUploaded)} (last: ${event.object})`);
+          line(
+            event.at,
+            `stored ${event.objectsUploaded} objects, ${formatBytes(event.bytesUploaded)} sent (${event.done ? 'last' : 'uploading'}: ${event.object})`,
+          );
         break;
       case 'verify':
         if (due('verify', event.checked === event.total || !event.ok))

@@ -13,7 +13,7 @@ import type { Preset } from './preset-model.ts';
 import { cancelledError, probeSource, rationalValue, type ProbeInput, type ProbeResult } from './probe.ts';
 import { createProgressParser, progressFigures, safeListener, type EncodeProgressEvent, type ProgressListener } from './progress.ts';
 import { storageError, withRetry } from './s3.ts';
-import { LocalSink, RemoteSink, removeTree, type OutputSink } from './sink.ts';
+import { LocalSink, RemoteSink, removeTree, type OutputSink, type SinkEvents } from './sink.ts';
 import { defaultTools, lastLines, runTool, toolVersions, type Tools } from './tools.ts';
 
 export interface RunEncodeOptions {
@@ -326,8 +326,8 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   const internal = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
   let storageFailure: unknown;
-  const events = {
-    onStored: (info: { name: string; size: number; bytesStored: number; objectsStored: number }) =>
+  const events: SinkEvents = {
+    onStored: (info) =>
       emit({
         type: 'upload',
         at: now(),
@@ -335,6 +335,17 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
         objectBytes: info.size,
         bytesUploaded: info.bytesStored,
         objectsUploaded: info.objectsStored,
+        done: true,
+      }),
+    onBytes: (info) =>
+      emit({
+        type: 'upload',
+        at: now(),
+        object: info.name,
+        objectBytes: info.objectBytes,
+        bytesUploaded: info.bytesSent,
+        objectsUploaded: info.objectsStored,
+        done: false,
       }),
   };
   const sink: OutputSink =

@@ -33,7 +33,19 @@ export type EncodeProgressEvent =
       speed: number | null;
       etaSeconds: number | null;
     }
-  | { type: 'upload'; at: Date; object: string; objectBytes: number; bytesUploaded: number; objectsUploaded: number }
+  | {
+      type: 'upload';
+      at: Date;
+      object: string;
+      /** Bytes of this object stored so far (all of it when `done`). */
+      objectBytes: number;
+      /** Bytes sent in this run, including parts of objects still uploading. */
+      bytesUploaded: number;
+      /** Objects completely stored. */
+      objectsUploaded: number;
+      /** False for a part of a multipart upload, true when the object is stored. */
+      done: boolean;
+    }
   | { type: 'verify'; at: Date; object: string; checked: number; total: number; ok: boolean }
   | { type: 'retry'; at: Date; attempt: number; reason: string }
   | { type: 'warning'; at: Date; message: string };

@@ -30,7 +30,8 @@ export interface OutputSink {
 
 export interface SinkEvents {
   onStored?: (info: { name: string; size: number; bytesStored: number; objectsStored: number }) => void;
-  onBytes?: (bytesInFlightTotal: number) => void;
+  /** A multipart upload sent another part: bytes of this object so far, and all bytes sent (finished and in flight). */
+  onBytes?: (info: { name: string; objectBytes: number; bytesSent: number; objectsStored: number }) => void;
 }
 
 /** A minimal promise pool: at most `limit` tasks at once, in submission order. */
@@ -266,7 +267,8 @@ export class RemoteSink implements OutputSink {
           signal: this.#abort.signal,
           onBytes: (bytes) => {
             this.#inFlightBytes.set(name, bytes);
-            this.#events.onBytes?.(this.#bytes + [...this.#inFlightBytes.values()].reduce((a, b) => a + b, 0));
+            const bytesSent = this.#bytes + [...this.#inFlightBytes.values()].reduce((a, b) => a + b, 0);
+            this.#events.onBytes?.({ name, objectBytes: bytes, bytesSent, objectsStored: this.#count });
           },
         });
       } catch (error) {

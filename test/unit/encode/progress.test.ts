@@ -62,13 +62,21 @@ describe('progress rendering', () => {
     clock = 6000;
     listener({ ...encode, percent: 60 });
     listener({ ...encode, percent: 100, etaSeconds: 0 });
-    listener({ type: 'upload', at, object: '720p/seg_00001.ts', objectBytes: 2_500_000, bytesUploaded: 5_000_000, objectsUploaded: 2 });
+    listener({
+      type: 'upload',
+      at,
+      object: '720p/seg_00001.ts',
+      objectBytes: 2_500_000,
+      bytesUploaded: 5_000_000,
+      objectsUploaded: 2,
+      done: true,
+    });
     assert.deepEqual(lines, [
       '2026-01-01T00:00:00.000Z probe: done (h264 1920x1080)\n',
       '2026-01-01T00:00:00.000Z encode 720p,360p: 10.0% · 50 fps · 2.00x · ETA 9s\n',
       '2026-01-01T00:00:00.000Z encode 720p,360p: 60.0% · 50 fps · 2.00x · ETA 9s\n',
       '2026-01-01T00:00:00.000Z encode 720p,360p: 100.0% · 50 fps · 2.00x\n',
-      '2026-01-01T00:00:00.000Z stored 2 objects, 5.0 MB (last: 720p/seg_00001.ts)\n',
+      '2026-01-01T00:00:00.000Z stored 2 objects, 5.0 MB sent (last: 720p/seg_00001.ts)\n',
     ]);
   });
 
