@@ -15,6 +15,8 @@ export interface MediaSpec {
   vfr?: boolean;
   /** Output container options; default an MP4 with the index first. */
   faststart?: boolean;
+  /** Film-grain-like noise: a picture that compresses badly, for large lossless outputs. */
+  noise?: boolean;
 }
 
 export function makeVideo(file: string, spec: MediaSpec): string {
@@ -27,14 +29,14 @@ export function makeVideo(file: string, spec: MediaSpec): string {
     '-f',
     'lavfi',
     '-i',
-    `testsrc2=size=${spec.width}x${spec.height}:rate=${fps}:duration=${spec.seconds}`,
+    `testsrc2=size=${spec.width}x${spec.height}:rate=${fps}:duration=${spec.seconds}${spec.noise ? ',noise=alls=60:allf=t' : ''}`,
   ];
   if (spec.audio !== false) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${spec.seconds}`);
   if (spec.vfr) {
     // keep every frame of the first second, then every other one: timestamps become irregular
     args.push('-vf', `select='lt(n\\,${fps})+not(mod(n\\,2))'`, '-fps_mode', 'vfr');
   }
-  args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(fps));
+  args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(fps), ...(spec.noise ? ['-qp', '0'] : []));
   if (spec.audio !== false) args.push('-c:a', 'aac', '-b:a', '64k', '-shortest');
   if (spec.faststart !== false && file.endsWith('.mp4')) args.push('-movflags', '+faststart');
   args.push(file);

@@ -51,6 +51,8 @@ export interface RunEncodeOptions {
   presignExpirySeconds?: number | ((context: { attempt: number; durationSeconds: number }) => number);
   /** Encode attempts for a remote source (a fresh URL each time); default 3. */
   maxAttempts?: number;
+  /** How long ffmpeg keeps reconnecting to a dropped source before the attempt fails (seconds, default 30). */
+  reconnectDelayMaxSeconds?: number;
 }
 
 export interface EncodeResult {
@@ -78,25 +80,32 @@ export function presignExpiry(durationSeconds: number): number {
   return Math.min(MAX_EXPIRY_S, Math.max(MIN_EXPIRY_S, Math.ceil(MIN_EXPIRY_S + durationSeconds * 4)));
 }
 
-const RECONNECT_ARGS = [
-  '-reconnect',
-  '1',
-  '-reconnect_streamed',
-  '1',
-  '-reconnect_on_network_error',
-  '1',
-  '-reconnect_on_http_error',
-  '5xx',
-  '-reconnect_delay_max',
-  '30',
-  '-rw_timeout',
-  '60000000',
-  '-multiple_requests',
-  '1',
-];
+/** ffmpeg's HTTP input options: reconnect after drops and server errors, for up to `delayMax` seconds between tries. */
+export function reconnectArgs(delayMaxSeconds: number): string[] {
+  return [
+    '-reconnect',
+    '1',
+    '-reconnect_streamed',
+    '1',
+    '-reconnect_on_network_error',
+    '1',
+    '-reconnect_on_http_error',
+    '5xx',
+    '-reconnect_delay_max',
+    String(delayMaxSeconds),
+    '-rw_timeout',
+    '60000000',
+    '-multiple_requests',
+    '1',
+  ];
+}
 
 function quoteArg(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+  if (/^[\w@%+=:,./-]+$/.test(arg)) return arg;
+  // control characters (the CRLF of -headers) are shown escaped, as bash's $'...' reads them
+  if (/[\r\n\t]/.test(arg))
+    return `$'${arg.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, '\\t')}'`;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The ffmpeg command line as people may see it: the input shown by its path or ALIAS/BUCKET/KEY. */
@@ -404,7 +413,11 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
     } catch (error) {
       throw storageError(error, formatLocation(loc), loc.alias);
     }
-    return { url, display: formatLocation(loc), inputArgs: [...RECONNECT_ARGS, '-headers', `If-Match: "${remote.etag}"\r\n`] };
+    return {
+      url,
+      display: formatLocation(loc),
+      inputArgs: [...reconnectArgs(options.reconnectDelayMaxSeconds ?? 30), '-headers', `If-Match: "${remote.etag}"\r\n`],
+    };
   };
 
   const probeStarted = now();

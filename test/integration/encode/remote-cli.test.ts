@@ -1,0 +1,229 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from 'minio';
+import { parseJson, runCli, tempHome, transcript } from '../../support/cli.ts';
+import { duration, makeVideo, probe, videoStream } from '../../support/media.ts';
+import { startMinio, type EncodeMinio } from './minio-fixture.ts';
+
+interface EncodeJson {
+  status: string;
+  destination: string;
+  manifest: string;
+  renditions: { name: string; width: number; height: number }[];
+  outputs: { name: string; size: number }[];
+  source: { kind: string; key?: string; etag?: string };
+}
+interface VerifyJson {
+  ok: boolean;
+  fixity: { frames: number; mismatches: number } | null;
+  problems: { name: string; location: string; problem: string }[];
+}
+interface ErrorJson {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+async function list(client: Client, bucket: string, prefix: string): Promise<{ name: string; lastModified: Date; size: number }[]> {
+  const items: { name: string; lastModified: Date; size: number }[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const stream = client.listObjectsV2(bucket, prefix, true);
+    stream.on('data', (o) => items.push({ name: o.name!, lastModified: o.lastModified!, size: o.size }));
+    stream.on('error', reject);
+    stream.on('end', () => resolve());
+  });
+  return items.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+async function download(client: Client, bucket: string, prefix: string, dir: string): Promise<string[]> {
+  const names: string[] = [];
+  for (const item of await list(client, bucket, prefix)) {
+    const name = item.name.slice(prefix.length);
+    await client.fGetObject(bucket, item.name, path.join(dir, name));
+    names.push(name);
+  }
+  return names;
+}
+
+async function incompleteUploads(client: Client, bucket: string): Promise<string[]> {
+  const keys: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const stream = client.listIncompleteUploads(bucket, '', true);
+    stream.on('data', (u: { key: string }) => keys.push(u.key));
+    stream.on('error', reject);
+    stream.on('end', () => resolve());
+  });
+  return keys;
+}
+
+describe('mpegflow encode / verify with MinIO (CLI)', () => {
+  const { home, cleanup } = tempHome('mpegflow-encode-remote-');
+  const local = path.join(home, 'local');
+  const env = { EDGE_SECRET: '' };
+  let minio: EncodeMinio;
+  const cli = (args: string[]) => runCli(args, { home, cwd: local, env, timeoutMs: 120_000 });
+
+  before(async () => {
+    minio = await startMinio();
+    env.EDGE_SECRET = minio.secretKey;
+    mkdirSync(local, { recursive: true });
+    makeVideo(path.join(local, 'sample.mp4'), { width: 1280, height: 720, seconds: 2 });
+    makeVideo(path.join(local, 'small.mp4'), { width: 320, height: 240, seconds: 2 });
+    await minio.client.makeBucket('media');
+    await minio.client.makeBucket('vod');
+    await minio.client.fPutObject('media', 'in/my clip é.mp4', path.join(local, 'sample.mp4'));
+    await minio.client.fPutObject('media', 'in/small.mp4', path.join(local, 'small.mp4'));
+    const added = await cli([
+      'endpoint',
+      'add',
+      'edge',
+      '--url',
+      minio.url,
+      '--access-key',
+      minio.accessKey,
+      '--secret-key-env',
+      'EDGE_SECRET',
+    ]);
+    assert.equal(added.code, 0, added.stderr);
+  });
+  after(async () => {
+    await minio?.stop();
+    cleanup();
+  });
+
+  it('local → remote: every output in the bucket, the manifest written last', async () => {
+    const res = await cli(['encode', 'sample.mp4', '--to', 'edge/vod/sample/', '--json']);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    const doc = parseJson<EncodeJson>(res);
+    assert.equal(doc.destination, 'edge/vod/sample/');
+    assert.equal(doc.manifest, 'edge/vod/sample/manifest.json');
+    const objects = await list(minio.client, 'vod', 'sample/');
+    const manifest = objects.find((o) => o.name === 'sample/manifest.json')!;
+    assert.ok(manifest, 'manifest stored');
+    for (const o of objects) assert.ok(o.lastModified <= manifest.lastModified, `${o.name} stored before the manifest`);
+    assert.deepEqual(
+      objects.map((o) => o.name.slice('sample/'.length)).filter((n) => n !== 'manifest.json'),
+      doc.outputs.map((o) => o.name).sort(),
+    );
+    const dir = path.join(home, 'check-local-to-remote');
+    await download(minio.client, 'vod', 'sample/', dir);
+    for (const r of doc.renditions) {
+      const probed = probe(path.join(dir, r.name, 'index.m3u8'));
+      assert.equal(`${videoStream(probed).width}x${videoStream(probed).height}`, `${r.width}x${r.height}`);
+      assert.ok(Math.abs(duration(probed) - 2) <= 2 / 25 + 0.03, `${r.name}: ${duration(probed)}`);
+      const playlist = readFileSync(path.join(dir, r.name, 'index.m3u8'), 'utf8');
+      const listed = playlist.split('\n').filter((l) => l.endsWith('.ts'));
+      assert.deepEqual(
+        listed,
+        readdirSync(path.join(dir, r.name))
+          .filter((f) => f.endsWith('.ts'))
+          .sort(),
+      );
+    }
+    assert.deepEqual(await incompleteUploads(minio.client, 'vod'), []);
+  });
+
+  it('remote → remote beside the source, for a key with spaces and unicode', async () => {
+    const res = await cli(['encode', 'edge/media/in/my clip é.mp4', '--preset', 'mp4-h264', '--json']);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    const doc = parseJson<EncodeJson>(res);
+    assert.equal(doc.destination, 'edge/media/in/my clip é.mp4-h264/');
+    assert.equal(doc.source.key, 'in/my clip é.mp4');
+    assert.match(doc.source.etag ?? '', /^[0-9a-f]{32}/);
+    const dir = path.join(home, 'check-remote-to-remote');
+    assert.deepEqual(await download(minio.client, 'media', 'in/my clip é.mp4-h264/', dir), ['manifest.json', 'video.mp4']);
+    const probed = probe(path.join(dir, 'video.mp4'));
+    assert.equal(videoStream(probed).codec_name, 'h264');
+    assert.equal(`${videoStream(probed).width}x${videoStream(probed).height}`, '1280x720');
+    assert.ok(Math.abs(duration(probed) - 2) <= 2 / 25 + 0.03);
+    const again = parseJson<EncodeJson>(await cli(['encode', 'edge/media/in/my clip é.mp4', '--preset', 'mp4-h264', '--json']));
+    assert.equal(again.status, 'skipped', 'the same source version and preset: nothing to do');
+  });
+
+  it('remote → local', async () => {
+    const res = await cli(['encode', 'edge/media/in/small.mp4', '--preset', 'proxy', '--to', 'from-remote', '--json']);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    const probed = probe(path.join(local, 'from-remote', 'proxy.mp4'));
+    assert.equal(`${videoStream(probed).width}x${videoStream(probed).height}`, '320x240');
+    assert.ok(existsSync(path.join(local, 'from-remote', 'manifest.json')));
+    assert.equal((await cli(['verify', 'from-remote'])).code, 0);
+  });
+
+  it('verify in MinIO: passes, then names the changed segment and the deleted output (exit 2)', async () => {
+    const ok = parseJson<VerifyJson>(await cli(['verify', 'edge/vod/sample/', '--json']));
+    assert.equal(ok.ok, true, JSON.stringify(ok.problems));
+    const key = 'sample/480p/seg_00000.ts';
+    const stream = await minio.client.getObject('vod', key);
+    const chunks: Buffer[] = [];
+    for await (const c of stream) chunks.push(c as Buffer);
+    const bytes = Buffer.concat(chunks);
+    bytes[4000] = bytes[4000]! ^ 0x80;
+    await minio.client.putObject('vod', key, bytes);
+    await minio.client.removeObject('vod', 'sample/360p/index.m3u8');
+    const res = await cli(['verify', 'edge/vod/sample', '--json']);
+    assert.equal(res.code, 2);
+    const report = parseJson<VerifyJson>(res);
+    assert.deepEqual(
+      report.problems.map((p) => [p.location, p.problem]),
+      [
+        ['edge/vod/sample/360p/index.m3u8', 'missing'],
+        ['edge/vod/sample/480p/seg_00000.ts', 'checksum'],
+      ],
+    );
+    const human = await cli(['verify', 'edge/vod/sample/']);
+    assert.equal(human.code, 2);
+    assert.match(human.stdout, /edge\/vod\/sample\/480p\/seg_00000\.ts\s+checksum/);
+  });
+
+  it('archive-ffv1 remote → remote, and verify re-decodes it through MinIO', async () => {
+    const res = await cli(['encode', 'edge/media/in/small.mp4', '--preset', 'archive-ffv1', '--to', 'edge/vod/archive/small/', '--json']);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    const report = parseJson<VerifyJson>(await cli(['verify', 'edge/vod/archive/small/', '--json']));
+    assert.equal(report.ok, true, JSON.stringify(report.problems));
+    assert.ok(report.fixity!.frames >= 50);
+    assert.equal(report.fixity!.mismatches, 0);
+  });
+
+  it('never writes outside the destination: ../../x keys, prefixes and manifest entries are refused', async () => {
+    const before = readdirSync(home).sort();
+    const source = await cli(['encode', 'edge/media/../../x.mp4', '--json']);
+    assert.equal(source.code, 1);
+    assert.equal(parseJson<ErrorJson>(source).error.code, 'UNSAFE_PATH');
+    const dest = await cli(['encode', 'edge/media/in/small.mp4', '--to', 'edge/vod/../../x/', '--json']);
+    assert.equal(dest.code, 1);
+    assert.equal(parseJson<ErrorJson>(dest).error.code, 'UNSAFE_PATH');
+    // a manifest edited to point outside its folder is refused before anything is read
+    const manifest = JSON.parse(readFileSync(path.join(local, 'from-remote', 'manifest.json'), 'utf8')) as { outputs: { name: string }[] };
+    manifest.outputs[0]!.name = '../../../../etc/hostname';
+    await minio.client.putObject('vod', 'evil/manifest.json', Buffer.from(JSON.stringify(manifest)));
+    writeFileSync(path.join(local, 'from-remote', 'manifest.json'), JSON.stringify(manifest));
+    for (const target of ['edge/vod/evil/', 'from-remote']) {
+      const res = await cli(['verify', target, '--json']);
+      assert.equal(res.code, 1, target);
+      const { error } = parseJson<ErrorJson>(res);
+      assert.equal(error.code, 'MANIFEST_INVALID', target);
+      assert.match(error.message, /would point outside the destination/);
+    }
+    assert.deepEqual(readdirSync(home).sort(), before);
+    assert.deepEqual(
+      (await list(minio.client, 'vod', '')).filter((o) => o.name.includes('..')),
+      [],
+    );
+  });
+
+  it('missing objects and buckets are named', async () => {
+    const noKey = parseJson<ErrorJson>(await cli(['encode', 'edge/media/in/nothing.mov', '--json']));
+    assert.equal(noKey.error.code, 'SOURCE_NOT_FOUND');
+    assert.match(noKey.error.message, /edge\/media\/in\/nothing\.mov: no such object/);
+    const noBucket = parseJson<ErrorJson>(await cli(['encode', 'edge/nobucket/x.mov', '--json']));
+    assert.equal(noBucket.error.code, 'SOURCE_NOT_FOUND');
+  });
+
+  it('no presigned URL appears in any output of these runs', () => {
+    const all = transcript.join('\n');
+    assert.ok(all.length > 0);
+    assert.doesNotMatch(all, /X-Amz-Signature=(?!\[REDACTED\])/);
+    assert.doesNotMatch(all, /X-Amz-Credential=(?!\[REDACTED\])/);
+    assert.ok(!all.includes(minio.secretKey));
+  });
+});

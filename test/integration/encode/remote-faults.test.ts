@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from 'minio';
+import { createS3Client } from '../../../src/core/endpoints/s3-client.ts';
+import { runEncode, type RunEncodeOptions } from '../../../src/core/encode/pipeline.ts';
+import { resolvePreset } from '../../../src/core/encode/presets.ts';
+import type { EncodeProgressEvent } from '../../../src/core/encode/progress.ts';
+import { verifyDestination } from '../../../src/core/encode/verify.ts';
+import { MpegflowError } from '../../../src/core/errors.ts';
+import { startFaultProxy } from '../../support/fault-proxy.ts';
+import { duration, makeVideo, probe } from '../../support/media.ts';
+import { startMinio, type EncodeMinio } from './minio-fixture.ts';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-encode-faults-'));
+
+async function keys(client: Client, bucket: string, prefix: string): Promise<string[]> {
+  const names: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const stream = client.listObjectsV2(bucket, prefix, true);
+    stream.on('data', (o) => names.push(o.name!));
+    stream.on('error', reject);
+    stream.on('end', () => resolve());
+  });
+  return names.sort();
+}
+
+async function incomplete(client: Client, bucket: string): Promise<string[]> {
+  const names: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const stream = client.listIncompleteUploads(bucket, '', true);
+    stream.on('data', (u: { key: string }) => names.push(u.key));
+    stream.on('error', reject);
+    stream.on('end', () => resolve());
+  });
+  return names;
+}
+
+describe('encode pipeline with MinIO: faults, retries, cancel, multipart', () => {
+  let minio: EncodeMinio;
+  const clientFor = (url: string) =>
+    createS3Client({ name: 'e', url, accessKey: minio.accessKey, secretKey: minio.secretKey, region: 'us-east-1', caCert: null });
+  const base = (extra: Partial<RunEncodeOptions> & Pick<RunEncodeOptions, 'source' | 'destination'>): RunEncodeOptions => ({
+    preset: resolvePreset({ name: 'mp4-h264' }),
+    s3For: () => minio.client,
+    ifExists: 'overwrite',
+    ...extra,
+  });
+
+  before(async () => {
+    minio = await startMinio();
+    await minio.client.makeBucket('media');
+    await minio.client.makeBucket('out');
+    makeVideo(path.join(tmp, 'clip.mp4'), { width: 320, height: 240, seconds: 4 });
+    makeVideo(path.join(tmp, 'big.mp4'), { width: 1280, height: 720, seconds: 3 });
+    makeVideo(path.join(tmp, 'grainy.mp4'), { width: 640, height: 360, seconds: 3, noise: true });
+    await minio.client.fPutObject('media', 'clip.mp4', path.join(tmp, 'clip.mp4'));
+    await minio.client.fPutObject('media', 'big.mp4', path.join(tmp, 'big.mp4'));
+    await minio.client.fPutObject('media', 'grainy.mp4', path.join(tmp, 'grainy.mp4'));
+  });
+  after(async () => {
+    await minio?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('a presigned URL refused mid-read (expired) gets a fresh URL and a full retry, never a short output', async () => {
+    // a slow link through a proxy; the first URL lives 1 s and the link drops after 2 s, so ffmpeg's reconnect is refused
+    const proxy = await startFaultProxy({ targetPort: minio.port, bytesPerSecond: 150_000 });
+    try {
+      const viaProxy = clientFor(proxy.url);
+      const events: EncodeProgressEvent[] = [];
+      let cut = false;
+      const result = await runEncode(
+        base({
+          source: { kind: 'remote', alias: 'e', bucket: 'media', key: 'clip.mp4' },
+          destination: { kind: 'local', path: path.join(tmp, 'expiry') },
+          s3For: () => viaProxy,
+          presignExpirySeconds: ({ attempt }) => (attempt === 1 ? 1 : 900),
+          onProgress: (e) => {
+            events.push(e);
+            if (e.type === 'stage' && e.stage === 'encode' && e.state === 'start' && !cut) {
+              cut = true;
+              setTimeout(() => proxy.cutAll(), 2000);
+            }
+          },
+        }),
+      );
+      assert.equal(result.attempts, 2);
+      const retry = events.find((e) => e.type === 'retry') as Extract<EncodeProgressEvent, { type: 'retry' }>;
+      assert.match(retry.reason, /HTTP 403/);
+      assert.ok(Math.abs(duration(probe(path.join(tmp, 'expiry', 'video.mp4'))) - 4) <= 2 / 25 + 0.03, 'the whole duration');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('losing the storage while ffmpeg reads: retried, then a clear error that shows no presigned URL', async () => {
+    const proxy = await startFaultProxy({ targetPort: minio.port, bytesPerSecond: 100_000 });
+    const viaProxy = clientFor(proxy.url);
+    const events: EncodeProgressEvent[] = [];
+    let closed = false;
+    const run = runEncode(
+      base({
+        source: { kind: 'remote', alias: 'e', bucket: 'media', key: 'clip.mp4' },
+        destination: { kind: 'remote', alias: 'e', bucket: 'out', prefix: 'lost' },
+        s3For: (alias) => (alias === 'e' ? viaProxy : minio.client),
+        maxAttempts: 2,
+        reconnectDelayMaxSeconds: 1,
+        onProgress: (e) => {
+          events.push(e);
+          if (e.type === 'stage' && e.stage === 'encode' && e.state === 'start' && !closed) {
+            closed = true;
+            setTimeout(() => void proxy.close(), 1000);
+          }
+        },
+      }),
+    );
+    await assert.rejects(run, (e: MpegflowError) => {
+      assert.ok(['SOURCE_READ_FAILED', 'STORAGE_UNAVAILABLE', 'STORAGE_ERROR'].includes(e.code), `${e.code}: ${e.message}`);
+      assert.equal(e.kind, 'external');
+      const everything = JSON.stringify({ message: e.message, details: e.details, cause: String(e.cause) });
+      assert.doesNotMatch(everything, /X-Amz-Signature=(?!\[REDACTED\])/);
+      if (e.code === 'SOURCE_READ_FAILED') assert.match(String(e.details?.command), /^ffmpeg .* -i e\/media\/clip\.mp4 /s);
+      return true;
+    });
+    assert.ok(
+      events.some((e) => e.type === 'retry'),
+      'one retry with a fresh URL before giving up',
+    );
+    assert.deepEqual(await keys(minio.client, 'out', 'lost/'), [], 'no manifest, no partial outputs');
+  });
+
+  it('uploads a large output as a multipart upload with concurrent parts', async () => {
+    const parts: number[] = [];
+    const result = await runEncode(
+      base({
+        preset: resolvePreset({ name: 'archive-ffv1' }),
+        source: { kind: 'remote', alias: 'e', bucket: 'media', key: 'grainy.mp4' },
+        destination: { kind: 'remote', alias: 'e', bucket: 'out', prefix: 'multipart' },
+        partSize: 5 * 1024 * 1024,
+        partConcurrency: 3,
+        onProgress: (e) => {
+          if (e.type === 'upload' && !e.done) parts.push(e.objectBytes);
+        },
+      }),
+    );
+    const mkv = result.outputs.find((o) => o.name === 'archive.mkv')!;
+    assert.ok(mkv.size > 15 * 1024 * 1024, `archive is ${mkv.size} bytes`);
+    const stat = await minio.client.statObject('out', 'multipart/archive.mkv');
+    assert.match(stat.etag, new RegExp(`-${Math.ceil(mkv.size / (5 * 1024 * 1024))}$`), 'a multipart ETag');
+    assert.ok(parts.length >= 3);
+    const report = await verifyDestination({
+      destination: { kind: 'remote', alias: 'e', bucket: 'out', prefix: 'multipart' },
+      s3For: () => minio.client,
+    });
+    assert.equal(report.ok, true, JSON.stringify(report.problems));
+    assert.equal(report.fixity!.mismatches, 0);
+  });
+
+  it('cancel during a multipart upload: no manifest, no incomplete upload, nothing left stored', async () => {
+    const controller = new AbortController();
+    await assert.rejects(
+      runEncode(
+        base({
+          preset: resolvePreset({ name: 'archive-ffv1' }),
+          source: { kind: 'remote', alias: 'e', bucket: 'media', key: 'grainy.mp4' },
+          destination: { kind: 'remote', alias: 'e', bucket: 'out', prefix: 'cancelled' },
+          partSize: 5 * 1024 * 1024,
+          partConcurrency: 1,
+          signal: controller.signal,
+          onProgress: (e) => {
+            if (e.type === 'upload' && !e.done) controller.abort();
+          },
+        }),
+      ),
+      (e: MpegflowError) => e.code === 'CANCELLED',
+    );
+    assert.deepEqual(await keys(minio.client, 'out', 'cancelled/'), []);
+    assert.deepEqual(await incomplete(minio.client, 'out'), []);
+  });
+
+  it('MinIO stopped during the upload: a clear storage error; once it is back, a re-run completes and cleans up', async () => {
+    const destination = { kind: 'remote' as const, alias: 'e', bucket: 'out', prefix: 'outage' };
+    let stopped = false;
+    await assert.rejects(
+      runEncode(
+        base({
+          preset: resolvePreset({ name: 'hls-h264' }),
+          source: { kind: 'local', path: path.join(tmp, 'big.mp4') },
+          destination,
+          onProgress: (e) => {
+            if (e.type === 'stage' && e.stage === 'encode' && e.state === 'start' && !stopped) {
+              stopped = true;
+              void minio.kill();
+            }
+          },
+        }),
+      ),
+      (e: MpegflowError) => {
+        assert.equal(e.code, 'STORAGE_UNAVAILABLE', `${e.code}: ${e.message}`);
+        assert.match(e.suggestion ?? '', /endpoint test/);
+        return true;
+      },
+    );
+    await minio.restart();
+    assert.deepEqual(
+      (await keys(minio.client, 'out', 'outage/')).filter((k) => k.endsWith('manifest.json')),
+      [],
+    );
+    const again = await runEncode(
+      base({ preset: resolvePreset({ name: 'hls-h264' }), source: { kind: 'local', path: path.join(tmp, 'big.mp4') }, destination }),
+    );
+    assert.equal(again.status, 'done');
+    assert.deepEqual(await incomplete(minio.client, 'out'), []);
+    assert.equal((await verifyDestination({ destination, s3For: () => minio.client })).ok, true);
+  });
+});
