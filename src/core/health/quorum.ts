@@ -52,12 +52,14 @@ export function worstStatus(statuses: HealthStatus[]): HealthStatus {
 }
 
 /**
- * OK: every drive online and nothing healing. WARNING: degraded or healing,
+ * OK: every drive online and nothing healing (a set built without redundancy,
+ * such as a single drive, is OK while whole). WARNING: degraded or healing,
  * but at least one more drive can fail before the set turns read-only.
- * CRITICAL: at write quorum (the next failure makes it read-only) or past it.
+ * CRITICAL: degraded down to write quorum (the next failure makes it
+ * read-only), or past it.
  */
 export function setStatus(quorum: Quorum, offline: number, healing: number): HealthStatus {
-  if (quorum.marginBeforeReadOnly <= 0) return 'CRITICAL';
-  if (offline > 0 || healing > 0) return 'WARNING';
-  return 'OK';
+  const degraded = offline > 0 || healing > 0;
+  if (!quorum.writable || (degraded && quorum.marginBeforeReadOnly <= 0)) return 'CRITICAL';
+  return degraded ? 'WARNING' : 'OK';
 }

@@ -105,6 +105,11 @@ describe('quorum rules', () => {
     assert.equal(report.sets[0]!.offline, 1);
   });
 
+  it('a set without redundancy (one drive) is OK while whole, CRITICAL when it is gone', () => {
+    assert.equal(assessHealth('e', snapshot(0, drives(0, 0, 1), 1), new Date()).status, 'OK');
+    assert.equal(assessHealth('e', snapshot(0, drives(0, 0, 1, 1), 1), new Date()).status, 'CRITICAL');
+  });
+
   it('healing drives make a full set a WARNING', () => {
     const all = drives(0, 0, 6);
     all[0]!.healing = true;

@@ -1,0 +1,62 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.ts';
+import { userError } from '../core/errors.ts';
+import type { CapacityReport } from '../core/health/capacity-report.ts';
+import { formatBytes } from '../ui/format.ts';
+import { renderFields } from '../ui/table.ts';
+
+export default class Capacity extends BaseCommand<CapacityReport> {
+  static override summary = 'Raw and usable (after parity) capacity, usage, and when it will be full.';
+  static override description =
+    'The forecast fits a line through the usage stored by earlier `mpegflow health` and `mpegflow capacity` runs (last 90 days) and says when the usable space runs out at that rate; with fewer than 3 samples over a day it says there is too little history.';
+  static override examples = ['<%= config.bin %> capacity archive', '<%= config.bin %> capacity archive --json'];
+  static override args = { name: Args.string({ description: 'endpoint name (default: the only configured endpoint)' }) };
+  static override flags = { timeout: Flags.integer({ description: 'seconds to wait for the deployment', default: 15, min: 1 }) };
+
+  protected async execute(): Promise<CapacityReport> {
+    const { args, flags } = await this.parse(Capacity);
+    const db = await this.store();
+    const { listEndpoints, resolveEndpoint } = await import('../core/endpoints/repository.ts');
+    let name = args.name;
+    if (!name) {
+      const all = listEndpoints(db);
+      if (all.length !== 1)
+        throw userError(
+          all.length === 0 ? 'no endpoints are configured' : 'several endpoints are configured',
+          'name the endpoint: mpegflow capacity NAME',
+          'ENDPOINT_REQUIRED',
+        );
+      name = all[0]!.name;
+    }
+    const { collectSnapshot } = await import('../core/health/collect.ts');
+    const { assessHealth } = await import('../core/health/assess.ts');
+    const { capacityReport } = await import('../core/health/capacity-report.ts');
+    const now = new Date();
+    const snapshot = await collectSnapshot({ endpoint: resolveEndpoint(db, name), timeoutMs: flags.timeout * 1000 });
+    return capacityReport(db, assessHealth(name, snapshot, now), now);
+  }
+
+  protected override renderHuman(r: CapacityReport): void {
+    const f = r.forecast;
+    const forecast =
+      f.kind === 'full-in'
+        ? `full in ${f.days} days (${f.fullAt.slice(0, 10)}) at ${formatBytes(f.growthBytesPerDay)}/day, from ${f.samples} samples over ${f.spanDays} days`
+        : f.kind === 'not-growing'
+          ? `not growing (${formatBytes(f.growthBytesPerDay)}/day over ${f.spanDays} days)`
+          : `too little history: ${f.samples} sample${f.samples === 1 ? '' : 's'} over ${f.spanDays} days, need ${f.needed}`;
+    this.log(
+      renderFields([
+        ['Endpoint', r.endpoint],
+        ['Parity', r.parity],
+        ['Raw', formatBytes(r.capacity.rawBytes)],
+        ['Usable', `${formatBytes(r.capacity.usableBytes)} after parity`],
+        ['Used', `${formatBytes(r.capacity.usableUsedBytes)} (${r.usedPercent}%)`],
+        ['Free', formatBytes(r.capacity.usableFreeBytes)],
+        ['Forecast', forecast],
+        ...(r.capacity.drivesNotCounted
+          ? ([['Note', `${r.capacity.drivesNotCounted} offline drive(s) not counted`]] as [string, string][])
+          : []),
+      ]),
+    );
+  }
+}

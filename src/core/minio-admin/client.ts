@@ -1,0 +1,75 @@
+import type { ResolvedEndpoint } from '../endpoints/model.ts';
+import { adminError } from './errors.ts';
+import { adminRequest, type AdminRequest } from './http.ts';
+import type { BackgroundHealStatus, ClusterHealth, ServerInfo } from './types.ts';
+
+export interface AdminClientOptions {
+  timeoutMs?: number;
+  retries?: number;
+}
+
+/** A small typed client for MinIO's admin API (madmin's wire format), signed with SigV4. */
+export class MinioAdminClient {
+  readonly endpoint: ResolvedEndpoint;
+  readonly #options: AdminClientOptions;
+
+  constructor(endpoint: ResolvedEndpoint, options: AdminClientOptions = {}) {
+    this.endpoint = endpoint;
+    this.#options = options;
+  }
+
+  async #json<T>(request: AdminRequest, what: string): Promise<T> {
+    const response = await adminRequest(this.endpoint, { timeoutMs: this.#options.timeoutMs, retries: this.#options.retries, ...request });
+    if (response.status !== 200) throw adminError(this.endpoint, response, what);
+    try {
+      return JSON.parse(response.body.toString('utf8')) as T;
+    } catch {
+      throw adminError(this.endpoint, { ...response, status: 502 }, what);
+    }
+  }
+
+  /** GET /minio/admin/v3/info: mode, servers, every drive with its pool, set and state, the backend's parity. */
+  serverInfo(): Promise<ServerInfo> {
+    return this.#json<ServerInfo>({ method: 'GET', path: '/minio/admin/v3/info' }, 'read server info');
+  }
+
+  /** POST /minio/admin/v3/background-heal/status: what the healing sequence is doing, per set. */
+  backgroundHealStatus(): Promise<BackgroundHealStatus> {
+    return this.#json<BackgroundHealStatus>({ method: 'POST', path: '/minio/admin/v3/background-heal/status' }, 'read the healing status');
+  }
+
+  /** The unauthenticated cluster probes: write quorum (/minio/health/cluster) or read quorum (/cluster/read). */
+  async clusterHealth(kind: 'write' | 'read' = 'write'): Promise<ClusterHealth> {
+    const response = await adminRequest(this.endpoint, {
+      method: 'GET',
+      path: kind === 'write' ? '/minio/health/cluster' : '/minio/health/cluster/read',
+      signed: false,
+      timeoutMs: this.#options.timeoutMs,
+      retries: 0,
+    });
+    const header = (name: string) => {
+      const value = response.headers[name];
+      return value === undefined ? null : Number(value);
+    };
+    return {
+      kind,
+      healthy: response.status === 200,
+      status: response.status,
+      writeQuorum: header('x-minio-write-quorum'),
+      readQuorum: header('x-minio-read-quorum'),
+      maintenance: response.headers['x-minio-server-status'] === 'offline',
+    };
+  }
+
+  /** GET /minio/health/ready: is this node serving. */
+  async ready(): Promise<boolean> {
+    const response = await adminRequest(this.endpoint, {
+      method: 'GET',
+      path: '/minio/health/ready',
+      signed: false,
+      timeoutMs: this.#options.timeoutMs,
+      retries: 0,
+    });
+    return response.status === 200;
+  }
+}

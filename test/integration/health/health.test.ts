@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { parseJson, runCli, tempHome } from '../../support/cli.ts';
+import { mcFor, startDistributed, startErasureSet, startSingleDrive, type Deployment } from '../../support/minio.ts';
+
+interface SetView {
+  status: string;
+  drives: number;
+  online: number;
+  offline: number;
+  canLoseBeforeReadOnly: number;
+  canLoseBeforeUnavailable: number;
+  writeQuorum: number;
+  readQuorum: number;
+  problemDrives: { node: string; path: string }[];
+}
+interface Report {
+  endpoint: string;
+  status: string;
+  drives: { total: number; online: number; offline: number };
+  nodes: { offline: string[] };
+  sets: SetView[];
+  parity: { standard: string };
+  capacity: { rawBytes: number; usableBytes: number };
+}
+interface HealthDoc {
+  status: string;
+  endpoints: Report[];
+}
+
+/** What `mc admin info --json` counts on the same deployment. */
+function mcDriveCounts(deployment: Deployment): { online: number; offline: number } {
+  const info = JSON.parse(mcFor(deployment)(['admin', 'info', 't', '--json'])) as {
+    info: { backend: { onlineDisks: number; offlineDisks: number } };
+  };
+  return { online: info.info.backend.onlineDisks, offline: info.info.backend.offlineDisks };
+}
+
+async function waitUntil(what: string, ok: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+describe('mpegflow health against real MinIO', () => {
+  const { home, cleanup } = tempHome('mpegflow-health-');
+  let single: Deployment;
+  let set6: Deployment;
+  let cluster: Deployment;
+  let removed = 0;
+  const cli = (args: string[]) => runCli(args, { home, timeoutMs: 120_000 });
+  const health = async (name: string) => {
+    const res = await cli(['health', name, '--json']);
+    const doc = parseJson<HealthDoc>(res);
+    return { code: res.code, doc, report: doc.endpoints[0]! };
+  };
+
+  before(async () => {
+    [single, set6, cluster] = await Promise.all([
+      startSingleDrive(),
+      startErasureSet({ drives: 6, parity: 2 }),
+      startDistributed({ nodes: 4, drivesPerNode: 2 }),
+    ]);
+    for (const [name, d] of [
+      ['single', single],
+      ['set6', set6],
+      ['cluster', cluster],
+    ] as const) {
+      const add = await runCli(['endpoint', 'add', name, '--url', d.url, '--access-key', d.accessKey, '--secret-key-stdin'], {
+        home,
+        input: d.secretKey,
+      });
+      assert.equal(add.code, 0, add.stderr);
+    }
+  });
+  after(async () => {
+    await Promise.all([single?.stop(), set6?.stop(), cluster?.stop()]);
+    cleanup();
+  });
+
+  it('a single drive: OK, no parity, nothing to lose', async () => {
+    const { code, report } = await health('single');
+    assert.equal(code, 0);
+    assert.equal(report.status, 'OK');
+    assert.deepEqual([report.drives.total, report.drives.online], [1, 1]);
+    assert.ok(report.capacity.rawBytes > 0);
+  });
+
+  // 6 drives, EC:2: read quorum 4, write quorum 4
+  const matrix = [
+    { lost: 0, status: 'OK', code: 0, readOnly: 2, unavailable: 2 },
+    { lost: 1, status: 'WARNING', code: 1, readOnly: 1, unavailable: 1 },
+    { lost: 2, status: 'CRITICAL', code: 2, readOnly: 0, unavailable: 0 },
+    { lost: 3, status: 'CRITICAL', code: 2, readOnly: 0, unavailable: 0 },
+  ];
+  for (const row of matrix) {
+    it(`erasure set of 6 (EC:2) with ${row.lost} drive(s) gone: ${row.status}, exit ${row.code}`, async () => {
+      // alternate the two ways a drive goes: its folder removed, or replaced by something MinIO cannot use
+      for (let i = removed; i < row.lost; i++) (i % 2 ? set6.removeDrive : set6.makeDriveUnreadable)(set6.drives[i]!);
+      removed = row.lost;
+      await waitUntil(`MinIO to notice ${row.lost} drive(s) gone`, () => mcDriveCounts(set6).offline === row.lost);
+      const { code, report } = await health('set6');
+      const [set] = report.sets;
+      assert.equal(report.parity.standard, 'EC:2');
+      assert.deepEqual([set!.readQuorum, set!.writeQuorum], [4, 4]);
+      assert.equal(set!.offline, row.lost, JSON.stringify(set));
+      assert.equal(report.status, row.status);
+      assert.equal(code, row.code);
+      assert.equal(set!.canLoseBeforeReadOnly, row.readOnly);
+      assert.equal(set!.canLoseBeforeUnavailable, row.unavailable);
+      assert.deepEqual(set!.problemDrives.map((d) => d.path).sort(), set6.drives.slice(0, row.lost).sort());
+      assert.deepEqual({ online: report.drives.online, offline: report.drives.offline }, mcDriveCounts(set6));
+    });
+  }
+
+  it('4 nodes x 2 drives (EC:4): OK, then one node stopped is a WARNING, two are CRITICAL', async () => {
+    const ok = await health('cluster');
+    assert.equal(ok.report.status, 'OK');
+    assert.equal(ok.report.parity.standard, 'EC:4');
+    assert.deepEqual([ok.report.sets[0]!.writeQuorum, ok.report.sets[0]!.readQuorum], [5, 4]);
+
+    await cluster.stopNode(3);
+    const one = await health('cluster');
+    assert.equal(one.code, 1);
+    assert.equal(one.report.status, 'WARNING');
+    assert.equal(one.report.drives.offline, 2);
+    assert.equal(one.report.sets[0]!.canLoseBeforeReadOnly, 1);
+    assert.deepEqual(one.report.nodes.offline, [new URL(cluster.nodes[3]!.url).host]);
+    assert.deepEqual({ online: one.report.drives.online, offline: one.report.drives.offline }, mcDriveCounts(cluster));
+
+    await cluster.stopNode(2);
+    const two = await health('cluster');
+    assert.equal(two.code, 2);
+    assert.equal(two.report.status, 'CRITICAL');
+    assert.equal(two.report.sets[0]!.canLoseBeforeUnavailable, 0);
+    assert.match((await cli(['health', 'cluster'])).stdout, /READ-ONLY/);
+
+    await cluster.restartNode(2);
+    await cluster.restartNode(3);
+  });
+
+  it('writes a Prometheus textfile and checks several endpoints at once', async () => {
+    const file = `${home}/mpegflow.prom`;
+    const res = await cli(['health', 'single', 'cluster', '--prometheus', file, '--json']);
+    const doc = parseJson<HealthDoc>(res);
+    assert.deepEqual(
+      doc.endpoints.map((e) => e.endpoint),
+      ['single', 'cluster'],
+    );
+    const { readFileSync } = await import('node:fs');
+    assert.match(readFileSync(file, 'utf8'), /mpegflow_health_status\{endpoint="single"\} 0/);
+  });
+
+  it('bad inputs are UNKNOWN (exit 3) with a clear message, never a stack trace', async () => {
+    const add = (name: string, url: string, secret: string) =>
+      runCli(['endpoint', 'add', name, '--url', url, '--access-key', single.accessKey, '--secret-key-stdin'], { home, input: secret });
+    await add('wrongkey', single.url, 'definitely-not-the-secret');
+    await add('closed', 'http://127.0.0.1:1', 'whatever-secret');
+    for (const [name, pattern] of [
+      ['ghost', /no endpoint named 'ghost'/],
+      ['wrongkey', /refused the credentials/],
+      ['closed', /refused the connection/],
+    ] as const) {
+      const res = await cli(['health', name]);
+      assert.equal(res.code, 3, `${name}: ${res.stdout}${res.stderr}`);
+      assert.match(res.stdout + res.stderr, pattern);
+      assert.doesNotMatch(res.stdout + res.stderr, /\n\s+at /);
+    }
+  });
+});
