@@ -40,7 +40,13 @@ function assessSet(drives: DriveReport[], expectedDrives: number | undefined, pa
     readable: quorum.readable,
     problemDrives: drives
       .filter((d) => !isOnline(d) || d.healing)
-      .map((d) => ({ node: d.node, path: d.path, state: d.state, healing: d.healing })),
+      .map((d) => ({
+        node: d.node,
+        path: d.path,
+        state: d.state,
+        healing: d.healing,
+        ...(d.healProgress ? { healProgress: d.healProgress } : {}),
+      })),
   };
 }
 

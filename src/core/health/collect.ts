@@ -23,6 +23,17 @@ function drivesOf(info: ServerInfo): DriveReport[] {
         path: drive.path ?? drive.endpoint,
         state: drive.state,
         healing: Boolean(drive.healing),
+        ...(drive.healing && drive.heal_info
+          ? {
+              healProgress: {
+                objectsHealed: drive.heal_info.objects_healed ?? 0,
+                objectsFailed: drive.heal_info.objects_failed ?? 0,
+                bytesHealed: drive.heal_info.bytes_done ?? 0,
+                objectsTotal: drive.heal_info.objects_total_count ?? null,
+                startedAt: drive.heal_info.started ?? null,
+              },
+            }
+          : {}),
         totalBytes: drive.totalspace ?? 0,
         usedBytes: drive.usedspace ?? 0,
         availableBytes: drive.availspace ?? 0,

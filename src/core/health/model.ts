@@ -10,9 +10,20 @@ export interface DriveReport {
   /** MinIO's state word: ok, offline, unformatted, faulty, ... */
   state: string;
   healing: boolean;
+  /** What MinIO reports of a healing drive's progress. */
+  healProgress?: HealProgress;
   totalBytes: number;
   usedBytes: number;
   availableBytes: number;
+}
+
+export interface HealProgress {
+  objectsHealed: number;
+  objectsFailed: number;
+  bytesHealed: number;
+  /** Objects MinIO expects to heal on this drive, when it knows. */
+  objectsTotal: number | null;
+  startedAt: string | null;
 }
 
 /** What health needs from one deployment, independent of the admin API's JSON. */
@@ -48,7 +59,7 @@ export interface SetHealth {
   writable: boolean;
   readable: boolean;
   /** Drives that are not online, or are healing: where to look. */
-  problemDrives: { node: string; path: string; state: string; healing: boolean }[];
+  problemDrives: { node: string; path: string; state: string; healing: boolean; healProgress?: HealProgress }[];
 }
 
 export interface Capacity {

@@ -1,6 +1,7 @@
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
 import { adminError } from './errors.ts';
 import { adminRequest, type AdminRequest } from './http.ts';
+import { parsePrometheusText, prometheusToken, type MetricSample } from './prometheus.ts';
 import type { BackgroundHealStatus, ClusterHealth, ServerInfo } from './types.ts';
 
 export interface AdminClientOptions {
@@ -59,6 +60,21 @@ export class MinioAdminClient {
       readQuorum: header('x-minio-read-quorum'),
       maintenance: response.headers['x-minio-server-status'] === 'offline',
     };
+  }
+
+  /** Cluster metrics from the Prometheus v2 endpoint, with a bearer JWT minted from the endpoint's credentials. */
+  async metrics(path = '/minio/v2/metrics/cluster', now = new Date()): Promise<MetricSample[]> {
+    const token = await prometheusToken(this.endpoint, now);
+    const response = await adminRequest(this.endpoint, {
+      method: 'GET',
+      path,
+      signed: false,
+      headers: { authorization: `Bearer ${token}` },
+      timeoutMs: this.#options.timeoutMs,
+      retries: this.#options.retries,
+    });
+    if (response.status !== 200) throw adminError(this.endpoint, response, 'read metrics');
+    return parsePrometheusText(response.body.toString('utf8'));
   }
 
   /** GET /minio/health/ready: is this node serving. */

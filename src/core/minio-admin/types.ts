@@ -62,17 +62,11 @@ export interface ServerInfo {
   servers?: ServerProperties[];
 }
 
+/** madmin's BgHealState (fields without JSON tags keep their Go names). */
 export interface BackgroundHealStatus {
-  offline_nodes?: string[];
-  heal_disks?: string[];
-  sets?: {
-    pool: number;
-    set: number;
-    status: string;
-    heal_status?: string;
-    disks?: { endpoint: string; state: string; healing?: boolean }[];
-  }[];
-  sc_parity?: Record<string, number>;
+  ScannedItemsCount?: number;
+  HealDisks?: string[] | null;
+  sets?: { id?: string; pool_index: number; set_index: number; heal_status?: string; heal_priority?: string; disks?: DriveInfo[] }[] | null;
 }
 
 export interface ClusterHealth {
