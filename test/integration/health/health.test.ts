@@ -141,6 +141,37 @@ describe('mpegflow health against real MinIO', () => {
     await cluster.restartNode(3);
   });
 
+  it('capacity: usable after parity, and a forecast once there is history', async () => {
+    const first = await cli(['capacity', 'cluster', '--json']);
+    assert.equal(first.code, 0, first.stderr);
+    const report = parseJson<{
+      capacity: { rawBytes: number; usableBytes: number; usableUsedBytes: number };
+      parity: string;
+      forecast: { kind: string };
+    }>(first);
+    assert.equal(report.parity, 'EC:4');
+    assert.ok(Math.abs(report.capacity.usableBytes / report.capacity.rawBytes - 0.5) < 0.01, 'EC:4 on 8 drives keeps half');
+    assert.equal(report.forecast.kind, 'insufficient-history');
+    assert.match((await cli(['capacity', 'cluster'])).stdout, /too little history/);
+    // ten days of samples growing by 1 GiB a day up to today's use, as cron would have stored them
+    const { execFileSync } = await import('node:child_process');
+    const day = 86_400_000;
+    const rows = Array.from({ length: 10 }, (_, i) => {
+      const ts = new Date(Date.now() - (10 - i) * day).toISOString();
+      const used = report.capacity.usableUsedBytes - (10 - i) * 1024 ** 3;
+      return `('cluster', '${ts}', 'OK', 8, 8, 0, ${report.capacity.rawBytes}, 0, ${report.capacity.usableBytes}, ${Math.round(used)})`;
+    });
+    execFileSync('sqlite3', [
+      `${home}/state.db`,
+      `DELETE FROM health_samples WHERE endpoint = 'cluster'; INSERT INTO health_samples (endpoint, ts, status, drives_total, drives_online, drives_healing, raw_bytes, raw_used_bytes, usable_bytes, usable_used_bytes) VALUES ${rows.join(',')};`,
+    ]);
+    const later = parseJson<{ forecast: { kind: string; growthBytesPerDay: number; days: number } }>(
+      await cli(['capacity', 'cluster', '--json']),
+    );
+    assert.equal(later.forecast.kind, 'full-in');
+    assert.ok(later.forecast.days > 0);
+  });
+
   it('writes a Prometheus textfile and checks several endpoints at once', async () => {
     const file = `${home}/mpegflow.prom`;
     const res = await cli(['health', 'single', 'cluster', '--prometheus', file, '--json']);
