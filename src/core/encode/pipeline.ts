@@ -330,6 +330,9 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   if (options.signal?.aborted) throw cancelledError();
 
   emit({ type: 'stage', stage: 'probe', state: 'start', at: now() });
+  // the tool versions go into the manifest: ask for them now, while the source is probed
+  const versionsPromise = toolVersions(tools);
+  versionsPromise.catch(() => undefined);
   const source = await identifySource(options.source, client);
   const workDir = workFolderFor(options);
   const internal = new AbortController();
@@ -521,7 +524,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
 
     emit({ type: 'stage', stage: 'manifest', state: 'start', at: now() });
     const outputs = [...state.records.values()].sort((a, b) => a.name.localeCompare(b.name, 'en'));
-    const versions = await toolVersions(tools);
+    const versions = await versionsPromise;
     const finishedAt = now();
     const manifest: Manifest = {
       format: 'mpegflow-manifest',

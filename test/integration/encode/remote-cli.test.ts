@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from 'minio';
 import { parseJson, runCli, tempHome, transcript } from '../../support/cli.ts';
 import { duration, makeVideo, probe, videoStream } from '../../support/media.ts';
-import { startMinio, type EncodeMinio } from './minio-fixture.ts';
+import { startSingleDrive, type Deployment } from '../../support/minio.ts';
 
 interface EncodeJson {
   status: string;
@@ -60,19 +60,21 @@ describe('mpegflow encode / verify with MinIO (CLI)', () => {
   const { home, cleanup } = tempHome('mpegflow-encode-remote-');
   const local = path.join(home, 'local');
   const env = { EDGE_SECRET: '' };
-  let minio: EncodeMinio;
+  let minio: Deployment;
+  let client: Client;
   const cli = (args: string[]) => runCli(args, { home, cwd: local, env, timeoutMs: 120_000 });
 
   before(async () => {
-    minio = await startMinio();
+    minio = await startSingleDrive();
+    client = minio.client();
     env.EDGE_SECRET = minio.secretKey;
     mkdirSync(local, { recursive: true });
     makeVideo(path.join(local, 'sample.mp4'), { width: 1280, height: 720, seconds: 2 });
     makeVideo(path.join(local, 'small.mp4'), { width: 320, height: 240, seconds: 2 });
-    await minio.client.makeBucket('media');
-    await minio.client.makeBucket('vod');
-    await minio.client.fPutObject('media', 'in/my clip é.mp4', path.join(local, 'sample.mp4'));
-    await minio.client.fPutObject('media', 'in/small.mp4', path.join(local, 'small.mp4'));
+    await client.makeBucket('media');
+    await client.makeBucket('vod');
+    await client.fPutObject('media', 'in/my clip é.mp4', path.join(local, 'sample.mp4'));
+    await client.fPutObject('media', 'in/small.mp4', path.join(local, 'small.mp4'));
     const added = await cli([
       'endpoint',
       'add',
@@ -97,7 +99,7 @@ describe('mpegflow encode / verify with MinIO (CLI)', () => {
     const doc = parseJson<EncodeJson>(res);
     assert.equal(doc.destination, 'edge/vod/sample/');
     assert.equal(doc.manifest, 'edge/vod/sample/manifest.json');
-    const objects = await list(minio.client, 'vod', 'sample/');
+    const objects = await list(client, 'vod', 'sample/');
     const manifest = objects.find((o) => o.name === 'sample/manifest.json')!;
     assert.ok(manifest, 'manifest stored');
     for (const o of objects) assert.ok(o.lastModified <= manifest.lastModified, `${o.name} stored before the manifest`);
@@ -106,7 +108,7 @@ describe('mpegflow encode / verify with MinIO (CLI)', () => {
       doc.outputs.map((o) => o.name).sort(),
     );
     const dir = path.join(home, 'check-local-to-remote');
-    await download(minio.client, 'vod', 'sample/', dir);
+    await download(client, 'vod', 'sample/', dir);
     for (const r of doc.renditions) {
       const probed = probe(path.join(dir, r.name, 'index.m3u8'));
       assert.equal(`${videoStream(probed).width}x${videoStream(probed).height}`, `${r.width}x${r.height}`);
@@ -120,7 +122,7 @@ describe('mpegflow encode / verify with MinIO (CLI)', () => {
           .sort(),
       );
     }
-    assert.deepEqual(await incompleteUploads(minio.client, 'vod'), []);
+    assert.deepEqual(await incompleteUploads(client, 'vod'), []);
   });
 
   it('remote → remote beside the source, for a key with spaces and unicode', async () => {
@@ -131,7 +133,7 @@ describe('mpegflow encode / verify with MinIO (CLI)', () => {
     assert.equal(doc.source.key, 'in/my clip é.mp4');
     assert.match(doc.source.etag ?? '', /^[0-9a-f]{32}/);
     const dir = path.join(home, 'check-remote-to-remote');
-    assert.deepEqual(await download(minio.client, 'media', 'in/my clip é.mp4-h264/', dir), ['manifest.json', 'video.mp4']);
+    assert.deepEqual(await download(client, 'media', 'in/my clip é.mp4-h264/', dir), ['manifest.json', 'video.mp4']);
     const probed = probe(path.join(dir, 'video.mp4'));
     assert.equal(videoStream(probed).codec_name, 'h264');
     assert.equal(`${videoStream(probed).width}x${videoStream(probed).height}`, '1280x720');
@@ -153,13 +155,13 @@ describe('mpegflow encode / verify with MinIO (CLI)', () => {
     const ok = parseJson<VerifyJson>(await cli(['verify', 'edge/vod/sample/', '--json']));
     assert.equal(ok.ok, true, JSON.stringify(ok.problems));
     const key = 'sample/480p/seg_00000.ts';
-    const stream = await minio.client.getObject('vod', key);
+    const stream = await client.getObject('vod', key);
     const chunks: Buffer[] = [];
     for await (const c of stream) chunks.push(c as Buffer);
     const bytes = Buffer.concat(chunks);
     bytes[4000] = bytes[4000]! ^ 0x80;
-    await minio.client.putObject('vod', key, bytes);
-    await minio.client.removeObject('vod', 'sample/360p/index.m3u8');
+    await client.putObject('vod', key, bytes);
+    await client.removeObject('vod', 'sample/360p/index.m3u8');
     const res = await cli(['verify', 'edge/vod/sample', '--json']);
     assert.equal(res.code, 2);
     const report = parseJson<VerifyJson>(res);
@@ -195,7 +197,7 @@ describe('mpegflow encode / verify with MinIO (CLI)', () => {
     // a manifest edited to point outside its folder is refused before anything is read
     const manifest = JSON.parse(readFileSync(path.join(local, 'from-remote', 'manifest.json'), 'utf8')) as { outputs: { name: string }[] };
     manifest.outputs[0]!.name = '../../../../etc/hostname';
-    await minio.client.putObject('vod', 'evil/manifest.json', Buffer.from(JSON.stringify(manifest)));
+    await client.putObject('vod', 'evil/manifest.json', Buffer.from(JSON.stringify(manifest)));
     writeFileSync(path.join(local, 'from-remote', 'manifest.json'), JSON.stringify(manifest));
     for (const target of ['edge/vod/evil/', 'from-remote']) {
       const res = await cli(['verify', target, '--json']);
@@ -206,7 +208,7 @@ describe('mpegflow encode / verify with MinIO (CLI)', () => {
     }
     assert.deepEqual(readdirSync(home).sort(), before);
     assert.deepEqual(
-      (await list(minio.client, 'vod', '')).filter((o) => o.name.includes('..')),
+      (await list(client, 'vod', '')).filter((o) => o.name.includes('..')),
       [],
     );
   });

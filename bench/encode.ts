@@ -1,0 +1,177 @@
+// Wall time of `mpegflow encode` (source in MinIO -> HLS ladder in MinIO) against
+// (1) the same ffmpeg encode on local files and (2) the `mc cp` + ffmpeg + `mc cp`
+// script it replaces; prints both ratios and the peak RSS of the mpegflow node process.
+// Usage: node bench/encode.ts [runs] [seconds]   (default 1 run of a 30 s 1080p source)
+// Starts its own MinIO on 127.0.0.1 and removes everything it made afterwards.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { planEncode } from '../src/core/encode/plan.ts';
+import { resolvePreset } from '../src/core/encode/presets.ts';
+import { probeSource } from '../src/core/encode/probe.ts';
+import { defaultTools } from '../src/core/encode/tools.ts';
+import { startSingleDrive } from '../test/support/minio.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const runs = Number(process.argv[2] ?? 1);
+const seconds = Math.max(30, Number(process.argv[3] ?? 30));
+const cli = path.join(root, 'bin', existsSync(path.join(root, 'dist', 'mpegflow.js')) ? 'run.js' : 'dev.js');
+const work = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-bench-encode-'));
+const minio = await startSingleDrive();
+const client = minio.client();
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Runs a command; returns its wall time and (for node) the peak RSS from /proc/PID/status (VmHWM), sampled every 50 ms. */
+function timed(
+  file: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<{ ms: number; peakRssKb: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(file, args, {
+      cwd: options.cwd ?? work,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let peakRssKb = 0;
+    const sample = () => {
+      try {
+        const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (match) peakRssKb = Math.max(peakRssKb, Number(match[1]));
+      } catch {
+        // exited
+      }
+    };
+    const timer = setInterval(sample, 50);
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(timer);
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (code !== 0) reject(new Error(`${path.basename(file)} ${args.slice(0, 4).join(' ')} exited ${code}:\n${stderr.slice(-2000)}`));
+      else resolve({ ms, peakRssKb, stdout });
+    });
+  });
+}
+
+try {
+  const source = path.join(work, 'master.mp4');
+  console.log(`generating a ${seconds} s 1080p25 H.264 source (testsrc2, qp 10) ...`);
+  execFileSync('ffmpeg', [
+    ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=25:duration=${seconds}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
+    ...[
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-qp',
+      '10',
+      '-pix_fmt',
+      'yuv420p',
+      '-g',
+      '25',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '192k',
+      '-movflags',
+      '+faststart',
+      source,
+    ],
+  ]);
+  const sourceBytes = statSync(source).size;
+  await client.makeBucket('bench');
+  await client.fPutObject('bench', 'masters/master.mp4', source);
+
+  // mpegflow: one endpoint, secret from the environment
+  const home = path.join(work, 'home');
+  const env = { MPEGFLOW_HOME: home, BENCH_SECRET: minio.secretKey };
+  await timed(
+    process.execPath,
+    [cli, 'endpoint', 'add', 'bench', '--url', minio.url, '--access-key', minio.accessKey, '--secret-key-env', 'BENCH_SECRET'],
+    { env },
+  );
+
+  // the same ffmpeg command the pipeline runs, on local files
+  const preset = resolvePreset({ name: 'hls-h264' });
+  const probe = await probeSource({ input: { url: `file:${source}`, display: source }, tools: defaultTools() });
+  const plan = planEncode(preset.definition, probe);
+  const ffmpegArgs = (input: string) => [
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-loglevel',
+    'error',
+    '-nostats',
+    '-i',
+    input,
+    ...plan.passes[0]!.outputArgs,
+  ];
+
+  // the script operators run today
+  const mcConfig = path.join(work, 'mc');
+  execFileSync('mc', ['--config-dir', mcConfig, 'alias', 'set', 'bench', minio.url, minio.accessKey, minio.secretKey], { stdio: 'ignore' });
+  const script = (run: number) =>
+    [
+      'set -euo pipefail',
+      `dir=${JSON.stringify(path.join(work, `script-${run}`))}`,
+      'mkdir -p "$dir/out"',
+      `mc --config-dir ${JSON.stringify(mcConfig)} cp --quiet bench/bench/masters/master.mp4 "$dir/master.mp4" >/dev/null`,
+      `cd "$dir/out" && ffmpeg ${ffmpegArgs('../master.mp4')
+        .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
+        .join(' ')}`,
+      `mc --config-dir ${JSON.stringify(mcConfig)} cp --quiet --recursive "$dir/out/" bench/bench/out/script-${run}/ >/dev/null`,
+    ].join('\n');
+
+  const results = { mpegflow: [] as number[], local: [] as number[], script: [] as number[] };
+  let peakRssKb = 0;
+  let breakdown = '';
+  for (let run = 0; run < runs; run++) {
+    const mf = await timed(
+      process.execPath,
+      [cli, 'encode', 'bench/bench/masters/master.mp4', '--to', `bench/bench/out/mpegflow-${run}/`, '--json'],
+      { env },
+    );
+    results.mpegflow.push(mf.ms);
+    peakRssKb = Math.max(peakRssKb, mf.peakRssKb);
+    const doc = JSON.parse(mf.stdout) as {
+      timings: { probeMs: number; encodeMs: number; uploadWaitMs: number };
+      outputs: unknown[];
+      bytesStored: number;
+    };
+    breakdown = `probe ${doc.timings.probeMs} ms, encode+upload ${doc.timings.encodeMs} ms, upload tail ${doc.timings.uploadWaitMs} ms, ${doc.outputs.length} objects, ${(doc.bytesStored / 1e6).toFixed(1)} MB`;
+
+    const out = path.join(work, `local-${run}`);
+    mkdirSync(out);
+    results.local.push((await timed('ffmpeg', ffmpegArgs(source), { cwd: out })).ms);
+    rmSync(out, { recursive: true, force: true });
+
+    results.script.push((await timed('bash', ['-c', script(run)])).ms);
+    rmSync(path.join(work, `script-${run}`), { recursive: true, force: true });
+  }
+
+  const m = { mpegflow: median(results.mpegflow), local: median(results.local), script: median(results.script) };
+  console.log(
+    `source: ${seconds} s 1920x1080 25 fps, ${(sourceBytes / 1e6).toFixed(1)} MB; preset hls-h264 (${plan.renditions.map((r) => r.name).join('/')}); ${os.cpus().length} CPUs; ${runs} run(s), medians`,
+  );
+  console.log(`mpegflow encode MinIO -> MinIO     ${(m.mpegflow / 1000).toFixed(2).padStart(8)} s   (${breakdown})`);
+  console.log(`ffmpeg, local files                ${(m.local / 1000).toFixed(2).padStart(8)} s`);
+  console.log(`mc cp + ffmpeg + mc cp script      ${(m.script / 1000).toFixed(2).padStart(8)} s`);
+  console.log(`ratio mpegflow / local ffmpeg      ${(m.mpegflow / m.local).toFixed(3)}x   (target <= 1.10)`);
+  console.log(`ratio mpegflow / script            ${(m.mpegflow / m.script).toFixed(3)}x   (target < 1)`);
+  console.log(`peak RSS of the mpegflow node process ${(peakRssKb / 1024).toFixed(1)} MB   (target < 200 MB)`);
+} finally {
+  await minio.stop();
+  rmSync(work, { recursive: true, force: true });
+}
