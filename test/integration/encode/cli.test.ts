@@ -206,7 +206,8 @@ describe('mpegflow encode / verify / preset (CLI, local storage, no MinIO)', () 
     const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(repoRoot, 'bin', process.env.MPEGFLOW_CLI === 'dev' ? 'dev.js' : 'run.js'))} encode sample.mp4 --preset thumbnails --to tty-out`;
     const out = execFileSync(script, ['-qec', `stty cols 120 rows 40; ${command}`, '/dev/null'], {
       cwd: work,
-      env: { ...process.env, MPEGFLOW_HOME: home, TERM: 'xterm', COLUMNS: '120' },
+      // a person at a terminal: CI=true (set by CI runners) would turn the task list into plain lines
+      env: { ...process.env, CI: undefined, MPEGFLOW_HOME: home, TERM: 'xterm', COLUMNS: '120' },
       encoding: 'utf8',
       timeout: 120_000,
     });
