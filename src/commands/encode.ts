@@ -35,16 +35,19 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
 
   protected async execute(): Promise<EncodeResult> {
     const { args, flags } = await this.parse(Encode);
-    const [{ parseObjectPath, formatLocation }, { resolvePreset }, locations, { storageResolver }, { runEncode }, ui] = await Promise.all([
-      import('../core/endpoints/object-path.ts'),
-      import('../core/encode/presets.ts'),
-      import('../core/encode/locations.ts'),
-      import('../core/endpoints/storage.ts'),
-      import('../core/encode/pipeline.ts'),
-      import('../ui/encode-progress.ts'),
-    ]);
+    const [{ parseObjectPath, formatLocation }, { resolvePreset }, locations, { storageResolver }, { listEndpoints }, { runEncode }, ui] =
+      await Promise.all([
+        import('../core/endpoints/object-path.ts'),
+        import('../core/encode/presets.ts'),
+        import('../core/encode/locations.ts'),
+        import('../core/endpoints/storage.ts'),
+        import('../core/endpoints/repository.ts'),
+        import('../core/encode/pipeline.ts'),
+        import('../ui/encode-progress.ts'),
+      ]);
     const db = await this.store();
     const endpoints = storageResolver(db);
+    const caFiles = new Map(listEndpoints(db).map((e) => [e.name, e.caCertPath]));
     const source = parseObjectPath(args.source, endpoints.isAlias);
     const preset = resolvePreset({ name: flags.preset, file: flags['preset-file'] });
     const destination = flags.to
@@ -68,6 +71,7 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
         destination,
         workDir: flags['work-dir'],
         s3For: endpoints.s3For,
+        caFileFor: (alias) => caFiles.get(alias),
         onProgress: progress.listener,
         signal: controller.signal,
         ifExists: flags.force ? 'overwrite' : 'skip',

@@ -14,7 +14,7 @@ import { cancelledError, probeSource, rationalValue, type ProbeInput, type Probe
 import { createProgressParser, progressFigures, safeListener, type EncodeProgressEvent, type ProgressListener } from './progress.ts';
 import { storageError, withRetry } from './s3.ts';
 import { LocalSink, RemoteSink, removeTree, type OutputSink, type SinkEvents } from './sink.ts';
-import { defaultTools, lastLines, runTool, toolVersions, type Tools } from './tools.ts';
+import { defaultTools, lastLines, runTool, tlsArgs, toolVersions, type Tools } from './tools.ts';
 
 export interface RunEncodeOptions {
   source: ObjectLocation;
@@ -53,6 +53,12 @@ export interface RunEncodeOptions {
   maxAttempts?: number;
   /** How long ffmpeg keeps reconnecting to a dropped source before the attempt fails (seconds, default 30). */
   reconnectDelayMaxSeconds?: number;
+  /**
+   * The PEM file of the private CA an endpoint's certificate is signed by, if
+   * any. ffmpeg verifies the certificate of an https source (against this
+   * file, else the system's trust store); ffmpeg itself does not by default.
+   */
+  caFileFor?: (alias: string) => string | null | undefined;
 }
 
 export interface EncodeResult {
@@ -118,6 +124,15 @@ function diskFull(where: string, cause?: unknown): MpegflowError {
     code: 'WORK_DISK_FULL',
     suggestion: 'free space there, or point --work-dir at a folder on a larger disk; the source and any earlier outputs were not touched',
     cause,
+  });
+}
+
+function tlsUntrusted(details: Record<string, unknown>): MpegflowError {
+  return new MpegflowError('ffmpeg could not verify the TLS certificate of the storage endpoint', {
+    code: 'SOURCE_TLS_UNTRUSTED',
+    suggestion:
+      "give the endpoint its private CA (`mpegflow endpoint add NAME --replace --ca-cert FILE ...`), or fix the server's certificate",
+    details,
   });
 }
 
@@ -199,6 +214,7 @@ function workFolderFor(options: RunEncodeOptions): string {
 function classifyFfmpegFailure(stderr: string, command: string, stage: string, remoteInput: boolean, workDir: string): MpegflowError {
   const details = { command, stderr: lastLines(stderr, 20) };
   if (/No space left on device|ENOSPC/i.test(stderr)) return diskFull(`the work folder ${workDir}`);
+  if (remoteInput && /certificate|TLS|handshake/i.test(stderr) && !/403/.test(stderr)) return tlsUntrusted(details);
   if (remoteInput && /412 Precondition Failed|Server returned 412/i.test(stderr)) {
     return new MpegflowError('the source object changed while it was being encoded', {
       code: 'SOURCE_CHANGED',
@@ -401,7 +417,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
     if (typeof given === 'function') return given({ attempt, durationSeconds });
     return given ?? presignExpiry(durationSeconds);
   };
-  const sourceInput = async (durationSeconds: number, attempt: number): Promise<ProbeInput> => {
+  const sourceInput = async (durationSeconds: number, attempt: number, reconnect = true): Promise<ProbeInput> => {
     if (options.source.kind === 'local') return { url: `file:${options.source.path}`, display: options.source.path };
     const loc = options.source;
     const remote = source as Extract<SourceIdentity, { kind: 'remote' }>;
@@ -419,14 +435,20 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
     return {
       url,
       display: formatLocation(loc),
-      inputArgs: [...reconnectArgs(options.reconnectDelayMaxSeconds ?? 30), '-headers', `If-Match: "${remote.etag}"\r\n`],
+      inputArgs: [
+        // the probe fails fast (a refused certificate must not wait out the reconnect delays); the encode rides out drops
+        ...(reconnect ? reconnectArgs(options.reconnectDelayMaxSeconds ?? 30) : []),
+        ...tlsArgs(url, options.caFileFor?.(loc.alias)),
+        '-headers',
+        `If-Match: "${remote.etag}"\r\n`,
+      ],
     };
   };
 
   const probeStarted = now();
   let probe: ProbeResult;
   try {
-    probe = await probeSource({ input: await sourceInput(0, 0), tools, signal });
+    probe = await probeSource({ input: await sourceInput(0, 0, false), tools, signal });
   } catch (error) {
     throw error instanceof MpegflowError && signal.aborted ? cancelledError() : error;
   }

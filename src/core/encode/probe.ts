@@ -92,6 +92,14 @@ function classifyFailure(input: ProbeInput, stderr: string): MpegflowError {
       details: { ffprobe: lastLines(stderr, 6) },
     });
   }
+  if (/certificate|TLS handshake|handshake failed/i.test(stderr)) {
+    return new MpegflowError(`ffprobe could not verify the TLS certificate of the storage holding ${input.display}`, {
+      code: 'SOURCE_TLS_UNTRUSTED',
+      suggestion:
+        "give the endpoint its private CA (`mpegflow endpoint add NAME --replace --ca-cert FILE ...`), or fix the server's certificate",
+      details: { ffprobe: lastLines(stderr, 6) },
+    });
+  }
   if (/404 Not Found|Server returned 404|No such file or directory/i.test(stderr)) {
     return refused(input, 'the source does not exist', 'SOURCE_NOT_FOUND', 'check the path or object key', stderr);
   }

@@ -161,9 +161,12 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
       if (size > 0) await handle.read(buffer, 0, size, 0);
       const sha256 = createHash('sha256').update(buffer).digest('hex');
       if (signal?.aborted) throw aborted();
-      const put = await withRetry(() => client.putObject(bucket, key, buffer, size, headers), { signal });
+      const etag = await withRetry(
+        () => sendBody(client, { method: 'PUT', bucketName: bucket, objectName: key, headers }, buffer, sha256),
+        { signal },
+      );
       options.onBytes?.(size);
-      return { size, sha256, etag: put.etag };
+      return { size, sha256, etag };
     }
     return await multipart(options, handle, size, partSize, headers);
   } finally {
@@ -198,17 +201,16 @@ async function multipart(
       await handle.read(chunk, 0, length, offset);
       hash.update(chunk);
       const part = ++partNumber;
-      const md5 = createHash('md5').update(chunk).digest('base64');
+      const partSha256 = createHash('sha256').update(chunk).digest('hex');
+      const query = `partNumber=${part}&uploadId=${encodeURIComponent(uploadId)}`;
       const task = withRetry(
-        () =>
-          client.uploadPart(
-            { bucketName: bucket, objectName: key, uploadID: uploadId, partNumber: part, headers: { 'Content-MD5': md5 } },
-            chunk,
-          ),
-        { signal },
+        () => sendBody(client, { method: 'PUT', bucketName: bucket, objectName: key, query, headers: {} }, chunk, partSha256),
+        {
+          signal,
+        },
       )
-        .then((res) => {
-          etags.push({ part, etag: res.etag });
+        .then((etag) => {
+          etags.push({ part, etag });
           sent += length;
           options.onBytes?.(sent);
         })
@@ -229,6 +231,29 @@ async function multipart(
     await client.abortMultipartUpload(bucket, key, uploadId).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * One signed PUT of a buffer whose sha256 is already known. The SDK's own
+ * putObject/uploadPart hash every body again (sha256 to sign, md5 too): on
+ * a machine busy encoding, hashing each byte once matters.
+ */
+async function sendBody(
+  client: Client,
+  request: { method: 'PUT'; bucketName: string; objectName: string; query?: string; headers: Record<string, string> },
+  body: Buffer,
+  sha256: string,
+): Promise<string> {
+  const headers: Record<string, string> = { ...request.headers, 'content-length': String(body.length) };
+  // over TLS the SDK signs UNSIGNED-PAYLOAD: an MD5 lets the server check the body
+  if (!client.enableSHA256) headers['Content-MD5'] = createHash('md5').update(body).digest('base64');
+  const res = await client.makeRequestStreamAsync({ ...request, headers }, body, client.enableSHA256 ? sha256 : '', [200], '');
+  res.resume();
+  await new Promise<void>((resolve, reject) => {
+    res.on('end', resolve);
+    res.on('error', reject);
+  });
+  return String(res.headers.etag ?? '').replace(/^"|"$/g, '');
 }
 
 /** Aborts every incomplete multipart upload under a prefix (leftovers of failed or killed runs). Returns the keys. */

@@ -130,6 +130,12 @@ export async function runTool(options: RunToolOptions): Promise<ToolRun> {
   };
 }
 
+/** ffmpeg does not check TLS certificates unless asked: for an https URL, verify against the endpoint's CA or the system's. */
+export function tlsArgs(url: string, caFile: string | null | undefined): string[] {
+  if (!url.startsWith('https:')) return [];
+  return ['-tls_verify', '1', ...(caFile ? ['-ca_file', caFile] : [])];
+}
+
 /** The last `lines` lines of a text, for error messages. */
 export function lastLines(text: string, lines = 12): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');

@@ -7,7 +7,7 @@ import { cancelledError } from './probe.ts';
 import { safeListener, type ProgressListener } from './progress.ts';
 import { hashObject, readObject, storageError, withRetry } from './s3.ts';
 import { hashFile } from './sink.ts';
-import { defaultTools, lastLines, runTool, type Tools } from './tools.ts';
+import { defaultTools, lastLines, runTool, tlsArgs, type Tools } from './tools.ts';
 
 export type VerifyProblemKind = 'missing' | 'size' | 'checksum' | 'frames' | 'unreadable';
 
@@ -43,6 +43,8 @@ export interface VerifyOptions {
   now?: () => Date;
   /** Objects checked at once (default 4). */
   concurrency?: number;
+  /** The private CA of an https endpoint, for ffmpeg's re-decode (see RunEncodeOptions.caFileFor). */
+  caFileFor?: (alias: string) => string | null | undefined;
 }
 
 interface Reader {
@@ -85,7 +87,11 @@ function localReader(dir: string): Reader {
   };
 }
 
-function remoteReader(client: Client, destination: Extract<DestinationLocation, { kind: 'remote' }>): Reader {
+function remoteReader(
+  client: Client,
+  destination: Extract<DestinationLocation, { kind: 'remote' }>,
+  caFile: string | null | undefined,
+): Reader {
   const { alias, bucket, prefix } = destination;
   const key = (name: string) => outputKey(prefix, name);
   const where = (name: string) => `${alias}/${bucket}/${key(name)}`;
@@ -103,7 +109,21 @@ function remoteReader(client: Client, destination: Extract<DestinationLocation, 
     readText: async (name) => (await guard(name, () => readObject(client, bucket, key(name))))?.toString('utf8') ?? null,
     async mediaUrl(name) {
       const url = await guard(name, () => client.presignedGetObject(bucket, key(name), 6 * 3600));
-      return { url, secrets: [url], inputArgs: ['-reconnect', '1', '-reconnect_on_network_error', '1', '-rw_timeout', '60000000'] };
+      return {
+        url,
+        secrets: [url],
+        inputArgs: [
+          '-reconnect',
+          '1',
+          '-reconnect_on_network_error',
+          '1',
+          '-reconnect_delay_max',
+          '10',
+          '-rw_timeout',
+          '60000000',
+          ...tlsArgs(url, caFile),
+        ],
+      };
     },
   };
 }
@@ -203,7 +223,7 @@ export async function verifyDestination(options: VerifyOptions): Promise<VerifyR
   else {
     if (!options.s3For)
       throw new MpegflowError(`no storage client for endpoint '${destination.alias}'`, { kind: 'bug', code: 'NO_S3_CLIENT' });
-    reader = remoteReader(options.s3For(destination.alias), destination);
+    reader = remoteReader(options.s3For(destination.alias), destination, options.caFileFor?.(destination.alias));
   }
   const manifestWhere = reader.where(MANIFEST_NAME);
   const data = await reader.readManifest();
