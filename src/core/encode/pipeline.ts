@@ -349,7 +349,6 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   // the tool versions go into the manifest: ask for them now, while the source is probed
   const versionsPromise = toolVersions(tools);
   versionsPromise.catch(() => undefined);
-  const source = await identifySource(options.source, client);
   const workDir = workFolderFor(options);
   const internal = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
@@ -389,14 +388,15 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
           partConcurrency: options.partConcurrency,
         });
 
-  // An earlier run may have finished this already: the manifest says what it encoded.
+  // An earlier run may have finished this already: the manifest says what it encoded (read while the source is looked up).
   const ifExists = options.ifExists ?? 'skip';
-  let existing: Manifest | null = null;
-  try {
-    existing = await sink.readManifest();
-  } catch (error) {
-    if (ifExists !== 'overwrite') throw error;
-  }
+  const manifestRead = sink.readManifest().then(
+    (manifest) => ({ manifest, error: undefined as unknown }),
+    (error: unknown) => ({ manifest: null, error }),
+  );
+  const source = await identifySource(options.source, client);
+  const { manifest: existing, error: manifestError } = await manifestRead;
+  if (manifestError && ifExists !== 'overwrite') throw manifestError;
   const replacingManifest = existing !== null || ifExists === 'overwrite';
   if (existing && ifExists !== 'overwrite') {
     if (ifExists === 'skip' && sameEncode(existing, source, preset.hash)) {
