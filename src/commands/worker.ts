@@ -27,6 +27,15 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
   protected async execute(): Promise<WorkerResult> {
     const { flags } = await this.parse(Worker);
     const db = await this.store();
+    const { loadEntitlements, requireCapability } = await import('../core/license/entitlements.ts');
+    const entitlements = await loadEntitlements({ db });
+    requireCapability(entitlements, 'encode');
+    const concurrency = Math.min(flags.concurrency, entitlements.limits.concurrentEncodes);
+    if (concurrency < flags.concurrency) {
+      this.note(
+        `running ${concurrency} encode(s) at once, not ${flags.concurrency}: the ${entitlements.mode === 'community' ? 'community mode' : 'license'} allows ${entitlements.limits.concurrentEncodes} (see \`mpegflow license show\`)`,
+      );
+    }
     const { storageResolver } = await import('../core/endpoints/storage.ts');
     const storage = storageResolver(db);
     const { runWorker } = await import('../core/jobs/worker.ts');
@@ -47,7 +56,7 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
     try {
       return await runWorker({
         db,
-        concurrency: flags.concurrency,
+        concurrency,
         drain: flags.drain,
         maxJobs: flags['max-jobs'],
         leaseMs: flags['lease-seconds'] * 1000,
