@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseJson, runCli, tempHome, transcript } from '../../support/cli.ts';
+import { makeTestCA } from '../../support/minio.ts';
 
 const SECRET = 'Ze9-endpoint-secret-do-not-leak-7Qx';
 const ENV_SECRET = 'Env-held-secret-also-private-42';
@@ -143,47 +143,13 @@ describe('mpegflow endpoint (CLI)', () => {
       'whatever-secret',
     );
     assert.match(notPem.stderr, /is not a PEM certificate/);
-    const dir = path.join(home, 'ca');
-    mkdirSync(dir);
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        path.join(dir, 'ca.key'),
-        '-out',
-        path.join(dir, 'ca.pem'),
-        '-subj',
-        '/CN=Test CA',
-        '-days',
-        '2',
-      ],
-      { stdio: 'ignore' },
-    );
+    const { caCert } = makeTestCA(path.join(home, 'ca'));
     const ok = await cli(
-      [
-        'endpoint',
-        'add',
-        'tls',
-        '--url',
-        'https://h:9000',
-        '--access-key',
-        'enc',
-        '--secret-key-stdin',
-        '--ca-cert',
-        path.join(dir, 'ca.pem'),
-        '--json',
-      ],
+      ['endpoint', 'add', 'tls', '--url', 'https://h:9000', '--access-key', 'enc', '--secret-key-stdin', '--ca-cert', caCert, '--json'],
       'whatever-secret',
     );
     assert.equal(ok.code, 0, ok.stderr);
-    assert.equal(parseJson<{ caCertPath: string }>(ok).caCertPath, path.join(dir, 'ca.pem'));
+    assert.equal(parseJson<{ caCertPath: string }>(ok).caCertPath, caCert);
   });
 
   it('fails without a secret when there is no terminal to ask on', async () => {
