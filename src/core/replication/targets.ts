@@ -1,0 +1,66 @@
+import type { ResolvedEndpoint } from '../endpoints/model.ts';
+import { adminError } from '../minio-admin/errors.ts';
+import { adminRequest } from '../minio-admin/http.ts';
+import { encryptAdminBody } from '../minio-admin/madmin-crypto.ts';
+
+/** madmin's BucketTarget, the parts MpegFlow sets and reads. */
+export interface RemoteTarget {
+  sourcebucket: string;
+  endpoint: string;
+  targetbucket: string;
+  secure: boolean;
+  arn?: string;
+  type: 'replication';
+  region?: string;
+  bandwidthlimit?: number;
+  replicationSync?: boolean;
+  isOnline?: boolean;
+  credentials?: { accessKey: string; secretKey?: string };
+}
+
+/** GET /minio/admin/v3/list-remote-targets: the edge bucket's replication targets (no secrets in the answer). */
+export async function listRemoteTargets(edge: ResolvedEndpoint, bucket: string): Promise<RemoteTarget[]> {
+  const res = await adminRequest(edge, {
+    method: 'GET',
+    path: '/minio/admin/v3/list-remote-targets',
+    query: { bucket, type: 'replication' },
+  });
+  if (res.status !== 200) throw adminError(edge, res, `list the remote targets of ${bucket}`);
+  return (JSON.parse(res.body.toString() || '[]') as RemoteTarget[] | null) ?? [];
+}
+
+/**
+ * PUT /minio/admin/v3/set-remote-target: the central endpoint's credentials
+ * travel only inside the body, encrypted with the edge's admin secret key.
+ */
+export async function setRemoteTarget(
+  edge: ResolvedEndpoint,
+  central: ResolvedEndpoint,
+  target: Omit<RemoteTarget, 'credentials' | 'arn'>,
+  update: string | null,
+): Promise<string> {
+  const body = encryptAdminBody(
+    edge.secretKey,
+    Buffer.from(
+      JSON.stringify({
+        ...target,
+        credentials: { accessKey: central.accessKey, secretKey: central.secretKey },
+        ...(update ? { arn: update } : {}),
+      }),
+    ),
+  );
+  const res = await adminRequest(edge, {
+    method: 'PUT',
+    path: '/minio/admin/v3/set-remote-target',
+    query: { bucket: target.sourcebucket, ...(update ? { update: 'true' } : {}) },
+    body,
+    retries: 0,
+  });
+  if (res.status !== 200) throw adminError(edge, res, `create the replication target for ${target.sourcebucket}`);
+  return JSON.parse(res.body.toString()) as string;
+}
+
+export async function removeRemoteTarget(edge: ResolvedEndpoint, bucket: string, arn: string): Promise<void> {
+  const res = await adminRequest(edge, { method: 'DELETE', path: '/minio/admin/v3/remove-remote-target', query: { bucket, arn } });
+  if (res.status !== 200 && res.status !== 204) throw adminError(edge, res, `remove the replication target ${arn}`);
+}
