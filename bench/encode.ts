@@ -29,15 +29,20 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** Runs a command; returns its wall time and (for node) the peak RSS from /proc/PID/status (VmHWM), sampled every 50 ms. */
+/**
+ * Runs a command under /usr/bin/time: wall time, CPU seconds (user + system) of
+ * the whole process tree, and for the command itself the peak RSS (VmHWM,
+ * sampled every 50 ms from /proc: /usr/bin/time's figure would be ffmpeg's).
+ */
 function timed(
   file: string,
   args: string[],
   options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
-): Promise<{ ms: number; peakRssKb: number; stdout: string }> {
+): Promise<{ ms: number; cpuS: number; peakRssKb: number; stdout: string }> {
   return new Promise((resolve, reject) => {
+    const report = path.join(work, `time-${process.hrtime.bigint()}.txt`);
     const start = process.hrtime.bigint();
-    const child = spawn(file, args, {
+    const child = spawn('/usr/bin/time', ['-f', '%U %S', '-o', report, file, ...args], {
       cwd: options.cwd ?? work,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -45,12 +50,15 @@ function timed(
     let stdout = '';
     let stderr = '';
     let peakRssKb = 0;
+    let commandPid: string | undefined;
     const sample = () => {
       try {
-        const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        commandPid ??= readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ')[0] || undefined;
+        if (!commandPid) return;
+        const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${commandPid}/status`, 'utf8'));
         if (match) peakRssKb = Math.max(peakRssKb, Number(match[1]));
       } catch {
-        // exited
+        // not started yet, or exited
       }
     };
     const timer = setInterval(sample, 50);
@@ -60,8 +68,10 @@ function timed(
     child.on('close', (code) => {
       clearInterval(timer);
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      const [user, system] = readFileSync(report, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+      rmSync(report, { force: true });
       if (code !== 0) reject(new Error(`${path.basename(file)} ${args.slice(0, 4).join(' ')} exited ${code}:\n${stderr.slice(-2000)}`));
-      else resolve({ ms, peakRssKb, stdout });
+      else resolve({ ms, cpuS: (user ?? 0) + (system ?? 0), peakRssKb, stdout });
     });
   });
 }
@@ -137,6 +147,7 @@ try {
     ].join('\n');
 
   const results = { mpegflow: [] as number[], local: [] as number[], script: [] as number[] };
+  const cpu = { mpegflow: [] as number[], local: [] as number[], script: [] as number[] };
   let peakRssKb = 0;
   let breakdown = '';
   for (let run = 0; run < runs; run++) {
@@ -146,6 +157,7 @@ try {
       { env },
     );
     results.mpegflow.push(mf.ms);
+    cpu.mpegflow.push(mf.cpuS);
     peakRssKb = Math.max(peakRssKb, mf.peakRssKb);
     const doc = JSON.parse(mf.stdout) as {
       timings: { probeMs: number; encodeMs: number; uploadWaitMs: number };
@@ -156,10 +168,14 @@ try {
 
     const out = path.join(work, `local-${run}`);
     mkdirSync(out);
-    results.local.push((await timed('ffmpeg', ffmpegArgs(source), { cwd: out })).ms);
+    const lf = await timed('ffmpeg', ffmpegArgs(source), { cwd: out });
+    results.local.push(lf.ms);
+    cpu.local.push(lf.cpuS);
     rmSync(out, { recursive: true, force: true });
 
-    results.script.push((await timed('bash', ['-c', script(run)])).ms);
+    const sc = await timed('bash', ['-c', script(run)]);
+    results.script.push(sc.ms);
+    cpu.script.push(sc.cpuS);
     rmSync(path.join(work, `script-${run}`), { recursive: true, force: true });
   }
 
@@ -178,6 +194,10 @@ try {
   );
   console.log(
     `ratio mpegflow / script            ${(m.mpegflow / m.script).toFixed(3)}x median, ${(min.mpegflow / min.script).toFixed(3)}x best-of   (target < 1)`,
+  );
+  const c = { mpegflow: median(cpu.mpegflow), local: median(cpu.local), script: median(cpu.script) };
+  console.log(
+    `CPU seconds (user+sys, process tree; MinIO's own excluded): mpegflow ${c.mpegflow.toFixed(1)}, local ffmpeg ${c.local.toFixed(1)}, script ${c.script.toFixed(1)}`,
   );
   console.log(`peak RSS of the mpegflow node process ${(peakRssKb / 1024).toFixed(1)} MB   (target < 200 MB)`);
 } finally {

@@ -211,6 +211,49 @@ function workFolderFor(options: RunEncodeOptions): string {
   return path.join(os.tmpdir(), `mpegflow-encode-${suffix}`);
 }
 
+/** Marks a work folder with the process that owns it, so a later run can tell a dead run's leftovers from a live one. */
+const OWNER_FILE = '.mpegflow-owner';
+
+async function claimWorkFolder(workDir: string): Promise<void> {
+  await mkdir(workDir, { recursive: true });
+  await writeFile(path.join(workDir, OWNER_FILE), JSON.stringify({ pid: process.pid, host: os.hostname() }));
+}
+
+/**
+ * Removes work folders beside this one left by runs that were killed (kill -9,
+ * power loss): same naming, owned by a process of this host that is gone.
+ * Folders of live runs, of other hosts, or without an owner file are left alone.
+ */
+async function sweepDeadWorkFolders(workDir: string): Promise<void> {
+  const parent = path.dirname(workDir);
+  const family = path.basename(workDir).replace(/[0-9a-f]{8}$/, '');
+  let entries: string[];
+  try {
+    entries = await readdir(parent);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith(family) || entry === path.basename(workDir)) continue;
+    try {
+      const owner = JSON.parse(await readFile(path.join(parent, entry, OWNER_FILE), 'utf8')) as { pid: number; host: string };
+      if (owner.host !== os.hostname() || processAlive(owner.pid)) continue;
+      await removeTree(path.join(parent, entry));
+    } catch {
+      // not ours, or already gone
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function classifyFfmpegFailure(stderr: string, command: string, stage: string, remoteInput: boolean, workDir: string): MpegflowError {
   const details = { command, stderr: lastLines(stderr, 20) };
   if (/No space left on device|ENOSPC/i.test(stderr)) return diskFull(`the work folder ${workDir}`);
@@ -494,7 +537,8 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   let encodeMs: number;
   let uploadWaitMs: number;
   try {
-    await mkdir(workDir, { recursive: true });
+    await claimWorkFolder(workDir);
+    await sweepDeadWorkFolders(workDir);
     await sink.prepare({ replacingManifest });
     const maxAttempts = options.source.kind === 'remote' ? Math.max(1, options.maxAttempts ?? 3) : 1;
     for (state.attempt = 1; ; state.attempt++) {
@@ -526,7 +570,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
         state.records = new Map();
         state.handedOver.clear();
         await removeTree(workDir);
-        await mkdir(workDir, { recursive: true });
+        await claimWorkFolder(workDir);
       }
     }
     encodeMs = elapsed(encodeStarted);
@@ -771,7 +815,7 @@ async function writeSpriteIndex(plan: EncodePlan, probe: ProbeResult, tools: Too
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
-    .filter((e) => e.isFile() && !e.name.endsWith('.tmp'))
+    .filter((e) => e.isFile() && !e.name.endsWith('.tmp') && e.name !== OWNER_FILE)
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
     .sort();
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { redactText } from '../audit/redact.ts';
@@ -40,6 +41,14 @@ export interface RunToolOptions {
 
 const KILL_GRACE_MS = 2_000;
 
+/**
+ * util-linux's setpriv, to give each tool a parent-death signal: if this
+ * process is killed (kill -9, OOM), ffmpeg dies with it instead of encoding
+ * on for hours as an orphan. (ffmpeg would not notice on its own: it inherits
+ * Node's ignored SIGPIPE, so writing progress to a dead pipe does not stop it.)
+ */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((f) => existsSync(f));
+
 /** Replaces each secret with a placeholder, then strips whatever signatures remain. */
 export function scrub(text: string, secrets: readonly string[] = []): string {
   let out = text;
@@ -66,7 +75,8 @@ export async function runTool(options: RunToolOptions): Promise<ToolRun> {
   let stderrTail = '';
   let stdout = '';
   let aborted = false;
-  const child = execa(options.file, options.args, {
+  const [file, args] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'KILL', '--', options.file, ...options.args]] : [options.file, options.args];
+  const child = execa(file, args, {
     cwd: options.cwd,
     detached: true,
     reject: false,
@@ -117,9 +127,11 @@ export async function runTool(options: RunToolOptions): Promise<ToolRun> {
   options.signal?.removeEventListener('abort', onAbort);
   if (forceTimer) clearTimeout(forceTimer);
   const spawnError = (result as { code?: string; cause?: { code?: string } }).cause;
-  if ((spawnError as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' || (result as { code?: string }).code === 'ENOENT') {
-    throw toolNotFound(options.file);
-  }
+  const notFound =
+    (spawnError as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' ||
+    (result as { code?: string }).code === 'ENOENT' ||
+    (SETPRIV !== undefined && result.exitCode === 127 && /setpriv: failed to execute/.test(stderrTail));
+  if (notFound) throw toolNotFound(options.file);
   const tail = stderrTail.slice(-tailLimit);
   return {
     exitCode: result.exitCode ?? null,

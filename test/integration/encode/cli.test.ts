@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseJson, repoRoot, runCli, tempHome } from '../../support/cli.ts';
+import { cliEntry, parseJson, repoRoot, runCli, tempHome } from '../../support/cli.ts';
 import { makeAudioOnly, makeGarbage, makeVideo, probe, videoStream } from '../../support/media.ts';
 
 interface EncodeJson {
@@ -194,6 +194,34 @@ describe('mpegflow encode / verify / preset (CLI, local storage, no MinIO)', () 
     assert.ok(done, JSON.stringify(audit.entries.slice(0, 3)));
     assert.match(done.target!, /sample\./);
     assert.ok(audit.entries.some((e) => e.outcome === 'failure' && e.detail?.error === 'SOURCE_UNREADABLE'));
+  });
+
+  it('kill -9 of mpegflow takes ffmpeg down with it; the next run clears the dead staging folder', async () => {
+    makeVideo(path.join(work, 'long.mp4'), { width: 1280, height: 720, seconds: 8 });
+    const child = spawn(process.execPath, [cliEntry, 'encode', 'long.mp4', '--preset', 'proxy'], {
+      cwd: work,
+      env: { ...process.env, MPEGFLOW_HOME: home },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    await new Promise<void>((resolve) => {
+      let seen = '';
+      child.stderr.on('data', (d: Buffer) => {
+        seen += d.toString();
+        if (/encode: started/.test(seen)) resolve();
+      });
+    });
+    const ffmpegs = () => execFileSync('bash', ['-c', `pgrep -f -- "^ffmpeg .*${work}/long.mp4" || true`], { encoding: 'utf8' }).trim();
+    assert.notEqual(ffmpegs(), '', 'ffmpeg is encoding');
+    child.kill('SIGKILL');
+    const deadline = Date.now() + 5000;
+    while (ffmpegs() !== '' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(ffmpegs(), '', 'ffmpeg died with its parent');
+    const leftovers = () => readdirSync(work).filter((f) => f.startsWith('.long.proxy.mpegflow-partial-'));
+    assert.equal(leftovers().length, 1, 'a killed run cannot clean up after itself');
+    assert.equal(existsSync(path.join(work, 'long.proxy', 'manifest.json')), false);
+    const again = await cli(['encode', 'long.mp4', '--preset', 'proxy', '--json']);
+    assert.equal(again.code, 0, again.stdout);
+    assert.deepEqual(leftovers(), [], "the dead run's staging folder is gone");
   });
 
   it('shows listr2 task progress on a terminal', async (t) => {
