@@ -1,3 +1,5 @@
+import { MpegflowError } from '../errors.ts';
+
 export interface ReplicateOptions {
   delete: boolean;
   deleteMarker: boolean;
@@ -32,4 +34,22 @@ export const formatRef = (ref: BucketRef) => `${ref.endpoint}/${ref.bucket}`;
 
 export function ruleIdFor(central: BucketRef): string {
   return `mpegflow-to-${central.endpoint}-${central.bucket}`;
+}
+
+/** ALIAS/BUCKET, with ALIAS a configured endpoint. */
+export function parseBucketRef(input: string, isAlias: (name: string) => boolean): BucketRef {
+  const [endpoint = '', bucket = '', ...rest] = input.replace(/\/+$/, '').split('/');
+  if (!isAlias(endpoint)) {
+    throw new MpegflowError(`'${endpoint}' in '${input}' is not a configured endpoint`, {
+      code: 'ENDPOINT_NOT_FOUND',
+      suggestion: 'write ALIAS/BUCKET with ALIAS from `mpegflow endpoint list`',
+    });
+  }
+  if (!bucket || rest.length > 0)
+    throw new MpegflowError(`'${input}' is not ALIAS/BUCKET`, {
+      code: 'USAGE',
+      exitCode: 2,
+      suggestion: 'name a bucket, not an object: e.g. edge1/ingest (use --prefix to narrow a rule)',
+    });
+  return { endpoint, bucket };
 }

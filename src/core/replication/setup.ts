@@ -6,6 +6,7 @@ import { createS3Client } from '../endpoints/s3-client.ts';
 import { MpegflowError, isMpegflowError, userError } from '../errors.ts';
 import type { Db } from '../store/open.ts';
 import { formatRef, ruleIdFor, type BucketRef, type ReplicationSettings } from './model.ts';
+import { MinioAdminClient } from '../minio-admin/client.ts';
 import { adminError } from '../minio-admin/errors.ts';
 import { adminRequest } from '../minio-admin/http.ts';
 import { listRemoteTargets, setRemoteTarget, type RemoteTarget } from './targets.ts';
@@ -40,8 +41,8 @@ interface Sides {
 function s3Problem(side: ResolvedEndpoint, error: unknown, what: string): MpegflowError {
   if (isMpegflowError(error)) return error;
   const e = error as { code?: string; message?: string };
-  if (e.code === 'InvalidAccessKeyId' || e.code === 'SignatureDoesNotMatch') {
-    return new MpegflowError(`endpoint '${side.name}' refused the credentials while trying to ${what}`, {
+  if (e.code === 'InvalidAccessKeyId' || e.code === 'SignatureDoesNotMatch' || e.code === 'AccessDenied') {
+    return new MpegflowError(`endpoint '${side.name}' refused the credentials (or this key may not) ${what}`, {
       code: 'CREDENTIALS_REFUSED',
       suggestion: `check them with \`mpegflow endpoint test ${side.name}\``,
     });
@@ -64,7 +65,7 @@ async function versioning(s3: Client, bucket: string): Promise<Versioning> {
   return config?.Status === 'Enabled' ? 'Enabled' : config?.Status === 'Suspended' ? 'Suspended' : 'Off';
 }
 
-interface ReplicationRuleXml {
+export interface ReplicationRuleXml {
   ID: string;
   Status: string;
   Priority?: number | string;
@@ -100,7 +101,7 @@ function toXml(value: unknown, name: string): string {
  * S3 PutBucketReplication, signed by our SigV4 signer: the SDK insists on an
  * IAM role, which MinIO's rules (destination = the remote target's ARN) do not use.
  */
-async function putReplicationConfig(edge: ResolvedEndpoint, bucket: string, rules: ReplicationRuleXml[]): Promise<void> {
+export async function putReplicationConfig(edge: ResolvedEndpoint, bucket: string, rules: ReplicationRuleXml[]): Promise<void> {
   const body = Buffer.from(
     `<ReplicationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${rules.map((r) => toXml(r, 'Rule')).join('')}</ReplicationConfiguration>`,
   );
@@ -184,6 +185,15 @@ export async function planReplication({
       'SAME_BUCKET',
     );
   }
+  for (const side of [sides.edge, sides.central]) {
+    if (!(await new MinioAdminClient(side, { timeoutMs: 10_000 }).ready())) {
+      throw userError(
+        `endpoint '${side.name}' (${side.url}) is not a MinIO server (no /minio/health/ready)`,
+        'server-side replication needs MinIO on both sides; check the URL with `mpegflow endpoint test`',
+        'NOT_MINIO',
+      );
+    }
+  }
   const edgeS3 = (sides.edgeS3 ??= createS3Client(sides.edge));
   const centralS3 = (sides.centralS3 ??= createS3Client(sides.central));
   const facts: string[] = [];
@@ -234,7 +244,7 @@ export async function planReplication({
     });
   else if (
     (existing.bandwidthlimit ?? 0) !== (wanted.bandwidthlimit ?? 0) ||
-    Boolean(existing.replicationSync) !== wanted.replicationSync
+    Boolean(existing.replicationSync) !== Boolean(wanted.replicationSync)
   ) {
     steps.push({ action: 'update-target', where: formatRef(edge), detail: `update the remote target ${existing.arn} (bandwidth, sync)` });
   } else facts.push(`remote target ${existing.arn} exists`);

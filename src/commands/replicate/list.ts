@@ -1,0 +1,47 @@
+import { BaseCommand } from '../../cli/base-command.ts';
+import type { InventoryEntry } from '../../core/replication/inventory.ts';
+import { renderTable } from '../../ui/table.ts';
+
+export interface ReplicateListResult {
+  rules: Omit<InventoryEntry, 'record'>[];
+}
+
+export default class ReplicateList extends BaseCommand<ReplicateListResult> {
+  static override summary = 'Replication rules: those MpegFlow set up, and drift against the servers.';
+  static override description =
+    "Reads the rules of every bucket on the edges MpegFlow replicates from (and endpoints with role 'edge'). State: in-sync (set up by MpegFlow, present on the server), missing (set up by MpegFlow, gone from the server: re-run setup), foreign (on the server, not set up by MpegFlow), unreachable.";
+  static override examples = ['<%= config.bin %> replicate list', '<%= config.bin %> replicate list --json'];
+
+  protected async execute(): Promise<ReplicateListResult> {
+    await this.parse(ReplicateList);
+    const db = await this.store();
+    const { storageResolver } = await import('../../core/endpoints/storage.ts');
+    const { listEndpoints } = await import('../../core/endpoints/repository.ts');
+    const { replicationRecords } = await import('../../core/replication/records.ts');
+    const { inventory } = await import('../../core/replication/inventory.ts');
+    const records = replicationRecords(db);
+    const edges = [
+      ...new Set([
+        ...records.map((r) => r.edge),
+        ...listEndpoints(db)
+          .filter((e) => e.role === 'edge')
+          .map((e) => e.name),
+      ]),
+    ];
+    const entries = await inventory({ records, edges, s3For: storageResolver(db).s3For });
+    return { rules: entries.map(({ record: _record, ...rest }) => rest) };
+  }
+
+  protected override renderHuman({ rules }: ReplicateListResult): void {
+    if (rules.length === 0) {
+      this.log('No replication rules. Set one up with `mpegflow replicate setup EDGE/BUCKET CENTRAL/BUCKET`.');
+      return;
+    }
+    this.log(
+      renderTable(
+        ['EDGE', 'RULE', 'DESTINATION', 'STATE'],
+        rules.map((r) => [`${r.edge}/${r.edgeBucket}`, r.ruleId, r.destination, r.state]),
+      ),
+    );
+  }
+}

@@ -1,0 +1,53 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../../cli/base-command.ts';
+import { userError } from '../../core/errors.ts';
+import type { ReplicationRecord } from '../../core/replication/records.ts';
+
+export default class ReplicateRemove extends BaseCommand<{ removed: ReplicationRecord[] }> {
+  static override summary = "Remove MpegFlow's replication rule(s) and remote target(s) from an edge bucket.";
+  static override description =
+    'Versioning and every object stay as they are, on both sides. With --target only the rule to that CENTRAL/BUCKET goes.';
+  static override examples = [
+    '<%= config.bin %> replicate remove edge1/ingest',
+    '<%= config.bin %> replicate remove edge1/ingest --target central/masters',
+  ];
+  static override audited = true;
+  static override args = { edge: Args.string({ description: 'EDGE/BUCKET', required: true }) };
+  static override flags = { target: Flags.string({ description: 'only the rule to this CENTRAL/BUCKET' }) };
+
+  protected async execute(): Promise<{ removed: ReplicationRecord[] }> {
+    const { args, flags } = await this.parse(ReplicateRemove);
+    const db = await this.store();
+    const { storageResolver } = await import('../../core/endpoints/storage.ts');
+    const { resolveEndpoint } = await import('../../core/endpoints/repository.ts');
+    const { parseBucketRef } = await import('../../core/replication/model.ts');
+    const { replicationRecords } = await import('../../core/replication/records.ts');
+    const { removeReplication } = await import('../../core/replication/remove.ts');
+    const storage = storageResolver(db);
+    const ref = parseBucketRef(args.edge, storage.isAlias);
+    const target = flags.target ? parseBucketRef(flags.target, storage.isAlias) : undefined;
+    const records = replicationRecords(db, { edge: ref.endpoint, edgeBucket: ref.bucket }).filter(
+      (r) => !target || (r.central === target.endpoint && r.centralBucket === target.bucket),
+    );
+    if (records.length === 0)
+      throw userError(
+        `no replication set up by MpegFlow for ${args.edge}${flags.target ? ` to ${flags.target}` : ''}`,
+        'see `mpegflow replicate list`',
+        'NO_REPLICATION',
+      );
+    return removeReplication({
+      db,
+      audit: await this.auditContext(),
+      records,
+      edge: resolveEndpoint(db, ref.endpoint),
+      edgeS3: storage.s3For(ref.endpoint),
+    });
+  }
+
+  protected override renderHuman({ removed }: { removed: ReplicationRecord[] }): void {
+    for (const r of removed)
+      this.log(
+        `Removed ${r.edge}/${r.edgeBucket} -> ${r.central}/${r.centralBucket} (rule ${r.ruleId}); versioning and data left as they were.`,
+      );
+  }
+}

@@ -1,0 +1,58 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../../cli/base-command.ts';
+import { userError } from '../../core/errors.ts';
+import type { CanaryResult } from '../../core/replication/canary.ts';
+
+export interface ReplicateVerifyResult {
+  canaries: CanaryResult[];
+}
+
+export default class ReplicateVerify extends BaseCommand<ReplicateVerifyResult> {
+  static override summary = 'Prove replication end to end with a canary object, and measure the lag.';
+  static override description =
+    "Writes a small canary object on the edge (under the rule's prefix), waits until the central bucket holds the same bytes, reports the lag, then removes every version of it from both sides. Exit 0 when it arrived, 2 when it did not within --timeout.";
+  static override examples = [
+    '<%= config.bin %> replicate verify edge1/ingest',
+    '<%= config.bin %> replicate verify edge1/ingest --timeout 120 --json',
+  ];
+  static override audited = true;
+  static override args = { edge: Args.string({ description: 'EDGE/BUCKET', required: true }) };
+  static override flags = { timeout: Flags.integer({ description: 'seconds to wait for the canary at central', default: 60, min: 1 }) };
+
+  protected async execute(): Promise<ReplicateVerifyResult> {
+    const { args, flags } = await this.parse(ReplicateVerify);
+    const db = await this.store();
+    const { storageResolver } = await import('../../core/endpoints/storage.ts');
+    const { parseBucketRef } = await import('../../core/replication/model.ts');
+    const { replicationRecords } = await import('../../core/replication/records.ts');
+    const { verifyReplication } = await import('../../core/replication/canary.ts');
+    const storage = storageResolver(db);
+    const ref = parseBucketRef(args.edge, storage.isAlias);
+    const records = replicationRecords(db, { edge: ref.endpoint, edgeBucket: ref.bucket });
+    if (records.length === 0)
+      throw userError(
+        `no replication set up by MpegFlow for ${args.edge}`,
+        'set it up with `mpegflow replicate setup EDGE/BUCKET CENTRAL/BUCKET`',
+        'NO_REPLICATION',
+      );
+    const canaries: CanaryResult[] = [];
+    for (const record of records) {
+      canaries.push(
+        await verifyReplication({
+          record,
+          edgeS3: storage.s3For(record.edge),
+          centralS3: storage.s3For(record.central),
+          timeoutMs: flags.timeout * 1000,
+        }),
+      );
+    }
+    return { canaries };
+  }
+
+  protected override renderHuman({ canaries }: ReplicateVerifyResult): void {
+    for (const c of canaries)
+      this.log(
+        `${c.edge} -> ${c.central}: canary arrived after ${c.lagMs} ms${c.cleanedUp ? ', removed from both sides' : ' (could not remove it from the edge)'}.`,
+      );
+  }
+}

@@ -1,0 +1,48 @@
+import type { Client } from 'minio';
+import type { AuditContext } from '../audit/context.ts';
+import type { ResolvedEndpoint } from '../endpoints/model.ts';
+import type { Db } from '../store/open.ts';
+import { deleteRecord, type ReplicationRecord } from './records.ts';
+import { putReplicationConfig, replicationRules } from './setup.ts';
+import { listRemoteTargets, removeRemoteTarget } from './targets.ts';
+
+/**
+ * Removes MpegFlow's rules from an edge bucket and their remote targets;
+ * versioning and every object stay as they are. Safe to repeat: what is
+ * already gone is skipped.
+ */
+export async function removeReplication({
+  db,
+  audit,
+  records,
+  edge,
+  edgeS3,
+}: {
+  db: Db;
+  audit: AuditContext;
+  records: ReplicationRecord[];
+  edge: ResolvedEndpoint;
+  edgeS3: Client;
+}): Promise<{ removed: ReplicationRecord[] }> {
+  for (const bucket of new Set(records.map((r) => r.edgeBucket))) {
+    const mine = new Set(records.filter((r) => r.edgeBucket === bucket).map((r) => r.ruleId));
+    const rules = await replicationRules(edgeS3, bucket);
+    const keep = rules.filter((r) => !mine.has(r.ID));
+    if (keep.length !== rules.length) {
+      if (keep.length > 0) await putReplicationConfig(edge, bucket, keep);
+      else await edgeS3.removeBucketReplication(bucket);
+    }
+    const targets = await listRemoteTargets(edge, bucket);
+    for (const record of records.filter((r) => r.edgeBucket === bucket)) {
+      if (targets.some((t) => t.arn === record.targetArn)) await removeRemoteTarget(edge, bucket, record.targetArn);
+    }
+  }
+  db.transaction(() => {
+    for (const record of records) deleteRecord(db, record);
+    audit.record(db, {
+      target: records.map((r) => `${r.edge}/${r.edgeBucket} -> ${r.central}/${r.centralBucket}`).join(', '),
+      detail: { rules: records.map((r) => r.ruleId) },
+    });
+  }).immediate();
+  return { removed: records };
+}
