@@ -19,6 +19,11 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
     'max-jobs': Flags.integer({ description: 'exit after starting this many jobs', min: 1 }),
     'lease-seconds': Flags.integer({ description: 'how long a claimed job stays ours without a heartbeat', default: 60, min: 2 }),
     'poll-seconds': Flags.integer({ description: 'how often to look for new jobs when idle', default: 5, min: 1 }),
+    'backoff-seconds': Flags.integer({
+      description: 'first wait before retrying a job after a storage or network failure; doubles each attempt',
+      default: 30,
+      min: 0,
+    }),
     'work-dir': Flags.string({
       description: 'scratch folder for outputs before they are stored (default: beside a local destination, else the temp folder)',
     }),
@@ -61,6 +66,7 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
         maxJobs: flags['max-jobs'],
         leaseMs: flags['lease-seconds'] * 1000,
         pollMs: flags['poll-seconds'] * 1000,
+        backoffBaseMs: flags['backoff-seconds'] * 1000,
         signal: stop.signal,
         classify: classifyEncodeFailure,
         execute: (job, context) =>

@@ -346,3 +346,10 @@ export function mcFor(deployment: Deployment, alias = 't'): (args: string[]) => 
   mc(['alias', 'set', alias, deployment.url, deployment.accessKey, deployment.secretKey]);
   return mc;
 }
+
+/** Multipart uploads started and never completed or aborted, in a bucket. */
+export async function incompleteUploads(client: Minio.Client, bucket: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const upload of client.listIncompleteUploads(bucket, '', true) as AsyncIterable<{ key: string }>) keys.push(upload.key);
+  return keys;
+}

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { cliEntry, parseJson, repoRoot, runCli, tempHome } from '../../support/cli.ts';
+import { makeVideo } from '../../support/media.ts';
+import { incompleteUploads, startSingleDrive, type Deployment } from '../../support/minio.ts';
+
+interface JobView {
+  id: number;
+  state: string;
+  lastError: string | null;
+  attemptsLog: { outcome: string | null }[];
+}
+
+describe('worker with MinIO: kill -9 mid-upload, MinIO down and back', () => {
+  const { home, cleanup } = tempHome('mpegflow-worker-minio-');
+  let minio: Deployment;
+  const cli = (args: string[]) => runCli(args, { home, timeoutMs: 300_000 });
+  const job = async (id: number) => parseJson<JobView>(await cli(['job', 'show', String(id), '--json']));
+  const submit = async (args: string[]) =>
+    parseJson<{ submitted: { id: number }[] }>(await cli(['job', 'submit', ...args, '--json'])).submitted[0]!.id;
+
+  before(async () => {
+    minio = await startSingleDrive();
+    const client = minio.client();
+    await Promise.all([client.makeBucket('masters'), client.makeBucket('out')]);
+    const source = makeVideo(path.join(home, 'long.mp4'), { width: 1280, height: 720, seconds: 20 });
+    await client.fPutObject('masters', 'ep1/long.mp4', source);
+    await client.fPutObject('masters', 'ep2/short.mp4', makeVideo(path.join(home, 'short.mp4'), { width: 320, height: 240, seconds: 2 }));
+    const add = await runCli(['endpoint', 'add', 'store', '--url', minio.url, '--access-key', minio.accessKey, '--secret-key-stdin'], {
+      home,
+      input: minio.secretKey,
+    });
+    assert.equal(add.code, 0, add.stderr);
+  });
+  after(async () => {
+    await minio?.stop();
+    cleanup();
+  });
+
+  it('kill -9 while segments upload: the next worker finishes the job once, nothing half-uploaded, no manifest without its outputs', async () => {
+    const id = await submit(['store/masters/ep1/long.mp4', '--preset', 'hls-h264', '--to', 'store/out/ep1/']);
+    const worker = spawn(process.execPath, [cliEntry, 'worker', '--drain', '--lease-seconds', '3'], {
+      cwd: repoRoot,
+      env: { ...process.env, MPEGFLOW_HOME: home },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let log = '';
+    worker.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    const exited = new Promise((resolve) => worker.on('close', resolve));
+    const deadline = Date.now() + 120_000;
+    while (!/stored [1-9]\d* objects/.test(log) && Date.now() < deadline) await sleep(100);
+    assert.match(log, /stored [1-9]/, 'segments were being uploaded while ffmpeg ran');
+    worker.kill('SIGKILL');
+    await exited;
+    assert.equal((await job(id)).state, 'running');
+    await sleep(3500);
+    const rerun = await cli(['worker', '--drain', '--lease-seconds', '3']);
+    assert.equal(rerun.code, 0, rerun.stderr);
+    const view = await job(id);
+    assert.equal(view.state, 'done');
+    assert.deepEqual(
+      view.attemptsLog.map((a) => a.outcome),
+      ['lost', 'done'],
+    );
+    const client = minio.client();
+    assert.deepEqual(await incompleteUploads(client, 'out'), []);
+    const manifest = JSON.parse((await (await client.getObject('out', 'ep1/manifest.json')).toArray()).join('')) as {
+      outputs: { name: string; size: number }[];
+    };
+    for (const output of manifest.outputs)
+      assert.equal((await client.statObject('out', `ep1/${output.name}`)).size, output.size, output.name);
+    assert.equal((await cli(['verify', 'store/out/ep1/'])).code, 0);
+  });
+
+  it('MinIO stopped: the job retries with back-off, then fails with the cause; job retry after MinIO returns completes it', async () => {
+    const id = await submit(['store/masters/ep2/short.mp4', '--preset', 'proxy', '--to', 'store/out/ep2/']);
+    await minio.stopNode(0);
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await cli(['worker', '--drain', '--backoff-seconds', '1']);
+      await sleep(attempt * 1000 + 300);
+    }
+    const failed = await job(id);
+    assert.equal(failed.state, 'failed');
+    assert.equal(failed.attemptsLog.length, 3);
+    assert.match(failed.lastError ?? '', /store|unreachable|refused|connect/i);
+    await minio.restartNode(0);
+    assert.equal((await cli(['job', 'retry', String(id)])).code, 0);
+    const run = await cli(['worker', '--drain']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((await job(id)).state, 'done');
+  });
+});
