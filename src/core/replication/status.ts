@@ -50,7 +50,7 @@ async function countByStatus(
     if (state === 'COMPLETED') {
       counts.replicated++;
       bytes.replicated += size;
-    } else if (state === 'PENDING' || state === '') {
+    } else if (state === 'PENDING') {
       counts.pending++;
       bytes.pending += size;
       const at = item.lastModified ? new Date(item.lastModified).getTime() : now.getTime();
@@ -58,7 +58,7 @@ async function countByStatus(
     } else if (state === 'FAILED') {
       counts.failed++;
       bytes.failed += size;
-    } else counts.other++;
+    } else counts.other++; // REPLICA, or objects the rule never covered (written before it with existing-objects off)
   }
   return {
     counts,
