@@ -146,6 +146,21 @@ describe('mpegflow replicate against real MinIO (two edges, a 4-drive central)',
     await eventually('edge2 object at central', () => exists(central, 'masters', 'day1/cam-b 001.mov'));
     assert.ok(await exists(central, 'masters', 'day1/cam-a 001.mov'));
     assert.match(mcRules(edge2, 'ingest'), /mpegflow-to-central-masters/);
+    // what MpegFlow reports against what mc replicate status reads from the same edge
+    await eventually('edge2 status OK', async () => (await cli(['replicate', 'status', 'edge2/ingest'])).code === 0);
+    const ours = parseJson<{ rules: { counts: { replicated: number }; bytes: { replicated: number } }[] }>(
+      await cli(['replicate', 'status', 'edge2/ingest', '--json']),
+    ).rules[0]!;
+    const mc = JSON.parse(mcFor(edge2)(['replicate', 'status', 't/ingest', '--json'])) as {
+      replicationstats: { currStats: { Stats: Record<string, { replicationCount: number; completedReplicationSize: number }> } };
+      remoteTargets: { arn: string; targetbucket: string }[];
+    };
+    const [arn, stats] = Object.entries(mc.replicationstats.currStats.Stats)[0]!;
+    assert.deepEqual(
+      mc.remoteTargets.map((t) => [t.arn, t.targetbucket]),
+      [[arn, 'masters']],
+    );
+    assert.deepEqual([ours.counts.replicated, ours.bytes.replicated], [stats.replicationCount, stats.completedReplicationSize]);
     const list = parseJson<{ rules: { edge: string; ruleId: string; state: string }[] }>(await cli(['replicate', 'list', '--json']));
     assert.deepEqual(
       list.rules
