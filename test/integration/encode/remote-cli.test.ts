@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from 'minio';
 import { parseJson, runCli, tempHome, transcript } from '../../support/cli.ts';
 import { duration, makeVideo, probe, videoStream } from '../../support/media.ts';
-import { startSingleDrive, type Deployment } from '../../support/minio.ts';
+import { incompleteUploads, startSingleDrive, type Deployment } from '../../support/minio.ts';
 
 interface EncodeJson {
   status: string;
@@ -43,17 +43,6 @@ async function download(client: Client, bucket: string, prefix: string, dir: str
     names.push(name);
   }
   return names;
-}
-
-async function incompleteUploads(client: Client, bucket: string): Promise<string[]> {
-  const keys: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const stream = client.listIncompleteUploads(bucket, '', true);
-    stream.on('data', (u: { key: string }) => keys.push(u.key));
-    stream.on('error', reject);
-    stream.on('end', () => resolve());
-  });
-  return keys;
 }
 
 describe('mpegflow encode / verify with MinIO (CLI)', () => {

@@ -12,7 +12,7 @@ import { verifyDestination } from '../../../src/core/encode/verify.ts';
 import { MpegflowError } from '../../../src/core/errors.ts';
 import { startFaultProxy } from '../../support/fault-proxy.ts';
 import { duration, makeVideo, probe } from '../../support/media.ts';
-import { startSingleDrive, type Deployment } from '../../support/minio.ts';
+import { incompleteUploads, startSingleDrive, type Deployment } from '../../support/minio.ts';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-encode-faults-'));
 
@@ -25,17 +25,6 @@ async function keys(client: Client, bucket: string, prefix: string): Promise<str
     stream.on('end', () => resolve());
   });
   return names.sort();
-}
-
-async function incomplete(client: Client, bucket: string): Promise<string[]> {
-  const names: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const stream = client.listIncompleteUploads(bucket, '', true);
-    stream.on('data', (u: { key: string }) => names.push(u.key));
-    stream.on('error', reject);
-    stream.on('end', () => resolve());
-  });
-  return names;
 }
 
 describe('encode pipeline with MinIO: faults, retries, cancel, multipart', () => {
@@ -180,7 +169,7 @@ describe('encode pipeline with MinIO: faults, retries, cancel, multipart', () =>
       (e: MpegflowError) => e.code === 'CANCELLED',
     );
     assert.deepEqual(await keys(client, 'out', 'cancelled/'), []);
-    assert.deepEqual(await incomplete(client, 'out'), []);
+    assert.deepEqual(await incompleteUploads(client, 'out'), []);
   });
 
   it('MinIO stopped during the upload: a clear storage error; once it is back, a re-run completes and cleans up', async () => {
@@ -215,7 +204,7 @@ describe('encode pipeline with MinIO: faults, retries, cancel, multipart', () =>
       base({ preset: resolvePreset({ name: 'hls-h264' }), source: { kind: 'local', path: path.join(tmp, 'big.mp4') }, destination }),
     );
     assert.equal(again.status, 'done');
-    assert.deepEqual(await incomplete(client, 'out'), []);
+    assert.deepEqual(await incompleteUploads(client, 'out'), []);
     assert.equal((await verifyDestination({ destination, s3For: () => client })).ok, true);
   });
 });
