@@ -46,6 +46,9 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
         import('../ui/encode-progress.ts'),
       ]);
     const db = await this.store();
+    const { loadEntitlements, requireCapability } = await import('../core/license/entitlements.ts');
+    const entitlements = await loadEntitlements({ db });
+    requireCapability(entitlements, 'encode');
     const endpoints = storageResolver(db);
     const caFiles = new Map(listEndpoints(db).map((e) => [e.name, e.caCertPath]));
     const source = parseObjectPath(args.source, endpoints.isAlias);
@@ -75,6 +78,7 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
         onProgress: progress.listener,
         signal: controller.signal,
         ifExists: flags.force ? 'overwrite' : 'skip',
+        maxOutputLines: entitlements.limits.maxResolution,
       });
       await progress.finish();
     } catch (error) {

@@ -73,6 +73,7 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
           runEncodeJob(job, context, {
             ...storage,
             workDir: flags['work-dir'],
+            maxOutputLines: entitlements.limits.maxResolution,
             onProgress: (j, ctx) =>
               createPlainProgress((line) => {
                 const text = line.replace(/\n$/, '').replace(/^\S+ /, '');

@@ -1,3 +1,4 @@
+import { capOutputLines } from './output-cap.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -49,6 +50,8 @@ export interface RunEncodeOptions {
    * (15 min to 7 days). A function gets the attempt number (the probe is attempt 0).
    */
   presignExpirySeconds?: number | ((context: { attempt: number; durationSeconds: number }) => number);
+  /** The licensed highest output resolution, in lines (see license entitlements); none by default. */
+  maxOutputLines?: number;
   /** Encode attempts for a remote source (a fresh URL each time); default 3. */
   maxAttempts?: number;
   /** How long ffmpeg keeps reconnecting to a dropped source before the attempt fails (seconds, default 30). */
@@ -497,7 +500,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   }
   const probeMs = elapsed(probeStarted);
   emit({ type: 'stage', stage: 'probe', state: 'done', at: now(), detail: describeProbe(probe) });
-  const plan = planEncode(preset.definition, probe);
+  const plan = planEncode(capOutputLines(preset.definition, probe, options.maxOutputLines), probe);
   emit({
     type: 'plan',
     at: now(),

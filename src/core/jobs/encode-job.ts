@@ -12,6 +12,8 @@ export interface EncodeJobDeps {
   isAlias: (name: string) => boolean;
   s3For: (alias: string) => Client;
   workDir?: string;
+  /** The licensed highest output resolution, in lines. */
+  maxOutputLines?: number;
   /** Progress of each job, e.g. for a log; the caller decides what to keep. */
   onProgress?: (job: Job, listener: JobContext) => ProgressListener;
 }
@@ -35,6 +37,7 @@ export async function runEncodeJob(job: Job, context: JobContext, deps: EncodeJo
     signal: context.signal,
     onProgress: deps.onProgress?.(job, context),
     ifExists: 'skip',
+    maxOutputLines: deps.maxOutputLines,
   });
   return {
     status: result.status,

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { base64url } from 'jose';
 import { parseJson, runCli, tempHome, transcript } from '../../support/cli.ts';
 import { vendorKeygen, vendorSign } from '../../support/license.ts';
+import { makeVideo } from '../../support/media.ts';
 
 interface VerifyDoc {
   status: string;
@@ -144,6 +145,21 @@ print(jwt.encode({"iss": "PyJWT issuer", "sub": "Py Customer", "aud": "mpegflow"
     const res = await cli(['worker', '--drain', '--concurrency', '8']);
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stderr, /running 2 encode\(s\) at once, not 8/);
+  });
+
+  it('the licensed highest resolution caps what encode produces', async () => {
+    const capped = vendorSign(ed.privateJwk, ['--days', '365', '--limit', 'maxResolution=480', '--token-id', 'lic-480']);
+    assert.equal((await cli(['license', 'install', '-'], capped)).code, 0);
+    const source = path.join(keysDir, 'hd.mp4');
+    makeVideo(source, { width: 1280, height: 720, seconds: 2 });
+    const encode = await cli(['encode', source, '--preset', 'hls-h264', '--to', path.join(keysDir, 'hd-out'), '--json']);
+    assert.equal(encode.code, 0, encode.stderr);
+    const renditions = parseJson<{ renditions: { name: string; height: number }[] }>(encode).renditions;
+    assert.deepEqual(
+      renditions.map((r) => r.height),
+      [480, 360],
+    );
+    assert.equal((await cli(['license', 'install', '-'], good)).code, 0);
   });
 
   it('remove returns to community mode; the token never appeared in any output', async () => {
