@@ -43,6 +43,8 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
     }
     const { storageResolver } = await import('../core/endpoints/storage.ts');
     const storage = storageResolver(db);
+    const { listEndpoints } = await import('../core/endpoints/repository.ts');
+    const caFiles = new Map(listEndpoints(db).map((e) => [e.name, e.caCertPath]));
     const { runWorker } = await import('../core/jobs/worker.ts');
     const { runEncodeJob, classifyEncodeFailure } = await import('../core/jobs/encode-job.ts');
     const { createPlainProgress } = await import('../ui/encode-progress.ts');
@@ -74,6 +76,7 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
             ...storage,
             workDir: flags['work-dir'],
             maxOutputLines: entitlements.limits.maxResolution,
+            caFileFor: (alias) => caFiles.get(alias),
             onProgress: (j, ctx) =>
               createPlainProgress((line) => {
                 const text = line.replace(/\n$/, '').replace(/^\S+ /, '');

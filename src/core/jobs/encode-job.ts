@@ -12,6 +12,8 @@ export interface EncodeJobDeps {
   isAlias: (name: string) => boolean;
   s3For: (alias: string) => Client;
   workDir?: string;
+  /** The PEM file of an endpoint's private CA, for ffmpeg reading https sources. */
+  caFileFor?: (alias: string) => string | null | undefined;
   /** The licensed highest output resolution, in lines. */
   maxOutputLines?: number;
   /** Progress of each job, e.g. for a log; the caller decides what to keep. */
@@ -38,6 +40,7 @@ export async function runEncodeJob(job: Job, context: JobContext, deps: EncodeJo
     onProgress: deps.onProgress?.(job, context),
     ifExists: 'skip',
     maxOutputLines: deps.maxOutputLines,
+    caFileFor: deps.caFileFor,
   });
   return {
     status: result.status,
@@ -58,6 +61,13 @@ const PERMANENT = new Set([
   'SOURCE_IS_FOLDER',
   'SOURCE_NOT_FOUND',
   'SOURCE_UNREADABLE',
+  'SOURCE_NO_VIDEO',
+  'SOURCE_NO_DURATION',
+  'SOURCE_TRUNCATED',
+  'SOURCE_TLS_UNTRUSTED',
+  'MANIFEST_INVALID',
+  'WORK_DISK_FULL',
+  'LICENSE_LIMIT',
   'SOURCE_CHANGED',
   'UNSAFE_PATH',
   'DESTINATION_NEEDS_PREFIX',
