@@ -46,6 +46,14 @@ export function describeState(view: LicenseView): string {
   return `valid until ${view.expiresAt.slice(0, 10)} (${view.daysLeft} days left)`;
 }
 
+/** What to do when a license is running out, or null while it is not. */
+export function renewalAdvice(view: LicenseView): string | null {
+  if (view.state === 'valid') return null;
+  const after =
+    view.state === 'grace' ? 'when the grace period ends' : view.graceDays ? `${view.graceDays} days after it expires` : 'when it expires';
+  return `Renew: ask your MpegFlow vendor for a new license and install it with \`mpegflow license install FILE\`; ${after} MpegFlow falls back to community mode.`;
+}
+
 export function renderLicense(view: LicenseView): string {
   const unknown = Object.entries(view.unknownEntitlements);
   return renderFields([

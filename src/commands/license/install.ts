@@ -25,7 +25,11 @@ export default class LicenseInstall extends BaseCommand<LicenseView> {
     const { installLicense } = await import('../../core/license/store.ts');
     const { COMMUNITY } = await import('../../core/license/model.ts');
     const { licenseView } = await import('../../ui/license.ts');
-    const { license } = await installLicense({ db: await this.store(), audit: await this.auditContext(), token, trust });
+    const { license, clock } = await installLicense({ db: await this.store(), audit: await this.auditContext(), token, trust });
+    if (clock.rolledBack) {
+      const { describeRollback } = await import('../../core/license/clock.ts');
+      this.note(describeRollback(clock));
+    }
     return licenseView(license, { ...COMMUNITY.limits, ...license.claims.limits });
   }
 

@@ -1,11 +1,13 @@
 import { BaseCommand } from '../../cli/base-command.ts';
 import type { Entitlements } from '../../core/license/entitlements.ts';
-import { describeState, licenseView, renderLicense, type LicenseView } from '../../ui/license.ts';
+import { describeState, licenseView, renderLicense, renewalAdvice, type LicenseView } from '../../ui/license.ts';
 import { renderFields } from '../../ui/table.ts';
 
 export interface LicenseShowResult {
   mode: Entitlements['mode'];
   problem: string | null;
+  /** The system clock is behind a time MpegFlow has already seen. */
+  clockWarning: string | null;
   capabilities: string[];
   limits: Entitlements['limits'];
   license: LicenseView | null;
@@ -22,6 +24,7 @@ export default class LicenseShow extends BaseCommand<LicenseShowResult> {
     return {
       mode: e.mode,
       problem: e.problem,
+      clockWarning: e.clockWarning,
       capabilities: e.capabilities,
       limits: e.limits,
       license: e.license ? licenseView(e.license, e.limits) : null,
@@ -29,9 +32,12 @@ export default class LicenseShow extends BaseCommand<LicenseShowResult> {
   }
 
   protected override renderHuman(result: LicenseShowResult): void {
+    if (result.clockWarning) this.note(result.clockWarning);
     if (result.license) {
       this.log(`Licensed to ${result.license.customer}: ${describeState(result.license)}.`);
       this.log(renderLicense(result.license));
+      const advice = renewalAdvice(result.license);
+      if (advice) this.log(advice);
       return;
     }
     this.log(`Community mode${result.problem ? `: ${result.problem}` : ' (no license installed)'}.`);

@@ -1,8 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
-import { isMpegflowError, userError } from '../../core/errors.ts';
+import { userError } from '../../core/errors.ts';
+import type { TrustedTime } from '../../core/license/clock.ts';
 import type { HealthStatus } from '../../core/health/quorum.ts';
-import { describeState, renderLicense, type LicenseView } from '../../ui/license.ts';
+import { describeState, renderLicense, renewalAdvice, type LicenseView } from '../../ui/license.ts';
 import { readLicenseInput, readTrustedKeys } from '../../cli/license-input.ts';
 
 export interface LicenseVerifyResult {
@@ -34,47 +35,45 @@ Turning the clock back does not revive an expired license: expiry is judged agai
     const { args, flags } = await this.parse(LicenseVerify);
     const db = await this.store();
     const { checkToken, installedToken } = await import('../../core/license/store.ts');
-    const { trustedTime } = await import('../../core/license/clock.ts');
-    const { COMMUNITY } = await import('../../core/license/model.ts');
+    const { describeRollback, trustedTime } = await import('../../core/license/clock.ts');
+    const { COMMUNITY, isInvalidLicense } = await import('../../core/license/model.ts');
     const { licenseView } = await import('../../ui/license.ts');
-    let token: string;
-    if (args.file) token = await readLicenseInput(args.file);
-    else {
-      const installed = installedToken(db);
-      if (!installed)
-        throw userError(
-          'no license is installed (MpegFlow runs in community mode)',
-          'install one with `mpegflow license install FILE`, or check a file with `mpegflow license verify FILE`',
-          'NO_LICENSE',
-        );
-      token = installed.token;
-    }
+    const trust = readTrustedKeys(flags['trusted-key']);
+    const installed = args.file ? undefined : installedToken(db);
+    if (!args.file && !installed)
+      throw userError(
+        'no license is installed (MpegFlow runs in community mode)',
+        'install one with `mpegflow license install FILE`, or check a file with `mpegflow license verify FILE`',
+        'NO_LICENSE',
+      );
     const source = args.file ?? 'installed license';
+    const clockOf = (clock: TrustedTime) => ({
+      rolledBack: clock.rolledBack,
+      systemTime: clock.systemNow.toISOString(),
+      newestTimeSeen: clock.highWater.toISOString(),
+    });
     try {
-      const { license, clock } = await checkToken({ db }, token, readTrustedKeys(flags['trusted-key']));
+      const token = installed ? installed.token : await readLicenseInput(args.file!);
+      const { license, clock } = await checkToken({ db }, token, trust);
       const view = licenseView(license, { ...COMMUNITY.limits, ...license.claims.limits });
-      const status: HealthStatus = license.state !== 'valid' || clock.rolledBack ? 'WARNING' : 'OK';
-      const clockNote = clock.rolledBack
-        ? `; the system clock (${clock.systemNow.toISOString()}) is behind a time already seen (${clock.highWater.toISOString()})`
-        : '';
       return {
-        status,
+        status: license.state !== 'valid' || clock.rolledBack ? 'WARNING' : 'OK',
         source,
-        summary: `${view.customer}: ${describeState(view)}${clockNote}`,
+        summary: `${view.customer}: ${describeState(view)}${clock.rolledBack ? `; ${describeRollback(clock)}` : ''}`,
         license: view,
         error: null,
-        clock: { rolledBack: clock.rolledBack, systemTime: clock.systemNow.toISOString(), newestTimeSeen: clock.highWater.toISOString() },
+        clock: clockOf(clock),
       };
     } catch (error) {
-      if (!isMpegflowError(error) || error.exitCode !== 2) throw error;
+      if (!isInvalidLicense(error)) throw error;
       const clock = trustedTime(db, new Date());
       return {
         status: 'CRITICAL',
         source,
-        summary: error.message,
+        summary: `${error.message}${clock.rolledBack ? `; ${describeRollback(clock)}` : ''}`,
         license: null,
         error: { code: error.code, message: error.message, ...(error.suggestion ? { suggestion: error.suggestion } : {}) },
-        clock: { rolledBack: clock.rolledBack, systemTime: clock.systemNow.toISOString(), newestTimeSeen: clock.highWater.toISOString() },
+        clock: clockOf(clock),
       };
     }
   }
@@ -86,6 +85,10 @@ Turning the clock back does not revive an expired license: expiry is judged agai
   protected override renderHuman(result: LicenseVerifyResult): void {
     this.log(`LICENSE ${result.status}: ${result.summary}`);
     if (result.error?.suggestion) this.log(`  Try: ${result.error.suggestion}`);
-    if (result.license) this.log(renderLicense(result.license));
+    if (result.license) {
+      this.log(renderLicense(result.license));
+      const advice = renewalAdvice(result.license);
+      if (advice) this.log(advice);
+    }
   }
 }

@@ -1,5 +1,17 @@
+import { MpegflowError } from '../errors.ts';
+
+/** No license is bigger than this; anything larger is refused before any parsing. */
+export const MAX_TOKEN_BYTES = 16 * 1024;
+export const AUDIENCE = 'mpegflow';
+/** A license ending within this many days is reported as expiring (monitoring WARNING). */
+export const EXPIRING_DAYS = 30;
+/** The algorithms a license may be signed with; each trusted key is pinned to one of them. */
+export const LICENSE_ALGS = ['EdDSA', 'ES256'] as const;
+export type LicenseAlg = (typeof LICENSE_ALGS)[number];
+
 export const KNOWN_CAPABILITIES = ['encode', 'replication', 'health'] as const;
 export type Capability = (typeof KNOWN_CAPABILITIES)[number];
+export const KNOWN_LIMITS = ['concurrentEncodes', 'endpoints', 'maxResolution'] as const;
 
 export interface Limits {
   concurrentEncodes: number;
@@ -41,3 +53,19 @@ export const COMMUNITY: { capabilities: Capability[]; limits: Limits } = {
   capabilities: ['encode', 'health'],
   limits: { concurrentEncodes: 1, endpoints: 10, maxResolution: 1080 },
 };
+
+/**
+ * A license that is not valid (bad signature, expired, malformed...): exit 2,
+ * CRITICAL for `license verify`. `code` names the reason for --json readers.
+ */
+export function invalidLicense(
+  code: string,
+  message: string,
+  suggestion = 'ask your MpegFlow vendor for a new license file',
+): MpegflowError {
+  return new MpegflowError(message, { code, suggestion, exitCode: 2, details: { invalidLicense: true } });
+}
+
+export function isInvalidLicense(error: unknown): error is MpegflowError {
+  return error instanceof MpegflowError && error.details?.invalidLicense === true;
+}

@@ -2,7 +2,7 @@ import type { AuditContext } from '../audit/context.ts';
 import { MpegflowError } from '../errors.ts';
 import type { Db } from '../store/open.ts';
 import { trustedTime, type TrustedTime } from './clock.ts';
-import { operatorKeys, shippedKeys, storeTrustedKeys, type TrustedKey } from './keys.ts';
+import { mergeKeys, operatorKeys, shippedKeys, storeTrustedKeys, type TrustedKey } from './keys.ts';
 import type { VerifiedLicense } from './model.ts';
 import { verifyLicense } from './verify.ts';
 
@@ -13,8 +13,9 @@ export interface LicenseContext {
   keysDir?: string;
 }
 
+/** The shipped keys, the operator's recorded keys and any given for this run (see mergeKeys). */
 export function trustedKeys(db: Db, keysDir?: string, extra: TrustedKey[] = []): TrustedKey[] {
-  return [...shippedKeys(keysDir), ...operatorKeys(db), ...extra];
+  return mergeKeys(shippedKeys(keysDir), operatorKeys(db), extra);
 }
 
 export function installedToken(db: Db): { token: string; installedAt: string } | undefined {
@@ -29,10 +30,14 @@ export interface CheckResult {
   clock: TrustedTime;
 }
 
-/** Verifies a token against the trusted keys at the trusted time. */
+/**
+ * Verifies a token against the trusted keys at the trusted time. Once the
+ * signature holds, the license's issue time counts as a time seen.
+ */
 export async function checkToken(ctx: LicenseContext, token: string, extraKeys: TrustedKey[] = []): Promise<CheckResult> {
+  const keys = trustedKeys(ctx.db, ctx.keysDir, extraKeys);
   const clock = trustedTime(ctx.db, (ctx.now ?? (() => new Date()))());
-  const license = await verifyLicense({ token, keys: trustedKeys(ctx.db, ctx.keysDir, extraKeys), now: clock.now });
+  const license = await verifyLicense({ token, keys, now: clock.now });
   return { license, clock: trustedTime(ctx.db, clock.systemNow, [license.claims.issuedAt]) };
 }
 
@@ -58,7 +63,8 @@ export async function installLicense(
         kid: result.license.kid,
         jti: result.license.claims.tokenId,
         expiresAt: result.license.claims.expiresAt,
-        trustedKeys: ctx.trust?.map((k) => k.kid) ?? [],
+        state: result.license.state,
+        trustedKeys: ctx.trust?.map((k) => ({ kid: k.kid, alg: k.alg, file: k.source })) ?? [],
       },
     });
   }).immediate();

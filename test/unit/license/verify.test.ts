@@ -105,6 +105,13 @@ describe('license verification', () => {
   it('alg none, HS256 signed with the public key as the secret, an algorithm the key is not for', async () => {
     const body = base64url.encode(JSON.stringify({ iss: 'x', sub: 'y', aud: 'mpegflow', iat: 1, exp: 4_000_000_000 }));
     await reject(`${base64url.encode(JSON.stringify({ alg: 'none', kid: 'test-ed' }))}.${body}.c2ln`, 'LICENSE_UNSIGNED', /not signed/);
+    // the canonical unsigned JWT has an empty third part
+    await reject(`${base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${body}.`, 'LICENSE_UNSIGNED', /alg 'none'/);
+    await reject(
+      `${base64url.encode(JSON.stringify({ alg: 'RS256', kid: 'test-ed' }))}.${body}.c2ln`,
+      'LICENSE_WRONG_ALG',
+      /EdDSA or ES256 only/,
+    );
     const publicJwk = publicKeyOf(ed.publicJwks);
     const hs = await new SignJWT({ entitlements: {} })
       .setProtectedHeader({ alg: 'HS256', kid: 'test-ed' })
@@ -127,7 +134,10 @@ describe('license verification', () => {
   it('truncated, garbage, oversized, a JSON file', async () => {
     const good = vendorSign(ed.privateJwk, issued);
     await reject(good.slice(0, good.lastIndexOf('.')), 'LICENSE_TRUNCATED', /truncated/);
-    await reject(good.slice(0, -10), 'LICENSE_BAD_SIGNATURE', /cut short/);
+    await reject(good.slice(0, -10), 'LICENSE_TRUNCATED', /signature is 5\d of 64 bytes/);
+    await reject(`${good.slice(0, good.lastIndexOf('.'))}.`, 'LICENSE_TRUNCATED', /signature is missing/);
+    await reject(good.slice(0, 20), 'LICENSE_TRUNCATED', /1 of its 3 parts/);
+    await reject(`${good}.AAAA.BBBB`, 'LICENSE_GARBAGE', /encrypted token \(JWE\)/);
     await reject('hello, I am a license', 'LICENSE_GARBAGE', /not a license token/);
     await reject(`${good}.${'A'.repeat(20_000)}`, 'LICENSE_TOO_LARGE', /more than a license can be/);
     await reject(JSON.stringify({ license: good }), 'LICENSE_IS_JSON', /JSON document/);
