@@ -62,7 +62,13 @@ function splitToken(raw: string): { token: string; parts: [string, string, strin
       'the license is the single line of text (three dot-separated parts) the vendor sent, not a JSON file',
     );
   const parts = token.split('.');
-  const looksLikeJws = /^eyJ/.test(parts[0] ?? '') && parts.every((p) => BASE64URL.test(p));
+  // a JWS starts with a base64url JSON header ('{' after any whitespace)
+  const looksLikeJws =
+    parts.every((p) => BASE64URL.test(p)) &&
+    Buffer.from(parts[0] ?? '', 'base64url')
+      .toString('utf8')
+      .trimStart()
+      .startsWith('{');
   if (parts.length < 3 && looksLikeJws)
     throw invalid('LICENSE_TRUNCATED', `the license token is truncated: it has ${parts.length} of its 3 parts`, COPY_AGAIN);
   if (parts.length !== 3 || !looksLikeJws) {
@@ -204,7 +210,9 @@ export async function verifyLicense({ token: raw, keys, now }: VerifyOptions): P
   if (!(aud === AUDIENCE || (Array.isArray(aud) && aud.includes(AUDIENCE)))) {
     throw invalid(
       'LICENSE_WRONG_AUDIENCE',
-      `the license is for '${shown(Array.isArray(aud) ? aud.join(', ') : aud)}', not for MpegFlow (audience '${AUDIENCE}')`,
+      aud === undefined
+        ? `the license names no audience, so it is not for MpegFlow (audience '${AUDIENCE}')`
+        : `the license is for '${shown(Array.isArray(aud) ? aud.join(', ') : aud)}', not for MpegFlow (audience '${AUDIENCE}')`,
       'this license belongs to another product; ask your vendor for an MpegFlow license',
     );
   }

@@ -54,6 +54,7 @@ describe('license claims, keys, clock and enforcement', () => {
 
   it('malformed claims are refused by name; unknown entitlements are kept', async () => {
     await rejects(await signWith(claims({ entitlements: undefined })), 'LICENSE_CLAIMS', /no 'entitlements'/);
+    await rejects(await signWith(claims({ aud: undefined })), 'LICENSE_WRONG_AUDIENCE', /names no audience/);
     await rejects(await signWith(claims({ sub: '' })), 'LICENSE_CLAIMS', /'sub' claim \(customer\)/);
     await rejects(await signWith(claims({ exp: 'soon' })), 'LICENSE_CLAIMS', /'exp' claim/);
     await rejects(await signWith(claims({ grace_days: -3 })), 'LICENSE_CLAIMS', /grace period/);
