@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { SignJWT, importJWK, type JWK } from 'jose';
 import { AuditContext } from '../../../src/core/audit/context.ts';
 import { ROLLBACK_TOLERANCE_MS, trustedTime } from '../../../src/core/license/clock.ts';
@@ -27,6 +27,7 @@ describe('license claims, keys, clock and enforcement', () => {
   let ed: ReturnType<typeof vendorKeygen>;
   let keys: TrustedKey[];
   let signWith: (payload: Record<string, unknown>) => Promise<string>;
+  after(() => [dir, noShipped].forEach((d) => rmSync(d, { recursive: true, force: true })));
 
   before(async () => {
     ed = vendorKeygen(dir, 'enf-ed');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { SignJWT, base64url } from 'jose';
 import { parseKeyFile, type TrustedKey } from '../../../src/core/license/keys.ts';
 import { verifyLicense } from '../../../src/core/license/verify.ts';
@@ -24,6 +24,7 @@ describe('license verification', () => {
   let rogue: ReturnType<typeof vendorKeygen>;
   let keys: TrustedKey[];
   const nextStore = freshStores();
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   before(() => {
     ed = vendorKeygen(dir, 'test-ed');
