@@ -40,7 +40,7 @@ export abstract class BaseCommand<T extends object> extends Command {
     const result = await this.execute();
     const exitCode = this.exitCodeFor(result);
     if (this.commandClass.audited && !this.#audit?.recorded) {
-      (await this.auditContext()).record(await this.store(), { exitCode, outcome: exitCode === 0 ? 'success' : 'failure' });
+      await (await this.auditContext()).record(await this.store(), { exitCode, outcome: exitCode === 0 ? 'success' : 'failure' });
     }
     if (!this.jsonEnabled()) this.renderHuman(result);
     process.exitCode = exitCode;
@@ -55,7 +55,7 @@ export abstract class BaseCommand<T extends object> extends Command {
   protected async store(): Promise<Db> {
     if (!this.#db) {
       const { openStore } = await import('../core/store/open.ts');
-      this.#db = openStore();
+      this.#db = await openStore();
     }
     return this.#db;
   }
@@ -96,7 +96,7 @@ export abstract class BaseCommand<T extends object> extends Command {
   }
 
   protected override async finally(error: Error | undefined): Promise<void> {
-    this.#db?.close();
+    await this.#db?.close();
     this.#db = undefined;
     await super.finally(error);
   }
@@ -108,7 +108,9 @@ export abstract class BaseCommand<T extends object> extends Command {
   private async recordFailure(exitCode: number, err: MpegflowError): Promise<void> {
     if (!this.commandClass.audited || this.#audit?.recorded) return;
     try {
-      (await this.auditContext()).record(await this.store(), {
+      await (
+        await this.auditContext()
+      ).record(await this.store(), {
         outcome: 'failure',
         exitCode,
         detail: { error: err.code, message: err.message },

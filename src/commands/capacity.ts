@@ -19,7 +19,7 @@ export default class Capacity extends BaseCommand<CapacityReport> {
     const { listEndpoints, resolveEndpoint } = await import('../core/endpoints/repository.ts');
     let name = args.name;
     if (!name) {
-      const all = listEndpoints(db);
+      const all = await listEndpoints(db);
       if (all.length !== 1)
         throw userError(
           all.length === 0 ? 'no endpoints are configured' : 'several endpoints are configured',
@@ -32,8 +32,8 @@ export default class Capacity extends BaseCommand<CapacityReport> {
     const { assessHealth } = await import('../core/health/assess.ts');
     const { capacityReport } = await import('../core/health/capacity-report.ts');
     const now = new Date();
-    const snapshot = await collectSnapshot({ endpoint: resolveEndpoint(db, name), timeoutMs: flags.timeout * 1000 });
-    return capacityReport(db, assessHealth(name, snapshot, now), now);
+    const snapshot = await collectSnapshot({ endpoint: await resolveEndpoint(db, name), timeoutMs: flags.timeout * 1000 });
+    return await capacityReport(db, assessHealth(name, snapshot, now), now);
   }
 
   protected override renderHuman(r: CapacityReport): void {

@@ -49,8 +49,8 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
     const { loadEntitlements, requireCapability } = await import('../core/license/entitlements.ts');
     const entitlements = await loadEntitlements({ db });
     requireCapability(entitlements, 'encode');
-    const endpoints = storageResolver(db);
-    const caFiles = new Map(listEndpoints(db).map((e) => [e.name, e.caCertPath]));
+    const endpoints = await storageResolver(db);
+    const caFiles = new Map((await listEndpoints(db)).map((e) => [e.name, e.caCertPath]));
     const source = parseObjectPath(args.source, endpoints.isAlias);
     const preset = resolvePreset({ name: flags.preset, file: flags['preset-file'] });
     const destination = flags.to

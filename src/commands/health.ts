@@ -29,7 +29,7 @@ Each run stores a small sample (drives, capacity, usage) for \`mpegflow capacity
     const { argv, flags } = await this.parse(Health);
     const db = await this.store();
     const { listEndpoints, resolveEndpoint } = await import('../core/endpoints/repository.ts');
-    const names = argv.length > 0 ? (argv as string[]) : listEndpoints(db).map((e) => e.name);
+    const names = argv.length > 0 ? (argv as string[]) : (await listEndpoints(db)).map((e) => e.name);
     if (names.length === 0)
       throw userError(
         'no endpoints are configured',

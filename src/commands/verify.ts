@@ -29,8 +29,8 @@ Exit codes: 0 everything matches; 2 something is missing or differs (listed, eac
       import('../ui/encode-progress.ts'),
     ]);
     const db = await this.store();
-    const endpoints = storageResolver(db);
-    const caFiles = new Map(listEndpoints(db).map((e) => [e.name, e.caCertPath]));
+    const endpoints = await storageResolver(db);
+    const caFiles = new Map((await listEndpoints(db)).map((e) => [e.name, e.caCertPath]));
     // accept the manifest itself as well as its folder
     const target = args.destination.replace(/(^|\/)manifest\.json$/, '$1') || '.';
     const destination = locations.destinationFrom(parseObjectPath(target, endpoints.isAlias));

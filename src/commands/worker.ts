@@ -35,16 +35,18 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
     const { loadEntitlements, requireCapability } = await import('../core/license/entitlements.ts');
     const entitlements = await loadEntitlements({ db });
     requireCapability(entitlements, 'encode');
-    const concurrency = Math.min(flags.concurrency, entitlements.limits.concurrentEncodes);
+    const poolLimit = entitlements.limits.concurrentEncodes;
+    const concurrency = Math.min(flags.concurrency, poolLimit);
     if (concurrency < flags.concurrency) {
       this.note(
         `running ${concurrency} encode(s) at once, not ${flags.concurrency}: the ${entitlements.mode === 'community' ? 'community mode' : 'license'} allows ${entitlements.limits.concurrentEncodes} (see \`mpegflow license show\`)`,
       );
     }
     const { storageResolver } = await import('../core/endpoints/storage.ts');
-    const storage = storageResolver(db);
-    const { listEndpoints } = await import('../core/endpoints/repository.ts');
-    const caFiles = new Map(listEndpoints(db).map((e) => [e.name, e.caCertPath]));
+    const storage = await storageResolver(db);
+    const { listEndpoints, usableEndpoints } = await import('../core/endpoints/repository.ts');
+    const caFiles = new Map((await listEndpoints(db)).map((e) => [e.name, e.caCertPath]));
+    const { mpegflowVersion } = await import('../core/encode/manifest.ts');
     const { runWorker } = await import('../core/jobs/worker.ts');
     const { runEncodeJob, classifyEncodeFailure } = await import('../core/jobs/encode-job.ts');
     const { createPlainProgress } = await import('../ui/encode-progress.ts');
@@ -70,6 +72,9 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
         pollMs: flags['poll-seconds'] * 1000,
         backoffBaseMs: flags['backoff-seconds'] * 1000,
         signal: stop.signal,
+        endpoints: await usableEndpoints(db),
+        poolLimit,
+        version: mpegflowVersion(),
         classify: classifyEncodeFailure,
         execute: (job, context) =>
           runEncodeJob(job, context, {
@@ -88,7 +93,8 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
           if (event.type === 'claimed')
             say(`job ${event.job.id}: claimed (attempt ${event.job.attempts}) ${event.job.source} -> ${event.job.destination}`);
           else if (event.type === 'finished') say(`job ${event.job.id}: ${event.state}${event.error ? `: ${event.error}` : ''}`);
-          else say(`job ${event.job.id}: another worker took it over; abandoned`);
+          else if (event.type === 'lease-lost') say(`job ${event.job.id}: another worker took it over; its outputs were discarded`);
+          else say(`the state store is unreachable (${event.error}); running encodes go on, retrying`);
         },
       });
     } finally {

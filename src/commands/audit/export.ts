@@ -31,14 +31,15 @@ export default class AuditExport extends BaseCommand<AuditExportResult> {
     const { iterateAudit } = await import('../../core/audit/log.ts');
     const db = await this.store();
     if (this.jsonEnabled() && !flags.output) {
-      const entries = [...iterateAudit(db)];
+      const entries = [];
+      for await (const entry of iterateAudit(db)) entries.push(entry);
       return { format, count: entries.length, output: null, entries };
     }
     const { csvHeader, formatEntry } = await import('../../core/audit/export.ts');
     const sink = flags.output ? await openOutput(flags.output) : process.stdout;
     let count = 0;
     if (format === 'csv') await write(sink, csvHeader());
-    for (const entry of iterateAudit(db)) {
+    for await (const entry of iterateAudit(db)) {
       await write(sink, formatEntry(entry, format));
       count++;
     }

@@ -25,7 +25,7 @@ export default class AuditList extends BaseCommand<AuditListResult> {
     const { flags } = await this.parse(AuditList);
     const since = flags.since ? parseSince(flags.since, new Date()) : undefined;
     const { listAudit } = await import('../../core/audit/log.ts');
-    return { entries: listAudit(await this.store(), { since, command: flags.command?.trim(), limit: flags.limit }) };
+    return { entries: await listAudit(await this.store(), { since, command: flags.command?.trim(), limit: flags.limit }) };
   }
 
   protected override renderHuman({ entries }: AuditListResult): void {

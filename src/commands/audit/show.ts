@@ -12,7 +12,7 @@ export default class AuditShow extends BaseCommand<AuditEntry> {
   protected async execute(): Promise<AuditEntry> {
     const { args } = await this.parse(AuditShow);
     const { getAudit } = await import('../../core/audit/log.ts');
-    const entry = getAudit(await this.store(), args.id);
+    const entry = await getAudit(await this.store(), args.id);
     if (!entry) throw userError(`there is no audit entry ${args.id}`, 'list entries with `mpegflow audit list`', 'AUDIT_NOT_FOUND');
     return entry;
   }

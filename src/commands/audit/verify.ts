@@ -10,7 +10,7 @@ export default class AuditVerify extends BaseCommand<AuditVerification> {
   protected async execute(): Promise<AuditVerification> {
     await this.parse(AuditVerify);
     const { verifyAudit } = await import('../../core/audit/log.ts');
-    return verifyAudit(await this.store());
+    return await verifyAudit(await this.store());
   }
 
   protected override exitCodeFor(result: AuditVerification): number {

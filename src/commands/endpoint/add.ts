@@ -60,12 +60,12 @@ The NAME becomes the ALIAS in ALIAS/BUCKET/KEY paths, as with mc.`;
     const { addEndpoint } = await import('../../core/endpoints/repository.ts');
     const db = await this.store();
     const { listEndpoints } = await import('../../core/endpoints/repository.ts');
-    const existing = listEndpoints(db);
+    const existing = await listEndpoints(db);
     if (!existing.some((e) => e.name === name)) {
       const { loadEntitlements, requireWithinLimit } = await import('../../core/license/entitlements.ts');
       requireWithinLimit(await loadEntitlements({ db }), 'endpoints', existing.length + 1);
     }
-    return addEndpoint({
+    return await addEndpoint({
       db,
       audit: await this.auditContext(),
       endpoint: { name, url, accessKey, secret, region: flags.region, caCertPath, role, labels },

@@ -56,7 +56,7 @@ export default class EndpointImport extends BaseCommand<ImportResult> {
       }
     }
     const { importEndpoints } = await import('../../core/endpoints/repository.ts');
-    return importEndpoints({
+    return await importEndpoints({
       db: await this.store(),
       audit: await this.auditContext(),
       endpoints,

@@ -13,7 +13,7 @@ export default class EndpointList extends BaseCommand<EndpointListResult> {
   protected async execute(): Promise<EndpointListResult> {
     await this.parse(EndpointList);
     const { listEndpoints } = await import('../../core/endpoints/repository.ts');
-    return { endpoints: listEndpoints(await this.store()) };
+    return { endpoints: await listEndpoints(await this.store()) };
   }
 
   protected override renderHuman({ endpoints }: EndpointListResult): void {

@@ -11,7 +11,7 @@ export default class EndpointRemove extends BaseCommand<Endpoint> {
   protected async execute(): Promise<Endpoint> {
     const { args } = await this.parse(EndpointRemove);
     const { removeEndpoint } = await import('../../core/endpoints/repository.ts');
-    return removeEndpoint({ db: await this.store(), audit: await this.auditContext(), name: args.name });
+    return await removeEndpoint({ db: await this.store(), audit: await this.auditContext(), name: args.name });
   }
 
   protected override renderHuman(endpoint: Endpoint): void {

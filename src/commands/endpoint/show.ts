@@ -11,7 +11,7 @@ export default class EndpointShow extends BaseCommand<Endpoint> {
   protected async execute(): Promise<Endpoint> {
     const { args } = await this.parse(EndpointShow);
     const { getEndpoint } = await import('../../core/endpoints/repository.ts');
-    return getEndpoint(await this.store(), args.name);
+    return await getEndpoint(await this.store(), args.name);
   }
 
   protected override renderHuman(endpoint: Endpoint): void {

@@ -19,7 +19,7 @@ export default class EndpointTest extends BaseCommand<EndpointTestResult> {
     const { resolveEndpoint } = await import('../../core/endpoints/repository.ts');
     const { testEndpoint } = await import('../../core/endpoints/probe.ts');
     return testEndpoint({
-      endpoint: resolveEndpoint(await this.store(), args.name),
+      endpoint: await resolveEndpoint(await this.store(), args.name),
       samples: flags.samples,
       timeoutMs: flags.timeout * 1000,
     });

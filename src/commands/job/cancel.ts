@@ -13,7 +13,7 @@ export default class JobCancel extends BaseCommand<Job> {
   protected async execute(): Promise<Job> {
     const { args } = await this.parse(JobCancel);
     const { cancelJob } = await import('../../core/jobs/queue.ts');
-    return cancelJob({ db: await this.store(), audit: await this.auditContext(), id: args.id });
+    return await cancelJob({ db: await this.store(), audit: await this.auditContext(), id: args.id });
   }
 
   protected override renderHuman(job: Job): void {

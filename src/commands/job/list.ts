@@ -18,7 +18,7 @@ export default class JobList extends BaseCommand<JobListResult> {
   protected async execute(): Promise<JobListResult> {
     const { flags } = await this.parse(JobList);
     const { listJobs } = await import('../../core/jobs/queue.ts');
-    return { jobs: listJobs(await this.store(), { state: flags.state as JobState | undefined, limit: flags.limit }) };
+    return { jobs: await listJobs(await this.store(), { state: flags.state as JobState | undefined, limit: flags.limit }) };
   }
 
   protected override renderHuman({ jobs }: JobListResult): void {

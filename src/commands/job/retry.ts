@@ -11,7 +11,7 @@ export default class JobRetry extends BaseCommand<Job> {
   protected async execute(): Promise<Job> {
     const { args } = await this.parse(JobRetry);
     const { retryJob } = await import('../../core/jobs/queue.ts');
-    return retryJob({ db: await this.store(), audit: await this.auditContext(), id: args.id });
+    return await retryJob({ db: await this.store(), audit: await this.auditContext(), id: args.id });
   }
 
   protected override renderHuman(job: Job): void {

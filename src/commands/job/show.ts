@@ -12,7 +12,7 @@ export default class JobShow extends BaseCommand<JobDetail> {
   protected async execute(): Promise<JobDetail> {
     const { args, flags } = await this.parse(JobShow);
     const { getJob } = await import('../../core/jobs/queue.ts');
-    return getJob(await this.store(), args.id, flags['log-lines']);
+    return await getJob(await this.store(), args.id, flags['log-lines']);
   }
 
   protected override renderHuman(job: JobDetail): void {

@@ -36,7 +36,7 @@ Outputs go beside each source by default. With --to and one source they go into 
     const { resolvePreset } = await import('../../core/encode/presets.ts');
     const preset = resolvePreset({ name: flags.preset, file: flags['preset-file'] });
     const { storageResolver } = await import('../../core/endpoints/storage.ts');
-    const storage = storageResolver(db);
+    const storage = await storageResolver(db);
     const { parseObjectPath } = await import('../../core/endpoints/object-path.ts');
     const { destinationFrom } = await import('../../core/encode/locations.ts');
     const to = flags.to ? destinationFrom(parseObjectPath(flags.to, storage.isAlias)) : null;
@@ -45,7 +45,7 @@ Outputs go beside each source by default. With --to and one source they go into 
     const { jobSpecs } = await import('../../core/jobs/plan-submit.ts');
     const single = inputs.length === 1 && sources.length === 1 && !flags.recursive;
     const { submitJobs } = await import('../../core/jobs/queue.ts');
-    return submitJobs({
+    return await submitJobs({
       db,
       audit: await this.auditContext(),
       specs: jobSpecs(sources, preset, to, flags.priority, single),

@@ -8,7 +8,7 @@ export default class LicenseRemove extends BaseCommand<{ removed: boolean }> {
   protected async execute(): Promise<{ removed: boolean }> {
     await this.parse(LicenseRemove);
     const { removeLicense } = await import('../../core/license/store.ts');
-    return removeLicense({ db: await this.store(), audit: await this.auditContext() });
+    return await removeLicense({ db: await this.store(), audit: await this.auditContext() });
   }
 
   protected override renderHuman(): void {

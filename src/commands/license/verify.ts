@@ -39,7 +39,7 @@ Turning the clock back does not revive an expired license: expiry is judged agai
     const { COMMUNITY, isInvalidLicense } = await import('../../core/license/model.ts');
     const { licenseView } = await import('../../ui/license.ts');
     const trust = readTrustedKeys(flags['trusted-key']);
-    const installed = args.file ? undefined : installedToken(db);
+    const installed = args.file ? undefined : await installedToken(db);
     if (!args.file && !installed)
       throw userError(
         'no license is installed (MpegFlow runs in community mode)',
@@ -66,7 +66,7 @@ Turning the clock back does not revive an expired license: expiry is judged agai
       };
     } catch (error) {
       if (!isInvalidLicense(error)) throw error;
-      const clock = trustedTime(db, new Date());
+      const clock = await trustedTime(db, new Date());
       return {
         status: 'CRITICAL',
         source,

@@ -19,16 +19,16 @@ export default class ReplicateList extends BaseCommand<ReplicateListResult> {
     const { listEndpoints } = await import('../../core/endpoints/repository.ts');
     const { replicationRecords } = await import('../../core/replication/records.ts');
     const { inventory } = await import('../../core/replication/inventory.ts');
-    const records = replicationRecords(db);
+    const records = await replicationRecords(db);
     const edges = [
       ...new Set([
         ...records.map((r) => r.edge),
-        ...listEndpoints(db)
+        ...(await listEndpoints(db))
           .filter((e) => e.role === 'edge')
           .map((e) => e.name),
       ]),
     ];
-    const entries = await inventory({ records, edges, s3For: storageResolver(db).s3For });
+    const entries = await inventory({ records, edges, s3For: (await storageResolver(db)).s3For });
     return { rules: entries.map(({ record: _record, ...rest }) => rest) };
   }
 

@@ -23,10 +23,10 @@ export default class ReplicateRemove extends BaseCommand<{ removed: ReplicationR
     const { parseBucketRef } = await import('../../core/replication/model.ts');
     const { replicationRecords } = await import('../../core/replication/records.ts');
     const { removeReplication } = await import('../../core/replication/remove.ts');
-    const storage = storageResolver(db);
+    const storage = await storageResolver(db);
     const ref = parseBucketRef(args.edge, storage.isAlias);
     const target = flags.target ? parseBucketRef(flags.target, storage.isAlias) : undefined;
-    const records = replicationRecords(db, { edge: ref.endpoint, edgeBucket: ref.bucket }).filter(
+    const records = (await replicationRecords(db, { edge: ref.endpoint, edgeBucket: ref.bucket })).filter(
       (r) => !target || (r.central === target.endpoint && r.centralBucket === target.bucket),
     );
     if (records.length === 0)
@@ -39,7 +39,7 @@ export default class ReplicateRemove extends BaseCommand<{ removed: ReplicationR
       db,
       audit: await this.auditContext(),
       records,
-      edge: resolveEndpoint(db, ref.endpoint),
+      edge: await resolveEndpoint(db, ref.endpoint),
       edgeS3: storage.s3For(ref.endpoint),
     });
   }

@@ -74,12 +74,12 @@ Defaults for edge ingest: existing-objects on (what was ingested before the rule
     const { storageResolver } = await import('../../core/endpoints/storage.ts');
     const { resolveEndpoint } = await import('../../core/endpoints/repository.ts');
     const { parseBucketRef } = await import('../../core/replication/model.ts');
-    const storage = storageResolver(db);
+    const storage = await storageResolver(db);
     const edge = parseBucketRef(args.edge, storage.isAlias);
     const central = parseBucketRef(args.central, storage.isAlias);
     const sides = {
-      edge: resolveEndpoint(db, edge.endpoint),
-      central: resolveEndpoint(db, central.endpoint),
+      edge: await resolveEndpoint(db, edge.endpoint),
+      central: await resolveEndpoint(db, central.endpoint),
       edgeS3: storage.s3For(edge.endpoint),
       centralS3: storage.s3For(central.endpoint),
     };

@@ -37,9 +37,9 @@ Exit codes: 0 OK; 1 WARNING (a backlog, or the central endpoint offline); 2 CRIT
     const { parseBucketRef } = await import('../../core/replication/model.ts');
     const { replicationRecords } = await import('../../core/replication/records.ts');
     const { ruleStatus } = await import('../../core/replication/status.ts');
-    const storage = storageResolver(db);
+    const storage = await storageResolver(db);
     const ref = args.edge ? parseBucketRef(args.edge, storage.isAlias) : undefined;
-    const records = replicationRecords(db, { edge: ref?.endpoint, edgeBucket: ref?.bucket });
+    const records = await replicationRecords(db, { edge: ref?.endpoint, edgeBucket: ref?.bucket });
     if (records.length === 0)
       throw userError(
         `no replication set up by MpegFlow${args.edge ? ` for ${args.edge}` : ''}`,

@@ -26,9 +26,9 @@ export default class ReplicateVerify extends BaseCommand<ReplicateVerifyResult> 
     const { parseBucketRef } = await import('../../core/replication/model.ts');
     const { replicationRecords } = await import('../../core/replication/records.ts');
     const { verifyReplication } = await import('../../core/replication/canary.ts');
-    const storage = storageResolver(db);
+    const storage = await storageResolver(db);
     const ref = parseBucketRef(args.edge, storage.isAlias);
-    const records = replicationRecords(db, { edge: ref.endpoint, edgeBucket: ref.bucket });
+    const records = await replicationRecords(db, { edge: ref.endpoint, edgeBucket: ref.bucket });
     if (records.length === 0)
       throw userError(
         `no replication set up by MpegFlow for ${args.edge}`,

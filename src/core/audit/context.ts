@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { hostName } from '../host.ts';
 import type { Db } from '../store/open.ts';
 import { appendAudit, type AuditEntry, type AuditOutcome } from './log.ts';
 import { redactArgv } from './redact.ts';
@@ -17,7 +18,7 @@ export function currentActor(): string {
   } catch {
     user = process.env.USER ?? `uid${process.getuid?.() ?? '?'}`;
   }
-  return `${user}@${os.hostname()}`;
+  return `${user}@${hostName()}`;
 }
 
 /**
@@ -41,9 +42,9 @@ export class AuditContext {
     this.startedAt = this.#now().getTime();
   }
 
-  record(db: Db, record: AuditRecord = {}): AuditEntry {
+  async record(db: Db, record: AuditRecord = {}): Promise<AuditEntry> {
     const now = this.#now();
-    this.recorded = appendAudit(db, {
+    this.recorded = await appendAudit(db, {
       ts: now.toISOString(),
       actor: this.actor,
       command: this.command,

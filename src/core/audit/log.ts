@@ -57,41 +57,46 @@ export function entryHash(prevHash: string, id: number, e: AuditEntryInput): str
 
 /**
  * Appends one entry. Call it inside the transaction that makes the change it
- * records; on its own it opens an IMMEDIATE transaction so that concurrent
- * writers chain one after another.
+ * records; on its own it opens one. Every host appends under one lock, so
+ * concurrent writers chain one after another and the chain never forks.
  */
-export function appendAudit(db: Db, input: AuditEntryInput): AuditEntry {
-  const append = (): AuditEntry => {
-    const head = db
-      .prepare<[], { last_id: number; last_hash: string; entries: number }>('SELECT last_id, last_hash, entries FROM audit_head')
-      .get();
+export async function appendAudit(db: Db, input: AuditEntryInput): Promise<AuditEntry> {
+  return db.transaction(async (tx) => {
+    await tx.lock('audit');
+    const head = await tx.get<{ last_id: number; last_hash: string }>('SELECT last_id, last_hash FROM audit_head');
     const prevHash = head?.last_hash ?? GENESIS_HASH;
-    const id = (head?.last_id ?? 0) + 1;
+    const id = Number(head?.last_id ?? 0) + 1;
     const hash = entryHash(prevHash, id, input);
-    db.prepare(
-      `INSERT INTO audit_log (id, ts, actor, command, args, target, outcome, exit_code, duration_ms, detail, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      id,
-      input.ts,
-      input.actor,
-      input.command,
-      JSON.stringify(input.args),
-      input.target ?? null,
-      input.outcome,
-      input.exitCode,
-      input.durationMs,
-      input.detail ? JSON.stringify(input.detail) : null,
-      prevHash,
-      hash,
-    );
-    db.prepare(
+    await insertEntry(tx, { ...input, id, prevHash, hash });
+    await tx.run(
       `INSERT INTO audit_head (singleton, last_id, last_hash, entries) VALUES (1, ?, ?, 1)
-       ON CONFLICT (singleton) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash, entries = entries + 1`,
-    ).run(id, hash);
+       ON CONFLICT (singleton) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash, entries = audit_head.entries + 1`,
+      [id, hash],
+    );
     return { ...input, id, prevHash, hash };
-  };
-  return db.inTransaction ? append() : db.transaction(append).immediate();
+  });
+}
+
+/** Stores an entry as it is (appending, or copying a chain from another store). */
+export async function insertEntry(tx: Db, entry: AuditEntry): Promise<void> {
+  await tx.run(
+    `INSERT INTO audit_log (id, ts, actor, command, args, target, outcome, exit_code, duration_ms, detail, prev_hash, hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      entry.id,
+      entry.ts,
+      entry.actor,
+      entry.command,
+      JSON.stringify(entry.args),
+      entry.target ?? null,
+      entry.outcome,
+      entry.exitCode,
+      entry.durationMs,
+      entry.detail ? JSON.stringify(entry.detail) : null,
+      entry.prevHash,
+      entry.hash,
+    ],
+  );
 }
 
 function fromRow(row: AuditRow): AuditEntry {
@@ -118,7 +123,7 @@ export interface AuditQuery {
 }
 
 /** Newest first. `command` matches the command or any command under it ("endpoint" matches "endpoint add"). */
-export function listAudit(db: Db, query: AuditQuery = {}): AuditEntry[] {
+export async function listAudit(db: Db, query: AuditQuery = {}): Promise<AuditEntry[]> {
   const where: string[] = [];
   const params: (string | number)[] = [];
   if (query.since) {
@@ -131,20 +136,32 @@ export function listAudit(db: Db, query: AuditQuery = {}): AuditEntry[] {
   }
   const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC ${query.limit ? 'LIMIT ?' : ''}`;
   if (query.limit) params.push(query.limit);
-  return db
-    .prepare<(string | number)[], AuditRow>(sql)
-    .all(...params)
-    .map(fromRow);
+  return (await db.all<AuditRow>(sql, params)).map(fromRow);
 }
 
-export function getAudit(db: Db, id: number): AuditEntry | undefined {
-  const row = db.prepare<[number], AuditRow>('SELECT * FROM audit_log WHERE id = ?').get(id);
+export async function getAudit(db: Db, id: number): Promise<AuditEntry | undefined> {
+  const row = await db.get<AuditRow>('SELECT * FROM audit_log WHERE id = ?', [id]);
   return row ? fromRow(row) : undefined;
 }
 
-/** Oldest first, in chain order, without loading the whole log at once. */
-export function* iterateAudit(db: Db): Generator<AuditEntry> {
-  for (const row of db.prepare<[], AuditRow>('SELECT * FROM audit_log ORDER BY rowid').iterate()) yield fromRow(row);
+const PAGE = 2000;
+
+/**
+ * Oldest first, in storage order (SQLite's rowid, so a moved entry shows;
+ * PostgreSQL has no stable storage order and goes by id), a page at a time.
+ */
+export async function* iterateAudit(db: Db): AsyncGenerator<AuditEntry> {
+  const order = db.dialect === 'sqlite' ? 'rowid' : 'id';
+  let after = -1;
+  for (;;) {
+    const rows = await db.all<AuditRow & { position: number }>(
+      `SELECT *, ${order} AS position FROM audit_log WHERE ${order} > ? ORDER BY ${order} LIMIT ${PAGE}`,
+      [after],
+    );
+    for (const row of rows) yield fromRow(row);
+    if (rows.length < PAGE) return;
+    after = Number(rows.at(-1)!.position);
+  }
 }
 
 export interface AuditVerification {
@@ -155,11 +172,11 @@ export interface AuditVerification {
 }
 
 /** Walks the chain in storage order: catches edited, deleted, inserted and reordered entries. */
-export function verifyAudit(db: Db): AuditVerification {
+export async function verifyAudit(db: Db): Promise<AuditVerification> {
   let prevHash = GENESIS_HASH;
   let expectedId = 1;
   let position = 0;
-  for (const entry of iterateAudit(db)) {
+  for await (const entry of iterateAudit(db)) {
     position++;
     const fail = (reason: string): AuditVerification => ({
       ok: false,
@@ -182,9 +199,7 @@ export function verifyAudit(db: Db): AuditVerification {
     prevHash = entry.hash;
     expectedId++;
   }
-  const head = db
-    .prepare<[], { last_id: number; last_hash: string; entries: number }>('SELECT last_id, last_hash, entries FROM audit_head')
-    .get();
+  const head = await db.get<{ last_id: number; last_hash: string; entries: number }>('SELECT last_id, last_hash, entries FROM audit_head');
   if (head && (head.last_id !== expectedId - 1 || head.last_hash !== prevHash || head.entries !== position)) {
     return {
       ok: false,

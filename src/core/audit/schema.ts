@@ -6,8 +6,7 @@ export const auditSchema: AreaSchema = {
     {
       version: 1,
       description: 'hash-chained audit log',
-      up: (db) =>
-        db.exec(`
+      sql: `
           CREATE TABLE audit_log (
             id INTEGER PRIMARY KEY,
             ts TEXT NOT NULL,
@@ -31,7 +30,7 @@ export const auditSchema: AreaSchema = {
             last_hash TEXT NOT NULL,
             entries INTEGER NOT NULL
           );
-        `),
+        `,
     },
   ],
 };

@@ -4,6 +4,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from 'minio';
+import type { MultipartHooks } from './s3.ts';
 import { MpegflowError } from '../errors.ts';
 import type { ObjectLocation } from '../endpoints/object-path.ts';
 import { formatLocation } from '../endpoints/object-path.ts';
@@ -15,6 +16,7 @@ import { cancelledError, probeSource, rationalValue, type ProbeInput, type Probe
 import { createProgressParser, progressFigures, safeListener, type EncodeProgressEvent, type ProgressListener } from './progress.ts';
 import { storageError, withRetry } from './s3.ts';
 import { LocalSink, RemoteSink, removeTree, type OutputSink, type SinkEvents } from './sink.ts';
+import { destinationManifest } from './staging.ts';
 import { defaultTools, lastLines, runTool, tlsArgs, toolVersions, type Tools } from './tools.ts';
 
 export interface RunEncodeOptions {
@@ -62,6 +64,9 @@ export interface RunEncodeOptions {
    * file, else the system's trust store); ffmpeg itself does not by default.
    */
   caFileFor?: (alias: string) => string | null | undefined;
+  multipart?: MultipartHooks;
+  /** Where a finished encode is recorded, when it differs from `destination` (a queued job encodes into staging). */
+  manifestAt?: DestinationLocation;
 }
 
 export interface EncodeResult {
@@ -400,6 +405,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
   let storageFailure: unknown;
   const events: SinkEvents = {
+    multipart: options.multipart,
     onStored: (info) =>
       emit({
         type: 'upload',
@@ -421,6 +427,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
         done: false,
       }),
   };
+  const remoteClientFor = (d: DestinationLocation) => (d.kind === 'remote' ? client(d.alias) : undefined);
   const sink: OutputSink =
     destination.kind === 'local'
       ? new LocalSink({ destination, workDir, events })
@@ -436,7 +443,8 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
 
   // An earlier run may have finished this already: the manifest says what it encoded (read while the source is looked up).
   const ifExists = options.ifExists ?? 'skip';
-  const manifestRead = sink.readManifest().then(
+  const manifestAt = options.manifestAt ?? destination;
+  const manifestRead = (options.manifestAt ? destinationManifest(manifestAt, remoteClientFor(manifestAt)) : sink.readManifest()).then(
     (manifest) => ({ manifest, error: undefined as unknown }),
     (error: unknown) => ({ manifest: null, error }),
   );
@@ -447,10 +455,10 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   if (existing && ifExists !== 'overwrite') {
     if (ifExists === 'skip' && sameEncode(existing, source, preset.hash)) {
       emit({ type: 'stage', stage: 'probe', state: 'skipped', at: now(), detail: 'already encoded' });
-      return skippedResult(existing, sink.display, destination);
+      return skippedResult(existing, formatDestination(manifestAt), manifestAt);
     }
     throw new MpegflowError(
-      `${sink.display} already holds a finished encode (${describeSource(existing.source)}, preset ${existing.preset.name})`,
+      `${formatDestination(manifestAt)} already holds a finished encode (${describeSource(existing.source)}, preset ${existing.preset.name})`,
       {
         code: 'DESTINATION_EXISTS',
         suggestion: 'choose another destination with --to, or replace it with --force',

@@ -137,6 +137,13 @@ export interface UploadFileOptions {
   signal?: AbortSignal;
   /** Bytes sent so far for this object (called after each part). */
   onBytes?: (bytes: number) => void;
+  onMultipart?: MultipartHooks;
+}
+
+/** Told of each multipart upload before its first part and once it is completed or aborted (a queue records them for takeovers). */
+export interface MultipartHooks {
+  started: (upload: { bucket: string; key: string; uploadId: string }) => Promise<void>;
+  finished: (uploadId: string) => Promise<void>;
 }
 
 function aborted(): MpegflowError {
@@ -184,6 +191,7 @@ async function multipart(
   const { client, bucket, key, signal } = options;
   const concurrency = Math.max(1, options.partConcurrency ?? 4);
   const uploadId = await withRetry(() => client.initiateNewMultipartUpload(bucket, key, headers), { signal });
+  await options.onMultipart?.started({ bucket, key, uploadId });
   const hash = createHash('sha256');
   const etags: { part: number; etag: string }[] = [];
   const inFlight = new Set<Promise<void>>();
@@ -225,10 +233,14 @@ async function multipart(
     if (signal?.aborted) throw aborted();
     etags.sort((a, b) => a.part - b.part);
     const done = await withRetry(() => client.completeMultipartUpload(bucket, key, uploadId, etags), { signal });
+    await options.onMultipart?.finished(uploadId);
     return { size, sha256: hash.digest('hex'), etag: done.etag };
   } catch (error) {
     await Promise.allSettled(inFlight);
-    await client.abortMultipartUpload(bucket, key, uploadId).catch(() => undefined);
+    await client.abortMultipartUpload(bucket, key, uploadId).then(
+      () => options.onMultipart?.finished(uploadId),
+      () => undefined,
+    );
     throw error;
   }
 }

@@ -6,7 +6,7 @@ import type { Client } from 'minio';
 import { MpegflowError } from '../errors.ts';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
 import { parseManifest, serializeManifest, type Manifest, type OutputRecord } from './manifest.ts';
-import { abortIncompleteUploads, contentTypeFor, readObject, storageError, uploadFile, withRetry } from './s3.ts';
+import { abortIncompleteUploads, contentTypeFor, readObject, storageError, uploadFile, withRetry, type MultipartHooks } from './s3.ts';
 
 /**
  * Where finished outputs go. The pipeline hands each output over as soon as
@@ -32,6 +32,7 @@ export interface SinkEvents {
   onStored?: (info: { name: string; size: number; bytesStored: number; objectsStored: number }) => void;
   /** A multipart upload sent another part: bytes of this object so far, and all bytes sent (finished and in flight). */
   onBytes?: (info: { name: string; objectBytes: number; bytesSent: number; objectsStored: number }) => void;
+  multipart?: MultipartHooks;
 }
 
 /** A minimal promise pool: at most `limit` tasks at once, in submission order. */
@@ -265,6 +266,7 @@ export class RemoteSink implements OutputSink {
           partSize: this.#partSize,
           partConcurrency: this.#partConcurrency,
           signal: this.#abort.signal,
+          onMultipart: this.#events.multipart,
           onBytes: (bytes) => {
             this.#inFlightBytes.set(name, bytes);
             const bytesSent = this.#bytes + [...this.#inFlightBytes.values()].reduce((a, b) => a + b, 0);

@@ -1,8 +1,12 @@
 export const ENDPOINT_ROLES = ['edge', 'central', 'archive'] as const;
 export type EndpointRole = (typeof ENDPOINT_ROLES)[number];
 
-/** Where an endpoint's secret key comes from: stored in the 0600 state file, or read from an env var at use. */
-export type SecretSource = { kind: 'stored' } | { kind: 'env'; variable: string };
+/**
+ * Where an endpoint's secret key comes from: stored in the 0600 state file,
+ * read from an env var at use, or (in a pool, whose shared database holds no
+ * secret) kept in each host's own 0600 file.
+ */
+export type SecretSource = { kind: 'stored' } | { kind: 'env'; variable: string } | { kind: 'host' };
 
 /** An endpoint as configured (safe to show: no secret). */
 export interface Endpoint {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { AuditContext } from '../audit/context.ts';
 import { MpegflowError, userError } from '../errors.ts';
 import type { Db } from '../store/open.ts';
+import { hostSecret, hostSecretNames, setHostSecret } from './host-secrets.ts';
 import type { Endpoint, EndpointRole, ResolvedEndpoint, SecretSource } from './model.ts';
 
 export type SecretInput = { kind: 'stored'; value: string } | { kind: 'env'; variable: string };
@@ -17,11 +18,11 @@ export interface EndpointInput {
   labels: Record<string, string>;
 }
 
-interface EndpointRow {
+export interface EndpointRow {
   name: string;
   url: string;
   access_key: string;
-  secret_kind: 'stored' | 'env';
+  secret_kind: 'stored' | 'env' | 'host';
   secret_key: string | null;
   secret_env: string | null;
   region: string;
@@ -33,7 +34,7 @@ interface EndpointRow {
 }
 
 function fromRow(row: EndpointRow): Endpoint {
-  const secretSource: SecretSource = row.secret_kind === 'env' ? { kind: 'env', variable: row.secret_env! } : { kind: 'stored' };
+  const secretSource: SecretSource = row.secret_kind === 'env' ? { kind: 'env', variable: row.secret_env! } : { kind: row.secret_kind };
   return {
     name: row.name,
     url: row.url,
@@ -55,40 +56,52 @@ export function endpointNotFound(name: string): MpegflowError {
   });
 }
 
-function findRow(db: Db, name: string): EndpointRow | undefined {
-  return db.prepare<[string], EndpointRow>('SELECT * FROM endpoints WHERE name = ?').get(name);
+async function findRow(db: Db, name: string): Promise<EndpointRow | undefined> {
+  return db.get<EndpointRow>('SELECT * FROM endpoints WHERE name = ?', [name]);
 }
 
-export function listEndpoints(db: Db): Endpoint[] {
-  return db.prepare<[], EndpointRow>('SELECT * FROM endpoints ORDER BY name').all().map(fromRow);
+export async function listEndpointRows(db: Db): Promise<EndpointRow[]> {
+  return db.all<EndpointRow>('SELECT * FROM endpoints ORDER BY name');
 }
 
-export function getEndpoint(db: Db, name: string): Endpoint {
-  const row = findRow(db, name);
+export async function listEndpoints(db: Db): Promise<Endpoint[]> {
+  return (await listEndpointRows(db)).map(fromRow);
+}
+
+export async function getEndpoint(db: Db, name: string): Promise<Endpoint> {
+  const row = await findRow(db, name);
   if (!row) throw endpointNotFound(name);
   return fromRow(row);
 }
 
-function upsert(db: Db, endpoint: EndpointInput, ts: string): void {
-  db.prepare(
+/**
+ * A secret given to a pool's shared database goes to this host's own file
+ * instead (`host-secrets.ts`); the database records only where it is.
+ */
+async function upsert(db: Db, endpoint: EndpointInput, ts: string): Promise<void> {
+  const hostKept = db.dialect === 'postgres' && endpoint.secret.kind === 'stored';
+  if (hostKept) setHostSecret(endpoint.name, (endpoint.secret as { value: string }).value);
+  await db.run(
     `INSERT INTO endpoints (name, url, access_key, secret_kind, secret_key, secret_env, region, ca_cert_path, role, labels, created_at, updated_at)
-     VALUES (@name, @url, @accessKey, @secretKind, @secretKey, @secretEnv, @region, @caCertPath, @role, @labels, @ts, @ts)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (name) DO UPDATE SET url = excluded.url, access_key = excluded.access_key, secret_kind = excluded.secret_kind,
        secret_key = excluded.secret_key, secret_env = excluded.secret_env, region = excluded.region, ca_cert_path = excluded.ca_cert_path,
        role = excluded.role, labels = excluded.labels, updated_at = excluded.updated_at`,
-  ).run({
-    name: endpoint.name,
-    url: endpoint.url,
-    accessKey: endpoint.accessKey,
-    secretKind: endpoint.secret.kind,
-    secretKey: endpoint.secret.kind === 'stored' ? endpoint.secret.value : null,
-    secretEnv: endpoint.secret.kind === 'env' ? endpoint.secret.variable : null,
-    region: endpoint.region,
-    caCertPath: endpoint.caCertPath,
-    role: endpoint.role,
-    labels: JSON.stringify(endpoint.labels),
-    ts,
-  });
+    [
+      endpoint.name,
+      endpoint.url,
+      endpoint.accessKey,
+      hostKept ? 'host' : endpoint.secret.kind,
+      endpoint.secret.kind === 'stored' && !hostKept ? endpoint.secret.value : null,
+      endpoint.secret.kind === 'env' ? endpoint.secret.variable : null,
+      endpoint.region,
+      endpoint.caCertPath,
+      endpoint.role,
+      JSON.stringify(endpoint.labels),
+      ts,
+      ts,
+    ],
+  );
 }
 
 export interface AddEndpointOptions {
@@ -100,49 +113,72 @@ export interface AddEndpointOptions {
   now?: () => Date;
 }
 
-export function addEndpoint({ db, audit, endpoint, replace = false, now = () => new Date() }: AddEndpointOptions): Endpoint {
+export async function addEndpoint({ db, audit, endpoint, replace = false, now = () => new Date() }: AddEndpointOptions): Promise<Endpoint> {
   const ts = now().toISOString();
-  return db
-    .transaction(() => {
-      const existing = findRow(db, endpoint.name);
-      if (existing && !replace) {
-        throw userError(
-          `an endpoint named '${endpoint.name}' already exists (${existing.url})`,
-          `choose another name, or remove it first with \`mpegflow endpoint remove ${endpoint.name}\``,
-          'ENDPOINT_EXISTS',
-        );
-      }
-      upsert(db, endpoint, ts);
-      audit.record(db, {
-        target: endpoint.name,
-        detail: { url: endpoint.url, role: endpoint.role, secret: endpoint.secret.kind, replaced: Boolean(existing) },
-      });
-      return fromRow(findRow(db, endpoint.name)!);
-    })
-    .immediate();
+  return db.transaction(async (tx) => {
+    const existing = await findRow(tx, endpoint.name);
+    if (existing && !replace) {
+      throw userError(
+        `an endpoint named '${endpoint.name}' already exists (${existing.url})`,
+        `choose another name, or remove it first with \`mpegflow endpoint remove ${endpoint.name}\``,
+        'ENDPOINT_EXISTS',
+      );
+    }
+    await upsert(tx, endpoint, ts);
+    const added = fromRow((await findRow(tx, endpoint.name))!);
+    await audit.record(tx, {
+      target: endpoint.name,
+      detail: { url: endpoint.url, role: endpoint.role, secret: added.secretSource.kind, replaced: Boolean(existing) },
+    });
+    return added;
+  });
 }
 
-export function removeEndpoint({ db, audit, name }: { db: Db; audit: AuditContext; name: string }): Endpoint {
-  return db
-    .transaction(() => {
-      const row = findRow(db, name);
-      if (!row) throw endpointNotFound(name);
-      db.prepare('DELETE FROM endpoints WHERE name = ?').run(name);
-      audit.record(db, { target: name, detail: { url: row.url } });
-      return fromRow(row);
-    })
-    .immediate();
+export async function removeEndpoint({ db, audit, name }: { db: Db; audit: AuditContext; name: string }): Promise<Endpoint> {
+  const removed = await db.transaction(async (tx) => {
+    const row = await findRow(tx, name);
+    if (!row) throw endpointNotFound(name);
+    await tx.run('DELETE FROM endpoints WHERE name = ?', [name]);
+    await audit.record(tx, { target: name, detail: { url: row.url } });
+    return fromRow(row);
+  });
+  if (removed.secretSource.kind === 'host' && hostSecret(name) !== undefined) setHostSecret(name, undefined);
+  return removed;
 }
 
 /**
  * Everything needed to connect, secret included: read from the state file or,
  * for env-referenced secrets, from the environment now.
  */
-export function resolveEndpoint(db: Db, name: string, env: NodeJS.ProcessEnv = process.env): ResolvedEndpoint {
-  const row = findRow(db, name);
+export async function resolveEndpoint(db: Db, name: string, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedEndpoint> {
+  const row = await findRow(db, name);
   if (!row) throw endpointNotFound(name);
+  return resolveRow(row, env);
+}
+
+/** Which endpoints this host can use: it holds (or can read) their secrets. */
+export async function usableEndpoints(db: Db, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  const kept = hostSecretNames(env);
+  return (await listEndpoints(db))
+    .filter((e) =>
+      e.secretSource.kind === 'env' ? Boolean(env[e.secretSource.variable]) : e.secretSource.kind === 'stored' || kept.has(e.name),
+    )
+    .map((e) => e.name);
+}
+
+export function resolveRow(row: EndpointRow, env: NodeJS.ProcessEnv): ResolvedEndpoint {
+  const { name } = row;
   let secretKey: string;
-  if (row.secret_kind === 'env') {
+  if (row.secret_kind === 'host') {
+    const kept = hostSecret(name, env);
+    if (kept === undefined) {
+      throw new MpegflowError(`this host holds no secret key for endpoint '${name}'`, {
+        code: 'SECRET_NOT_ON_HOST',
+        suggestion: `the pool's shared database keeps no secrets: give this host its own with \`mpegflow endpoint add ${name} --replace --url ${row.url} --access-key ${row.access_key} --secret-key-stdin\``,
+      });
+    }
+    secretKey = kept;
+  } else if (row.secret_kind === 'env') {
     const value = env[row.secret_env!];
     if (!value) {
       throw new MpegflowError(`endpoint '${name}' reads its secret key from $${row.secret_env}, which is not set`, {
@@ -174,7 +210,7 @@ export interface ImportResult {
 }
 
 /** Adds several endpoints in one transaction with one audit entry; names that exist are skipped unless `replace`. */
-export function importEndpoints({
+export async function importEndpoints({
   db,
   audit,
   endpoints,
@@ -190,21 +226,19 @@ export function importEndpoints({
   replace?: boolean;
   source: string;
   now?: () => Date;
-}): ImportResult {
-  return db
-    .transaction(() => {
-      const imported: Endpoint[] = [];
-      const allSkipped = [...skipped];
-      for (const endpoint of endpoints) {
-        if (findRow(db, endpoint.name) && !replace) {
-          allSkipped.push({ name: endpoint.name, reason: 'an endpoint of this name exists (use --replace)' });
-          continue;
-        }
-        upsert(db, endpoint, now().toISOString());
-        imported.push(fromRow(findRow(db, endpoint.name)!));
+}): Promise<ImportResult> {
+  return db.transaction(async (tx) => {
+    const imported: Endpoint[] = [];
+    const allSkipped = [...skipped];
+    for (const endpoint of endpoints) {
+      if ((await findRow(tx, endpoint.name)) && !replace) {
+        allSkipped.push({ name: endpoint.name, reason: 'an endpoint of this name exists (use --replace)' });
+        continue;
       }
-      audit.record(db, { target: source, detail: { imported: imported.map((e) => e.name), skipped: allSkipped } });
-      return { imported, skipped: allSkipped };
-    })
-    .immediate();
+      await upsert(tx, endpoint, now().toISOString());
+      imported.push(fromRow((await findRow(tx, endpoint.name))!));
+    }
+    await audit.record(tx, { target: source, detail: { imported: imported.map((e) => e.name), skipped: allSkipped } });
+    return { imported, skipped: allSkipped };
+  });
 }

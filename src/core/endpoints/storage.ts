@@ -1,6 +1,6 @@
 import type { Client } from 'minio';
 import type { Db } from '../store/open.ts';
-import { resolveEndpoint } from './repository.ts';
+import { endpointNotFound, listEndpointRows, resolveRow } from './repository.ts';
 import { createS3Client } from './s3-client.ts';
 
 export interface StorageResolver {
@@ -9,20 +9,18 @@ export interface StorageResolver {
   s3For: (alias: string) => Client;
 }
 
-export function storageResolver(db: Db, env: NodeJS.ProcessEnv = process.env): StorageResolver {
-  const names = new Set(
-    db
-      .prepare<[], { name: string }>('SELECT name FROM endpoints')
-      .all()
-      .map((r) => r.name),
-  );
+/** Reads every endpoint once (secrets resolved when first used), so clients are made without going back to the store. */
+export async function storageResolver(db: Db, env: NodeJS.ProcessEnv = process.env): Promise<StorageResolver> {
+  const rows = new Map((await listEndpointRows(db)).map((r) => [r.name, r]));
   const clients = new Map<string, Client>();
   return {
-    isAlias: (name) => names.has(name),
+    isAlias: (name) => rows.has(name),
     s3For: (alias) => {
       let client = clients.get(alias);
       if (!client) {
-        client = createS3Client(resolveEndpoint(db, alias, env));
+        const row = rows.get(alias);
+        if (!row) throw endpointNotFound(alias);
+        client = createS3Client(resolveRow(row, env));
         clients.set(alias, client);
       }
       return client;

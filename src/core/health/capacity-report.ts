@@ -15,8 +15,8 @@ export interface CapacityReport {
 const HISTORY_DAYS = 90;
 
 /** Today's capacity after parity and, from the stored samples of the last 90 days, when it will be full. */
-export function capacityReport(db: Db, report: HealthReport, now: Date): CapacityReport {
-  storeSample(db, sampleOf(report));
+export async function capacityReport(db: Db, report: HealthReport, now: Date): Promise<CapacityReport> {
+  await storeSample(db, sampleOf(report));
   const since = new Date(now.getTime() - HISTORY_DAYS * 86_400_000).toISOString();
   const c = report.capacity;
   return {
@@ -24,7 +24,7 @@ export function capacityReport(db: Db, report: HealthReport, now: Date): Capacit
     parity: report.parity.standard,
     capacity: c,
     usedPercent: c.usableBytes > 0 ? Math.round((c.usableUsedBytes / c.usableBytes) * 1000) / 10 : 0,
-    forecast: forecastFull(samplesSince(db, report.endpoint, since), c.usableFreeBytes, now),
+    forecast: forecastFull(await samplesSince(db, report.endpoint, since), c.usableFreeBytes, now),
     checkedAt: report.checkedAt,
   };
 }

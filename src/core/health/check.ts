@@ -22,7 +22,7 @@ export interface HealthResult {
 export interface CheckHealthOptions {
   db: Db;
   names: string[];
-  resolve: (name: string) => ResolvedEndpoint;
+  resolve: (name: string) => Promise<ResolvedEndpoint>;
   collect: (endpoint: ResolvedEndpoint) => Promise<DeploymentSnapshot>;
   now?: () => Date;
 }
@@ -32,7 +32,7 @@ export async function checkHealth({ db, names, resolve, collect, now = () => new
   const endpoints = await Promise.all(
     names.map(async (name): Promise<EndpointHealth> => {
       try {
-        return assessHealth(name, await collect(resolve(name)), now());
+        return assessHealth(name, await collect(await resolve(name)), now());
       } catch (error) {
         if (!isMpegflowError(error)) throw error;
         return {
@@ -44,6 +44,8 @@ export async function checkHealth({ db, names, resolve, collect, now = () => new
     }),
   );
   const reports = endpoints.filter((e): e is HealthReport => 'sets' in e);
-  db.transaction(() => reports.forEach((r) => storeSample(db, sampleOf(r))))();
+  await db.transaction(async (tx) => {
+    for (const r of reports) await storeSample(tx, sampleOf(r));
+  });
   return { status: worstStatus(endpoints.map((e) => e.status)), endpoints };
 }

@@ -29,20 +29,31 @@ export function sampleOf(report: HealthReport): HealthSample {
   };
 }
 
-export function storeSample(db: Db, sample: HealthSample): void {
-  db.prepare(
+export async function storeSample(db: Db, s: HealthSample): Promise<void> {
+  await db.run(
     `INSERT INTO health_samples (endpoint, ts, status, drives_total, drives_online, drives_healing, raw_bytes, raw_used_bytes, usable_bytes, usable_used_bytes)
-     VALUES (@endpoint, @ts, @status, @drivesTotal, @drivesOnline, @drivesHealing, @rawBytes, @rawUsedBytes, @usableBytes, @usableUsedBytes)`,
-  ).run(sample);
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      s.endpoint,
+      s.ts,
+      s.status,
+      s.drivesTotal,
+      s.drivesOnline,
+      s.drivesHealing,
+      s.rawBytes,
+      s.rawUsedBytes,
+      s.usableBytes,
+      s.usableUsedBytes,
+    ],
+  );
 }
 
 /** Samples of one endpoint since a time, oldest first. */
-export function samplesSince(db: Db, endpoint: string, since: string): HealthSample[] {
-  return db
-    .prepare<[string, string], HealthSample>(
-      `SELECT endpoint, ts, status, drives_total AS drivesTotal, drives_online AS drivesOnline, drives_healing AS drivesHealing,
-              raw_bytes AS rawBytes, raw_used_bytes AS rawUsedBytes, usable_bytes AS usableBytes, usable_used_bytes AS usableUsedBytes
-       FROM health_samples WHERE endpoint = ? AND ts >= ? ORDER BY ts`,
-    )
-    .all(endpoint, since);
+export async function samplesSince(db: Db, endpoint: string, since: string): Promise<HealthSample[]> {
+  return db.all<HealthSample>(
+    `SELECT endpoint, ts, status, drives_total AS "drivesTotal", drives_online AS "drivesOnline", drives_healing AS "drivesHealing",
+            raw_bytes AS "rawBytes", raw_used_bytes AS "rawUsedBytes", usable_bytes AS "usableBytes", usable_used_bytes AS "usableUsedBytes"
+     FROM health_samples WHERE endpoint = ? AND ts >= ? ORDER BY ts`,
+    [endpoint, since],
+  );
 }

@@ -6,8 +6,7 @@ export const healthSchema: AreaSchema = {
     {
       version: 1,
       description: 'health samples for capacity forecasts',
-      up: (db) =>
-        db.exec(`
+      sql: `
           CREATE TABLE health_samples (
             id INTEGER PRIMARY KEY,
             endpoint TEXT NOT NULL,
@@ -22,7 +21,7 @@ export const healthSchema: AreaSchema = {
             usable_used_bytes INTEGER NOT NULL
           );
           CREATE INDEX health_samples_endpoint_ts ON health_samples (endpoint, ts);
-        `),
+        `,
     },
   ],
 };

@@ -1,12 +1,13 @@
 import type { Client } from 'minio';
 import { MpegflowError, isMpegflowError } from '../errors.ts';
 import { parseObjectPath } from '../endpoints/object-path.ts';
-import { destinationFrom } from '../encode/locations.ts';
-import { runEncode } from '../encode/pipeline.ts';
+import { destinationFrom, type DestinationLocation } from '../encode/locations.ts';
+import { manifestLocation, runEncode } from '../encode/pipeline.ts';
+import { destinationManifest, discard, promote, stagingFor } from '../encode/staging.ts';
 import type { ProgressListener } from '../encode/progress.ts';
 import { resolvePreset } from '../encode/presets.ts';
 import type { Job } from './model.ts';
-import type { FailureVerdict, JobContext } from './worker.ts';
+import type { FailureVerdict, JobContext, JobOutcome } from './worker.ts';
 
 export interface EncodeJobDeps {
   isAlias: (name: string) => boolean;
@@ -20,8 +21,12 @@ export interface EncodeJobDeps {
   onProgress?: (job: Job, listener: JobContext) => ProgressListener;
 }
 
-/** Runs one queued encode through the pipeline; a manifest already at the destination for this source version makes it a no-op. */
-export async function runEncodeJob(job: Job, context: JobContext, deps: EncodeJobDeps): Promise<Record<string, unknown>> {
+/**
+ * Runs one queued encode into a staging location of its own lease generation
+ * and returns how to publish it (see staging.ts): a manifest already at the
+ * destination for this source version makes it a no-op.
+ */
+export async function runEncodeJob(job: Job, context: JobContext, deps: EncodeJobDeps): Promise<JobOutcome> {
   const preset = resolvePreset({ name: job.preset, file: job.presetFile ?? undefined });
   if (preset.hash !== job.presetHash) {
     throw new MpegflowError(`the preset '${job.preset}' changed since job ${job.id} was submitted`, {
@@ -30,19 +35,30 @@ export async function runEncodeJob(job: Job, context: JobContext, deps: EncodeJo
         'submit the source again to encode it with the current preset; this job keeps the definition it was queued with out of caution',
     });
   }
+  const source = parseObjectPath(job.source, deps.isAlias);
+  const destination = destinationFrom(parseObjectPath(job.destination, deps.isAlias));
+  const client = destination.kind === 'remote' ? deps.s3For(destination.alias) : undefined;
+  await clearEarlierAttempts(job, context, destination, deps);
+  const staging = stagingFor(destination, job.id, job.leaseGeneration);
   const result = await runEncode({
-    source: parseObjectPath(job.source, deps.isAlias),
+    source,
     preset,
-    destination: destinationFrom(parseObjectPath(job.destination, deps.isAlias)),
+    destination: staging,
     s3For: deps.s3For,
     workDir: deps.workDir,
     signal: context.signal,
     onProgress: deps.onProgress?.(job, context),
+    manifestAt: destination,
     ifExists: 'skip',
     maxOutputLines: deps.maxOutputLines,
     caFileFor: deps.caFileFor,
+    multipart: {
+      started: ({ bucket, key, uploadId }) =>
+        context.uploads.started({ alias: staging.kind === 'remote' ? staging.alias : '', bucket, key, uploadId }),
+      finished: (uploadId) => context.uploads.finished(uploadId),
+    },
   });
-  return {
+  const summary = {
     status: result.status,
     manifest: result.manifest,
     outputs: result.outputs.map((o) => ({ name: o.name, size: o.size })),
@@ -50,6 +66,30 @@ export async function runEncodeJob(job: Job, context: JobContext, deps: EncodeJo
     durationSeconds: result.durationSeconds,
     attempts: result.attempts,
   };
+  if (result.status === 'skipped') return { result: summary };
+  const manifest = await destinationManifest(staging, client);
+  if (!manifest) throw new MpegflowError(`the staged encode of job ${job.id} has no manifest`, { kind: 'bug', code: 'STAGING_LOST' });
+  return {
+    result: { ...summary, manifest: manifestLocation(destination) },
+    publish: () => promote(staging, destination, manifest, client),
+    discard: () => discard(staging, client),
+  };
+}
+
+/** What killed or stalled earlier attempts left: their staging and their unfinished multipart uploads. */
+async function clearEarlierAttempts(job: Job, context: JobContext, destination: DestinationLocation, deps: EncodeJobDeps): Promise<void> {
+  if (job.leaseGeneration <= 1) return;
+  for (const upload of await context.uploads.stale()) {
+    await deps
+      .s3For(upload.alias)
+      .abortMultipartUpload(upload.bucket, upload.key, upload.uploadId)
+      .catch(() => undefined);
+    await context.uploads.finished(upload.uploadId);
+  }
+  for (let generation = 1; generation < job.leaseGeneration; generation++) {
+    const old = stagingFor(destination, job.id, generation);
+    await discard(old, old.kind === 'remote' ? deps.s3For(old.alias) : undefined).catch(() => undefined);
+  }
 }
 
 /** Errors a person must fix (bad media, bad preset, a refused key) fail the job now; storage and network trouble is retried. */

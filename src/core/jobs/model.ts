@@ -13,6 +13,8 @@ export interface JobSpec {
   presetHash: string;
   destination: string;
   priority: number;
+  /** What a host needs to run it: `endpoint:NAME` for each endpoint it reads or writes, `host:NAME` for local files. */
+  needs: string[];
 }
 
 export interface Job extends JobSpec {
@@ -20,10 +22,14 @@ export interface Job extends JobSpec {
   jobKey: string;
   state: JobState;
   attempts: number;
+  /** Attempts whose worker died or stalled past its lease: they do not count against maxAttempts. */
+  lostLeases: number;
   maxAttempts: number;
   notBefore: number;
   leaseOwner: string | null;
   leaseExpiresAt: number | null;
+  /** Goes up with every claim; only the holder of the current generation may publish. */
+  leaseGeneration: number;
   cancelRequested: boolean;
   lastError: string | null;
   result: Record<string, unknown> | null;
@@ -36,6 +42,8 @@ export interface Job extends JobSpec {
 export interface JobAttempt {
   attempt: number;
   worker: string;
+  host: string | null;
+  generation: number | null;
   startedAt: string;
   finishedAt: string | null;
   outcome: string | null;

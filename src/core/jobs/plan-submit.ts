@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { hostName } from '../host.ts';
 import { defaultDestination, formatDestination, type DestinationLocation } from '../encode/locations.ts';
 import type { Preset } from '../encode/preset-model.ts';
 import type { JobSpec } from './model.ts';
@@ -22,21 +23,33 @@ export function destinationFor(
   return to.kind === 'local' ? { kind: 'local', path: path.join(to.path, folder) } : { ...to, prefix: `${to.prefix}/${folder}` };
 }
 
+/** Endpoints the job touches; local files tie it to the host that holds them. */
+export function jobNeeds(source: ExpandedSource['location'], destination: DestinationLocation, host: string): string[] {
+  return [source, destination].map((l) => (l.kind === 'remote' ? `endpoint:${l.alias}` : `host:${host}`));
+}
+
 export function jobSpecs(
   sources: ExpandedSource[],
   preset: Preset,
   to: DestinationLocation | null,
   priority: number,
   single: boolean,
+  host: string = hostName(),
 ): JobSpec[] {
-  return sources.map((source) => ({
-    source:
-      source.location.kind === 'local' ? source.location.path : `${source.location.alias}/${source.location.bucket}/${source.location.key}`,
-    sourceIdentity: source.identity,
-    preset: preset.name,
-    presetFile: preset.origin === 'file' ? preset.file : null,
-    presetHash: preset.hash,
-    destination: formatDestination(destinationFor(source, preset, to, single)),
-    priority,
-  }));
+  return sources.map((source) => {
+    const destination = destinationFor(source, preset, to, single);
+    return {
+      source:
+        source.location.kind === 'local'
+          ? source.location.path
+          : `${source.location.alias}/${source.location.bucket}/${source.location.key}`,
+      sourceIdentity: source.identity,
+      preset: preset.name,
+      presetFile: preset.origin === 'file' ? preset.file : null,
+      presetHash: preset.hash,
+      destination: formatDestination(destination),
+      priority,
+      needs: jobNeeds(source.location, destination, host),
+    };
+  });
 }

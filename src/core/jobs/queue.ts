@@ -6,6 +6,10 @@ import type { Job, JobAttempt, JobDetail, JobSpec, JobState } from './model.ts';
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
 const LOG_LINES_KEPT = 200;
+/** Ready jobs a claim looks at before giving up on ones this host cannot run. */
+const CLAIM_WINDOW = 50;
+/** Channel on which a submit or a retry wakes idle workers. */
+export const JOBS_CHANNEL = 'mpegflow_jobs';
 
 interface JobRow {
   id: number;
@@ -23,6 +27,9 @@ interface JobRow {
   not_before: number;
   lease_owner: string | null;
   lease_expires_at: number | null;
+  lease_generation: number;
+  lost_leases: number;
+  needs: string;
   cancel_requested: number;
   last_error: string | null;
   result: string | null;
@@ -34,22 +41,25 @@ interface JobRow {
 
 function fromRow(row: JobRow): Job {
   return {
-    id: row.id,
+    id: Number(row.id),
     source: row.source,
     sourceIdentity: row.source_identity,
     preset: row.preset,
     presetHash: row.preset_hash,
     presetFile: row.preset_file,
     destination: row.destination,
-    priority: row.priority,
+    priority: Number(row.priority),
+    needs: parseNeeds(row.needs),
     jobKey: row.job_key,
     state: row.state,
-    attempts: row.attempts,
-    maxAttempts: row.max_attempts,
-    notBefore: row.not_before,
+    attempts: Number(row.attempts),
+    lostLeases: Number(row.lost_leases),
+    maxAttempts: Number(row.max_attempts),
+    notBefore: Number(row.not_before),
     leaseOwner: row.lease_owner,
-    leaseExpiresAt: row.lease_expires_at,
-    cancelRequested: row.cancel_requested === 1,
+    leaseExpiresAt: row.lease_expires_at === null ? null : Number(row.lease_expires_at),
+    leaseGeneration: Number(row.lease_generation),
+    cancelRequested: Number(row.cancel_requested) === 1,
     lastError: row.last_error,
     result: row.result ? (JSON.parse(row.result) as Record<string, unknown>) : null,
     createdAt: row.created_at,
@@ -59,6 +69,9 @@ function fromRow(row: JobRow): Job {
   };
 }
 
+const parseNeeds = (needs: string) => needs.split(',').filter(Boolean);
+const formatNeeds = (needs: readonly string[]) => `,${[...new Set(needs)].sort().join(',')}${needs.length ? ',' : ''}`;
+
 /** Same source version, same preset definition, same destination: same job. */
 export function jobKeyOf(spec: Pick<JobSpec, 'sourceIdentity' | 'presetHash' | 'destination'>): string {
   return createHash('sha256')
@@ -66,8 +79,8 @@ export function jobKeyOf(spec: Pick<JobSpec, 'sourceIdentity' | 'presetHash' | '
     .digest('hex');
 }
 
-function row(db: Db, id: number): JobRow | undefined {
-  return db.prepare<[number], JobRow>('SELECT * FROM jobs WHERE id = ?').get(id);
+async function row(db: Db, id: number, lock = false): Promise<JobRow | undefined> {
+  return db.get<JobRow>(`SELECT * FROM jobs WHERE id = ?${lock ? db.forUpdate : ''}`, [id]);
 }
 
 export function jobNotFound(id: number): MpegflowError {
@@ -80,184 +93,219 @@ export interface SubmitResult {
 }
 
 /** Queues jobs in one transaction; a job already queued, running or done is skipped, so cron re-runs add only what is new. */
-export function submitJobs({
+export async function submitJobs({
   db,
   audit,
   specs,
   maxAttempts = DEFAULT_MAX_ATTEMPTS,
-  now = () => new Date(),
 }: {
   db: Db;
   audit?: AuditContext;
   specs: JobSpec[];
   maxAttempts?: number;
-  now?: () => Date;
-}): SubmitResult {
-  return db
-    .transaction(() => {
-      const result: SubmitResult = { submitted: [], skipped: [] };
-      const existing = db.prepare<[string], JobRow>("SELECT * FROM jobs WHERE job_key = ? AND state IN ('queued', 'running', 'done')");
-      const insert = db.prepare(
-        `INSERT INTO jobs (source, source_identity, preset, preset_file, preset_hash, destination, job_key, priority, state, max_attempts, created_at, updated_at)
-         VALUES (@source, @sourceIdentity, @preset, @presetFile, @presetHash, @destination, @jobKey, @priority, 'queued', @maxAttempts, @ts, @ts)`,
-      );
-      for (const spec of specs) {
-        const jobKey = jobKeyOf(spec);
-        const found = existing.get(jobKey);
-        if (found) {
-          result.skipped.push({
-            source: spec.source,
-            reason: `already ${found.state} as job ${found.id}`,
-            jobId: found.id,
-            state: found.state,
-          });
-          continue;
-        }
-        const ts = now().toISOString();
-        const { lastInsertRowid } = insert.run({ ...spec, jobKey, maxAttempts, ts });
-        result.submitted.push(fromRow(row(db, Number(lastInsertRowid))!));
+}): Promise<SubmitResult> {
+  const result = await db.transaction(async (tx) => {
+    const result: SubmitResult = { submitted: [], skipped: [] };
+    const ts = new Date(await tx.nowMs()).toISOString();
+    for (const spec of specs) {
+      const jobKey = jobKeyOf(spec);
+      const found = await tx.get<JobRow>("SELECT id, state FROM jobs WHERE job_key = ? AND state IN ('queued', 'running', 'done')", [
+        jobKey,
+      ]);
+      if (found) {
+        result.skipped.push({
+          source: spec.source,
+          reason: `already ${found.state} as job ${found.id}`,
+          jobId: Number(found.id),
+          state: found.state,
+        });
+        continue;
       }
-      audit?.record(db, {
-        target: specs.length === 1 ? specs[0]!.source : `${specs.length} sources`,
-        detail: { submitted: result.submitted.map((j) => j.id), skipped: result.skipped.length },
-      });
-      return result;
-    })
-    .immediate();
+      const inserted = await tx.get<JobRow>(
+        `INSERT INTO jobs (source, source_identity, preset, preset_file, preset_hash, destination, job_key, priority, needs, state, max_attempts, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) RETURNING *`,
+        [
+          spec.source,
+          spec.sourceIdentity,
+          spec.preset,
+          spec.presetFile,
+          spec.presetHash,
+          spec.destination,
+          jobKey,
+          spec.priority,
+          formatNeeds(spec.needs),
+          maxAttempts,
+          ts,
+          ts,
+        ],
+      );
+      result.submitted.push(fromRow(inserted!));
+    }
+    await audit?.record(tx, {
+      target: specs.length === 1 ? specs[0]!.source : `${specs.length} sources`,
+      detail: { submitted: result.submitted.map((j) => j.id), skipped: result.skipped.length },
+    });
+    if (result.submitted.length > 0) await tx.notify(JOBS_CHANNEL);
+    return result;
+  });
+  return result;
 }
 
-export function listJobs(db: Db, { state, limit = 100 }: { state?: JobState; limit?: number } = {}): Job[] {
+export async function listJobs(db: Db, { state, limit = 100 }: { state?: JobState; limit?: number } = {}): Promise<Job[]> {
   const rows = state
-    ? db.prepare<[string, number], JobRow>('SELECT * FROM jobs WHERE state = ? ORDER BY id DESC LIMIT ?').all(state, limit)
-    : db.prepare<[number], JobRow>('SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit);
+    ? await db.all<JobRow>('SELECT * FROM jobs WHERE state = ? ORDER BY id DESC LIMIT ?', [state, limit])
+    : await db.all<JobRow>('SELECT * FROM jobs ORDER BY id DESC LIMIT ?', [limit]);
   return rows.map(fromRow);
 }
 
-export function getJob(db: Db, id: number, logLines = 20): JobDetail {
-  const found = row(db, id);
+export async function getJob(db: Db, id: number, logLines = 20): Promise<JobDetail> {
+  const found = await row(db, id);
   if (!found) throw jobNotFound(id);
-  const attemptsLog = db
-    .prepare<[number], JobAttempt>(
-      'SELECT attempt, worker, started_at AS startedAt, finished_at AS finishedAt, outcome, error FROM job_attempts WHERE job_id = ? ORDER BY attempt',
-    )
-    .all(id);
-  const logTail = db
-    .prepare<[number, number], { ts: string; line: string }>(
-      'SELECT ts, line FROM (SELECT id, ts, line FROM job_logs WHERE job_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id',
-    )
-    .all(id, logLines);
-  return { ...fromRow(found), attemptsLog, logTail };
+  const attemptsLog = await db.all<JobAttempt>(
+    `SELECT attempt, worker, host, generation, started_at AS "startedAt", finished_at AS "finishedAt", outcome, error
+     FROM job_attempts WHERE job_id = ? ORDER BY attempt`,
+    [id],
+  );
+  const logTail = await db.all<{ ts: string; line: string }>(
+    'SELECT ts, line FROM (SELECT id, ts, line FROM job_logs WHERE job_id = ? ORDER BY id DESC LIMIT ?) tail ORDER BY id',
+    [id, logLines],
+  );
+  return { ...fromRow(found), attemptsLog: attemptsLog.map((a) => ({ ...a, attempt: Number(a.attempt) })), logTail };
 }
 
 export interface ClaimOptions {
   db: Db;
   worker: string;
+  host: string;
   leaseMs: number;
-  now?: () => Date;
+  /** What this host can run: endpoints it holds secrets for, `host:NAME` for its own local files. */
+  has: (need: string) => boolean;
+  /** The licensed number of encodes running at once across every host sharing the store. */
+  poolLimit?: number;
 }
 
 /**
- * Takes the next job: the highest-priority queued job whose back-off has
- * passed, or a running job whose worker stopped renewing its lease (it died).
- * IMMEDIATE, so two workers never take the same job.
+ * Takes the next job this host can run: the highest-priority queued job whose
+ * back-off has passed, or a running job whose worker stopped renewing its
+ * lease (it died, or is paused). Leases are judged by the store's clock. The
+ * lease generation goes up with every claim: a worker that lost its job can
+ * no longer publish (see `publishJob`). PostgreSQL workers skip rows another
+ * is claiming; SQLite takes its write lock.
  */
-export function claimJob({ db, worker, leaseMs, now = () => new Date() }: ClaimOptions): Job | undefined {
-  return db
-    .transaction(() => {
-      const t = now();
-      const ms = t.getTime();
-      const next = db
-        .prepare<[number, number], JobRow>(
-          `SELECT * FROM jobs
-           WHERE (state = 'queued' AND not_before <= ?) OR (state = 'running' AND lease_expires_at < ?)
-           ORDER BY priority DESC, id LIMIT 1`,
-        )
-        .get(ms, ms);
-      if (!next) return undefined;
-      if (next.state === 'running') {
-        db.prepare(
-          "UPDATE job_attempts SET finished_at = ?, outcome = 'lost', error = ? WHERE job_id = ? AND attempt = ? AND finished_at IS NULL",
-        ).run(t.toISOString(), `worker ${next.lease_owner} stopped renewing its lease`, next.id, next.attempts);
-        if (next.cancel_requested) {
-          db.prepare(
-            "UPDATE jobs SET state = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, finished_at = ?, updated_at = ? WHERE id = ?",
-          ).run(t.toISOString(), t.toISOString(), next.id);
-          return undefined;
-        }
-      }
-      const attempt = next.attempts + 1;
-      db.prepare(
-        `UPDATE jobs SET state = 'running', attempts = ?, lease_owner = ?, lease_expires_at = ?, started_at = COALESCE(started_at, ?), updated_at = ? WHERE id = ?`,
-      ).run(attempt, worker, ms + leaseMs, t.toISOString(), t.toISOString(), next.id);
-      db.prepare('INSERT INTO job_attempts (job_id, attempt, worker, started_at) VALUES (?, ?, ?, ?)').run(
-        next.id,
-        attempt,
-        worker,
-        t.toISOString(),
+export async function claimJob({ db, worker, host, leaseMs, has, poolLimit }: ClaimOptions): Promise<Job | undefined> {
+  return db.transaction(async (tx) => {
+    const ms = await tx.nowMs();
+    const ts = new Date(ms).toISOString();
+    if (poolLimit !== undefined) {
+      await tx.lock('encode-slots');
+      const busy = await tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE state = 'running' AND lease_expires_at >= ?", [ms]);
+      if (Number(busy!.n) >= poolLimit) return undefined;
+    }
+    const candidates = await tx.all<JobRow>(
+      `SELECT * FROM jobs
+       WHERE (state = 'queued' AND not_before <= ?) OR (state = 'running' AND lease_expires_at < ?)
+       ORDER BY priority DESC, id LIMIT ${CLAIM_WINDOW}${tx.claimLock}`,
+      [ms, ms],
+    );
+    const next = candidates.find((c) => parseNeeds(c.needs).every(has));
+    if (!next) return undefined;
+    let lost = Number(next.lost_leases);
+    if (next.state === 'running') {
+      lost++;
+      await tx.run(
+        "UPDATE job_attempts SET finished_at = ?, outcome = 'lost', error = ? WHERE job_id = ? AND attempt = ? AND finished_at IS NULL",
+        [ts, `worker ${next.lease_owner} stopped renewing its lease`, next.id, next.attempts],
       );
-      return fromRow(row(db, next.id)!);
-    })
-    .immediate();
+      if (Number(next.cancel_requested) === 1) {
+        await tx.run(
+          "UPDATE jobs SET state = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, lost_leases = ?, finished_at = ?, updated_at = ? WHERE id = ?",
+          [lost, ts, ts, next.id],
+        );
+        return undefined;
+      }
+    }
+    const attempt = Number(next.attempts) + 1;
+    const generation = Number(next.lease_generation) + 1;
+    await tx.run(
+      `UPDATE jobs SET state = 'running', attempts = ?, lost_leases = ?, lease_owner = ?, lease_expires_at = ?, lease_generation = ?,
+         started_at = COALESCE(started_at, ?), updated_at = ? WHERE id = ?`,
+      [attempt, lost, worker, ms + leaseMs, generation, ts, ts, next.id],
+    );
+    await tx.run('INSERT INTO job_attempts (job_id, attempt, worker, host, generation, started_at) VALUES (?, ?, ?, ?, ?, ?)', [
+      next.id,
+      attempt,
+      worker,
+      host,
+      generation,
+      ts,
+    ]);
+    return fromRow((await row(tx, Number(next.id)))!);
+  });
 }
+
+/** The claim a worker holds: the job and the lease generation it was given. */
+export type Lease = Pick<Job, 'id' | 'leaseGeneration' | 'attempts'>;
+
+const HELD = "id = ? AND lease_generation = ? AND state = 'running'";
 
 /** Renews the lease. `held: false` means another worker took the job over: stop at once. */
-export function renewLease({
+export async function renewLease({
   db,
-  jobId,
-  worker,
+  lease,
   leaseMs,
-  now = () => new Date(),
 }: {
   db: Db;
-  jobId: number;
-  worker: string;
+  lease: Lease;
   leaseMs: number;
-  now?: () => Date;
-}): { held: boolean; cancelRequested: boolean } {
-  const t = now();
-  const { changes } = db
-    .prepare("UPDATE jobs SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND state = 'running'")
-    .run(t.getTime() + leaseMs, t.toISOString(), jobId, worker);
-  const current = row(db, jobId);
-  return { held: changes === 1, cancelRequested: current?.cancel_requested === 1 };
+}): Promise<{ held: boolean; cancelRequested: boolean }> {
+  const ms = await db.nowMs();
+  const current = await db.get<{ cancel_requested: number }>(
+    `UPDATE jobs SET lease_expires_at = ?, updated_at = ? WHERE ${HELD} RETURNING cancel_requested`,
+    [ms + leaseMs, new Date(ms).toISOString(), lease.id, lease.leaseGeneration],
+  );
+  return { held: current !== undefined, cancelRequested: Number(current?.cancel_requested) === 1 };
 }
 
-function finishAttempt(db: Db, jobId: number, attempt: number, outcome: string, error: string | null, ts: string): void {
-  db.prepare('UPDATE job_attempts SET finished_at = ?, outcome = ?, error = ? WHERE job_id = ? AND attempt = ?').run(
+async function finishAttempt(db: Db, lease: Lease, outcome: string, error: string | null, ts: string): Promise<void> {
+  await db.run('UPDATE job_attempts SET finished_at = ?, outcome = ?, error = ? WHERE job_id = ? AND attempt = ?', [
     ts,
     outcome,
     error,
-    jobId,
-    attempt,
-  );
+    lease.id,
+    lease.attempts,
+  ]);
 }
 
-/** Marks the job done, only if this worker still holds it. */
-export function completeJob({
+/**
+ * Fenced completion. In one transaction: lock the job, check this worker's
+ * lease generation is still the job's, run `publish` (move outputs into place,
+ * write the manifest), mark the job done. A worker that lost its lease gets
+ * `false` and publishes nothing; while one publishes, no other can claim
+ * the job (PostgreSQL holds the row lock, SQLite its write lock).
+ */
+export async function publishJob({
   db,
-  job,
-  worker,
+  lease,
   result,
-  now = () => new Date(),
+  publish,
 }: {
   db: Db;
-  job: Job;
-  worker: string;
+  lease: Lease;
   result: Record<string, unknown>;
-  now?: () => Date;
-}): boolean {
-  return db
-    .transaction(() => {
-      const ts = now().toISOString();
-      const { changes } = db
-        .prepare(
-          "UPDATE jobs SET state = 'done', result = ?, last_error = NULL, lease_owner = NULL, lease_expires_at = NULL, finished_at = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND state = 'running'",
-        )
-        .run(JSON.stringify(result), ts, ts, job.id, worker);
-      if (changes === 1) finishAttempt(db, job.id, job.attempts, 'done', null, ts);
-      return changes === 1;
-    })
-    .immediate();
+  publish?: () => Promise<void>;
+}): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const current = await row(tx, lease.id, true);
+    if (!current || current.state !== 'running' || Number(current.lease_generation) !== lease.leaseGeneration) return false;
+    await publish?.();
+    const ts = new Date(await tx.nowMs()).toISOString();
+    await tx.run(
+      `UPDATE jobs SET state = 'done', result = ?, last_error = NULL, lease_owner = NULL, lease_expires_at = NULL, finished_at = ?, updated_at = ? WHERE ${HELD}`,
+      [JSON.stringify(result), ts, ts, lease.id, lease.leaseGeneration],
+    );
+    await finishAttempt(tx, lease, 'done', null, ts);
+    return true;
+  });
 }
 
 /** Exponential back-off between attempts: 30 s, 60 s, 120 s ... capped at 15 minutes. */
@@ -268,117 +316,151 @@ export function backoffMs(attempt: number, baseMs = 30_000): number {
 /**
  * Ends an attempt that failed. Transient failures go back to the queue after a
  * back-off until the attempts run out; permanent ones (bad input) fail now.
+ * Attempts lost to dead workers do not count against the limit.
  */
-export function failAttempt({
+export async function failAttempt({
   db,
-  job,
-  worker,
+  lease,
   error,
   transient,
   cancelled = false,
   backoffBaseMs,
-  now = () => new Date(),
 }: {
   db: Db;
-  job: Job;
-  worker: string;
+  lease: Lease;
   error: string;
   transient: boolean;
   cancelled?: boolean;
   backoffBaseMs?: number;
-  now?: () => Date;
-}): JobState {
-  return db
-    .transaction(() => {
-      const t = now();
-      const ts = t.toISOString();
-      const current = row(db, job.id);
-      if (!current || current.lease_owner !== worker || current.state !== 'running') return current?.state ?? 'failed';
-      const state: JobState =
-        cancelled || current.cancel_requested ? 'cancelled' : transient && current.attempts < current.max_attempts ? 'queued' : 'failed';
-      db.prepare(
-        `UPDATE jobs SET state = ?, last_error = ?, not_before = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?, finished_at = ? WHERE id = ?`,
-      ).run(
-        state,
-        error,
-        state === 'queued' ? t.getTime() + backoffMs(current.attempts, backoffBaseMs) : 0,
-        ts,
-        state === 'queued' ? null : ts,
-        job.id,
-      );
-      finishAttempt(db, job.id, current.attempts, state === 'cancelled' ? 'cancelled' : 'failed', error, ts);
-      return state;
-    })
-    .immediate();
+}): Promise<JobState> {
+  return db.transaction(async (tx) => {
+    const current = await row(tx, lease.id, true);
+    if (!current || current.state !== 'running' || Number(current.lease_generation) !== lease.leaseGeneration)
+      return current?.state ?? 'failed';
+    const ms = await tx.nowMs();
+    const ts = new Date(ms).toISOString();
+    const failures = Number(current.attempts) - Number(current.lost_leases);
+    const state: JobState =
+      cancelled || Number(current.cancel_requested) === 1
+        ? 'cancelled'
+        : transient && failures < Number(current.max_attempts)
+          ? 'queued'
+          : 'failed';
+    await tx.run(
+      `UPDATE jobs SET state = ?, last_error = ?, not_before = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?, finished_at = ? WHERE id = ?`,
+      [state, error, state === 'queued' ? ms + backoffMs(failures, backoffBaseMs) : 0, ts, state === 'queued' ? null : ts, lease.id],
+    );
+    await finishAttempt(tx, lease, state === 'cancelled' ? 'cancelled' : 'failed', error, ts);
+    if (state === 'queued') await tx.notify(JOBS_CHANNEL);
+    return state;
+  });
 }
 
 /**
  * A queued job is cancelled at once; a running one is flagged and its worker
  * stops ffmpeg and cleans up at its next heartbeat.
  */
-export function cancelJob({ db, audit, id, now = () => new Date() }: { db: Db; audit?: AuditContext; id: number; now?: () => Date }): Job {
-  return db
-    .transaction(() => {
-      const current = row(db, id);
-      if (!current) throw jobNotFound(id);
-      const ts = now().toISOString();
-      if (current.state === 'queued') {
-        db.prepare("UPDATE jobs SET state = 'cancelled', finished_at = ?, updated_at = ? WHERE id = ?").run(ts, ts, id);
-      } else if (current.state === 'running') {
-        db.prepare('UPDATE jobs SET cancel_requested = 1, updated_at = ? WHERE id = ?').run(ts, id);
-      } else {
-        throw userError(
-          `job ${id} is already ${current.state}`,
-          current.state === 'done' ? 'a finished job cannot be cancelled' : `re-queue it with \`mpegflow job retry ${id}\``,
-          'JOB_NOT_CANCELLABLE',
-        );
-      }
-      audit?.record(db, { target: `job ${id}`, detail: { from: current.state } });
-      return fromRow(row(db, id)!);
-    })
-    .immediate();
+export async function cancelJob({ db, audit, id }: { db: Db; audit?: AuditContext; id: number }): Promise<Job> {
+  return db.transaction(async (tx) => {
+    const current = await row(tx, id, true);
+    if (!current) throw jobNotFound(id);
+    const ts = new Date(await tx.nowMs()).toISOString();
+    if (current.state === 'queued') {
+      await tx.run("UPDATE jobs SET state = 'cancelled', finished_at = ?, updated_at = ? WHERE id = ?", [ts, ts, id]);
+    } else if (current.state === 'running') {
+      await tx.run('UPDATE jobs SET cancel_requested = 1, updated_at = ? WHERE id = ?', [ts, id]);
+    } else {
+      throw userError(
+        `job ${id} is already ${current.state}`,
+        current.state === 'done' ? 'a finished job cannot be cancelled' : `re-queue it with \`mpegflow job retry ${id}\``,
+        'JOB_NOT_CANCELLABLE',
+      );
+    }
+    await audit?.record(tx, { target: `job ${id}`, detail: { from: current.state } });
+    return fromRow((await row(tx, id))!);
+  });
 }
 
 /** Puts a failed or cancelled job back in the queue with fresh attempts. */
-export function retryJob({ db, audit, id, now = () => new Date() }: { db: Db; audit?: AuditContext; id: number; now?: () => Date }): Job {
-  return db
-    .transaction(() => {
-      const current = row(db, id);
-      if (!current) throw jobNotFound(id);
-      if (current.state !== 'failed' && current.state !== 'cancelled') {
-        throw userError(
-          `job ${id} is ${current.state}; only failed or cancelled jobs can be retried`,
-          'see its state with `mpegflow job show ' + id + '`',
-          'JOB_NOT_RETRYABLE',
-        );
-      }
-      const live = db
-        .prepare<[string, number], JobRow>("SELECT * FROM jobs WHERE job_key = ? AND id != ? AND state IN ('queued', 'running', 'done')")
-        .get(current.job_key, id);
-      if (live)
-        throw userError(
-          `the same encode is already ${live.state} as job ${live.id}`,
-          `see it with \`mpegflow job show ${live.id}\``,
-          'JOB_DUPLICATE',
-        );
-      const ts = now().toISOString();
-      db.prepare(
-        "UPDATE jobs SET state = 'queued', max_attempts = attempts + ?, not_before = 0, cancel_requested = 0, finished_at = NULL, updated_at = ? WHERE id = ?",
-      ).run(DEFAULT_MAX_ATTEMPTS, ts, id);
-      audit?.record(db, { target: `job ${id}`, detail: { from: current.state } });
-      return fromRow(row(db, id)!);
-    })
-    .immediate();
+export async function retryJob({ db, audit, id }: { db: Db; audit?: AuditContext; id: number }): Promise<Job> {
+  return db.transaction(async (tx) => {
+    const current = await row(tx, id, true);
+    if (!current) throw jobNotFound(id);
+    if (current.state !== 'failed' && current.state !== 'cancelled') {
+      throw userError(
+        `job ${id} is ${current.state}; only failed or cancelled jobs can be retried`,
+        `see its state with \`mpegflow job show ${id}\``,
+        'JOB_NOT_RETRYABLE',
+      );
+    }
+    const live = await tx.get<JobRow>(
+      "SELECT id, state FROM jobs WHERE job_key = ? AND id != ? AND state IN ('queued', 'running', 'done')",
+      [current.job_key, id],
+    );
+    if (live)
+      throw userError(
+        `the same encode is already ${live.state} as job ${live.id}`,
+        `see it with \`mpegflow job show ${live.id}\``,
+        'JOB_DUPLICATE',
+      );
+    const ts = new Date(await tx.nowMs()).toISOString();
+    await tx.run(
+      "UPDATE jobs SET state = 'queued', max_attempts = attempts - lost_leases + ?, not_before = 0, cancel_requested = 0, finished_at = NULL, updated_at = ? WHERE id = ?",
+      [DEFAULT_MAX_ATTEMPTS, ts, id],
+    );
+    await audit?.record(tx, { target: `job ${id}`, detail: { from: current.state } });
+    await tx.notify(JOBS_CHANNEL);
+    return fromRow((await row(tx, id))!);
+  });
 }
 
 /** Keeps the last lines of a job's log (ffmpeg's progress and errors, already redacted by the caller). */
-export function appendJobLog(db: Db, jobId: number, lines: string[], now = () => new Date()): void {
+export async function appendJobLog(db: Db, jobId: number, lines: string[]): Promise<void> {
   if (lines.length === 0) return;
-  db.transaction(() => {
-    const insert = db.prepare('INSERT INTO job_logs (job_id, ts, line) VALUES (?, ?, ?)');
-    for (const line of lines) insert.run(jobId, now().toISOString(), line);
-    db.prepare(
+  await db.transaction(async (tx) => {
+    const ts = new Date(await tx.nowMs()).toISOString();
+    for (const line of lines) await tx.run('INSERT INTO job_logs (job_id, ts, line) VALUES (?, ?, ?)', [jobId, ts, line]);
+    await tx.run(
       'DELETE FROM job_logs WHERE job_id = ? AND id <= (SELECT id FROM job_logs WHERE job_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)',
-    ).run(jobId, jobId, LOG_LINES_KEPT);
-  }).immediate();
+      [jobId, jobId, LOG_LINES_KEPT],
+    );
+  });
+}
+
+export interface RecordedUpload {
+  uploadId: string;
+  jobId: number;
+  generation: number;
+  alias: string;
+  bucket: string;
+  key: string;
+}
+
+/** Remembers a multipart upload before its first part, so a takeover can abort it even where the store cannot list it. */
+export async function recordUpload(db: Db, upload: RecordedUpload): Promise<void> {
+  const ts = new Date(await db.nowMs()).toISOString();
+  await db.run(
+    'INSERT INTO job_uploads (upload_id, job_id, generation, alias, bucket, object_key, started_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (upload_id) DO NOTHING',
+    [upload.uploadId, upload.jobId, upload.generation, upload.alias, upload.bucket, upload.key, ts],
+  );
+}
+
+export async function forgetUpload(db: Db, uploadId: string): Promise<void> {
+  await db.run('DELETE FROM job_uploads WHERE upload_id = ?', [uploadId]);
+}
+
+/** Uploads of earlier generations of a job: their workers are gone, so they are aborted. */
+export async function staleUploads(db: Db, lease: Lease): Promise<RecordedUpload[]> {
+  const rows = await db.all<{ upload_id: string; job_id: number; generation: number; alias: string; bucket: string; object_key: string }>(
+    'SELECT * FROM job_uploads WHERE job_id = ? AND generation < ?',
+    [lease.id, lease.leaseGeneration],
+  );
+  return rows.map((r) => ({
+    uploadId: r.upload_id,
+    jobId: Number(r.job_id),
+    generation: Number(r.generation),
+    alias: r.alias,
+    bucket: r.bucket,
+    key: r.object_key,
+  }));
 }

@@ -6,8 +6,7 @@ export const jobsSchema: AreaSchema = {
     {
       version: 1,
       description: 'encode job queue with leases',
-      up: (db) =>
-        db.exec(`
+      sql: `
           CREATE TABLE jobs (
             id INTEGER PRIMARY KEY,
             source TEXT NOT NULL,
@@ -52,7 +51,45 @@ export const jobsSchema: AreaSchema = {
             line TEXT NOT NULL
           );
           CREATE INDEX job_logs_job ON job_logs (job_id, id);
-        `),
+        `,
+    },
+    {
+      version: 2,
+      description: 'encoder pool: lease generations (fencing), lost leases apart from failures, workers, recorded multipart uploads',
+      sql: `
+          ALTER TABLE jobs ADD COLUMN lease_generation INTEGER NOT NULL DEFAULT 0;
+          ALTER TABLE jobs ADD COLUMN lost_leases INTEGER NOT NULL DEFAULT 0;
+          -- what a host needs to run the job, as ",endpoint:a,host:h,": a host lacking one leaves the job to others
+          ALTER TABLE jobs ADD COLUMN needs TEXT NOT NULL DEFAULT ',';
+          ALTER TABLE jobs ADD COLUMN import_ref TEXT;
+          CREATE UNIQUE INDEX jobs_import_ref ON jobs (import_ref);
+          ALTER TABLE job_attempts ADD COLUMN host TEXT;
+          ALTER TABLE job_attempts ADD COLUMN generation INTEGER;
+          CREATE TABLE workers (
+            id TEXT PRIMARY KEY,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            version TEXT NOT NULL,
+            concurrency INTEGER NOT NULL,
+            endpoints TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            heartbeat_ms INTEGER NOT NULL,
+            stopped_at TEXT,
+            jobs_done INTEGER NOT NULL DEFAULT 0,
+            jobs_failed INTEGER NOT NULL DEFAULT 0,
+            bytes_stored INTEGER NOT NULL DEFAULT 0
+          );
+          CREATE TABLE job_uploads (
+            upload_id TEXT PRIMARY KEY,
+            job_id INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+            generation INTEGER NOT NULL,
+            alias TEXT NOT NULL,
+            bucket TEXT NOT NULL,
+            object_key TEXT NOT NULL,
+            started_at TEXT NOT NULL
+          );
+          CREATE INDEX job_uploads_job ON job_uploads (job_id);
+        `,
     },
   ],
 };

@@ -1,14 +1,40 @@
-import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { hostName } from '../host.ts';
 import type { Db } from '../store/open.ts';
 import type { Job, JobState } from './model.ts';
-import { appendJobLog, claimJob, completeJob, failAttempt, renewLease } from './queue.ts';
+import {
+  appendJobLog,
+  claimJob,
+  failAttempt,
+  forgetUpload,
+  JOBS_CHANNEL,
+  publishJob,
+  recordUpload,
+  renewLease,
+  staleUploads,
+  type RecordedUpload,
+} from './queue.ts';
+import { countWorkerJob, registerWorker, stopWorker, workerHeartbeat } from './workers.ts';
 
 export interface JobContext {
   signal: AbortSignal;
-  /** Lines for the job's log tail (redacted by the caller). */
+  /** Lines for the job's log tail (redacted by the caller); saved at every heartbeat. */
   log: (line: string) => void;
+  /** Multipart uploads, recorded before their first part so that a takeover can abort them. */
+  uploads: {
+    started: (upload: Omit<RecordedUpload, 'jobId' | 'generation'>) => Promise<void>;
+    finished: (uploadId: string) => Promise<void>;
+    /** Uploads left by earlier attempts of this job (their workers died). */
+    stale: () => Promise<RecordedUpload[]>;
+  };
+}
+
+/** What an executed job hands back: its result, and how to publish it once the lease is confirmed (or discard it). */
+export interface JobOutcome {
+  result: Record<string, unknown>;
+  publish?: () => Promise<void>;
+  discard?: () => Promise<void>;
 }
 
 export interface FailureVerdict {
@@ -18,11 +44,14 @@ export interface FailureVerdict {
 }
 
 export type WorkerEvent =
-  { type: 'claimed'; job: Job } | { type: 'finished'; job: Job; state: JobState; error?: string } | { type: 'lease-lost'; job: Job };
+  | { type: 'claimed'; job: Job }
+  | { type: 'finished'; job: Job; state: JobState; error?: string }
+  | { type: 'lease-lost'; job: Job }
+  | { type: 'store-unavailable'; error: string };
 
 export interface WorkerOptions {
   db: Db;
-  execute: (job: Job, context: JobContext) => Promise<Record<string, unknown>>;
+  execute: (job: Job, context: JobContext) => Promise<JobOutcome>;
   classify: (error: unknown) => FailureVerdict;
   concurrency?: number;
   /** Stop when the queue has nothing ready instead of waiting for more. */
@@ -35,60 +64,125 @@ export interface WorkerOptions {
   /** Aborting it (SIGTERM) stops ffmpeg and hands running jobs back to the queue. */
   signal?: AbortSignal;
   workerId?: string;
+  host?: string;
+  version?: string;
+  /** Endpoints this host holds secrets for: jobs needing others are left to hosts that have them. */
+  endpoints?: string[];
+  /** Licensed encodes at once across the pool. */
+  poolLimit?: number;
   onEvent?: (event: WorkerEvent) => void;
-  now?: () => Date;
 }
 
 export interface WorkerResult {
   worker: string;
+  host: string;
   jobs: { id: number; source: string; state: JobState; error?: string }[];
   stoppedBy: 'drained' | 'max-jobs' | 'signal';
 }
 
-export function newWorkerId(): string {
-  return `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+export function newWorkerId(host = hostName()): string {
+  return `${host}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
 class CancelledError extends Error {}
 class LeaseLostError extends Error {}
 
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 /**
  * Claims jobs with leases and runs up to `concurrency` at once. A heartbeat
- * renews each lease; if another worker took the job over (this one stalled
- * past its lease) the run is abandoned, and a cancel request stops it.
+ * renews each lease and saves the log lines so far; if another worker took a
+ * job over (this one stalled past its lease) the run is abandoned, and a
+ * cancel request stops it. Outputs are published only under a confirmed
+ * lease (`publishJob`). When the store is briefly unreachable, running
+ * encodes go on and the worker keeps trying to reach it.
  */
 export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
-  const { db, concurrency = 1, drain = false, maxJobs = Infinity, leaseMs = 60_000, pollMs = 2_000, now = () => new Date() } = options;
+  const { db, concurrency = 1, drain = false, maxJobs = Infinity, leaseMs = 60_000, pollMs = 2_000 } = options;
   const heartbeatMs = options.heartbeatMs ?? Math.max(250, Math.floor(leaseMs / 4));
-  const worker = options.workerId ?? newWorkerId();
-  const result: WorkerResult = { worker, jobs: [], stoppedBy: 'drained' };
+  const host = options.host ?? hostName();
+  const worker = options.workerId ?? newWorkerId(host);
+  const endpoints = new Set(options.endpoints ?? []);
+  const has = (need: string) => need === `host:${host}` || (need.startsWith('endpoint:') && endpoints.has(need.slice('endpoint:'.length)));
+  const result: WorkerResult = { worker, host, jobs: [], stoppedBy: 'drained' };
   const running = new Set<Promise<void>>();
+  const storeTrouble = (error: unknown) => options.onEvent?.({ type: 'store-unavailable', error: describe(error) });
+  /** Retries a store call until it goes through or the worker is stopped: the outcome of an encode is never dropped. */
+  const persist = async <T>(call: () => Promise<T>): Promise<T> => {
+    for (let wait = 500; ; wait = Math.min(wait * 2, 10_000)) {
+      try {
+        return await call();
+      } catch (error) {
+        storeTrouble(error);
+        await sleep(wait);
+      }
+    }
+  };
   let claimed = 0;
+
+  await registerWorker(db, {
+    id: worker,
+    host,
+    pid: process.pid,
+    version: options.version ?? 'unknown',
+    concurrency,
+    endpoints: [...endpoints],
+  });
+  const workerBeat = setInterval(() => void workerHeartbeat(db, worker).catch(storeTrouble), heartbeatMs);
 
   const runOne = async (job: Job): Promise<void> => {
     const controller = new AbortController();
     const stop = () => controller.abort(new CancelledError('the worker was asked to stop'));
     options.signal?.addEventListener('abort', stop, { once: true });
-    const heartbeat = setInterval(() => {
-      const lease = renewLease({ db, jobId: job.id, worker, leaseMs, now });
-      if (!lease.held) controller.abort(new LeaseLostError(`job ${job.id} was taken over by another worker`));
-      else if (lease.cancelRequested) controller.abort(new CancelledError(`job ${job.id} was cancelled`));
-    }, heartbeatMs);
     const pendingLog: string[] = [];
-    const flushLog = () => appendJobLog(db, job.id, pendingLog.splice(0), now);
+    const flushLog = async () => {
+      const lines = pendingLog.splice(0);
+      await appendJobLog(db, job.id, lines).catch((error: unknown) => {
+        pendingLog.unshift(...lines);
+        storeTrouble(error);
+      });
+    };
+    const heartbeat = setInterval(() => {
+      void (async () => {
+        try {
+          const lease = await renewLease({ db, lease: job, leaseMs });
+          if (!lease.held) controller.abort(new LeaseLostError(`job ${job.id} was taken over by another worker`));
+          else if (lease.cancelRequested) controller.abort(new CancelledError(`job ${job.id} was cancelled`));
+        } catch (error) {
+          // the store is unreachable: keep encoding; the lease is checked again when it is back, and before publishing
+          storeTrouble(error);
+        }
+        await flushLog();
+      })();
+    }, heartbeatMs);
+    const context: JobContext = {
+      signal: controller.signal,
+      log: (line) => pendingLog.push(line),
+      uploads: {
+        started: (upload) => recordUpload(db, { ...upload, jobId: job.id, generation: job.leaseGeneration }).catch(storeTrouble),
+        finished: (uploadId) => forgetUpload(db, uploadId).catch(storeTrouble),
+        stale: () => staleUploads(db, job),
+      },
+    };
+    const finish = (state: JobState, error?: string) => {
+      result.jobs.push({ id: job.id, source: job.source, state, error });
+      options.onEvent?.({ type: 'finished', job, state, error });
+    };
     try {
-      const output = await options.execute(job, { signal: controller.signal, log: (line) => pendingLog.push(line) });
+      const outcome = await options.execute(job, context);
       clearInterval(heartbeat);
-      flushLog();
-      if (completeJob({ db, job, worker, result: output, now })) {
-        result.jobs.push({ id: job.id, source: job.source, state: 'done' });
-        options.onEvent?.({ type: 'finished', job, state: 'done' });
+      await flushLog();
+      const published = await persist(() => publishJob({ db, lease: job, result: outcome.result, publish: outcome.publish }));
+      if (published) {
+        finish('done');
+        await countWorkerJob(db, worker, 'done', Number(outcome.result.bytesStored ?? 0)).catch(storeTrouble);
       } else {
+        await outcome.discard?.();
         options.onEvent?.({ type: 'lease-lost', job });
       }
     } catch (error) {
       clearInterval(heartbeat);
-      flushLog();
+      await flushLog();
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       if (reason instanceof LeaseLostError) {
         options.onEvent?.({ type: 'lease-lost', job });
@@ -97,44 +191,68 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       const stoppedByWorker = reason instanceof CancelledError && options.signal?.aborted;
       const verdict: FailureVerdict =
         reason instanceof CancelledError ? { message: reason.message, transient: true } : options.classify(error);
-      const state = failAttempt({
-        db,
-        job,
-        worker,
-        error: verdict.message,
-        transient: verdict.transient,
-        cancelled: reason instanceof CancelledError && !stoppedByWorker,
-        backoffBaseMs: stoppedByWorker ? 0 : options.backoffBaseMs,
-        now,
-      });
-      result.jobs.push({ id: job.id, source: job.source, state, error: verdict.message });
-      options.onEvent?.({ type: 'finished', job, state, error: verdict.message });
+      const state = await persist(() =>
+        failAttempt({
+          db,
+          lease: job,
+          error: verdict.message,
+          transient: verdict.transient,
+          cancelled: reason instanceof CancelledError && !stoppedByWorker,
+          backoffBaseMs: stoppedByWorker ? 0 : options.backoffBaseMs,
+        }),
+      );
+      finish(state, verdict.message);
+      if (state === 'failed') await countWorkerJob(db, worker, 'failed').catch(storeTrouble);
     } finally {
+      clearInterval(heartbeat);
       options.signal?.removeEventListener('abort', stop);
     }
   };
 
-  for (;;) {
-    if (options.signal?.aborted) {
-      result.stoppedBy = 'signal';
-      break;
+  try {
+    for (;;) {
+      if (options.signal?.aborted) {
+        result.stoppedBy = 'signal';
+        break;
+      }
+      let storeDown: unknown;
+      while (running.size < concurrency && claimed < maxJobs) {
+        let job: Job | undefined;
+        try {
+          job = await claimJob({ db, worker, host, leaseMs, has, poolLimit: options.poolLimit });
+        } catch (error) {
+          storeTrouble(error);
+          storeDown = error;
+          break;
+        }
+        if (!job) break;
+        claimed++;
+        options.onEvent?.({ type: 'claimed', job });
+        const task: Promise<void> = runOne(job).finally(() => running.delete(task));
+        running.add(task);
+      }
+      if (claimed >= maxJobs && running.size === 0) {
+        result.stoppedBy = 'max-jobs';
+        break;
+      }
+      if (running.size === 0 && drain) {
+        // a cron run does not wait for a database that is down: it says so and exits
+        if (storeDown) throw storeDown;
+        break;
+      }
+      // wait for a slot to free up, or for new work (a notification, or the poll interval)
+      const idle = new AbortController();
+      const wake = options.signal ? AbortSignal.any([options.signal, idle.signal]) : idle.signal;
+      await Promise.race([
+        ...running,
+        storeDown ? sleep(pollMs, undefined, { signal: wake }).catch(() => false) : db.waitFor(JOBS_CHANNEL, pollMs, wake),
+      ]);
+      idle.abort();
     }
-    while (running.size < concurrency && claimed < maxJobs) {
-      const job = claimJob({ db, worker, leaseMs, now });
-      if (!job) break;
-      claimed++;
-      options.onEvent?.({ type: 'claimed', job });
-      const task: Promise<void> = runOne(job).finally(() => running.delete(task));
-      running.add(task);
-    }
-    if (claimed >= maxJobs && running.size === 0) {
-      result.stoppedBy = 'max-jobs';
-      break;
-    }
-    if (running.size === 0 && drain) break;
-    // wait for a slot to free up, or poll for new work
-    await Promise.race([...running, sleep(pollMs, undefined, { signal: options.signal }).catch(() => undefined)]);
+    await Promise.allSettled(running);
+  } finally {
+    clearInterval(workerBeat);
+    await stopWorker(db, worker).catch(storeTrouble);
   }
-  await Promise.allSettled(running);
   return result;
 }

@@ -14,9 +14,9 @@ export interface TrustedTime {
   behindMs: number;
 }
 
-function newestSeen(db: Db): number {
-  const mark = db.prepare<[], { high_water: string }>('SELECT high_water FROM license_clock').get();
-  const audit = db.prepare<[], { ts: string | null }>('SELECT MAX(ts) AS ts FROM audit_log').get();
+async function newestSeen(db: Db): Promise<number> {
+  const mark = await db.get<{ high_water: string }>('SELECT high_water FROM license_clock');
+  const audit = await db.get<{ ts: string | null }>('SELECT MAX(ts) AS ts FROM audit_log');
   const times = [mark?.high_water, audit?.ts].map((t) => (t ? Date.parse(t) : 0));
   return Math.max(0, ...times.filter(Number.isFinite));
 }
@@ -31,18 +31,19 @@ function newestSeen(db: Db): number {
  * (licenses then look expired until real time catches up). That is the price
  * of working offline; `license verify` shows both times so it can be seen.
  */
-export function trustedTime(db: Db, systemNow: Date, alsoSeen: (string | null | undefined)[] = []): TrustedTime {
+export async function trustedTime(db: Db, systemNow: Date, alsoSeen: (string | null | undefined)[] = []): Promise<TrustedTime> {
   const seen = Math.max(
-    newestSeen(db),
+    await newestSeen(db),
     ...alsoSeen
       .filter((t): t is string => Boolean(t))
       .map((t) => Date.parse(t))
       .filter(Number.isFinite),
   );
   const highWater = Math.max(seen, systemNow.getTime());
-  db.prepare(
+  await db.run(
     'INSERT INTO license_clock (singleton, high_water) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET high_water = excluded.high_water WHERE excluded.high_water > license_clock.high_water',
-  ).run(new Date(highWater).toISOString());
+    [new Date(highWater).toISOString()],
+  );
   const behindMs = Math.max(0, seen - systemNow.getTime());
   return {
     now: new Date(highWater),

@@ -25,7 +25,7 @@ const GET_LICENSE = 'a license with it comes from your MpegFlow vendor; install 
  * limitFor, which name the entitlement when they refuse.
  */
 export async function loadEntitlements(ctx: LicenseContext): Promise<Entitlements> {
-  const installed = installedToken(ctx.db);
+  const installed = await installedToken(ctx.db);
   const community = (problem: string | null, clockWarning: string | null = null): Entitlements => ({
     mode: 'community',
     customer: null,
@@ -36,7 +36,7 @@ export async function loadEntitlements(ctx: LicenseContext): Promise<Entitlement
     license: null,
   });
   if (!installed) return community(null);
-  const before = trustedTime(ctx.db, (ctx.now ?? (() => new Date()))());
+  const before = await trustedTime(ctx.db, (ctx.now ?? (() => new Date()))());
   try {
     const { license, clock } = await checkToken({ ...ctx, now: () => before.systemNow }, installed.token);
     return {

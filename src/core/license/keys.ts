@@ -85,13 +85,12 @@ export function shippedKeys(dir = shippedKeysDir()): TrustedKey[] {
   return files.sort().flatMap((f) => parseKeyFile(path.join(dir, f)).map((k) => ({ ...k, source: 'shipped' })));
 }
 
-export function operatorKeys(db: Db): TrustedKey[] {
-  return db
-    .prepare<[], { kid: string; alg: LicenseAlg; jwk: string; source: string }>(
+export async function operatorKeys(db: Db): Promise<TrustedKey[]> {
+  return (
+    await db.all<{ kid: string; alg: LicenseAlg; jwk: string; source: string }>(
       'SELECT kid, alg, jwk, source FROM license_trusted_keys ORDER BY kid',
     )
-    .all()
-    .map((row) => ({ kid: row.kid, alg: row.alg, jwk: JSON.parse(row.jwk) as TrustedKey['jwk'], source: row.source }));
+  ).map((row) => ({ kid: row.kid, alg: row.alg, jwk: JSON.parse(row.jwk) as TrustedKey['jwk'], source: row.source }));
 }
 
 const sameKey = (a: TrustedKey, b: TrustedKey) => JSON.stringify(a.jwk) === JSON.stringify(b.jwk);
@@ -118,9 +117,11 @@ export function mergeKeys(shipped: TrustedKey[], stored: TrustedKey[], extra: Tr
 }
 
 /** Records an operator-trusted key (for a private issuer); call inside the audited transaction. */
-export function storeTrustedKeys(db: Db, keys: TrustedKey[], now: Date): void {
-  const insert = db.prepare(
-    'INSERT INTO license_trusted_keys (kid, alg, jwk, source, added_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (kid) DO UPDATE SET alg = excluded.alg, jwk = excluded.jwk, source = excluded.source, added_at = excluded.added_at',
-  );
-  for (const key of keys) insert.run(key.kid, key.alg, JSON.stringify(key.jwk), key.source, now.toISOString());
+export async function storeTrustedKeys(db: Db, keys: TrustedKey[], now: Date): Promise<void> {
+  for (const key of keys) {
+    await db.run(
+      'INSERT INTO license_trusted_keys (kid, alg, jwk, source, added_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (kid) DO UPDATE SET alg = excluded.alg, jwk = excluded.jwk, source = excluded.source, added_at = excluded.added_at',
+      [key.kid, key.alg, JSON.stringify(key.jwk), key.source, now.toISOString()],
+    );
+  }
 }

@@ -6,8 +6,7 @@ export const licenseSchema: AreaSchema = {
     {
       version: 1,
       description: 'installed license, trusted issuer keys, clock high-water mark',
-      up: (db) =>
-        db.exec(`
+      sql: `
           CREATE TABLE license_installed (
             singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
             token TEXT NOT NULL,
@@ -26,7 +25,7 @@ export const licenseSchema: AreaSchema = {
             singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
             high_water TEXT NOT NULL
           );
-        `),
+        `,
     },
   ],
 };

@@ -14,15 +14,13 @@ export interface LicenseContext {
 }
 
 /** The shipped keys, the operator's recorded keys and any given for this run (see mergeKeys). */
-export function trustedKeys(db: Db, keysDir?: string, extra: TrustedKey[] = []): TrustedKey[] {
-  return mergeKeys(shippedKeys(keysDir), operatorKeys(db), extra);
+export async function trustedKeys(db: Db, keysDir?: string, extra: TrustedKey[] = []): Promise<TrustedKey[]> {
+  return mergeKeys(shippedKeys(keysDir), await operatorKeys(db), extra);
 }
 
-export function installedToken(db: Db): { token: string; installedAt: string } | undefined {
-  return db
-    .prepare<[], { token: string; installed_at: string }>('SELECT token, installed_at FROM license_installed')
-    .all()
-    .map((r) => ({ token: r.token, installedAt: r.installed_at }))[0];
+export async function installedToken(db: Db): Promise<{ token: string; installedAt: string } | undefined> {
+  const row = await db.get<{ token: string; installed_at: string }>('SELECT token, installed_at FROM license_installed');
+  return row ? { token: row.token, installedAt: row.installed_at } : undefined;
 }
 
 export interface CheckResult {
@@ -35,10 +33,10 @@ export interface CheckResult {
  * signature holds, the license's issue time counts as a time seen.
  */
 export async function checkToken(ctx: LicenseContext, token: string, extraKeys: TrustedKey[] = []): Promise<CheckResult> {
-  const keys = trustedKeys(ctx.db, ctx.keysDir, extraKeys);
-  const clock = trustedTime(ctx.db, (ctx.now ?? (() => new Date()))());
+  const keys = await trustedKeys(ctx.db, ctx.keysDir, extraKeys);
+  const clock = await trustedTime(ctx.db, (ctx.now ?? (() => new Date()))());
   const license = await verifyLicense({ token, keys, now: clock.now });
-  return { license, clock: trustedTime(ctx.db, clock.systemNow, [license.claims.issuedAt]) };
+  return { license, clock: await trustedTime(ctx.db, clock.systemNow, [license.claims.issuedAt]) };
 }
 
 /**
@@ -51,13 +49,14 @@ export async function installLicense(
 ): Promise<CheckResult> {
   const result = await checkToken(ctx, ctx.token, ctx.trust ?? []);
   const { db } = ctx;
-  db.transaction(() => {
-    if (ctx.trust?.length) storeTrustedKeys(db, ctx.trust, result.clock.systemNow);
-    db.prepare(
+  await db.transaction(async (tx) => {
+    if (ctx.trust?.length) await storeTrustedKeys(tx, ctx.trust, result.clock.systemNow);
+    await tx.run(
       `INSERT INTO license_installed (singleton, token, kid, jti, installed_at) VALUES (1, ?, ?, ?, ?)
        ON CONFLICT (singleton) DO UPDATE SET token = excluded.token, kid = excluded.kid, jti = excluded.jti, installed_at = excluded.installed_at`,
-    ).run(ctx.token.trim(), result.license.kid, result.license.claims.tokenId, result.clock.systemNow.toISOString());
-    ctx.audit.record(db, {
+      [ctx.token.trim(), result.license.kid, result.license.claims.tokenId, result.clock.systemNow.toISOString()],
+    );
+    await ctx.audit.record(tx, {
       target: result.license.claims.customer,
       detail: {
         kid: result.license.kid,
@@ -67,21 +66,19 @@ export async function installLicense(
         trustedKeys: ctx.trust?.map((k) => ({ kid: k.kid, alg: k.alg, file: k.source })) ?? [],
       },
     });
-  }).immediate();
+  });
   return result;
 }
 
-export function removeLicense({ db, audit }: { db: Db; audit: AuditContext }): { removed: boolean } {
-  return db
-    .transaction(() => {
-      const { changes } = db.prepare('DELETE FROM license_installed').run();
-      if (changes === 0)
-        throw new MpegflowError('no license is installed', {
-          code: 'NO_LICENSE',
-          suggestion: 'nothing to remove: MpegFlow runs in community mode',
-        });
-      audit.record(db, { target: 'license' });
-      return { removed: true };
-    })
-    .immediate();
+export async function removeLicense({ db, audit }: { db: Db; audit: AuditContext }): Promise<{ removed: boolean }> {
+  return db.transaction(async (tx) => {
+    const { changes } = await tx.run('DELETE FROM license_installed');
+    if (changes === 0)
+      throw new MpegflowError('no license is installed', {
+        code: 'NO_LICENSE',
+        suggestion: 'nothing to remove: MpegFlow runs in community mode',
+      });
+    await audit.record(tx, { target: 'license' });
+    return { removed: true };
+  });
 }

@@ -25,10 +25,8 @@ interface Row {
   updated_at: string;
 }
 
-export function replicationRecords(db: Db, filter: { edge?: string; edgeBucket?: string } = {}): ReplicationRecord[] {
-  return db
-    .prepare<[], Row>('SELECT * FROM replication_rules ORDER BY edge, edge_bucket, central, central_bucket')
-    .all()
+export async function replicationRecords(db: Db, filter: { edge?: string; edgeBucket?: string } = {}): Promise<ReplicationRecord[]> {
+  return (await db.all<Row>('SELECT * FROM replication_rules ORDER BY edge, edge_bucket, central, central_bucket'))
     .filter((r) => (!filter.edge || r.edge === filter.edge) && (!filter.edgeBucket || r.edge_bucket === filter.edgeBucket))
     .map((r) => ({
       edge: r.edge,
@@ -43,11 +41,11 @@ export function replicationRecords(db: Db, filter: { edge?: string; edgeBucket?:
     }));
 }
 
-export function deleteRecord(db: Db, record: ReplicationRecord): void {
-  db.prepare('DELETE FROM replication_rules WHERE edge = ? AND edge_bucket = ? AND central = ? AND central_bucket = ?').run(
+export async function deleteRecord(db: Db, record: ReplicationRecord): Promise<void> {
+  await db.run('DELETE FROM replication_rules WHERE edge = ? AND edge_bucket = ? AND central = ? AND central_bucket = ?', [
     record.edge,
     record.edgeBucket,
     record.central,
     record.centralBucket,
-  );
+  ]);
 }

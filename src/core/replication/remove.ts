@@ -37,12 +37,12 @@ export async function removeReplication({
       if (targets.some((t) => t.arn === record.targetArn)) await removeRemoteTarget(edge, bucket, record.targetArn);
     }
   }
-  db.transaction(() => {
-    for (const record of records) deleteRecord(db, record);
-    audit.record(db, {
+  await db.transaction(async (tx) => {
+    for (const record of records) await deleteRecord(tx, record);
+    await audit.record(tx, {
       target: records.map((r) => `${r.edge}/${r.edgeBucket} -> ${r.central}/${r.centralBucket}`).join(', '),
       detail: { rules: records.map((r) => r.ruleId) },
     });
-  }).immediate();
+  });
   return { removed: records };
 }

@@ -6,8 +6,7 @@ export const replicationSchema: AreaSchema = {
     {
       version: 1,
       description: 'replication rules MpegFlow set up',
-      up: (db) =>
-        db.exec(`
+      sql: `
           CREATE TABLE replication_rules (
             edge TEXT NOT NULL,
             edge_bucket TEXT NOT NULL,
@@ -20,7 +19,7 @@ export const replicationSchema: AreaSchema = {
             updated_at TEXT NOT NULL,
             PRIMARY KEY (edge, edge_bucket, central, central_bucket)
           );
-        `),
+        `,
     },
   ],
 };

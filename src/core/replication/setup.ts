@@ -320,25 +320,26 @@ export async function applyReplication({
     applied.push(step);
   }
   const ts = now().toISOString();
-  db.transaction(() => {
-    db.prepare(
+  await db.transaction(async (tx) => {
+    await tx.run(
       `INSERT INTO replication_rules (edge, edge_bucket, central, central_bucket, rule_id, target_arn, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (edge, edge_bucket, central, central_bucket) DO UPDATE SET rule_id = excluded.rule_id, target_arn = excluded.target_arn, settings = excluded.settings, updated_at = excluded.updated_at`,
-    ).run(
-      plan.edge.endpoint,
-      plan.edge.bucket,
-      plan.central.endpoint,
-      plan.central.bucket,
-      plan.ruleId,
-      arn!,
-      JSON.stringify(plan.settings),
-      ts,
-      ts,
+      [
+        plan.edge.endpoint,
+        plan.edge.bucket,
+        plan.central.endpoint,
+        plan.central.bucket,
+        plan.ruleId,
+        arn!,
+        JSON.stringify(plan.settings),
+        ts,
+        ts,
+      ],
     );
-    audit.record(db, {
+    await audit.record(tx, {
       target: `${formatRef(plan.edge)} -> ${formatRef(plan.central)}`,
       detail: { steps: applied.map((s) => s.action), arn, settings: plan.settings },
     });
-  }).immediate();
+  });
   return { ...plan, applied, targetArn: arn! };
 }

@@ -68,7 +68,7 @@ async function countByStatus(
 }
 
 export interface StatusDeps {
-  resolve: (name: string) => ResolvedEndpoint;
+  resolve: (name: string) => Promise<ResolvedEndpoint>;
   s3For: (name: string) => Client;
   now?: () => Date;
 }
@@ -89,14 +89,14 @@ export async function ruleStatus(record: ReplicationRecord, deps: StatusDeps): P
     ruleId: record.ruleId,
   };
   try {
-    const edge = deps.resolve(record.edge);
+    const edge = await deps.resolve(record.edge);
     const edgeS3 = deps.s3For(record.edge);
     const rules = await replicationRules(edgeS3, record.edgeBucket);
     const ruleOnServer = rules.some((r) => r.ID === record.ruleId);
     const target = (await listRemoteTargets(edge, record.edgeBucket)).find((t) => t.arn === record.targetArn);
     let targetOnline: boolean | null = null;
     try {
-      targetOnline = await new MinioAdminClient(deps.resolve(record.central), { timeoutMs: 3000, retries: 0 }).ready();
+      targetOnline = await new MinioAdminClient(await deps.resolve(record.central), { timeoutMs: 3000, retries: 0 }).ready();
     } catch {
       targetOnline = false;
     }

@@ -2,59 +2,112 @@ import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, ope
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MpegflowError } from '../errors.ts';
-import type { AreaSchema } from './migration.ts';
+import { forDialect, latestVersion, type AreaSchema } from './migration.ts';
 import { allSchemas } from './schemas.ts';
 import { stateFile } from './paths.ts';
+import type { Sql } from './sql.ts';
+import { SqliteSql } from './sqlite.ts';
 
-export type Db = Database.Database;
+export type Db = Sql;
 
 export interface OpenStoreOptions {
-  /** Path of the state file; defaults to stateFile(). */
+  /** Path of the SQLite state file; defaults to stateFile(). */
   file?: string;
+  /** A postgres:// URL: the shared store of an encoder pool. Defaults to $MPEGFLOW_DATABASE_URL; SQLite when unset. */
+  databaseUrl?: string;
   /** How long a writer waits for another process's lock before failing (ms). */
   busyTimeoutMs?: number;
   schemas?: AreaSchema[];
+  /** Adjusts the store's clock (tests move time forward). */
+  clock?: (storeNowMs: number) => number;
+  /** Apply pending migrations (default). `db status` opens without. */
+  migrate?: boolean;
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 30_000;
+/** PRAGMA application_id of every MpegFlow state file ("MPFL"), so another program's database is never written into. */
+export const APPLICATION_ID = 0x4d50464c;
+
+/** The PostgreSQL URL in force, if any. */
+export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.MPEGFLOW_DATABASE_URL?.trim() || undefined;
+}
 
 /**
- * Opens (creating if needed) the state database: directory 0700, file 0600
- * whatever the umask, WAL journal, a busy timeout so overlapping cron runs
- * wait for each other, and every area's pending migrations applied.
+ * Opens the store, migrated: PostgreSQL when MPEGFLOW_DATABASE_URL is set
+ * (an encoder pool), else the SQLite state file (directory 0700, file 0600,
+ * WAL, a busy timeout so overlapping cron runs wait for each other).
  */
-export function openStore(options: OpenStoreOptions = {}): Db {
-  const file = options.file ?? stateFile();
+export async function openStore(options: OpenStoreOptions = {}): Promise<Db> {
+  const url = options.databaseUrl ?? (options.file ? undefined : databaseUrl());
+  const db = url ? await openPostgres(url, options) : openSqlite(options.file ?? stateFile(), options);
+  try {
+    if (options.migrate !== false) await migrate(db, options.schemas ?? allSchemas);
+    return db;
+  } catch (error) {
+    await db.close();
+    throw db.dialect === 'sqlite' ? storeError(db.location, error) : error;
+  }
+}
+
+async function openPostgres(url: string, options: OpenStoreOptions): Promise<Db> {
+  const { PostgresSql } = await import('./postgres.ts');
+  return new PostgresSql(url, { clock: options.clock });
+}
+
+function openSqlite(file: string, options: OpenStoreOptions): Db {
   ensurePrivateFile(file);
-  let db: Db;
+  let db: Database.Database;
   try {
     db = new Database(file, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
   } catch (error) {
     throw storeError(file, error);
   }
   try {
+    claimFile(db, file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    migrate(db, options.schemas ?? allSchemas);
     restrictSidecars(file);
-    return db;
+    return new SqliteSql(db, file, options.clock);
   } catch (error) {
     db.close();
     throw storeError(file, error);
   }
 }
 
+/** A new file becomes ours; one written by an earlier MpegFlow (schema_migrations, no id yet) is marked; anything else is refused untouched. */
+function claimFile(db: Database.Database, file: string): void {
+  const id = db.pragma('application_id', { simple: true }) as number;
+  if (id === APPLICATION_ID) return;
+  const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all();
+  const ours =
+    tables.length === 0 || (id === 0 && tables.some((t) => t.name === 'schema_migrations') && tables.some((t) => t.name === 'audit_log'));
+  if (!ours) {
+    throw new MpegflowError(`${file} is another program's SQLite database, not an MpegFlow state file`, {
+      code: 'STATE_FOREIGN',
+      suggestion: 'point MPEGFLOW_HOME at a folder of its own; MpegFlow left this file untouched',
+    });
+  }
+  db.pragma(`application_id = ${APPLICATION_ID}`);
+}
+
+/** Creates the folder 0700 and the file 0600; tightens modes that are too open, never loosens ones the operator narrowed. */
 function ensurePrivateFile(file: string): void {
   const dir = path.dirname(file);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if ((statSync(dir).mode & 0o777) !== 0o700) chmodSync(dir, 0o700);
+    tighten(dir);
     if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
-    if ((statSync(file).mode & 0o777) !== 0o600) chmodSync(file, 0o600);
+    tighten(file);
   } catch (error) {
     throw storeError(file, error);
   }
+}
+
+function tighten(target: string): void {
+  const mode = statSync(target).mode & 0o777;
+  if (mode & 0o077) chmodSync(target, mode & 0o700);
 }
 
 /** WAL and shared-memory files carry the same data as the database: same permissions. */
@@ -62,38 +115,91 @@ function restrictSidecars(file: string): void {
   for (const suffix of ['-wal', '-shm']) {
     const sidecar = file + suffix;
     try {
-      if (existsSync(sidecar) && (statSync(sidecar).mode & 0o777) !== 0o600) chmodSync(sidecar, 0o600);
+      if (existsSync(sidecar)) tighten(sidecar);
     } catch {
       // another process may own or have just removed it; the directory is 0700 either way
     }
   }
 }
 
-function migrate(db: Db, schemas: AreaSchema[]): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
     area TEXT NOT NULL,
     version INTEGER NOT NULL,
     description TEXT NOT NULL,
     applied_at TEXT NOT NULL,
     PRIMARY KEY (area, version)
-  )`);
-  const applied = db.prepare<[string], { version: number }>(
-    'SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations WHERE area = ?',
-  );
-  const pending = schemas.some((s) => s.migrations.some((m) => m.version > applied.get(s.area)!.version));
-  if (!pending) return;
-  const record = db.prepare('INSERT INTO schema_migrations (area, version, description, applied_at) VALUES (?, ?, ?, ?)');
-  // IMMEDIATE: two processes opening a new file at once migrate one after the other.
-  db.transaction(() => {
+  )`;
+
+/** Applied schema version per area; empty when the store is new. */
+export async function appliedVersions(db: Db): Promise<Map<string, number>> {
+  try {
+    const rows = await db.all<{ area: string; version: number }>(
+      'SELECT area, MAX(version) AS version FROM schema_migrations GROUP BY area',
+    );
+    return new Map(rows.map((r) => [r.area, Number(r.version)]));
+  } catch (error) {
+    if (/no such table|does not exist/i.test(String((error as Error).message))) return new Map();
+    throw error;
+  }
+}
+
+/** Areas whose stored schema is newer than this program knows: it must not write there. */
+function newerThanKnown(applied: Map<string, number>, schemas: AreaSchema[]): string[] {
+  return schemas
+    .filter((s) => (applied.get(s.area) ?? 0) > latestVersion(s))
+    .map((s) => `${s.area} v${applied.get(s.area)} (this mpegflow knows v${latestVersion(s)})`);
+}
+
+export function pendingMigrations(applied: Map<string, number>, schemas: AreaSchema[]): number {
+  return schemas.reduce((n, s) => n + s.migrations.filter((m) => m.version > (applied.get(s.area) ?? 0)).length, 0);
+}
+
+/** Applies every pending migration in one transaction (concurrent openers migrate one after the other); refuses a newer schema untouched. */
+export async function migrate(db: Db, schemas: AreaSchema[] = allSchemas): Promise<number> {
+  const refuseNewer = (applied: Map<string, number>) => {
+    const newer = newerThanKnown(applied, schemas);
+    if (newer.length > 0) {
+      throw new MpegflowError(`the state in ${db.location} was written by a newer mpegflow (schema ${newer.join(', ')})`, {
+        code: 'STATE_NEWER',
+        suggestion: 'upgrade mpegflow on this host to the version the other hosts run; nothing was written',
+      });
+    }
+  };
+  const before = await appliedVersions(db);
+  refuseNewer(before);
+  if (before.size > 0 && pendingMigrations(before, schemas) === 0) return 0;
+  return db.transaction(async (tx) => {
+    await tx.lock('migrate');
+    await tx.run(MIGRATIONS_TABLE);
+    const applied = await appliedVersions(tx);
+    refuseNewer(applied);
+    let count = 0;
     for (const schema of schemas) {
-      const current = applied.get(schema.area)!.version;
+      const current = applied.get(schema.area) ?? 0;
       for (const migration of [...schema.migrations].sort((a, b) => a.version - b.version)) {
         if (migration.version <= current) continue;
-        migration.up(db);
-        record.run(schema.area, migration.version, migration.description, new Date().toISOString());
+        await execScript(tx, forDialect(migration, tx.dialect));
+        await tx.run('INSERT INTO schema_migrations (area, version, description, applied_at) VALUES (?, ?, ?, ?)', [
+          schema.area,
+          migration.version,
+          migration.description,
+          new Date(await tx.nowMs()).toISOString(),
+        ]);
+        count++;
       }
     }
-  }).immediate();
+    return count;
+  });
+}
+
+/** Runs a migration's statements one by one (both engines take one statement per prepared call). */
+async function execScript(tx: Db, script: string): Promise<void> {
+  const statements = script
+    .replace(/--[^\n]*/g, '')
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const statement of statements) await tx.run(statement);
 }
 
 /** SQLite says only "unable to open" for a read-only file system or folder; ask the file system why. */
@@ -110,6 +216,7 @@ function probeWritable(file: string): string | undefined {
 }
 
 export function storeError(file: string, error: unknown): MpegflowError {
+  if (error instanceof MpegflowError) return error;
   let code = (error as { code?: string }).code ?? '';
   if (code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_IOERR')) code = probeWritable(file) ?? code;
   const message = error instanceof Error ? error.message : String(error);

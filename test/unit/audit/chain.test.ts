@@ -19,16 +19,16 @@ describe('audit chain', () => {
   });
 
   it('verifies an untouched chain', () => {
-    assert.deepEqual(verifyAudit(db), { ok: true, entries: 5 });
+    assert.deepEqual(await verifyAudit(db), { ok: true, entries: 5 });
   });
 
   it('never stores secret flag values', () => {
-    for (const entry of listAudit(db)) assert.ok(!entry.args.includes('hunter2hunter2'), entry.args.join(' '));
+    for (const entry of await listAudit(db)) assert.ok(!entry.args.includes('hunter2hunter2'), entry.args.join(' '));
   });
 
   it('catches an edited field', () => {
     db.prepare("UPDATE audit_log SET outcome = 'failure' WHERE id = 3").run();
-    const result = verifyAudit(db);
+    const result = await verifyAudit(db);
     assert.equal(result.ok, false);
     assert.equal(result.brokenAt?.id, 3);
     assert.match(result.brokenAt!.reason, /modified/);
@@ -36,12 +36,12 @@ describe('audit chain', () => {
 
   it('catches edited arguments', () => {
     db.prepare("UPDATE audit_log SET args = '[]' WHERE id = 2").run();
-    assert.equal(verifyAudit(db).brokenAt?.id, 2);
+    assert.equal(await verifyAudit(db).brokenAt?.id, 2);
   });
 
   it('catches a deleted entry in the middle', () => {
     db.prepare('DELETE FROM audit_log WHERE id = 2').run();
-    const result = verifyAudit(db);
+    const result = await verifyAudit(db);
     assert.equal(result.ok, false);
     assert.equal(result.brokenAt?.id, 3);
     assert.match(result.brokenAt!.reason, /entry 2 is missing/);
@@ -49,7 +49,7 @@ describe('audit chain', () => {
 
   it('catches entries removed from the end', () => {
     db.prepare('DELETE FROM audit_log WHERE id >= 4').run();
-    const result = verifyAudit(db);
+    const result = await verifyAudit(db);
     assert.equal(result.ok, false);
     assert.match(result.brokenAt!.reason, /removed from the end/);
   });
@@ -60,7 +60,7 @@ describe('audit chain', () => {
       db.prepare('UPDATE audit_log SET id = 2 WHERE id = 4').run();
       db.prepare('UPDATE audit_log SET id = 4 WHERE id = -2').run();
     })();
-    const result = verifyAudit(db);
+    const result = await verifyAudit(db);
     assert.equal(result.ok, false);
     assert.equal(result.brokenAt?.id, 2);
   });
@@ -77,11 +77,11 @@ describe('audit chain', () => {
       insert.run({ ...b, id: 2 });
       insert.run({ ...a, id: 3 });
     })();
-    assert.equal(verifyAudit(db).brokenAt?.id, 2);
+    assert.equal(await verifyAudit(db).brokenAt?.id, 2);
   });
 
   it('keeps chaining after a verified chain is appended to', () => {
     appendAudit(db, { ts: new Date().toISOString(), actor: 'a@b', command: 'x', args: [], outcome: 'success', exitCode: 0, durationMs: 1 });
-    assert.deepEqual(verifyAudit(db), { ok: true, entries: 6 });
+    assert.deepEqual(await verifyAudit(db), { ok: true, entries: 6 });
   });
 });

@@ -29,7 +29,7 @@ describe('worker loop', () => {
   });
 
   it('drains the queue with at most N jobs at a time', async () => {
-    submitJobs({ db, specs: ['a', 'b', 'c', 'd', 'e'].map(spec) });
+    await submitJobs({ db, specs: ['a', 'b', 'c', 'd', 'e'].map(spec) });
     let active = 0;
     let peak = 0;
     const result = await runWorker({
@@ -51,18 +51,18 @@ describe('worker loop', () => {
       ['done', 'done', 'done', 'done', 'done'],
     );
     assert.equal(result.stoppedBy, 'drained');
-    assert.deepEqual(getJob(db, 3).result, { encoded: 'c' });
+    assert.deepEqual(await getJob(db, 3).result, { encoded: 'c' });
   });
 
   it('stops after --max-jobs', async () => {
-    submitJobs({ db, specs: ['a', 'b', 'c'].map(spec) });
+    await submitJobs({ db, specs: ['a', 'b', 'c'].map(spec) });
     const result = await runWorker({ db, maxJobs: 2, drain: true, classify, pollMs: 10, execute: async () => ({}) });
     assert.equal(result.jobs.length, 2);
     assert.equal(result.stoppedBy, 'max-jobs');
   });
 
   it('re-queues transient failures and fails bad input', async () => {
-    submitJobs({ db, specs: ['flaky', 'corrupt'].map(spec) });
+    await submitJobs({ db, specs: ['flaky', 'corrupt'].map(spec) });
     const result = await runWorker({
       db,
       drain: true,
@@ -83,7 +83,7 @@ describe('worker loop', () => {
   });
 
   it('a cancel request aborts the running job at the next heartbeat', async () => {
-    submitJobs({ db, specs: [spec('long')] });
+    await submitJobs({ db, specs: [spec('long')] });
     let sawAbort = false;
     const worker = runWorker({
       db,
@@ -98,26 +98,26 @@ describe('worker loop', () => {
       },
     });
     await sleep(50);
-    cancelJob({ db, id: 1 });
+    await cancelJob({ db, id: 1 });
     const result = await worker;
     assert.ok(sawAbort);
     assert.equal(result.jobs[0]!.state, 'cancelled');
-    assert.equal(getJob(db, 1).state, 'cancelled');
+    assert.equal(await getJob(db, 1).state, 'cancelled');
   });
 
   it('stopping the worker hands its running job back to the queue', async () => {
-    submitJobs({ db, specs: [spec('long')] });
+    await submitJobs({ db, specs: [spec('long')] });
     const stop = new AbortController();
     const worker = runWorker({ db, classify, pollMs: 10, signal: stop.signal, execute: (_job, ctx) => untilAborted(ctx) });
     await sleep(50);
     stop.abort();
     const result = await worker;
     assert.equal(result.stoppedBy, 'signal');
-    assert.equal(getJob(db, 1).state, 'queued');
+    assert.equal(await getJob(db, 1).state, 'queued');
   });
 
   it('abandons a job another worker took over after its lease ran out', async () => {
-    submitJobs({ db, specs: [spec('slow')] });
+    await submitJobs({ db, specs: [spec('slow')] });
     const events: string[] = [];
     const worker = runWorker({
       db,
@@ -135,6 +135,6 @@ describe('worker loop', () => {
     const result = await worker;
     assert.ok(events.includes('lease-lost'));
     assert.equal(result.jobs.length, 0);
-    assert.equal(getJob(db, 1).leaseOwner, 'other', 'the new owner keeps it');
+    assert.equal(await getJob(db, 1).leaseOwner, 'other', 'the new owner keeps it');
   });
 });

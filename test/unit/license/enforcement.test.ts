@@ -126,11 +126,11 @@ describe('license claims, keys, clock and enforcement', () => {
     const db = nextStore();
     const audit = new AuditContext('endpoint add', [], { now: () => at(40) });
     db.transaction(() => audit.record(db))();
-    const back = trustedTime(db, at(10));
+    const back = await trustedTime(db, at(10));
     assert.equal(back.rolledBack, true);
     assert.equal(back.now.toISOString(), at(40).toISOString());
     assert.equal(back.behindMs, 30 * DAY);
-    const drift = trustedTime(db, new Date(at(40).getTime() - ROLLBACK_TOLERANCE_MS + 1000));
+    const drift = await trustedTime(db, new Date(at(40).getTime() - ROLLBACK_TOLERANCE_MS + 1000));
     assert.equal(drift.rolledBack, false);
 
     const db2 = nextStore();
@@ -138,7 +138,7 @@ describe('license claims, keys, clock and enforcement', () => {
     const { clock } = await checkToken({ db: db2, keysDir: noShipped, now: () => at(99) }, future, keys);
     assert.equal(clock.highWater.toISOString(), at(100).toISOString(), 'a verified license was issued after the system clock');
     assert.equal(clock.rolledBack, true);
-    assert.equal(trustedTime(db2, at(99)).now.toISOString(), at(100).toISOString(), 'the mark is kept in the state file');
+    assert.equal(await trustedTime(db2, at(99)).now.toISOString(), at(100).toISOString(), 'the mark is kept in the state file');
   });
 
   it('community mode, then the license, then back to community when it ends; refusals name the entitlement', async () => {
@@ -203,12 +203,12 @@ describe('license claims, keys, clock and enforcement', () => {
     const expired = vendorSign(ed.privateJwk, ['--issued-at', '2025-01-01T00:00:00Z', '--days', '30']);
     await assert.rejects(installLicense({ ...ctx, audit: new AuditContext('license install', []), token: expired }), /expired/);
     await assert.rejects(installLicense({ ...ctx, audit: new AuditContext('license install', []), token: 'junk' }), /not a license/);
-    assert.equal(installedToken(db)?.token, good);
+    assert.equal(await installedToken(db)?.token, good);
     const entries = () => db.prepare<[], { command: string; target: string }>('SELECT command, target FROM audit_log ORDER BY id').all();
     assert.deepEqual(entries(), [{ command: 'license install', target: 'Studio Nord' }], 'only the change that happened is recorded');
-    removeLicense({ db, audit: new AuditContext('license remove', []) });
-    assert.equal(installedToken(db), undefined);
+    await removeLicense({ db, audit: new AuditContext('license remove', []) });
+    assert.equal(await installedToken(db), undefined);
     assert.equal(entries().at(-1)?.command, 'license remove');
-    assert.throws(() => removeLicense({ db, audit: new AuditContext('license remove', []) }), /no license is installed/);
+    assert.throws(() => await removeLicense({ db, audit: new AuditContext('license remove', []) }), /no license is installed/);
   });
 });

@@ -158,14 +158,14 @@ describe('license verification', () => {
   it('turning the clock back does not revive an expired license', async () => {
     const db = nextStore();
     const token = vendorSign(ed.privateJwk, [...issued, '--days', '30']);
-    const t1 = trustedTime(db, new Date('2026-12-15T00:00:00Z'));
+    const t1 = await trustedTime(db, new Date('2026-12-15T00:00:00Z'));
     assert.equal(t1.rolledBack, false);
     await assert.rejects(verifyLicense({ token, keys, now: t1.now }), /expired/);
-    const back = trustedTime(db, new Date('2026-11-10T00:00:00Z'));
+    const back = await trustedTime(db, new Date('2026-11-10T00:00:00Z'));
     assert.equal(back.rolledBack, true);
     assert.equal(back.now.toISOString(), '2026-12-15T00:00:00.000Z', 'judged at the newest time seen');
     await assert.rejects(verifyLicense({ token, keys, now: back.now }), /expired/);
-    assert.equal(trustedTime(db, new Date('2026-12-14T23:55:00Z')).rolledBack, false, 'a few minutes of drift is tolerated');
+    assert.equal(await trustedTime(db, new Date('2026-12-14T23:55:00Z')).rolledBack, false, 'a few minutes of drift is tolerated');
   });
 
   it('entitlements: community mode without a license, the license when installed, refusals name the entitlement', async () => {

@@ -1,0 +1,89 @@
+import { mkdir, readdir, rename, rmdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Client } from 'minio';
+import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
+import { serializeManifest, type Manifest } from './manifest.ts';
+import { storageError, withRetry } from './s3.ts';
+import { LocalSink, RemoteSink, removeTree } from './sink.ts';
+
+/**
+ * A queued job encodes into a staging location of its own (one per lease
+ * generation) and its outputs are moved into the destination only under a
+ * confirmed lease: a worker that lost its job never mixes its outputs with
+ * the new owner's. Remote staging lives in the destination's bucket, so
+ * publishing is a server-side copy.
+ */
+export const STAGING_FOLDER = '.mpegflow-staging';
+
+export function stagingFor(destination: DestinationLocation, jobId: number, generation: number): DestinationLocation {
+  const leaf = `job-${jobId}-g${generation}`;
+  return destination.kind === 'local'
+    ? { kind: 'local', path: path.join(path.dirname(destination.path), STAGING_FOLDER, leaf) }
+    : { ...destination, prefix: `${STAGING_FOLDER}/${leaf}` };
+}
+
+/** The manifest at a destination, if any (a finished earlier encode). */
+export async function destinationManifest(destination: DestinationLocation, client?: Client): Promise<Manifest | null> {
+  const sink =
+    destination.kind === 'local'
+      ? new LocalSink({ destination, workDir: destination.path })
+      : new RemoteSink({ client: client!, destination, workDir: '' });
+  return sink.readManifest();
+}
+
+/** Moves a staged encode into its destination, the manifest last, and removes the staging location. */
+export async function promote(
+  staging: DestinationLocation,
+  destination: DestinationLocation,
+  manifest: Manifest,
+  client?: Client,
+): Promise<void> {
+  const names = manifest.outputs.map((o) => o.name);
+  if (staging.kind === 'local' && destination.kind === 'local') {
+    for (const name of [...names, MANIFEST_NAME]) {
+      const target = outputPath(destination.path, name);
+      await mkdir(path.dirname(target), { recursive: true });
+      await rename(outputPath(staging.path, name), target);
+    }
+    await removeTree(staging.path);
+    await rmdir(path.dirname(staging.path)).catch(() => undefined);
+    return;
+  }
+  if (staging.kind !== 'remote' || destination.kind !== 'remote' || !client) throw new Error('staging and destination must be alike');
+  const { bucket } = destination;
+  for (const name of names) {
+    const key = outputKey(destination.prefix, name);
+    try {
+      await withRetry(() => client.copyObject(bucket, key, `/${staging.bucket}/${outputKey(staging.prefix, name)}`));
+    } catch (error) {
+      throw storageError(error, `${destination.alias}/${bucket}/${key}`, destination.alias);
+    }
+  }
+  const body = serializeManifest(manifest);
+  const manifestKey = outputKey(destination.prefix, MANIFEST_NAME);
+  try {
+    await withRetry(() => client.putObject(bucket, manifestKey, body, body.length, { 'Content-Type': 'application/json' }));
+  } catch (error) {
+    throw storageError(error, `${formatDestination(destination)}/${MANIFEST_NAME}`, destination.alias);
+  }
+  await discard(staging, client);
+}
+
+/** Removes a staging location and everything in it. */
+export async function discard(staging: DestinationLocation, client?: Client): Promise<void> {
+  if (staging.kind === 'local') {
+    await removeTree(staging.path);
+    return;
+  }
+  const keys: string[] = [];
+  const stream = client!.listObjectsV2(staging.bucket, `${staging.prefix}/`, true);
+  for await (const item of stream as AsyncIterable<{ name?: string }>) if (item.name) keys.push(item.name);
+  for (let i = 0; i < keys.length; i += 1000) await client!.removeObjects(staging.bucket, keys.slice(i, i + 1000)).catch(() => undefined);
+}
+
+/** Local staging folders of a job's earlier generations (their workers are gone). */
+export async function staleLocalStaging(destination: Extract<DestinationLocation, { kind: 'local' }>, jobId: number): Promise<string[]> {
+  const dir = path.join(path.dirname(destination.path), STAGING_FOLDER);
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  return entries.filter((e) => e.startsWith(`job-${jobId}-g`)).map((e) => path.join(dir, e));
+}

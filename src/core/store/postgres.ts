@@ -1,0 +1,244 @@
+import pg from 'pg';
+import { MpegflowError } from '../errors.ts';
+import { numberedPlaceholders, type Sql, type SqlValue } from './sql.ts';
+
+const INT8 = 20;
+/** Our integers (ids, byte counts, epoch milliseconds) stay far below 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** The URL as it may be shown: no password. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    for (const key of [...parsed.searchParams.keys()]) if (/pass/i.test(key)) parsed.searchParams.set(key, '***');
+    return parsed.toString();
+  } catch {
+    return 'the database named by MPEGFLOW_DATABASE_URL';
+  }
+}
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+class PgStatements {
+  readonly dialect = 'postgres' as const;
+  readonly claimLock = ' FOR UPDATE SKIP LOCKED';
+  readonly forUpdate = ' FOR UPDATE';
+  readonly location: string;
+  protected readonly target: Queryable;
+  protected readonly clock: (dbNowMs: number) => number;
+
+  constructor(target: Queryable, location: string, clock: (dbNowMs: number) => number) {
+    this.target = target;
+    this.location = location;
+    this.clock = clock;
+  }
+
+  protected async query<T>(sql: string, params: readonly SqlValue[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> {
+    try {
+      return await this.target.query<T & pg.QueryResultRow>(numberedPlaceholders(sql), params as SqlValue[]);
+    } catch (error) {
+      throw postgresError(this.location, error);
+    }
+  }
+
+  async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return (await this.query<T>(sql, params)).rows;
+  }
+
+  async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    return (await this.query<T>(sql, params)).rows[0];
+  }
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+    return { changes: (await this.query(sql, params)).rowCount ?? 0 };
+  }
+
+  async nowMs(): Promise<number> {
+    const row = await this.get<{ ms: number }>('SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint AS ms');
+    return this.clock(row!.ms);
+  }
+
+  /** A transaction-scoped advisory lock: released at COMMIT or ROLLBACK, or when the connection dies. */
+  async lock(name: string): Promise<void> {
+    await this.query('SELECT pg_advisory_xact_lock(hashtext(?))', [`mpegflow:${name}`]);
+  }
+
+  async notify(channel: string): Promise<void> {
+    await this.query('SELECT pg_notify(?, ?)', [channel, '']);
+  }
+}
+
+class PgTransaction extends PgStatements implements Sql {
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+
+  waitFor(): Promise<boolean> {
+    return Promise.reject(new Error('waitFor inside a transaction'));
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/**
+ * PostgreSQL behind the async `Sql` interface: a small pool, row locks for
+ * claims, advisory locks for the audit chain, the server's clock for leases,
+ * LISTEN/NOTIFY to wake idle workers. The pool reconnects by itself once the
+ * server is back.
+ */
+export class PostgresSql extends PgStatements implements Sql {
+  readonly #pool: pg.Pool;
+  #listener?: Promise<pg.Client | undefined>;
+  readonly #listening = new Set<string>();
+  readonly #waiters = new Map<string, Set<() => void>>();
+
+  constructor(url: string, options: { clock?: (dbNowMs: number) => number; max?: number } = {}) {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.max ?? 4,
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 10_000,
+      application_name: 'mpegflow',
+      types,
+    });
+    // an idle client losing its server (a restart) must not crash the process; the next query reconnects
+    pool.on('error', () => undefined);
+    super(pool, redactDatabaseUrl(url), options.clock ?? ((t) => t));
+    this.#pool = pool;
+  }
+
+  async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw postgresError(this.location, error);
+    }
+    let broken = false;
+    try {
+      const tx = new PgTransaction(client, this.location, this.clock);
+      await client.query('BEGIN');
+      const result = await fn(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      throw error instanceof MpegflowError ? error : postgresError(this.location, error);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async #listenClient(): Promise<pg.Client | undefined> {
+    this.#listener ??= (async () => {
+      const client = new pg.Client({ connectionString: this.#pool.options.connectionString, types });
+      client.on('error', () => {
+        this.#listener = undefined;
+        this.#listening.clear();
+      });
+      client.on('notification', (message) => {
+        for (const wake of this.#waiters.get(message.channel) ?? []) wake();
+      });
+      try {
+        await client.connect();
+        return client;
+      } catch {
+        this.#listener = undefined;
+        return undefined;
+      }
+    })();
+    return this.#listener;
+  }
+
+  /** LISTEN on a dedicated connection; without one (the server is down) this is a plain bounded wait. */
+  async waitFor(channel: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    const client = await this.#listenClient();
+    if (client && !this.#listening.has(channel)) {
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`).then(
+        () => this.#listening.add(channel),
+        () => undefined,
+      );
+    }
+    return new Promise<boolean>((resolve) => {
+      const waiters = this.#waiters.get(channel) ?? new Set<() => void>();
+      this.#waiters.set(channel, waiters);
+      const finish = (notified: boolean) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        waiters.delete(wake);
+        resolve(notified);
+      };
+      const wake = () => finish(true);
+      const onAbort = () => finish(false);
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      waiters.add(wake);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  async close(): Promise<void> {
+    const listener = await this.#listener?.catch(() => undefined);
+    await listener?.end().catch(() => undefined);
+    await this.#pool.end().catch(() => undefined);
+  }
+}
+
+/** What went wrong talking to PostgreSQL, in terms an operator can act on. */
+export function postgresError(location: string, error: unknown): MpegflowError {
+  if (error instanceof MpegflowError) return error;
+  const code = (error as { code?: string }).code ?? '';
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === '28P01' || code === '28000') {
+    return new MpegflowError(`PostgreSQL at ${location} refused the credentials`, {
+      code: 'DATABASE_AUTH',
+      suggestion: 'check the user and password in MPEGFLOW_DATABASE_URL (or PGPASSWORD / ~/.pgpass)',
+      cause: error,
+    });
+  }
+  if (code === '3D000') {
+    return new MpegflowError(`the database in ${location} does not exist`, {
+      code: 'DATABASE_MISSING',
+      suggestion: 'create it (createdb …) or fix the database name in MPEGFLOW_DATABASE_URL',
+      cause: error,
+    });
+  }
+  if (
+    [
+      'ECONNREFUSED',
+      'ENOTFOUND',
+      'EAI_AGAIN',
+      'ETIMEDOUT',
+      'ECONNRESET',
+      'EHOSTUNREACH',
+      '57P01',
+      '57P02',
+      '57P03',
+      '08006',
+      '08001',
+    ].includes(code) ||
+    /timeout|terminat|Connection terminated|connect/i.test(message)
+  ) {
+    return new MpegflowError(`cannot reach PostgreSQL at ${location}: ${message}`, {
+      code: 'DATABASE_UNREACHABLE',
+      kind: 'external',
+      suggestion: 'check that the database server is running and reachable from this host (pg_isready), then run this again',
+      cause: error,
+      details: { transient: true },
+    });
+  }
+  if (code === '53100') {
+    return new MpegflowError(`the PostgreSQL server at ${location} is out of disk space`, {
+      code: 'STATE_DISK_FULL',
+      kind: 'external',
+      suggestion: 'free space on the database server; nothing already stored was changed',
+      cause: error,
+    });
+  }
+  return new MpegflowError(`PostgreSQL error at ${location}: ${message}`, { code: 'DATABASE_ERROR', kind: 'external', cause: error });
+}
