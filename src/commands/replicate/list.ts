@@ -21,12 +21,7 @@ export default class ReplicateList extends BaseCommand<ReplicateListResult> {
     const { inventory } = await import('../../core/replication/inventory.ts');
     const records = await replicationRecords(db);
     const edges = [
-      ...new Set([
-        ...records.map((r) => r.edge),
-        ...(await listEndpoints(db))
-          .filter((e) => e.role === 'edge')
-          .map((e) => e.name),
-      ]),
+      ...new Set([...records.map((r) => r.edge), ...(await listEndpoints(db)).filter((e) => e.role === 'edge').map((e) => e.name)]),
     ];
     const entries = await inventory({ records, edges, s3For: (await storageResolver(db)).s3For });
     return { rules: entries.map(({ record: _record, ...rest }) => rest) };

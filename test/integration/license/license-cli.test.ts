@@ -314,9 +314,9 @@ print(jwt.encode({"iss": "PyJWT issuer", "sub": "Py Customer", "aud": "mpegflow"
       const soon = vendorSign(ed.privateJwk, ['--days', '20', '--token-id', 'lic-20']);
       assert.equal((await cli(['license', 'install', '-', '--trusted-key', ed.publicJwks], soon, other.home)).code, 0);
       // MpegFlow has seen a time 30 days ahead (as if the clock had been there and was turned back since)
-      const db = openStore({ file: path.join(other.home, 'state.db') });
-      db.prepare('UPDATE license_clock SET high_water = ?').run(new Date(Date.now() + 30 * DAY_S * 1000).toISOString());
-      db.close();
+      const db = await openStore({ file: path.join(other.home, 'state.db') });
+      await db.run('UPDATE license_clock SET high_water = ?', [new Date(Date.now() + 30 * DAY_S * 1000).toISOString()]);
+      await db.close();
       const verify = await cli(['license', 'verify', '--json'], undefined, other.home);
       assert.equal(verify.code, 2);
       const doc = parseJson<VerifyDoc>(verify);

@@ -123,9 +123,9 @@ describe('license claims, keys, clock and enforcement', () => {
   });
 
   it('the clock: the newest audit entry and a verified issue time count; a few minutes of drift do not', async () => {
-    const db = nextStore();
+    const db = await nextStore();
     const audit = new AuditContext('endpoint add', [], { now: () => at(40) });
-    db.transaction(() => audit.record(db))();
+    await audit.record(db);
     const back = await trustedTime(db, at(10));
     assert.equal(back.rolledBack, true);
     assert.equal(back.now.toISOString(), at(40).toISOString());
@@ -133,16 +133,16 @@ describe('license claims, keys, clock and enforcement', () => {
     const drift = await trustedTime(db, new Date(at(40).getTime() - ROLLBACK_TOLERANCE_MS + 1000));
     assert.equal(drift.rolledBack, false);
 
-    const db2 = nextStore();
+    const db2 = await nextStore();
     const future = vendorSign(ed.privateJwk, ['--issued-at', at(100).toISOString(), '--days', '365']);
     const { clock } = await checkToken({ db: db2, keysDir: noShipped, now: () => at(99) }, future, keys);
     assert.equal(clock.highWater.toISOString(), at(100).toISOString(), 'a verified license was issued after the system clock');
     assert.equal(clock.rolledBack, true);
-    assert.equal(await trustedTime(db2, at(99)).now.toISOString(), at(100).toISOString(), 'the mark is kept in the state file');
+    assert.equal((await trustedTime(db2, at(99))).now.toISOString(), at(100).toISOString(), 'the mark is kept in the state file');
   });
 
   it('community mode, then the license, then back to community when it ends; refusals name the entitlement', async () => {
-    const db = nextStore();
+    const db = await nextStore();
     const ctx = (days: number) => ({ db, keysDir: noShipped, now: () => at(days) });
     const community = await loadEntitlements(ctx(1));
     assert.deepEqual([community.mode, community.capabilities, community.limits], ['community', COMMUNITY.capabilities, COMMUNITY.limits]);
@@ -196,19 +196,19 @@ describe('license claims, keys, clock and enforcement', () => {
   });
 
   it('a refused install leaves the installed license as it was; remove is audited', async () => {
-    const db = nextStore();
+    const db = await nextStore();
     const ctx = { db, keysDir: noShipped, now: () => at(1) };
     const good = vendorSign(ed.privateJwk, [...issued, '--token-id', 'keep-me']);
     await installLicense({ ...ctx, audit: new AuditContext('license install', []), token: good, trust: keys });
     const expired = vendorSign(ed.privateJwk, ['--issued-at', '2025-01-01T00:00:00Z', '--days', '30']);
     await assert.rejects(installLicense({ ...ctx, audit: new AuditContext('license install', []), token: expired }), /expired/);
     await assert.rejects(installLicense({ ...ctx, audit: new AuditContext('license install', []), token: 'junk' }), /not a license/);
-    assert.equal(await installedToken(db)?.token, good);
-    const entries = () => db.prepare<[], { command: string; target: string }>('SELECT command, target FROM audit_log ORDER BY id').all();
-    assert.deepEqual(entries(), [{ command: 'license install', target: 'Studio Nord' }], 'only the change that happened is recorded');
+    assert.equal((await installedToken(db))?.token, good);
+    const entries = () => db.all<{ command: string; target: string }>('SELECT command, target FROM audit_log ORDER BY id');
+    assert.deepEqual(await entries(), [{ command: 'license install', target: 'Studio Nord' }], 'only the change that happened is recorded');
     await removeLicense({ db, audit: new AuditContext('license remove', []) });
     assert.equal(await installedToken(db), undefined);
-    assert.equal(entries().at(-1)?.command, 'license remove');
-    assert.throws(() => await removeLicense({ db, audit: new AuditContext('license remove', []) }), /no license is installed/);
+    assert.equal((await entries()).at(-1)?.command, 'license remove');
+    await assert.rejects(removeLicense({ db, audit: new AuditContext('license remove', []) }), /no license is installed/);
   });
 });

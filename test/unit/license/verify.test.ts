@@ -156,7 +156,7 @@ describe('license verification', () => {
   });
 
   it('turning the clock back does not revive an expired license', async () => {
-    const db = nextStore();
+    const db = await nextStore();
     const token = vendorSign(ed.privateJwk, [...issued, '--days', '30']);
     const t1 = await trustedTime(db, new Date('2026-12-15T00:00:00Z'));
     assert.equal(t1.rolledBack, false);
@@ -165,11 +165,11 @@ describe('license verification', () => {
     assert.equal(back.rolledBack, true);
     assert.equal(back.now.toISOString(), '2026-12-15T00:00:00.000Z', 'judged at the newest time seen');
     await assert.rejects(verifyLicense({ token, keys, now: back.now }), /expired/);
-    assert.equal(await trustedTime(db, new Date('2026-12-14T23:55:00Z')).rolledBack, false, 'a few minutes of drift is tolerated');
+    assert.equal((await trustedTime(db, new Date('2026-12-14T23:55:00Z'))).rolledBack, false, 'a few minutes of drift is tolerated');
   });
 
   it('entitlements: community mode without a license, the license when installed, refusals name the entitlement', async () => {
-    const db = nextStore();
+    const db = await nextStore();
     const community = await loadEntitlements({ db, keysDir: dir, now: () => now });
     assert.equal(community.mode, 'community');
     assert.throws(() => requireCapability(community, 'replication'), /replication is not included in community mode/);

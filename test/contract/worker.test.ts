@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { beforeEach, describe, it } from 'node:test';
-import { cancelJob, getJob, submitJobs } from '../../../src/core/jobs/queue.ts';
-import { runWorker, type JobContext } from '../../../src/core/jobs/worker.ts';
-import type { Db } from '../../../src/core/store/open.ts';
-import { freshStores } from '../../support/store.ts';
+import { beforeEach, it } from 'node:test';
+import { cancelJob, getJob, submitJobs } from '../../src/core/jobs/queue.ts';
+import { runWorker, type JobContext } from '../../src/core/jobs/worker.ts';
+import { listWorkers } from '../../src/core/jobs/workers.ts';
+import type { Db } from '../../src/core/store/open.ts';
+import { forEachBackend } from '../support/backends.ts';
 
 const spec = (source: string) => ({
   source,
@@ -14,6 +15,7 @@ const spec = (source: string) => ({
   presetHash: 'h',
   destination: 'd',
   priority: 0,
+  needs: ['endpoint:e'],
 });
 const classify = (error: unknown) => ({ message: (error as Error).message, transient: /unreachable/.test((error as Error).message) });
 
@@ -21,11 +23,10 @@ function untilAborted(ctx: JobContext): Promise<never> {
   return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
 }
 
-describe('worker loop', () => {
-  const nextStore = freshStores();
+forEachBackend('worker loop', (backend) => {
   let db: Db;
-  beforeEach(() => {
-    db = nextStore();
+  beforeEach(async () => {
+    db = await backend.fresh();
   });
 
   it('drains the queue with at most N jobs at a time', async () => {
@@ -34,6 +35,7 @@ describe('worker loop', () => {
     let peak = 0;
     const result = await runWorker({
       db,
+      endpoints: ['e'],
       concurrency: 2,
       drain: true,
       classify,
@@ -42,7 +44,7 @@ describe('worker loop', () => {
         peak = Math.max(peak, ++active);
         await sleep(20);
         active--;
-        return { encoded: job.source };
+        return { result: { encoded: job.source } };
       },
     });
     assert.equal(peak, 2);
@@ -51,12 +53,23 @@ describe('worker loop', () => {
       ['done', 'done', 'done', 'done', 'done'],
     );
     assert.equal(result.stoppedBy, 'drained');
-    assert.deepEqual(await getJob(db, 3).result, { encoded: 'c' });
+    assert.deepEqual((await getJob(db, 3)).result, { encoded: 'c' });
+    const [worker] = await listWorkers(db);
+    assert.equal(worker!.jobsDone, 5);
+    assert.equal(worker!.status, 'stopped');
   });
 
   it('stops after --max-jobs', async () => {
     await submitJobs({ db, specs: ['a', 'b', 'c'].map(spec) });
-    const result = await runWorker({ db, maxJobs: 2, drain: true, classify, pollMs: 10, execute: async () => ({}) });
+    const result = await runWorker({
+      db,
+      endpoints: ['e'],
+      maxJobs: 2,
+      drain: true,
+      classify,
+      pollMs: 10,
+      execute: async () => ({ result: {} }),
+    });
     assert.equal(result.jobs.length, 2);
     assert.equal(result.stoppedBy, 'max-jobs');
   });
@@ -65,6 +78,7 @@ describe('worker loop', () => {
     await submitJobs({ db, specs: ['flaky', 'corrupt'].map(spec) });
     const result = await runWorker({
       db,
+      endpoints: ['e'],
       drain: true,
       classify,
       pollMs: 10,
@@ -87,6 +101,7 @@ describe('worker loop', () => {
     let sawAbort = false;
     const worker = runWorker({
       db,
+      endpoints: ['e'],
       drain: true,
       classify,
       pollMs: 10,
@@ -102,18 +117,25 @@ describe('worker loop', () => {
     const result = await worker;
     assert.ok(sawAbort);
     assert.equal(result.jobs[0]!.state, 'cancelled');
-    assert.equal(await getJob(db, 1).state, 'cancelled');
+    assert.equal((await getJob(db, 1)).state, 'cancelled');
   });
 
   it('stopping the worker hands its running job back to the queue', async () => {
     await submitJobs({ db, specs: [spec('long')] });
     const stop = new AbortController();
-    const worker = runWorker({ db, classify, pollMs: 10, signal: stop.signal, execute: (_job, ctx) => untilAborted(ctx) });
+    const worker = runWorker({
+      db,
+      endpoints: ['e'],
+      classify,
+      pollMs: 10,
+      signal: stop.signal,
+      execute: (_job, ctx) => untilAborted(ctx),
+    });
     await sleep(50);
     stop.abort();
     const result = await worker;
     assert.equal(result.stoppedBy, 'signal');
-    assert.equal(await getJob(db, 1).state, 'queued');
+    assert.equal((await getJob(db, 1)).state, 'queued');
   });
 
   it('abandons a job another worker took over after its lease ran out', async () => {
@@ -121,6 +143,7 @@ describe('worker loop', () => {
     const events: string[] = [];
     const worker = runWorker({
       db,
+      endpoints: ['e'],
       drain: true,
       classify,
       pollMs: 10,
@@ -131,10 +154,40 @@ describe('worker loop', () => {
       execute: (_job, ctx) => untilAborted(ctx),
     });
     await sleep(50);
-    db.prepare("UPDATE jobs SET lease_owner = 'other' WHERE id = 1").run();
+    await db.run("UPDATE jobs SET lease_owner = 'other', lease_generation = lease_generation + 1 WHERE id = 1");
     const result = await worker;
     assert.ok(events.includes('lease-lost'));
     assert.equal(result.jobs.length, 0);
-    assert.equal(await getJob(db, 1).leaseOwner, 'other', 'the new owner keeps it');
+    assert.equal((await getJob(db, 1)).leaseOwner, 'other', 'the new owner keeps it');
+  });
+
+  it('leaves jobs it cannot run to other hosts, and says it drained', async () => {
+    await submitJobs({ db, specs: [spec('needs-e')] });
+    const result = await runWorker({ db, endpoints: ['other'], drain: true, classify, pollMs: 10, execute: async () => ({ result: {} }) });
+    assert.equal(result.jobs.length, 0);
+    assert.equal((await getJob(db, 1)).state, 'queued');
+  });
+
+  it('publishes only under its lease: a stalled worker discards its outputs', async () => {
+    await submitJobs({ db, specs: [spec('a')] });
+    const published: string[] = [];
+    const discarded: string[] = [];
+    const result = await runWorker({
+      db,
+      endpoints: ['e'],
+      drain: true,
+      classify,
+      pollMs: 10,
+      workerId: 'stalled',
+      execute: async () => {
+        // another host takes the job over while this one was paused
+        await db.run("UPDATE jobs SET lease_owner = 'other', lease_generation = lease_generation + 1 WHERE id = 1");
+        return { result: {}, publish: async () => void published.push('stalled'), discard: async () => void discarded.push('stalled') };
+      },
+    });
+    assert.deepEqual(published, []);
+    assert.deepEqual(discarded, ['stalled']);
+    assert.equal(result.jobs.length, 0);
+    assert.equal((await getJob(db, 1)).state, 'running', "still the new owner's");
   });
 });

@@ -1,0 +1,256 @@
+import assert from 'node:assert/strict';
+import { beforeEach, it } from 'node:test';
+import type { JobSpec } from '../../src/core/jobs/model.ts';
+import {
+  appendJobLog,
+  cancelJob,
+  claimJob,
+  failAttempt,
+  getJob,
+  listJobs,
+  publishJob,
+  renewLease,
+  retryJob,
+  submitJobs,
+} from '../../src/core/jobs/queue.ts';
+import type { Db } from '../../src/core/store/open.ts';
+import { forEachBackend } from '../support/backends.ts';
+
+function spec(source: string, over: Partial<JobSpec> = {}): JobSpec {
+  return {
+    source,
+    sourceIdentity: `${source}@v1`,
+    preset: 'hls-h264',
+    presetFile: null,
+    presetHash: 'p1',
+    destination: 'central/out/',
+    priority: 0,
+    needs: ['endpoint:central'],
+    ...over,
+  };
+}
+
+const everything = () => true;
+
+forEachBackend('job queue', (backend) => {
+  let db: Db;
+  const claim = (worker: string, over: { has?: (n: string) => boolean; poolLimit?: number; on?: Db } = {}) =>
+    claimJob({
+      db: over.on ?? db,
+      worker,
+      host: `${worker}-host`,
+      leaseMs: 60_000,
+      has: over.has ?? everything,
+      poolLimit: over.poolLimit,
+    });
+
+  beforeEach(async () => {
+    db = await backend.fresh();
+  });
+
+  it('skips a source version already queued or done, so cron re-runs add only what is new', async () => {
+    const first = await submitJobs({ db, specs: [spec('a.mov'), spec('b.mov')] });
+    assert.equal(first.submitted.length, 2);
+    const again = await submitJobs({
+      db,
+      specs: [spec('a.mov'), spec('b.mov'), spec('c.mov'), spec('a.mov', { sourceIdentity: 'a.mov@v2' })],
+    });
+    assert.deepEqual(
+      again.submitted.map((j) => j.source),
+      ['c.mov', 'a.mov'],
+    );
+    assert.deepEqual(
+      again.skipped.map((s) => s.reason),
+      ['already queued as job 1', 'already queued as job 2'],
+    );
+    const other = await submitJobs({ db, specs: [spec('a.mov', { presetHash: 'p2' }), spec('a.mov', { destination: 'central/other/' })] });
+    assert.equal(other.submitted.length, 2, 'another preset or destination is another job');
+  });
+
+  it('hands out jobs by priority, each to one worker only', async () => {
+    await submitJobs({ db, specs: [spec('low.mov'), spec('high.mov', { priority: 5 }), spec('low2.mov')] });
+    const a = await claim('w1');
+    const b = await claim('w2');
+    const c = await claim('w3');
+    assert.deepEqual([a?.source, b?.source, c?.source], ['high.mov', 'low.mov', 'low2.mov']);
+    assert.equal(await claim('w4'), undefined);
+  });
+
+  it('never gives one job to two claimers racing from separate connections', async () => {
+    await submitJobs({ db, specs: Array.from({ length: 40 }, (_, i) => spec(`s${i}.mov`)) });
+    // SQLite: one connection per process (a second one in the same process would wait on its own lock holder)
+    const stores =
+      backend.name === 'postgres' ? [db, await backend.another(), await backend.another(), await backend.another()] : [db, db, db, db];
+    const taken: number[] = [];
+    await Promise.all(
+      stores.map(async (store, w) => {
+        for (;;) {
+          const job = await claim(`w${w}`, { on: store });
+          if (!job) return;
+          taken.push(job.id);
+        }
+      }),
+    );
+    assert.equal(taken.length, 40);
+    assert.equal(new Set(taken).size, 40, 'every job claimed exactly once');
+  });
+
+  it('reclaims a job whose worker died once its lease expires (by the store clock), and fences the old owner out', async () => {
+    await submitJobs({ db, specs: [spec('a.mov')] });
+    const job = (await claim('dead'))!;
+    assert.equal(job.leaseGeneration, 1);
+    assert.equal(await claim('w2'), undefined, 'lease still valid');
+    backend.advance(61_000);
+    const taken = (await claim('w2'))!;
+    assert.equal(taken.id, job.id);
+    assert.equal(taken.attempts, 2);
+    assert.equal(taken.leaseGeneration, 2);
+    assert.equal(taken.lostLeases, 1);
+    assert.equal((await renewLease({ db, lease: job, leaseMs: 60_000 })).held, false, 'the dead worker lost it');
+    let stalePublished = false;
+    assert.equal(await publishJob({ db, lease: job, result: {}, publish: async () => void (stalePublished = true) }), false);
+    assert.equal(stalePublished, false, 'a stale worker never runs its publish step');
+    assert.equal(await publishJob({ db, lease: taken, result: { manifest: 'm' } }), true);
+    const detail = await getJob(db, job.id);
+    assert.equal(detail.state, 'done');
+    assert.deepEqual(
+      detail.attemptsLog.map((a) => [a.outcome, a.host, a.generation]),
+      [
+        ['lost', 'dead-host', 1],
+        ['done', 'w2-host', 2],
+      ],
+    );
+  });
+
+  it('a failing publish step leaves the job running for its owner, not done', async () => {
+    await submitJobs({ db, specs: [spec('a.mov')] });
+    const job = (await claim('w'))!;
+    await assert.rejects(
+      publishJob({
+        db,
+        lease: job,
+        result: {},
+        publish: async () => {
+          throw new Error('storage went away');
+        },
+      }),
+      /storage went away/,
+    );
+    assert.equal((await getJob(db, job.id)).state, 'running');
+  });
+
+  it('retries transient failures with back-off, then fails with the cause', async () => {
+    await submitJobs({ db, specs: [spec('a.mov')] });
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const job = (await claim('w'))!;
+      assert.ok(job, `attempt ${attempt} claimed`);
+      const state = await failAttempt({ db, lease: job, error: 'endpoint central unreachable', transient: true, backoffBaseMs: 1000 });
+      assert.equal(state, attempt < 3 ? 'queued' : 'failed');
+      if (attempt < 3) {
+        assert.equal(await claim('w'), undefined, 'backing off');
+        backend.advance(1000 * 2 ** (attempt - 1) + 10);
+      }
+    }
+    const failed = await getJob(db, 1);
+    assert.equal(failed.lastError, 'endpoint central unreachable');
+    assert.equal(failed.attemptsLog.length, 3);
+    const retried = await retryJob({ db, id: 1 });
+    assert.equal(retried.state, 'queued');
+    assert.ok(await claim('w'));
+  });
+
+  it('attempts lost to dead workers do not use up the attempts', async () => {
+    await submitJobs({ db, specs: [spec('a.mov')], maxAttempts: 2 });
+    for (let i = 0; i < 4; i++) {
+      assert.ok(await claim(`dies-${i}`));
+      backend.advance(61_000);
+    }
+    const job = (await claim('w'))!;
+    assert.equal(job.attempts, 5);
+    assert.equal(job.lostLeases, 4);
+    assert.equal(
+      await failAttempt({ db, lease: job, error: 'slow down', transient: true, backoffBaseMs: 1 }),
+      'queued',
+      'one real failure of two allowed',
+    );
+  });
+
+  it('fails permanent errors at once', async () => {
+    await submitJobs({ db, specs: [spec('corrupt.mov')] });
+    const job = (await claim('w'))!;
+    assert.equal(await failAttempt({ db, lease: job, error: 'not a video', transient: false }), 'failed');
+  });
+
+  it('cancels queued jobs at once and running ones through their worker', async () => {
+    await submitJobs({ db, specs: [spec('a.mov'), spec('b.mov')] });
+    const running = (await claim('w'))!;
+    assert.equal((await cancelJob({ db, id: 2 })).state, 'cancelled');
+    assert.equal((await cancelJob({ db, id: running.id })).cancelRequested, true);
+    assert.deepEqual(await renewLease({ db, lease: running, leaseMs: 60_000 }), { held: true, cancelRequested: true });
+    assert.equal(await failAttempt({ db, lease: running, error: 'cancelled', transient: false, cancelled: true }), 'cancelled');
+    await assert.rejects(cancelJob({ db, id: 2 }), /already cancelled/);
+    await assert.rejects(cancelJob({ db, id: 99 }), /no job 99/);
+    await assert.rejects(retryJob({ db, id: 99 }), /no job 99/);
+  });
+
+  it('a cancelled job whose worker died is not handed out again', async () => {
+    await submitJobs({ db, specs: [spec('a.mov')] });
+    await claim('dead');
+    await cancelJob({ db, id: 1 });
+    backend.advance(120_000);
+    assert.equal(await claim('w'), undefined);
+    assert.equal((await getJob(db, 1)).state, 'cancelled');
+  });
+
+  it('leaves a job to hosts that hold what it needs', async () => {
+    await submitJobs({
+      db,
+      specs: [spec('a.mov', { needs: ['endpoint:central', 'endpoint:archive'] }), spec('b.mov', { needs: ['host:h1'] })],
+    });
+    assert.equal(await claim('w', { has: (n) => n === 'endpoint:central' }), undefined, 'no archive secret, not host h1');
+    const b = await claim('w', { has: (n) => n === 'host:h1' });
+    assert.equal(b?.source, 'b.mov');
+    const a = await claim('w', { has: (n) => n.startsWith('endpoint:') });
+    assert.equal(a?.source, 'a.mov');
+  });
+
+  it('caps encodes running at once across every host sharing the store', async () => {
+    await submitJobs({ db, specs: ['a', 'b', 'c'].map((s) => spec(s)) });
+    const other = await backend.another();
+    assert.ok(await claim('host1', { poolLimit: 2 }));
+    assert.ok(await claim('host2', { poolLimit: 2, on: other }));
+    assert.equal(await claim('host3', { poolLimit: 2, on: other }), undefined, 'the pool holds its 2 licensed encodes');
+    backend.advance(61_000);
+    assert.ok(await claim('host3', { poolLimit: 2 }), 'expired leases free their slots');
+  });
+
+  it('keeps only the tail of a job log', async () => {
+    await submitJobs({ db, specs: [spec('a.mov')] });
+    await appendJobLog(
+      db,
+      1,
+      Array.from({ length: 250 }, (_, i) => `line ${i}`),
+    );
+    const detail = await getJob(db, 1, 5);
+    assert.deepEqual(
+      detail.logTail.map((l) => l.line),
+      ['line 245', 'line 246', 'line 247', 'line 248', 'line 249'],
+    );
+    assert.equal(Number((await db.get<{ n: number }>('SELECT count(*) AS n FROM job_logs'))!.n), 200);
+    assert.equal((await listJobs(db, { state: 'queued' })).length, 1);
+  });
+
+  it('wakes an idle worker when a job is submitted', async () => {
+    const listener = await backend.another();
+    const started = Date.now();
+    const woken = listener.waitFor('mpegflow_jobs', backend.name === 'postgres' ? 5000 : 1000);
+    await new Promise((r) => setTimeout(r, 200));
+    await submitJobs({ db, specs: [spec('a.mov')] });
+    if (backend.name === 'postgres') {
+      assert.equal(await woken, true);
+      assert.ok(Date.now() - started < 4000, 'woken by NOTIFY, not by the timeout');
+    } else {
+      assert.equal(await woken, false, 'SQLite processes have no notifications: they poll');
+    }
+  });
+});
