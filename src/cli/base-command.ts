@@ -52,10 +52,10 @@ export abstract class BaseCommand<T extends object> extends Command {
   }
 
   /** The state database, opened (and migrated) on first use. */
-  protected async store(): Promise<Db> {
+  protected async store(options: { migrate?: 'auto' | 'always' | 'never' } = {}): Promise<Db> {
     if (!this.#db) {
       const { openStore } = await import('../core/store/open.ts');
-      this.#db = await openStore();
+      this.#db = await openStore(options);
     }
     return this.#db;
   }

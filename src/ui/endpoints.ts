@@ -2,7 +2,8 @@ import type { Endpoint } from '../core/endpoints/model.ts';
 import { renderFields, renderTable } from './table.ts';
 
 export function describeSecret(endpoint: Endpoint): string {
-  return endpoint.secretSource.kind === 'env' ? `from $${endpoint.secretSource.variable}` : 'stored (hidden)';
+  if (endpoint.secretSource.kind === 'env') return `from $${endpoint.secretSource.variable}`;
+  return endpoint.secretSource.kind === 'host' ? 'kept on each host (hidden)' : 'stored (hidden)';
 }
 
 function describeLabels(labels: Record<string, string>): string {

@@ -28,7 +28,7 @@ export default class JobList extends BaseCommand<JobListResult> {
     }
     this.log(
       renderTable(
-        ['JOB', 'STATE', 'PRESET', 'SOURCE', 'DESTINATION', 'TRIES', 'PRIO', 'UPDATED'],
+        ['JOB', 'STATE', 'PRESET', 'SOURCE', 'DESTINATION', 'TRIES', 'PRIO', 'HOST', 'UPDATED'],
         jobs.map((j) => [
           j.id,
           j.cancelRequested && j.state === 'running' ? 'cancelling' : j.state,
@@ -37,6 +37,7 @@ export default class JobList extends BaseCommand<JobListResult> {
           j.destination,
           `${j.attempts}/${j.maxAttempts}`,
           j.priority,
+          j.lastHost,
           j.updatedAt,
         ]),
       ),

@@ -24,8 +24,12 @@ export default class JobShow extends BaseCommand<JobDetail> {
         ['Preset', job.presetFile ? `${job.preset} (${job.presetFile})` : job.preset],
         ['Destination', job.destination],
         ['Priority', job.priority],
-        ['Attempts', `${job.attempts} of ${job.maxAttempts}`],
+        [
+          'Attempts',
+          `${job.attempts} (${job.attempts - job.lostLeases} of ${job.maxAttempts} allowed failures used${job.lostLeases ? `; ${job.lostLeases} lost to workers that died` : ''})`,
+        ],
         ['Worker', job.leaseOwner],
+        ['Waiting', job.waiting],
         ['Last error', job.lastError],
         ['Queued', job.createdAt],
         ['Started', job.startedAt],
@@ -36,8 +40,8 @@ export default class JobShow extends BaseCommand<JobDetail> {
       this.log('\nAttempts:');
       this.log(
         renderTable(
-          ['#', 'WORKER', 'STARTED', 'FINISHED', 'OUTCOME', 'ERROR'],
-          job.attemptsLog.map((a) => [a.attempt, a.worker, a.startedAt, a.finishedAt, a.outcome, a.error]),
+          ['#', 'HOST', 'WORKER', 'STARTED', 'FINISHED', 'OUTCOME', 'ERROR'],
+          job.attemptsLog.map((a) => [a.attempt, a.host, a.worker, a.startedAt, a.finishedAt, a.outcome, a.error]),
         ),
       );
     }

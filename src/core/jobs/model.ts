@@ -37,6 +37,8 @@ export interface Job extends JobSpec {
   updatedAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** The host that ran (or runs) the latest attempt. */
+  lastHost: string | null;
 }
 
 export interface JobAttempt {
@@ -52,5 +54,7 @@ export interface JobAttempt {
 
 export interface JobDetail extends Job {
   attemptsLog: JobAttempt[];
+  /** Why a queued job is not running yet, when no worker can take it now. */
+  waiting: string | null;
   logTail: { ts: string; line: string }[];
 }

@@ -3,6 +3,7 @@ import type { AuditContext } from '../audit/context.ts';
 import { MpegflowError, userError } from '../errors.ts';
 import type { Db } from '../store/open.ts';
 import type { Job, JobAttempt, JobDetail, JobSpec, JobState } from './model.ts';
+import { whyWaiting } from './waiting.ts';
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
 const LOG_LINES_KEPT = 200;
@@ -37,6 +38,7 @@ interface JobRow {
   updated_at: string;
   started_at: string | null;
   finished_at: string | null;
+  last_host?: string | null;
 }
 
 function fromRow(row: JobRow): Job {
@@ -66,8 +68,12 @@ function fromRow(row: JobRow): Job {
     updatedAt: row.updated_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    lastHost: row.last_host ?? null,
   };
 }
+
+const WITH_HOST =
+  'SELECT jobs.*, (SELECT host FROM job_attempts a WHERE a.job_id = jobs.id ORDER BY attempt DESC LIMIT 1) AS last_host FROM jobs';
 
 const parseNeeds = (needs: string) => needs.split(',').filter(Boolean);
 const formatNeeds = (needs: readonly string[]) => `,${[...new Set(needs)].sort().join(',')}${needs.length ? ',' : ''}`;
@@ -153,14 +159,15 @@ export async function submitJobs({
 
 export async function listJobs(db: Db, { state, limit = 100 }: { state?: JobState; limit?: number } = {}): Promise<Job[]> {
   const rows = state
-    ? await db.all<JobRow>('SELECT * FROM jobs WHERE state = ? ORDER BY id DESC LIMIT ?', [state, limit])
-    : await db.all<JobRow>('SELECT * FROM jobs ORDER BY id DESC LIMIT ?', [limit]);
+    ? await db.all<JobRow>(`${WITH_HOST} WHERE state = ? ORDER BY id DESC LIMIT ?`, [state, limit])
+    : await db.all<JobRow>(`${WITH_HOST} ORDER BY id DESC LIMIT ?`, [limit]);
   return rows.map(fromRow);
 }
 
 export async function getJob(db: Db, id: number, logLines = 20): Promise<JobDetail> {
-  const found = await row(db, id);
+  const found = await db.get<JobRow>(`${WITH_HOST} WHERE id = ?`, [id]);
   if (!found) throw jobNotFound(id);
+  const job = fromRow(found);
   const attemptsLog = await db.all<JobAttempt>(
     `SELECT attempt, worker, host, generation, started_at AS "startedAt", finished_at AS "finishedAt", outcome, error
      FROM job_attempts WHERE job_id = ? ORDER BY attempt`,
@@ -170,7 +177,16 @@ export async function getJob(db: Db, id: number, logLines = 20): Promise<JobDeta
     'SELECT ts, line FROM (SELECT id, ts, line FROM job_logs WHERE job_id = ? ORDER BY id DESC LIMIT ?) tail ORDER BY id',
     [id, logLines],
   );
-  return { ...fromRow(found), attemptsLog: attemptsLog.map((a) => ({ ...a, attempt: Number(a.attempt) })), logTail };
+  return {
+    ...job,
+    attemptsLog: attemptsLog.map((a) => ({
+      ...a,
+      attempt: Number(a.attempt),
+      generation: a.generation === null ? null : Number(a.generation),
+    })),
+    logTail,
+    waiting: await whyWaiting(db, job),
+  };
 }
 
 export interface ClaimOptions {

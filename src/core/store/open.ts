@@ -20,8 +20,13 @@ export interface OpenStoreOptions {
   schemas?: AreaSchema[];
   /** Adjusts the store's clock (tests move time forward). */
   clock?: (storeNowMs: number) => number;
-  /** Apply pending migrations (default). `db status` opens without. */
-  migrate?: boolean;
+  /**
+   * `auto` (default): SQLite applies pending migrations; a pool's shared
+   * PostgreSQL schema is created when new, but an older one is upgraded only
+   * by `mpegflow db migrate` (`always`), so one host's upgrade never changes
+   * the schema under the others unannounced. `never`: open as it is.
+   */
+  migrate?: 'auto' | 'always' | 'never';
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 30_000;
@@ -42,7 +47,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Db> {
   const url = options.databaseUrl ?? (options.file ? undefined : databaseUrl());
   const db = url ? await openPostgres(url, options) : openSqlite(options.file ?? stateFile(), options);
   try {
-    if (options.migrate !== false) await migrate(db, options.schemas ?? allSchemas);
+    if (options.migrate !== 'never') await migrate(db, options.schemas ?? allSchemas, options.migrate ?? 'auto');
     return db;
   } catch (error) {
     await db.close();
@@ -155,7 +160,7 @@ export function pendingMigrations(applied: Map<string, number>, schemas: AreaSch
 }
 
 /** Applies every pending migration in one transaction (concurrent openers migrate one after the other); refuses a newer schema untouched. */
-export async function migrate(db: Db, schemas: AreaSchema[] = allSchemas): Promise<number> {
+export async function migrate(db: Db, schemas: AreaSchema[] = allSchemas, mode: 'auto' | 'always' = 'always'): Promise<number> {
   const refuseNewer = (applied: Map<string, number>) => {
     const newer = newerThanKnown(applied, schemas);
     if (newer.length > 0) {
@@ -168,6 +173,12 @@ export async function migrate(db: Db, schemas: AreaSchema[] = allSchemas): Promi
   const before = await appliedVersions(db);
   refuseNewer(before);
   if (before.size > 0 && pendingMigrations(before, schemas) === 0) return 0;
+  if (before.size > 0 && mode === 'auto' && db.dialect === 'postgres') {
+    throw new MpegflowError(`the pool's database ${db.location} has an older schema than this mpegflow`, {
+      code: 'STATE_OLDER',
+      suggestion: 'upgrade it once with `mpegflow db migrate` (then upgrade mpegflow on every host of the pool); nothing was written',
+    });
+  }
   return db.transaction(async (tx) => {
     await tx.lock('migrate');
     await tx.run(MIGRATIONS_TABLE);

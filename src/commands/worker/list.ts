@@ -1,0 +1,27 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../cli/base-command.ts';
+import type { WorkerInfo } from '../../core/jobs/workers.ts';
+import { renderWorkers } from '../../ui/pool.ts';
+
+export interface WorkerListResult {
+  workers: WorkerInfo[];
+}
+
+export default class WorkerList extends BaseCommand<WorkerListResult> {
+  static override summary = 'List the workers of the pool: hosts, running jobs, throughput, dead workers.';
+  static override description = `A worker is alive while its heartbeat is recent, stopped when it exited cleanly, and dead when its heartbeat stopped without a goodbye (kill -9, a lost host): its jobs are taken over by others once their leases run out.`;
+  static override examples = ['<%= config.bin %> worker list', '<%= config.bin %> worker list --json'];
+  static override flags = {
+    'dead-after': Flags.integer({ description: 'seconds without a heartbeat before a worker counts as dead', default: 120, min: 1 }),
+  };
+
+  protected async execute(): Promise<WorkerListResult> {
+    const { flags } = await this.parse(WorkerList);
+    const { listWorkers } = await import('../../core/jobs/workers.ts');
+    return { workers: await listWorkers(await this.store(), { deadAfterMs: flags['dead-after'] * 1000 }) };
+  }
+
+  protected override renderHuman({ workers }: WorkerListResult): void {
+    this.log(renderWorkers(workers));
+  }
+}
