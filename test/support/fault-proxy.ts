@@ -20,6 +20,21 @@ export interface FaultProxyOptions {
   targetPort: number;
   /** Response bytes per second per connection (default: unlimited). */
   bytesPerSecond?: number;
+  /** Request bytes per second per connection (uploads; default: unlimited). */
+  requestBytesPerSecond?: number;
+}
+
+/** Forwards `from` to `to`, pausing after each chunk so that at most `rate` bytes a second pass (all, without a rate). */
+function relay(from: net.Socket, to: net.Socket, rate?: number): void {
+  if (!rate) {
+    from.pipe(to);
+    return;
+  }
+  from.on('data', (chunk: Buffer) => {
+    to.write(chunk);
+    from.pause();
+    setTimeout(() => from.resume(), (chunk.length / rate) * 1000);
+  });
 }
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
@@ -44,14 +59,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     });
     client.on('error', end);
     upstream.on('error', end);
-    client.pipe(upstream);
-    upstream.on('data', (chunk: Buffer) => {
-      client.write(chunk);
-      if (options.bytesPerSecond) {
-        upstream.pause();
-        setTimeout(() => upstream.resume(), (chunk.length / options.bytesPerSecond) * 1000);
-      }
-    });
+    relay(client, upstream, options.requestBytesPerSecond);
+    relay(upstream, client, options.bytesPerSecond);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;

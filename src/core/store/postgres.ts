@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { MpegflowError } from '../errors.ts';
 import { numberedPlaceholders, type Sql, type SqlValue } from './sql.ts';
@@ -137,7 +138,7 @@ export class PostgresSql extends PgStatements implements Sql {
 
   async #listenClient(): Promise<pg.Client | undefined> {
     this.#listener ??= (async () => {
-      const client = new pg.Client({ connectionString: this.#pool.options.connectionString, types });
+      const client = new pg.Client({ connectionString: this.#pool.options.connectionString, types, connectionTimeoutMillis: 10_000 });
       client.on('error', () => {
         this.#listener = undefined;
         this.#listening.clear();
@@ -182,10 +183,14 @@ export class PostgresSql extends PgStatements implements Sql {
     });
   }
 
+  /** Ends the connections; bounded, so that a connection stuck on a dead server never keeps the process alive. */
   async close(): Promise<void> {
-    const listener = await this.#listener?.catch(() => undefined);
-    await listener?.end().catch(() => undefined);
-    await this.#pool.end().catch(() => undefined);
+    const ending = (async () => {
+      const listener = await this.#listener?.catch(() => undefined);
+      await listener?.end().catch(() => undefined);
+      await this.#pool.end().catch(() => undefined);
+    })();
+    await Promise.race([ending, sleep(5_000)]);
   }
 }
 

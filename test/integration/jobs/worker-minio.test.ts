@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { cliEntry, parseJson, repoRoot, runCli, tempHome } from '../../support/cli.ts';
 import { makeVideo } from '../../support/media.ts';
+import { startFaultProxy } from '../../support/fault-proxy.ts';
 import { incompleteUploads, startSingleDrive, type Deployment } from '../../support/minio.ts';
 
 interface JobView {
@@ -73,6 +74,52 @@ describe('worker with MinIO: kill -9 mid-upload, MinIO down and back', () => {
     for (const output of manifest.outputs)
       assert.equal((await client.statObject('out', `ep1/${output.name}`)).size, output.size, output.name);
     assert.equal((await cli(['verify', 'store/out/ep1/'])).code, 0);
+  });
+
+  it('kill -9 mid multipart upload (an FFV1 master of several parts): the upload is aborted by the next worker, zero incomplete uploads', async () => {
+    const client = minio.client();
+    await client.fPutObject('masters', 'ep3/master.mp4', makeVideo(path.join(home, 'master.mp4'), { width: 640, height: 360, seconds: 4 }));
+    // uploads through a 3 MB/s link: the master's parts take seconds, long enough to kill the worker in the middle
+    const slow = await startFaultProxy({ targetPort: Number(new URL(minio.url).port), requestBytesPerSecond: 3_000_000 });
+    try {
+      const add = await runCli(['endpoint', 'add', 'slow', '--url', slow.url, '--access-key', minio.accessKey, '--secret-key-stdin'], {
+        home,
+        input: minio.secretKey,
+      });
+      assert.equal(add.code, 0, add.stderr);
+      const id = await submit(['slow/masters/ep3/master.mp4', '--preset', 'archive-ffv1', '--to', 'slow/out/ep3/']);
+      const worker = spawn(process.execPath, [cliEntry, 'worker', '--drain', '--lease-seconds', '3'], {
+        cwd: repoRoot,
+        env: { ...process.env, MPEGFLOW_HOME: home },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let log = '';
+      worker.stderr.on('data', (d: Buffer) => (log += d.toString()));
+      const exited = new Promise((resolve) => worker.on('close', resolve));
+      const deadline = Date.now() + 120_000;
+      while (!/[1-9][\d.]* MB sent \(uploading: archive\.mkv/.test(log) && Date.now() < deadline) await sleep(100);
+      assert.match(log, /MB sent \(uploading: archive\.mkv/, 'the master was being uploaded in parts');
+      worker.kill('SIGKILL');
+      await exited;
+      // MinIO lists incomplete uploads by exact object name only
+      const staged = async (generation: number) => {
+        const uploads: string[] = [];
+        const key = `.mpegflow-staging/job-${id}-g${generation}/archive.mkv`;
+        for await (const u of client.listIncompleteUploads('out', key, false) as AsyncIterable<{ uploadId: string }>)
+          uploads.push(u.uploadId);
+        return uploads;
+      };
+      assert.equal((await staged(1)).length, 1, 'the killed worker left a multipart upload behind');
+      await sleep(3500);
+      const rerun = await cli(['worker', '--drain', '--lease-seconds', '3']);
+      assert.equal(rerun.code, 0, rerun.stderr);
+      assert.equal((await job(id)).state, 'done');
+      assert.deepEqual(await staged(1), [], 'the next worker aborted it (from the upload id recorded in the queue)');
+      assert.deepEqual(await staged(2), []);
+      assert.equal((await cli(['verify', 'slow/out/ep3/'])).code, 0);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('MinIO stopped: the job retries with back-off, then fails with the cause; job retry after MinIO returns completes it', async () => {
