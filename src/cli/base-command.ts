@@ -37,6 +37,8 @@ export abstract class BaseCommand<T extends object> extends Command {
   }
 
   override async run(): Promise<T> {
+    // the clock of the audit entry starts now, not when the command ends
+    if (this.commandClass.audited) await this.auditContext();
     const result = await this.execute();
     const exitCode = this.exitCodeFor(result);
     if (this.commandClass.audited && !this.#audit?.recorded) {

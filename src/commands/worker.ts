@@ -74,6 +74,7 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
         signal: stop.signal,
         endpoints: await usableEndpoints(db),
         poolLimit,
+        audit: await this.auditContext(),
         version: mpegflowVersion(),
         classify: classifyEncodeFailure,
         execute: (job, context) =>

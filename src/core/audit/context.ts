@@ -42,9 +42,16 @@ export class AuditContext {
     this.startedAt = this.#now().getTime();
   }
 
+  /** The command's own entry: recorded once, in the transaction that makes the change. */
   async record(db: Db, record: AuditRecord = {}): Promise<AuditEntry> {
+    this.recorded = await this.also(db, record);
+    return this.recorded;
+  }
+
+  /** An entry about something the command came across on its way (a worker taking over a dead worker's job). */
+  async also(db: Db, record: AuditRecord = {}): Promise<AuditEntry> {
     const now = this.#now();
-    this.recorded = await appendAudit(db, {
+    return appendAudit(db, {
       ts: now.toISOString(),
       actor: this.actor,
       command: this.command,
@@ -55,6 +62,5 @@ export class AuditContext {
       durationMs: Math.max(0, now.getTime() - this.startedAt),
       detail: record.detail ?? null,
     });
-    return this.recorded;
   }
 }

@@ -198,6 +198,8 @@ export interface ClaimOptions {
   has: (need: string) => boolean;
   /** The licensed number of encodes running at once across every host sharing the store. */
   poolLimit?: number;
+  /** A takeover of a dead worker's job is audited, so a killed worker leaves a trace. */
+  audit?: AuditContext;
 }
 
 /**
@@ -208,7 +210,7 @@ export interface ClaimOptions {
  * no longer publish (see `publishJob`). PostgreSQL workers skip rows another
  * is claiming; SQLite takes its write lock.
  */
-export async function claimJob({ db, worker, host, leaseMs, has, poolLimit }: ClaimOptions): Promise<Job | undefined> {
+export async function claimJob({ db, worker, host, leaseMs, has, poolLimit, audit }: ClaimOptions): Promise<Job | undefined> {
   return db.transaction(async (tx) => {
     const ms = await tx.nowMs();
     const ts = new Date(ms).toISOString();
@@ -232,6 +234,12 @@ export async function claimJob({ db, worker, host, leaseMs, has, poolLimit }: Cl
         "UPDATE job_attempts SET finished_at = ?, outcome = 'lost', error = ? WHERE job_id = ? AND attempt = ? AND finished_at IS NULL",
         [ts, `worker ${next.lease_owner} stopped renewing its lease`, next.id, next.attempts],
       );
+      await audit?.also(tx, {
+        target: `job ${next.id}`,
+        outcome: 'failure',
+        exitCode: 0,
+        detail: { event: 'lease-expired', deadWorker: next.lease_owner, attempt: Number(next.attempts), takenOverBy: worker },
+      });
       if (Number(next.cancel_requested) === 1) {
         await tx.run(
           "UPDATE jobs SET state = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, lost_leases = ?, finished_at = ?, updated_at = ? WHERE id = ?",

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { AuditContext } from '../audit/context.ts';
 import { hostName } from '../host.ts';
 import type { Db } from '../store/open.ts';
 import type { Job, JobState } from './model.ts';
@@ -70,6 +71,7 @@ export interface WorkerOptions {
   endpoints?: string[];
   /** Licensed encodes at once across the pool. */
   poolLimit?: number;
+  audit?: AuditContext;
   onEvent?: (event: WorkerEvent) => void;
 }
 
@@ -219,7 +221,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       while (running.size < concurrency && claimed < maxJobs) {
         let job: Job | undefined;
         try {
-          job = await claimJob({ db, worker, host, leaseMs, has, poolLimit: options.poolLimit });
+          job = await claimJob({ db, worker, host, leaseMs, has, poolLimit: options.poolLimit, audit: options.audit });
         } catch (error) {
           storeTrouble(error);
           storeDown = error;
