@@ -1,5 +1,6 @@
 import { Command, Errors, Flags } from '@oclif/core';
 import type { AuditContext } from '../core/audit/context.ts';
+import { redactLike, redactUnknownFlags } from '../core/audit/redact.ts';
 import { isMpegflowError, MpegflowError } from '../core/errors.ts';
 import type { Db } from '../core/store/open.ts';
 import { errorDocument, renderErrorText } from './render-error.ts';
@@ -64,9 +65,14 @@ export abstract class BaseCommand<T extends object> extends Command {
   protected async auditContext(): Promise<AuditContext> {
     if (!this.#audit) {
       const { AuditContext } = await import('../core/audit/context.ts');
-      this.#audit = new AuditContext((this.id ?? 'mpegflow').replaceAll(':', ' '), this.argv);
+      this.#audit = new AuditContext((this.id ?? 'mpegflow').replaceAll(':', ' '), this.safeArgv);
     }
     return this.#audit;
+  }
+
+  /** argv with the values of flags this command does not know redacted: a misspelt flag may carry a secret. */
+  protected get safeArgv(): string[] {
+    return redactUnknownFlags(this.argv, knownFlags(this.commandClass));
   }
 
   /** A warning for the operator on stderr (stdout stays one clean document). */
@@ -87,7 +93,7 @@ export abstract class BaseCommand<T extends object> extends Command {
   }
 
   protected override async catch(error: Error & { oclif?: { exit?: number } }): Promise<void> {
-    const err = toMpegflowError(error);
+    const err = toMpegflowError(error, (text) => redactLike(text, this.argv, this.safeArgv));
     const exitCode = this.commandClass.monitoring ? MONITORING_EXIT.UNKNOWN : err.exitCode;
     await this.recordFailure(exitCode, err);
     if (this.jsonEnabled()) this.logJson(errorDocument(err));
@@ -119,14 +125,34 @@ export abstract class BaseCommand<T extends object> extends Command {
   }
 }
 
-function toMpegflowError(error: Error & { oclif?: { exit?: number } }): MpegflowError {
+/** Every spelling the parser accepts for the command's flags (and oclif's own --help and --version). */
+function knownFlags(command: typeof Command): Set<string> {
+  const known = new Set(['--help', '--version', '-h']);
+  const flags = { ...command.baseFlags, ...command.flags } as Record<
+    string,
+    { char?: string; aliases?: string[]; charAliases?: string[]; allowNo?: boolean }
+  >;
+  if (command.enableJsonFlag) known.add('--json');
+  for (const [name, flag] of Object.entries(flags)) {
+    for (const long of [name, ...(flag.aliases ?? [])]) {
+      known.add(`--${long}`);
+      if (flag.allowNo) known.add(`--no-${long}`);
+    }
+    for (const short of [flag.char, ...(flag.charAliases ?? [])]) if (short) known.add(`-${short}`);
+  }
+  return known;
+}
+
+function toMpegflowError(error: Error & { oclif?: { exit?: number } }, redact: (text: string) => string): MpegflowError {
   if (isMpegflowError(error)) return error;
   if (error instanceof Errors.CLIError && (error.oclif?.exit === 2 || error.name.includes('Parse') || 'parse' in error)) {
-    return new MpegflowError(error.message.replace(/^Error: /, ''), {
+    const message = redact(error.message.replace(/^Error: /, ''));
+    return new MpegflowError(message, {
       code: 'USAGE',
       exitCode: 2,
       suggestion: 'see the command help with --help',
-      cause: error,
+      // the parser's own message (and stack) may hold a misspelt flag's value: keep it only when nothing was redacted
+      ...(message === error.message.replace(/^Error: /, '') ? { cause: error } : {}),
     });
   }
   if (error instanceof Errors.ExitError) {
