@@ -144,7 +144,19 @@ function knownFlags(command: typeof Command): Set<string> {
 }
 
 function toMpegflowError(error: Error & { oclif?: { exit?: number } }, redact: (text: string) => string): MpegflowError {
-  if (isMpegflowError(error)) return error;
+  // a flag's parse function failed: oclif wraps its message ("Parsing --x \n\t... See more help")
+  const flagParse = /^Parsing (--\S+) \n\t([\s\S]*)\nSee more help with --help$/.exec(error.message);
+  if (isMpegflowError(error)) {
+    if (flagParse) error.message = flagParse[2]!;
+    return error;
+  }
+  if (flagParse) {
+    return new MpegflowError(redact(`${flagParse[1]}: ${flagParse[2]}`), {
+      code: 'USAGE',
+      exitCode: 2,
+      suggestion: 'see the command help with --help',
+    });
+  }
   if (error instanceof Errors.CLIError && (error.oclif?.exit === 2 || error.name.includes('Parse') || 'parse' in error)) {
     const message = redact(error.message.replace(/^Error: /, ''));
     return new MpegflowError(message, {
