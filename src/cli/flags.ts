@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { usageError } from '../core/errors.ts';
 
 /**
@@ -25,4 +25,20 @@ export function destinationFlag(description: string, options: { char?: 'o' } = {
       return value;
     },
   });
+}
+
+/**
+ * A record id (job, audit entry): a positive whole number. Anything else
+ * (`-1`, `NaN`, `abc`, `1.5`, beyond 2^53) is a usage error, exit 2.
+ */
+export function idArg(noun: string, listCommand: string, description: string) {
+  return Args.custom<number>({
+    parse: async (value) => {
+      const id = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+      if (!Number.isSafeInteger(id) || id < 1) {
+        throw usageError(`${noun} id must be a positive whole number, not '${value}'`, `find the id with \`mpegflow ${listCommand}\``);
+      }
+      return id;
+    },
+  })({ description, required: true });
 }
