@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { userError } from '../errors.ts';
+import { readUserFile } from '../user-file.ts';
 import { ENDPOINT_ROLES, type EndpointRole } from './model.ts';
+
+/** A CA bundle of many certificates is still well under this. */
+const CA_CERT_MAX_BYTES = 4 * 1024 * 1024;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
@@ -104,17 +107,12 @@ export function parseLabels(pairs: readonly string[]): Record<string, string> {
 /** Reads and parses a PEM CA bundle, so a wrong path or a non-certificate fails now, not at first use. */
 export function readCaCert(file: string): { path: string; pem: Buffer } {
   const full = path.resolve(file);
-  let pem: Buffer;
-  try {
-    pem = readFileSync(full);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw userError(
-      `cannot read the CA certificate ${full}${code === 'ENOENT' ? ': no such file' : code === 'EACCES' ? ': permission denied' : ''}`,
-      'give --ca-cert the path of the PEM file of the CA that signed the MinIO server certificate',
-      'CA_CERT_UNREADABLE',
-    );
-  }
+  const pem = readUserFile(full, {
+    what: 'the CA certificate',
+    maxBytes: CA_CERT_MAX_BYTES,
+    suggestion: 'give --ca-cert the path of the PEM file of the CA that signed the MinIO server certificate',
+    code: 'CA_CERT_UNREADABLE',
+  });
   try {
     new X509Certificate(pem);
   } catch {
