@@ -1,6 +1,6 @@
 import { Command, Errors, Flags } from '@oclif/core';
 import type { AuditContext } from '../core/audit/context.ts';
-import { redactLike, redactUnknownFlags } from '../core/audit/redact.ts';
+import { redactLike, redactText, redactUnknownFlags } from '../core/audit/redact.ts';
 import { isMpegflowError, MpegflowError } from '../core/errors.ts';
 import type { Db } from '../core/store/open.ts';
 import { errorDocument, renderErrorText } from './render-error.ts';
@@ -117,7 +117,8 @@ export abstract class BaseCommand<T extends object> extends Command {
       (await this.auditContext()).record(await this.store(), {
         outcome: 'failure',
         exitCode,
-        detail: { error: err.code, message: err.message },
+        // the audit log cannot be edited afterwards: no URL password or presigned signature goes in
+        detail: { error: err.code, message: redactText(err.message) },
       });
     } catch {
       // the state file itself may be what failed; the error below still reaches the operator

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseJson, runCli, tempHome } from '../../support/cli.ts';
 
@@ -29,6 +31,16 @@ describe('endpoint add --url: ports and host names (CLI)', () => {
       assert.deepEqual(list.endpoints, []);
     });
   }
+
+  it('a URL with a password that cannot be parsed: the password reaches neither the screen nor the audit log', async () => {
+    const res = await add('http://user:Url-password-Zq7@host:99999');
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /is not a URL/);
+    assert.doesNotMatch(res.stdout + res.stderr, /Url-password-Zq7/);
+    const audit = execFileSync('sqlite3', [path.join(home, 'state.db'), 'SELECT args || detail FROM audit_log'], { encoding: 'utf8' });
+    assert.match(audit, /is not a URL/);
+    assert.doesNotMatch(audit, /Url-password-Zq7/);
+  });
 
   it('accepts the limits themselves', async () => {
     const longest = [label(63), label(63), label(63), label(61)].join('.');
