@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Runs the commands straight from src/ (through tsx), ignoring dist/ and the committed manifest.
+import './node-check.js';
 import { readFileSync } from 'node:fs';
 import { execute } from '@oclif/core';
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './node-check.js';
 import module from 'node:module';
 
 module.enableCompileCache?.();

@@ -39,7 +39,7 @@ function commandsEntry() {
           .replace(/:index$/, ''),
       )}: C${i},`,
   );
-  return `${imports.join('\n')}\nexport const COMMANDS = {\n${entries.join('\n')}\n};\nexport { execute } from '@oclif/core';\n`;
+  return `${imports.join('\n')}\nexport const COMMANDS = {\n${entries.join('\n')}\n};\nexport { execute } from '@oclif/core';\nexport { COMMAND_NOT_FOUND } from ${JSON.stringify(path.join(root, 'src', 'cli', 'command-not-found.ts'))};\n`;
 }
 
 rmSync(path.join(root, 'dist'), { recursive: true, force: true });

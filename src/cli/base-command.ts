@@ -1,5 +1,6 @@
 import { Command, Errors, Flags } from '@oclif/core';
 import type { AuditContext } from '../core/audit/context.ts';
+import { redactLike, redactText, redactUnknownFlags } from '../core/audit/redact.ts';
 import { isMpegflowError, MpegflowError } from '../core/errors.ts';
 import type { Db } from '../core/store/open.ts';
 import { errorDocument, renderErrorText } from './render-error.ts';
@@ -66,9 +67,14 @@ export abstract class BaseCommand<T extends object> extends Command {
   protected async auditContext(): Promise<AuditContext> {
     if (!this.#audit) {
       const { AuditContext } = await import('../core/audit/context.ts');
-      this.#audit = new AuditContext((this.id ?? 'mpegflow').replaceAll(':', ' '), this.argv);
+      this.#audit = new AuditContext((this.id ?? 'mpegflow').replaceAll(':', ' '), this.safeArgv);
     }
     return this.#audit;
+  }
+
+  /** argv with the values of flags this command does not know redacted: a misspelt flag may carry a secret. */
+  protected get safeArgv(): string[] {
+    return redactUnknownFlags(this.argv, knownFlags(this.commandClass));
   }
 
   /** A warning for the operator on stderr (stdout stays one clean document). */
@@ -89,7 +95,7 @@ export abstract class BaseCommand<T extends object> extends Command {
   }
 
   protected override async catch(error: Error & { oclif?: { exit?: number } }): Promise<void> {
-    const err = toMpegflowError(error);
+    const err = toMpegflowError(error, (text) => redactLike(text, this.argv, this.safeArgv));
     const exitCode = this.commandClass.monitoring ? MONITORING_EXIT.UNKNOWN : err.exitCode;
     await this.recordFailure(exitCode, err);
     if (this.jsonEnabled()) this.logJson(errorDocument(err));
@@ -115,7 +121,8 @@ export abstract class BaseCommand<T extends object> extends Command {
       ).record(await this.store(), {
         outcome: 'failure',
         exitCode,
-        detail: { error: err.code, message: err.message },
+        // the audit log cannot be edited afterwards: no URL password or presigned signature goes in
+        detail: { error: err.code, message: redactText(err.message) },
       });
     } catch {
       // the state file itself may be what failed; the error below still reaches the operator
@@ -123,14 +130,46 @@ export abstract class BaseCommand<T extends object> extends Command {
   }
 }
 
-function toMpegflowError(error: Error & { oclif?: { exit?: number } }): MpegflowError {
-  if (isMpegflowError(error)) return error;
-  if (error instanceof Errors.CLIError && (error.oclif?.exit === 2 || error.name.includes('Parse') || 'parse' in error)) {
-    return new MpegflowError(error.message.replace(/^Error: /, ''), {
+/** Every spelling the parser accepts for the command's flags (and oclif's own --help and --version). */
+function knownFlags(command: typeof Command): Set<string> {
+  const known = new Set(['--help', '--version', '-h']);
+  const flags = { ...command.baseFlags, ...command.flags } as Record<
+    string,
+    { char?: string; aliases?: string[]; charAliases?: string[]; allowNo?: boolean }
+  >;
+  if (command.enableJsonFlag) known.add('--json');
+  for (const [name, flag] of Object.entries(flags)) {
+    for (const long of [name, ...(flag.aliases ?? [])]) {
+      known.add(`--${long}`);
+      if (flag.allowNo) known.add(`--no-${long}`);
+    }
+    for (const short of [flag.char, ...(flag.charAliases ?? [])]) if (short) known.add(`-${short}`);
+  }
+  return known;
+}
+
+function toMpegflowError(error: Error & { oclif?: { exit?: number } }, redact: (text: string) => string): MpegflowError {
+  // a flag's parse function failed: oclif wraps its message ("Parsing --x \n\t... See more help")
+  const flagParse = /^Parsing (--\S+) \n\t([\s\S]*)\nSee more help with --help$/.exec(error.message);
+  if (isMpegflowError(error)) {
+    if (flagParse) error.message = flagParse[2]!;
+    return error;
+  }
+  if (flagParse) {
+    return new MpegflowError(redact(`${flagParse[1]}: ${flagParse[2]}`), {
       code: 'USAGE',
       exitCode: 2,
       suggestion: 'see the command help with --help',
-      cause: error,
+    });
+  }
+  if (error instanceof Errors.CLIError && (error.oclif?.exit === 2 || error.name.includes('Parse') || 'parse' in error)) {
+    const message = redact(error.message.replace(/^Error: /, ''));
+    return new MpegflowError(message, {
+      code: 'USAGE',
+      exitCode: 2,
+      suggestion: 'see the command help with --help',
+      // the parser's own message (and stack) may hold a misspelt flag's value: keep it only when nothing was redacted
+      ...(message === error.message.replace(/^Error: /, '') ? { cause: error } : {}),
     });
   }
   if (error instanceof Errors.ExitError) {

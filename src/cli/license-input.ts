@@ -1,8 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
-import { userError } from '../core/errors.ts';
 import { parseKeyFile, type TrustedKey } from '../core/license/keys.ts';
 // model.ts, not verify.ts: commands import this file statically and verify.ts loads jose
 import { invalidLicense, MAX_TOKEN_BYTES } from '../core/license/model.ts';
+import { readUserFile } from '../core/user-file.ts';
 
 const tooLarge = (what: string, size: string) =>
   invalidLicense(
@@ -30,21 +29,13 @@ async function readBoundedStdin(stream: NodeJS.ReadableStream = process.stdin): 
 /** A license from a file or standard input (`-`); anything bigger than a license is refused unread. */
 export async function readLicenseInput(file: string): Promise<string> {
   if (file === '-') return readBoundedStdin();
-  let size: number;
-  try {
-    const stat = statSync(file);
-    if (stat.isDirectory()) throw Object.assign(new Error('folder'), { code: 'EISDIR' });
-    size = stat.size;
-    if (size <= MAX_TOKEN_BYTES) return readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw userError(
-      `cannot read the license file ${file}${code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a folder' : code === 'EACCES' ? ': permission denied' : ''}`,
-      'give the path of the license file the vendor sent, or - to read it from standard input',
-      'LICENSE_UNREADABLE',
-    );
-  }
-  throw tooLarge(file, String(size));
+  return readUserFile(file, {
+    what: 'the license file',
+    maxBytes: MAX_TOKEN_BYTES,
+    suggestion: 'give the path of the license file the vendor sent, or - to read it from standard input',
+    code: 'LICENSE_UNREADABLE',
+    tooLarge: (size) => tooLarge(file, String(size)),
+  }).toString('utf8');
 }
 
 export function readTrustedKeys(files: string[] | undefined): TrustedKey[] {

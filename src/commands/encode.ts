@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
+import { destinationFlag } from '../cli/flags.ts';
 import type { EncodeResult } from '../core/encode/pipeline.ts';
 import { renderEncodeResult } from '../ui/encode.ts';
 
@@ -26,7 +27,7 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
   static override flags = {
     preset: Flags.string({ char: 'p', description: 'preset name (see `mpegflow preset list`)', default: 'hls-h264' }),
     'preset-file': Flags.string({ description: 'a preset JSON file of your own (overrides --preset)' }),
-    to: Flags.string({ char: 'o', description: 'destination folder: a local path or ALIAS/BUCKET/PREFIX/' }),
+    to: destinationFlag('destination folder: a local path or ALIAS/BUCKET/PREFIX/', { char: 'o' }),
     force: Flags.boolean({ description: 'encode again even if the destination already holds this encode (or another one)' }),
     'work-dir': Flags.string({
       description: 'scratch folder for ffmpeg outputs before they are stored (default: beside a local destination, else the temp folder)',
@@ -53,9 +54,10 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
     const caFiles = new Map((await listEndpoints(db)).map((e) => [e.name, e.caCertPath]));
     const source = parseObjectPath(args.source, endpoints.isAlias);
     const preset = resolvePreset({ name: flags.preset, file: flags['preset-file'] });
-    const destination = flags.to
-      ? locations.destinationFrom(parseObjectPath(flags.to, endpoints.isAlias))
-      : locations.defaultDestination(source, preset.name);
+    const destination =
+      flags.to !== undefined
+        ? locations.destinationFrom(parseObjectPath(flags.to, endpoints.isAlias))
+        : locations.defaultDestination(source, preset.name);
 
     const mode = ui.progressMode({ json: this.jsonEnabled(), verbose: this.argv.includes('--verbose') });
     const progress = await ui.createProgress(mode, 'encode', {

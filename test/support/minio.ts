@@ -150,6 +150,7 @@ async function launchDeployment(
     }
   };
 
+  let spawnError: Error | undefined;
   const startNode = async (node: MinioNode) => {
     const consolePort = await freePort();
     const args = [
@@ -167,6 +168,8 @@ async function launchDeployment(
       stdio: ['ignore', log, log],
     });
     closeSync(log);
+    // a missing binary (spawn ENOENT) fails the wait at once instead of after the start timeout
+    child.on('error', (error) => (spawnError ??= error));
     running.add(child);
     child.on('exit', () => running.delete(child));
     node.process = child;
@@ -177,7 +180,11 @@ async function launchDeployment(
     for (const node of targets) {
       await waitFor(
         `${node.url} to be ready`,
-        async () => (await httpStatus(`${node.url}/minio/health/ready`, tls)) === 200,
+        async () => {
+          if (spawnError)
+            throw new Error(`MinIO: cannot start ${minioBinary()} (${spawnError.message}): run bash scripts/install-minio.sh`);
+          return (await httpStatus(`${node.url}/minio/health/ready`, tls)) === 200;
+        },
         timeoutMs,
         () => logTail(node.index),
       );

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
 import type { AuditEntry } from '../../core/audit/log.ts';
 import { parseSince } from '../../core/audit/since.ts';
+import { usageError } from '../../core/errors.ts';
 import { renderTable } from '../../ui/table.ts';
 
 export interface AuditListResult {
@@ -17,7 +18,10 @@ export default class AuditList extends BaseCommand<AuditListResult> {
   ];
   static override flags = {
     since: Flags.string({ description: 'only entries at or after this time: ISO date/time, or a duration ago (30m, 24h, 7d)' }),
-    command: Flags.string({ description: 'only this command, or every command under a topic (e.g. "endpoint")' }),
+    command: Flags.string({
+      description: 'only this command, or every command under a topic (e.g. "endpoint")',
+      parse: async (value) => commandFilter(value),
+    }),
     limit: Flags.integer({ description: 'at most this many entries', min: 1, default: 50 }),
   };
 
@@ -25,7 +29,7 @@ export default class AuditList extends BaseCommand<AuditListResult> {
     const { flags } = await this.parse(AuditList);
     const since = flags.since ? parseSince(flags.since, new Date()) : undefined;
     const { listAudit } = await import('../../core/audit/log.ts');
-    return { entries: await listAudit(await this.store(), { since, command: flags.command?.trim(), limit: flags.limit }) };
+    return { entries: await listAudit(await this.store(), { since, command: flags.command, limit: flags.limit }) };
   }
 
   protected override renderHuman({ entries }: AuditListResult): void {
@@ -40,4 +44,22 @@ export default class AuditList extends BaseCommand<AuditListResult> {
       ),
     );
   }
+}
+
+/** Command names are words of letters, digits and hyphens (`endpoint add`, or `endpoint:add`); at most a few. */
+const COMMAND_NAME = /^[a-z][a-z0-9-]*( [a-z][a-z0-9-]*){0,4}$/;
+const COMMAND_NAME_MAX = 100;
+
+/** The --command filter, checked: it becomes a LIKE pattern, where % and _ would be wildcards and a huge value an error. */
+export function commandFilter(value: string): string {
+  const command = value.trim().replaceAll(':', ' ').replace(/\s+/g, ' ').toLowerCase();
+  if (command.length > COMMAND_NAME_MAX || !COMMAND_NAME.test(command)) {
+    throw usageError(
+      `--command takes a command or topic name such as "endpoint" or "endpoint add", not ${
+        value.length > 40 ? `a ${value.length}-character value` : JSON.stringify(value)
+      }`,
+      'see the command names with `mpegflow --help`',
+    );
+  }
+  return command;
 }

@@ -1,5 +1,5 @@
-import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
+import { idArg } from '../../cli/flags.ts';
 import { userError } from '../../core/errors.ts';
 import type { AuditEntry } from '../../core/audit/log.ts';
 import { renderFields } from '../../ui/table.ts';
@@ -7,7 +7,7 @@ import { renderFields } from '../../ui/table.ts';
 export default class AuditShow extends BaseCommand<AuditEntry> {
   static override summary = 'Show one audit entry in full.';
   static override examples = ['<%= config.bin %> audit show 42'];
-  static override args = { id: Args.integer({ description: 'entry id (from `audit list`)', required: true, min: 1 }) };
+  static override args = { id: idArg('audit entry', 'audit list', 'entry id (from `audit list`)') };
 
   protected async execute(): Promise<AuditEntry> {
     const { args } = await this.parse(AuditShow);

@@ -1,5 +1,5 @@
-import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
+import { idArg } from '../../cli/flags.ts';
 import type { Job } from '../../core/jobs/model.ts';
 
 export default class JobCancel extends BaseCommand<Job> {
@@ -8,7 +8,7 @@ export default class JobCancel extends BaseCommand<Job> {
     'A queued job is cancelled at once. A running job is flagged: its worker stops ffmpeg and its children at the next heartbeat (within seconds), aborts unfinished uploads and writes no manifest.';
   static override examples = ['<%= config.bin %> job cancel 12'];
   static override audited = true;
-  static override args = { id: Args.integer({ description: 'job id', required: true, min: 1 }) };
+  static override args = { id: idArg('job', 'job list', 'job id') };
 
   protected async execute(): Promise<Job> {
     const { args } = await this.parse(JobCancel);

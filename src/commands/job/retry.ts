@@ -1,12 +1,12 @@
-import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
+import { idArg } from '../../cli/flags.ts';
 import type { Job } from '../../core/jobs/model.ts';
 
 export default class JobRetry extends BaseCommand<Job> {
   static override summary = 'Queue a failed or cancelled job again, with fresh attempts.';
   static override examples = ['<%= config.bin %> job retry 12'];
   static override audited = true;
-  static override args = { id: Args.integer({ description: 'job id', required: true, min: 1 }) };
+  static override args = { id: idArg('job', 'job list', 'job id') };
 
   protected async execute(): Promise<Job> {
     const { args } = await this.parse(JobRetry);

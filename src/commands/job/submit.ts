@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
+import { destinationFlag } from '../../cli/flags.ts';
 import type { SubmitResult } from '../../core/jobs/queue.ts';
 import { renderTable } from '../../ui/table.ts';
 
@@ -23,7 +24,7 @@ Outputs go beside each source by default. With --to and one source they go into 
       exclusive: ['preset-file'],
     }),
     'preset-file': Flags.string({ description: 'use the preset defined in this JSON file' }),
-    to: Flags.string({ description: 'destination: a local folder or ALIAS/BUCKET/PREFIX/' }),
+    to: destinationFlag('destination: a local folder or ALIAS/BUCKET/PREFIX/'),
     recursive: Flags.boolean({ char: 'r', description: 'submit every media file under a folder or prefix' }),
     priority: Flags.integer({ description: 'higher runs first', default: 0 }),
     'max-attempts': Flags.integer({ description: 'attempts before a job fails on transient errors', default: 3, min: 1, max: 20 }),
@@ -39,7 +40,7 @@ Outputs go beside each source by default. With --to and one source they go into 
     const storage = await storageResolver(db);
     const { parseObjectPath } = await import('../../core/endpoints/object-path.ts');
     const { destinationFrom } = await import('../../core/encode/locations.ts');
-    const to = flags.to ? destinationFrom(parseObjectPath(flags.to, storage.isAlias)) : null;
+    const to = flags.to !== undefined ? destinationFrom(parseObjectPath(flags.to, storage.isAlias)) : null;
     const { expandSources } = await import('../../core/jobs/sources.ts');
     const sources = await expandSources({ inputs, recursive: flags.recursive, isAlias: storage.isAlias, s3For: storage.s3For });
     const { jobSpecs } = await import('../../core/jobs/plan-submit.ts');

@@ -1,6 +1,7 @@
 import { capOutputLines } from './output-cap.ts';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from 'minio';
@@ -144,6 +145,14 @@ function tlsUntrusted(details: Record<string, unknown>): MpegflowError {
   });
 }
 
+function currentUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
+}
+
 function errnoCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
 }
@@ -177,6 +186,23 @@ async function identifySource(location: ObjectLocation, client: (alias: string) 
       throw new MpegflowError(`cannot encode ${shown}: it is a folder`, {
         code: 'SOURCE_IS_FOLDER',
         suggestion: 'name one video file (a folder of sources is queued with `mpegflow job submit --recursive`)',
+      });
+    }
+    if (!info.isFile()) {
+      // a FIFO or device would make ffprobe wait or read without end
+      throw new MpegflowError(`cannot encode ${shown}: it is not a regular file`, {
+        code: 'SOURCE_UNREADABLE',
+        suggestion: 'name a video file',
+      });
+    }
+    try {
+      await access(location.path, fsConstants.R_OK);
+    } catch (error) {
+      // said as such: ffprobe would only report the file as unreadable media
+      throw new MpegflowError(`cannot read ${shown}: permission denied`, {
+        code: 'SOURCE_UNREADABLE',
+        suggestion: `check the file's permissions (\`ls -l\`): MpegFlow runs as ${currentUser()} and needs to read it`,
+        cause: error,
       });
     }
     if (info.size === 0) throw empty();

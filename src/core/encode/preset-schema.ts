@@ -74,7 +74,7 @@ const object =
     }
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) {
-      if (!(key in fields)) issues.push(`${path}.${key}: unknown setting (allowed: ${Object.keys(fields).join(', ')})`);
+      if (!Object.hasOwn(fields, key)) issues.push(`${path}.${key}: unknown setting (allowed: ${Object.keys(fields).join(', ')})`);
     }
     for (const [key, field] of Object.entries(fields)) {
       if (record[key] === undefined) {

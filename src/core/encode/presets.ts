@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { MpegflowError } from '../errors.ts';
 import { stateHome } from '../store/paths.ts';
 import { packageInfo } from './package-root.ts';
 import type { Preset, PresetDefinition, PresetOrigin } from './preset-model.ts';
 import { presetIssues } from './preset-schema.ts';
+import { readUserFile } from '../user-file.ts';
+
+/** A preset is a few KB of JSON. */
+const PRESET_FILE_MAX_BYTES = 1024 * 1024;
 
 export const DEFAULT_PRESET = 'hls-h264';
 
@@ -45,17 +49,13 @@ function invalidPreset(file: string, problems: string[]): MpegflowError {
 
 /** Reads and validates one preset file. */
 export function loadPresetFile(file: string, origin: PresetOrigin): Preset {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new MpegflowError(`cannot read the preset file ${file} (${code === 'ENOENT' ? 'no such file' : (code ?? String(error))})`, {
-      code: code === 'ENOENT' ? 'PRESET_NOT_FOUND' : 'PRESET_UNREADABLE',
-      suggestion: 'check the path given to --preset-file',
-      cause: error,
-    });
-  }
+  const text = readUserFile(file, {
+    what: 'the preset file',
+    maxBytes: PRESET_FILE_MAX_BYTES,
+    suggestion: 'check the path given to --preset-file',
+    code: 'PRESET_UNREADABLE',
+    missingCode: 'PRESET_NOT_FOUND',
+  }).toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);

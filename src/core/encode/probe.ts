@@ -100,6 +100,9 @@ function classifyFailure(input: ProbeInput, stderr: string): MpegflowError {
       details: { ffprobe: lastLines(stderr, 6) },
     });
   }
+  if (/Permission denied/i.test(stderr)) {
+    return refused(input, 'permission denied', 'SOURCE_UNREADABLE', "check the file's permissions (`ls -l`)", stderr);
+  }
   if (/404 Not Found|Server returned 404|No such file or directory/i.test(stderr)) {
     return refused(input, 'the source does not exist', 'SOURCE_NOT_FOUND', 'check the path or object key', stderr);
   }

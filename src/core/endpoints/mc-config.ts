@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { userError } from '../errors.ts';
+import { readUserFile } from '../user-file.ts';
+
+/** mc's config.json holds a few aliases; even hundreds are far below this. */
+const MC_CONFIG_MAX_BYTES = 4 * 1024 * 1024;
 
 export interface McAlias {
   alias: string;
@@ -16,17 +19,12 @@ export function defaultMcConfigPath(env: NodeJS.ProcessEnv = process.env): strin
 }
 
 export function readMcAliases(file: string): McAlias[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw userError(
-      `cannot read mc's configuration ${file}${missing ? ': no such file' : ''}`,
-      "give the path of mc's config.json (mc keeps it in ~/.mc/ or $MC_CONFIG_DIR)",
-      'MC_CONFIG_UNREADABLE',
-    );
-  }
+  const text = readUserFile(file, {
+    what: "mc's configuration",
+    maxBytes: MC_CONFIG_MAX_BYTES,
+    suggestion: "give the path of mc's config.json (mc keeps it in ~/.mc/ or $MC_CONFIG_DIR)",
+    code: 'MC_CONFIG_UNREADABLE',
+  }).toString('utf8');
   let config: {
     aliases?: Record<string, { url?: string; accessKey?: string; secretKey?: string }>;
     hosts?: Record<string, { url?: string; accessKey?: string; secretKey?: string }>;

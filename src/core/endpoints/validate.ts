@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { userError } from '../errors.ts';
+import { readUserFile } from '../user-file.ts';
 import { ENDPOINT_ROLES, type EndpointRole } from './model.ts';
+
+/** A CA bundle of many certificates is still well under this. */
+const CA_CERT_MAX_BYTES = 4 * 1024 * 1024;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
@@ -16,20 +19,52 @@ export function validateName(name: string): string {
   return name;
 }
 
+/** An input as shown in a message: a huge value is cut, not repeated whole. */
+function shown(input: string): string {
+  return input.length > 80 ? `${input.slice(0, 60)}... (${input.length} characters)` : input;
+}
+
+/** DNS limits (RFC 1035): a name of at most 253 characters, each dot-separated label 1-63. */
+const HOST_MAX = 253;
+const LABEL_MAX = 63;
+
+function checkHostName(host: string, input: string): void {
+  if (host.startsWith('[') || /^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return; // IP addresses, checked by URL itself
+  const name = host.endsWith('.') ? host.slice(0, -1) : host;
+  const labels = name.split('.');
+  if (name.length > HOST_MAX || labels.some((l) => l.length === 0 || l.length > LABEL_MAX)) {
+    throw userError(
+      `'${shown(input)}' does not have a valid host name: at most ${HOST_MAX} characters, dot-separated labels of 1-${LABEL_MAX}`,
+      "give the endpoint as http://HOST:PORT with the MinIO server's DNS name or IP address",
+    );
+  }
+}
+
+function checkPort(port: string, input: string): void {
+  const n = Number(port);
+  if (!/^\d+$/.test(port) || n < 1 || n > 65535) {
+    throw userError(`'${shown(input)}' has port ${shown(port)}: a port is 1-65535`, 'give the port MinIO listens on, e.g. :9000');
+  }
+}
+
 /** Accepts http(s)://host[:port] with nothing after it; MinIO serves the S3 API at the root. */
 export function normalizeUrl(input: string): string {
+  // a port out of range makes URL() fail with no reason given: say which part is wrong (URLs with
+  // credentials are left to the check below, which does not repeat them)
+  const explicitPort = /^[a-z][a-z0-9+.-]*:\/\/(?:\[[^\]]*\]|[^/?#:@]*):(\d+)(?:[/?#]|$)/i.exec(input);
+  if (explicitPort) checkPort(explicitPort[1]!, input);
   let url: URL;
   try {
     url = new URL(input);
   } catch {
     throw userError(
-      `'${input}' is not a URL`,
+      `'${shown(input)}' is not a URL`,
       'give the endpoint as http://HOST:PORT or https://HOST:PORT, e.g. https://minio.example.net:9000',
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw userError(
-      `'${input}' uses ${url.protocol.replace(':', '')}, not http or https`,
+      `'${shown(input)}' uses ${url.protocol.replace(':', '')}, not http or https`,
       'give the endpoint as http://HOST:PORT or https://HOST:PORT',
     );
   }
@@ -41,11 +76,13 @@ export function normalizeUrl(input: string): string {
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
     throw userError(
-      `'${input}' has a path, query or fragment`,
+      `'${shown(input)}' has a path, query or fragment`,
       'give only the scheme, host and port: buckets are named in ALIAS/BUCKET/KEY paths, not in the endpoint URL',
     );
   }
-  if (!url.hostname) throw userError(`'${input}' has no host`, 'give the endpoint as http://HOST:PORT');
+  if (!url.hostname) throw userError(`'${shown(input)}' has no host`, 'give the endpoint as http://HOST:PORT');
+  checkHostName(url.hostname, input);
+  if (url.port) checkPort(url.port, input);
   return `${url.protocol}//${url.host}`;
 }
 
@@ -70,17 +107,12 @@ export function parseLabels(pairs: readonly string[]): Record<string, string> {
 /** Reads and parses a PEM CA bundle, so a wrong path or a non-certificate fails now, not at first use. */
 export function readCaCert(file: string): { path: string; pem: Buffer } {
   const full = path.resolve(file);
-  let pem: Buffer;
-  try {
-    pem = readFileSync(full);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw userError(
-      `cannot read the CA certificate ${full}${code === 'ENOENT' ? ': no such file' : code === 'EACCES' ? ': permission denied' : ''}`,
-      'give --ca-cert the path of the PEM file of the CA that signed the MinIO server certificate',
-      'CA_CERT_UNREADABLE',
-    );
-  }
+  const pem = readUserFile(full, {
+    what: 'the CA certificate',
+    maxBytes: CA_CERT_MAX_BYTES,
+    suggestion: 'give --ca-cert the path of the PEM file of the CA that signed the MinIO server certificate',
+    code: 'CA_CERT_UNREADABLE',
+  });
   try {
     new X509Certificate(pem);
   } catch {

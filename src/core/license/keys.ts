@@ -1,10 +1,14 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import type { JWK } from 'jose';
 import path from 'node:path';
 import { packageInfo } from '../encode/package-root.ts';
 import { userError } from '../errors.ts';
 import type { Db } from '../store/open.ts';
 import { LICENSE_ALGS, type LicenseAlg } from './model.ts';
+import { readUserFile } from '../user-file.ts';
+
+/** A JWKS of a few public keys is a few KB; anything much bigger is not a key file. */
+const KEY_FILE_MAX_BYTES = 1024 * 1024;
 
 /** A public key MpegFlow trusts to sign licenses, pinned to one algorithm. */
 export interface TrustedKey {
@@ -60,14 +64,17 @@ function parseKey(candidate: unknown, file: string): TrustedKey {
 
 /** Reads a JWKS ({"keys": [...]}) or a single public JWK, refusing private keys and unpinned, HMAC or malformed keys. */
 export function parseKeyFile(file: string): TrustedKey[] {
+  const text = readUserFile(file, {
+    what: 'the key file',
+    maxBytes: KEY_FILE_MAX_BYTES,
+    suggestion: KEY_FILE_HINT,
+    code: 'KEY_FILE_INVALID',
+  });
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw badKey(
-      `cannot read the key file ${file}${code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a folder' : code ? '' : ': it is not JSON'}`,
-    );
+    parsed = JSON.parse(text.toString('utf8'));
+  } catch {
+    throw badKey(`cannot read the key file ${file}: it is not JSON`);
   }
   const keys = (parsed as { keys?: unknown } | null)?.keys;
   const candidates = Array.isArray(keys) ? keys : [parsed];

@@ -104,16 +104,16 @@ describe('mpegflow endpoint (CLI)', () => {
   }
 
   it('refuses a bad name, a bad role and a bad label', async () => {
-    for (const [args, message] of [
-      [['../x'], /not a valid endpoint name/],
-      [['ok', '--role', 'backup'], /Expected --role=backup to be one of/],
-      [['ok', '--label', 'novalue'], /not KEY=VALUE/],
+    for (const [args, code, message] of [
+      [['../x'], 1, /not a valid endpoint name/],
+      [['ok', '--role', 'backup'], 2, /Expected --role=backup to be one of/],
+      [['ok', '--label', 'novalue'], 1, /not KEY=VALUE/],
     ] as const) {
       const res = await cli(
         ['endpoint', 'add', ...args, '--url', 'http://h:9000', '--access-key', 'enc', '--secret-key-stdin'],
         'whatever-secret',
       );
-      assert.notEqual(res.code, 0);
+      assert.equal(res.code, code, res.stderr);
       assert.match(res.stderr, message);
     }
   });

@@ -211,6 +211,9 @@ describe('mpegflow encode / verify / preset (CLI, local storage, no MinIO)', () 
       });
     });
     const ffmpegs = () => execFileSync('bash', ['-c', `pgrep -f -- "^ffmpeg .*${work}/long.mp4" || true`], { encoding: 'utf8' }).trim();
+    // "encode: started" is logged as ffmpeg is being spawned: on a busy machine it shows up a moment later
+    const started = Date.now() + 5000;
+    while (ffmpegs() === '' && Date.now() < started) await new Promise((r) => setTimeout(r, 50));
     assert.notEqual(ffmpegs(), '', 'ffmpeg is encoding');
     child.kill('SIGKILL');
     const deadline = Date.now() + 5000;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from 'minio';
 import { createS3Client } from '../../../src/core/endpoints/s3-client.ts';
@@ -125,8 +126,27 @@ describe('encode pipeline with MinIO: faults, retries, cancel, multipart', () =>
 
   it('uploads a large output as a multipart upload with concurrent parts', async () => {
     const parts: number[] = [];
+    // count the part uploads in flight at once; each is held back a little, so parts that are
+    // sent concurrently overlap for certain and parts sent one at a time never do
+    const counted = minio.client();
+    const send = counted.makeRequestStreamAsync.bind(counted);
+    let inFlight = 0;
+    let mostInFlight = 0;
+    let partRequests = 0;
+    counted.makeRequestStreamAsync = (async (...args: Parameters<typeof send>) => {
+      if (!/partNumber=/.test(args[0].query ?? '')) return send(...args);
+      partRequests++;
+      mostInFlight = Math.max(mostInFlight, ++inFlight);
+      try {
+        await sleep(400);
+        return await send(...args);
+      } finally {
+        inFlight--;
+      }
+    }) as typeof send;
     const result = await runEncode(
       base({
+        s3For: () => counted,
         preset: resolvePreset({ name: 'archive-ffv1' }),
         source: { kind: 'remote', alias: 'e', bucket: 'media', key: 'grainy.mp4' },
         destination: { kind: 'remote', alias: 'e', bucket: 'out', prefix: 'multipart' },
@@ -142,6 +162,8 @@ describe('encode pipeline with MinIO: faults, retries, cancel, multipart', () =>
     const stat = await client.statObject('out', 'multipart/archive.mkv');
     assert.match(stat.etag, new RegExp(`-${Math.ceil(mkv.size / (5 * 1024 * 1024))}$`), 'a multipart ETag');
     assert.ok(parts.length >= 3);
+    assert.equal(partRequests, Math.ceil(mkv.size / (5 * 1024 * 1024)), 'every part went through the counted client');
+    assert.equal(mostInFlight, 3, 'three parts were in flight at once (partConcurrency), never more');
     const report = await verifyDestination({
       destination: { kind: 'remote', alias: 'e', bucket: 'out', prefix: 'multipart' },
       s3For: () => client,

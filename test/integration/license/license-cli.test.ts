@@ -89,7 +89,7 @@ describe('mpegflow license (CLI)', () => {
     const res = await cli(['license', 'install', path.join(keysDir, 'good.license'), '--trusted-key', ed.privateJwk]);
     assert.equal(res.code, 1);
     assert.match(res.stderr, /holds a private key/);
-    const shippedKid = (JSON.parse(readFileSync(path.join('keys', 'mpegflow-issuer.jwks.json'), 'utf8')) as { keys: { kid: string }[] })
+    const shippedKid = (JSON.parse(readFileSync(path.join('keys', 'mpegflow-vendor.jwks.json'), 'utf8')) as { keys: { kid: string }[] })
       .keys[0]!.kid;
     const impostor = JSON.parse(readFileSync(rogue.publicJwks, 'utf8')) as { keys: { kid: string }[] };
     impostor.keys[0]!.kid = shippedKid;

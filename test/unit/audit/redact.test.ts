@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { redactArgv, redactText } from '../../../src/core/audit/redact.ts';
+import { redactArgv, redactLike, redactText, redactUnknownFlags } from '../../../src/core/audit/redact.ts';
 import { parseSince } from '../../../src/core/audit/since.ts';
 
 describe('redaction', () => {
@@ -44,6 +44,25 @@ describe('--since', () => {
     assert.throws(
       () => parseSince('yesterday-ish', now),
       (e: { exitCode: number }) => e.exitCode === 2,
+    );
+  });
+});
+
+describe('values of unknown flags', () => {
+  const known = new Set(['--url', '--access-key', '-u', '--json']);
+  it('redacts both spellings, keeps known flags and what follows --', () => {
+    assert.deepEqual(
+      redactUnknownFlags(['e1', '--url', 'http://h', '--secert=abc', '--foo', 'val', '-z', 'v2', '-uX', '--json', '--', '--x=y'], known),
+      ['e1', '--url', 'http://h', '--secert=[REDACTED]', '--foo', '[REDACTED]', '-z', '[REDACTED]', '-uX', '--json', '--', '--x=y'],
+    );
+  });
+
+  it('applies the same redaction to a message, whole tokens only', () => {
+    const argv = ['--foo', 'val', '--secert=abc'];
+    const redacted = redactUnknownFlags(argv, known);
+    assert.equal(
+      redactLike('Nonexistent flags: --secert=abc, --foo; unexpected val (value)', argv, redacted),
+      'Nonexistent flags: --secert=[REDACTED], --foo; unexpected [REDACTED] ([REDACTED])'.replace('([REDACTED])', '(value)'),
     );
   });
 });

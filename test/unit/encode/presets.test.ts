@@ -129,3 +129,29 @@ describe('presets', () => {
     assert.equal(resolvePreset({ userDir: path.join(tmp, 'none') }).name, 'hls-h264');
   });
 });
+
+describe('preset files with prototype keys', () => {
+  for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+    it(`refuses "${key}" at the top and inside a section, like any unknown setting`, () => {
+      const base = JSON.stringify(builtin('mp4-h264'));
+      const top = `{${JSON.stringify(key)}: {"polluted": true}, ${base.slice(1)}`;
+      const nested = base.replace('"video":{', `"video":{${JSON.stringify(key)}: 1, `);
+      assert.notEqual(nested, base);
+      for (const [where, text] of [
+        ['top', top],
+        ['video', nested],
+      ] as const) {
+        const file = path.join(tmp, `proto-${key}-${where}.json`);
+        writeFileSync(file, text);
+        assert.equal(Object.hasOwn(JSON.parse(text) as object, key) || where === 'video', true);
+        assert.throws(
+          () => loadPresetFile(file, 'file'),
+          (error: unknown) =>
+            error instanceof MpegflowError &&
+            error.code === 'PRESET_INVALID' &&
+            (error.details?.problems as string[]).some((p) => p.startsWith(`${where === 'top' ? '' : 'video.'}${key}: unknown setting`)),
+        );
+      }
+    });
+  }
+});

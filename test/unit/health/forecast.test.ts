@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -67,7 +67,14 @@ describe('Prometheus textfile', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'textfile-'));
     const file = path.join(dir, 'mpegflow.prom');
     writeTextfileAtomically(file, 'a 1\n');
+    // a reader (node_exporter) that opened the old file keeps reading the old file whole: the new
+    // content arrives as another file renamed over it, never written into the file being read
+    const reader = openSync(file, 'r');
+    const before = statSync(file).ino;
     writeTextfileAtomically(file, renderTextfile([report]));
+    assert.notEqual(statSync(file).ino, before, 'a new file took the name (rename), not a rewrite in place');
+    assert.equal(readFileSync(reader, 'utf8'), 'a 1\n', 'the open file still holds the old content');
+    closeSync(reader);
     assert.match(readFileSync(file, 'utf8'), /mpegflow_drives_offline\{endpoint="archive"\} 2/);
     assert.deepEqual(readdirSync(dir), ['mpegflow.prom']);
     assert.throws(() => writeTextfileAtomically(path.join(dir, 'missing', 'x.prom'), 'a 1\n'), /cannot write the Prometheus textfile/);

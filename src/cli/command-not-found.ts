@@ -1,0 +1,54 @@
+import type { Hook } from '@oclif/core';
+import { MpegflowError } from '../core/errors.ts';
+import { errorDocument, renderErrorText } from './render-error.ts';
+
+/** Edit distance between two command ids (insertions, deletions, substitutions). */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The visible command closest to `id`, when it is close enough to be what was meant. */
+export function closestCommand(id: string, commandIds: readonly string[]): string | undefined {
+  let best: { id: string; d: number } | undefined;
+  for (const candidate of commandIds) {
+    // compare with as many words as the candidate has: `endpont add e1` is compared as `endpont add`
+    const typed = id.split(':').slice(0, candidate.split(':').length).join(':');
+    const d = distance(typed, candidate);
+    if (!best || d < best.d) best = { id: candidate, d };
+  }
+  return best && best.d <= Math.max(2, Math.floor(best.id.length / 3)) ? best.id : undefined;
+}
+
+/**
+ * An unknown command is a usage error (exit 2) in MpegFlow's own `Error:` /
+ * `Try:` form, with a did-you-mean suggestion, terminal or not; `--json`
+ * prints the error document. Only the words of the command are repeated,
+ * never the arguments or flags that followed it (they may hold secrets).
+ */
+export const COMMAND_NOT_FOUND: Hook.CommandNotFound = async function (opts) {
+  const { config } = opts;
+  const visible = config.commands.filter((c) => !c.hidden).map((c) => c.id);
+  const suggestion = closestCommand(opts.id, visible);
+  const words = opts.id.split(':');
+  const topic = config.findTopic(words[0]!) ? words[0] : undefined;
+  const shown = words.slice(0, suggestion ? suggestion.split(':').length : topic ? 2 : 1).join(' ');
+  const help = `${config.bin} help${topic ? ` ${topic}` : ''}`;
+  const err = new MpegflowError(`'${shown}' is not a ${config.bin} command`, {
+    code: 'USAGE',
+    exitCode: 2,
+    suggestion: suggestion
+      ? `did you mean \`${config.bin} ${suggestion.replaceAll(':', ' ')}\`? (\`${help}\` lists the commands)`
+      : `\`${help}\` lists the commands`,
+  });
+  if (opts.argv?.includes('--json')) process.stdout.write(`${JSON.stringify(errorDocument(err), null, 2)}\n`);
+  else process.stderr.write(renderErrorText(err, { verbose: false }));
+  process.exitCode = err.exitCode;
+};

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, describe, it } from 'node:test';
+import { cliEntry, parseJson, runCli, tempHome } from '../../support/cli.ts';
+
+describe('an unknown command (CLI)', () => {
+  const { home, cleanup } = tempHome();
+  after(cleanup);
+
+  it('is a usage error in our Error:/Try: form with a did-you-mean', async () => {
+    const res = await runCli(['endpont', 'add', 'e1'], { home });
+    assert.equal(res.code, 2, res.stderr);
+    assert.equal(
+      res.stderr,
+      "Error: 'endpont add' is not a mpegflow command\n  Try: did you mean `mpegflow endpoint add`? (`mpegflow help` lists the commands)\n",
+    );
+    assert.doesNotMatch(res.stderr, /›/);
+    assert.equal(res.stdout, '');
+  });
+
+  it('suggests within a topic, and says where the list is when nothing is close', async () => {
+    const sub = await runCli(['replicate', 'stauts'], { home });
+    assert.equal(sub.code, 2);
+    assert.match(sub.stderr, /did you mean `mpegflow replicate status`\? \(`mpegflow help replicate` lists the commands\)/);
+    const none = await runCli(['xyzzy'], { home });
+    assert.equal(none.code, 2);
+    assert.equal(none.stderr, "Error: 'xyzzy' is not a mpegflow command\n  Try: `mpegflow help` lists the commands\n");
+  });
+
+  it('never repeats what followed the command words', async () => {
+    const res = await runCli(['endpont', 'add', 'e1', 'Unknown-cmd-secret-81', '--secret=Unknown-cmd-secret-82'], { home });
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /not a mpegflow command/);
+    assert.doesNotMatch(res.stdout + res.stderr, /Unknown-cmd-secret/);
+  });
+
+  it('prints the error document with --json', async () => {
+    const res = await runCli(['helth', '--json'], { home });
+    assert.equal(res.code, 2);
+    const doc = parseJson<{ error: { code: string; suggestion: string } }>(res);
+    assert.equal(doc.error.code, 'USAGE');
+    assert.match(doc.error.suggestion, /mpegflow health/);
+  });
+
+  it('does the same on a terminal (no prompt)', { skip: !hasScript() && 'util-linux script(1) is not installed' }, () => {
+    const res = spawnSync('script', ['-qec', `'${process.execPath}' '${cliEntry}' helth`, '/dev/null'], {
+      env: { ...process.env, MPEGFLOW_HOME: home, NO_COLOR: '1' },
+      encoding: 'utf8',
+      timeout: 30_000,
+      input: '',
+    });
+    assert.equal(res.status, 2, res.stdout);
+    assert.match(res.stdout, /Error: 'helth' is not a mpegflow command\r?\n {2}Try: did you mean `mpegflow health`\?/);
+  });
+});
+
+function hasScript(): boolean {
+  return spawnSync('script', ['--version']).status === 0;
+}

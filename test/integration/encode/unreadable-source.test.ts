@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { cliEntry } from '../../support/cli.ts';
+import { makeVideo } from '../../support/media.ts';
+
+/**
+ * A source the user cannot read is not "corrupt or truncated": it is a
+ * permission problem, and says so. Root reads anything, so as root the CLI
+ * runs as `nobody` (setpriv).
+ */
+describe('a source the user cannot read (CLI)', () => {
+  const base = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-unreadable-'));
+  const home = path.join(base, 'home');
+  const clip = path.join(base, 'clip.mp4');
+  const asRoot = process.getuid?.() === 0;
+  const nobody = asRoot ? spawnSync('id', ['-u', 'nobody'], { encoding: 'utf8' }) : undefined;
+  after(() => rmSync(base, { recursive: true, force: true }));
+  before(() => {
+    chmodSync(base, 0o755);
+    makeVideo(clip, { width: 320, height: 180, seconds: 1 });
+    chmodSync(clip, 0o000);
+    if (asRoot) {
+      // the state folder belongs to the user the CLI runs as
+      mkdirSync(home, { mode: 0o700 });
+      chownSync(home, Number(nobody!.stdout.trim()), Number(spawnSync('id', ['-g', 'nobody'], { encoding: 'utf8' }).stdout.trim()));
+      chmodSync(base, 0o777);
+    }
+  });
+  const run = (args: string[]) => {
+    const cmd = [process.execPath, cliEntry, ...args];
+    const [file, ...rest] = asRoot ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', ...cmd] : cmd;
+    return spawnSync(file!, rest, {
+      cwd: base,
+      env: { ...process.env, MPEGFLOW_HOME: home, HOME: home, NO_COLOR: '1' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+  };
+
+  it('encode says permission denied, and writes nothing', { skip: asRoot && nobody?.status !== 0 && 'no user nobody' }, () => {
+    const res = run(['encode', clip, '--preset', 'mp4-h264', '--to', path.join(base, 'out')]);
+    assert.equal(res.status, 1, res.stderr);
+    assert.match(res.stderr, /Error: cannot read .*clip\.mp4: permission denied\n {2}Try: check the file's permissions/);
+    assert.doesNotMatch(res.stderr, /corrupt|truncated/);
+    assert.ok(!readdirSync(base).includes('out'));
+  });
+
+  it('--json names the code', { skip: asRoot && nobody?.status !== 0 && 'no user nobody' }, () => {
+    const res = run(['encode', clip, '--preset', 'mp4-h264', '--json']);
+    assert.equal(res.status, 1);
+    const doc = JSON.parse(res.stdout) as { error: { code: string; message: string } };
+    assert.equal(doc.error.code, 'SOURCE_UNREADABLE');
+    assert.match(doc.error.message, /permission denied/);
+  });
+});
