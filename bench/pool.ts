@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { claimJob, submitJobs } from '../src/core/jobs/queue.ts';
 import { openStore } from '../src/core/store/open.ts';
+import { vendorKeygen, vendorSign } from '../test/support/license.ts';
 import { makeVideo } from '../test/support/media.ts';
 import { incompleteUploads, minioBinary, startSingleDrive } from '../test/support/minio.ts';
 import { PostgresCluster } from '../test/support/postgres.ts';
@@ -27,6 +28,8 @@ const cli = path.join(root, 'bin', 'run.js');
 const work = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-bench-pool-'));
 const [minio, cluster] = await Promise.all([startSingleDrive(), PostgresCluster.start()]);
 const client = minio.client();
+const keys = vendorKeygen(work, 'bench-issuer');
+const license = vendorSign(keys.privateJwk, ['--entitlements', 'encode,health,concurrentEncodes=8']);
 
 const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
@@ -50,10 +53,14 @@ function startWorker(env: NodeJS.ProcessEnv, args: string[] = []): { child: Chil
   return { child, exited: new Promise((resolve) => child.on('close', resolve)) };
 }
 
-/** A database with the endpoint known to every host (each with its own copy of the secret) and the jobs queued. */
+/**
+ * A database with a license for 8 encodes at once across the pool (community mode allows one), the
+ * endpoint known to every host (each with its own copy of the secret) and the jobs queued.
+ */
 async function preparePool(name: string, hosts: string[]): Promise<{ url: string; envs: NodeJS.ProcessEnv[] }> {
   const url = await cluster.createDatabase(name);
   const envs = hosts.map((h) => host(`${name}-${h}`, url));
+  mpegflow(envs[0]!, ['license', 'install', '-', '--trusted-key', keys.publicJwks], license);
   for (const env of envs) {
     mpegflow(
       env,

@@ -145,8 +145,13 @@ describe('encoder pool on PostgreSQL (three hosts, real MinIO and ffmpeg)', () =
     const views = await Promise.all(ids.map(job));
     assert.ok(views.every((v) => v.state === 'done'));
     assert.ok(views.every((v) => v.lastHost === 'h1' || v.lastHost === 'h2'));
-    const done = await sql<{ n: string }>("SELECT COUNT(*) AS n FROM job_attempts WHERE outcome = 'done'");
-    assert.equal(Number(done[0]!.n), 6);
+    const done = await sql<{ started_at: string; finished_at: string }>(
+      "SELECT started_at, finished_at FROM job_attempts WHERE outcome = 'done' ORDER BY started_at",
+    );
+    assert.equal(done.length, 6);
+    for (let i = 1; i < done.length; i++) {
+      assert.ok(done[i]!.started_at >= done[i - 1]!.finished_at, 'community mode licenses one encode at a time across the whole pool');
+    }
 
     const workers = parseJson<{ workers: { host: string; status: string; jobsDone: number }[] }>(
       await on('h1', ['worker', 'list', '--json']),
