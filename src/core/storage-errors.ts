@@ -38,7 +38,16 @@ interface RawError {
   cause?: unknown;
 }
 
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'ECONNABORTED']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENETDOWN',
+  'ECONNABORTED',
+]);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'TIMEOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME']);
 const TLS_UNTRUSTED_CODES =
@@ -55,7 +64,13 @@ const CREDENTIAL_CODES = new Set([
   'XMinioInvalidIAMCredentials',
 ]);
 const DENIED_CODES = new Set(['AccessDenied', 'XMinioAccessDenied', 'AllAccessDisabled', 'XMinioAdminAccessDenied']);
-const BUSY_CODES = new Set(['SlowDown', 'ServiceUnavailable', 'XMinioServerNotInitialized', 'RequestTimeout', 'XMinioAdminBucketQuotaExceeded']);
+const BUSY_CODES = new Set([
+  'SlowDown',
+  'ServiceUnavailable',
+  'XMinioServerNotInitialized',
+  'RequestTimeout',
+  'XMinioAdminBucketQuotaExceeded',
+]);
 const UNAVAILABLE_CODES = new Set([
   'InternalError',
   'XMinioReadQuorum',
@@ -71,6 +86,7 @@ const NO_ADMIN_CODES = new Set(['NotImplemented', 'XMinioAdminAPINotImplemented'
 const BUG_NAMES = new Set(['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError']);
 
 function endpointName(target: StorageTarget): string {
+  if (!target.alias) return 'the storage endpoint';
   return target.url ? `endpoint '${target.alias}' (${target.url})` : `endpoint '${target.alias}'`;
 }
 
@@ -81,7 +97,7 @@ function subject(target: StorageTarget): string {
   return '';
 }
 
-const testIt = (alias: string) => `mpegflow endpoint test ${alias}`;
+const testIt = (alias: string) => `mpegflow endpoint test ${alias || 'NAME'}`;
 
 interface Mapping {
   code: string;
@@ -96,7 +112,10 @@ interface Mapping {
 /** The first network error code in an error, its cause chain or an AggregateError's members. */
 function networkCode(error: RawError, depth = 0): string | undefined {
   if (depth > 4 || !error || typeof error !== 'object') return undefined;
-  if (typeof error.code === 'string' && /^(E[A-Z]+|ERR_\w+|UND_ERR_\w+|TIMEOUT|[A-Z_]*CERT[A-Z_]*|UNABLE_TO_\w+|HOSTNAME_MISMATCH)$/.test(error.code))
+  if (
+    typeof error.code === 'string' &&
+    /^(E[A-Z]+|ERR_\w+|UND_ERR_\w+|TIMEOUT|[A-Z_]*CERT[A-Z_]*|UNABLE_TO_\w+|HOSTNAME_MISMATCH)$/.test(error.code)
+  )
     return error.code;
   for (const inner of error.errors ?? []) {
     const found = networkCode(inner, depth + 1);
@@ -113,7 +132,7 @@ function networkMapping(code: string, message: string, target: StorageTarget): M
       code: 'TLS_UNTRUSTED',
       kind: 'user',
       retryable: false,
-      why: `${who}: its TLS certificate is not trusted (${code})`,
+      why: `${who}: the TLS connection failed: its certificate is not trusted (${code})`,
       suggestion: `if it uses a private CA, give its certificate: \`mpegflow endpoint add ${alias} --replace --ca-cert CA.pem ...\`; check that the certificate names this host`,
     };
   }
@@ -175,6 +194,9 @@ function s3Mapping(code: string, message: string, target: StorageTarget): Mappin
       why: `${who} refused the credentials (${code})`,
       suggestion: `check the access key with \`mpegflow endpoint show ${alias}\` and re-enter the secret: \`mpegflow endpoint add ${alias} --replace ...\``,
     };
+  }
+  if (DENIED_CODES.has(code) && /authentication failed|check your access credentials/i.test(message)) {
+    return { ...s3Mapping('InvalidAccessKeyId', message, target)!, why: `${who} refused the credentials (${code}: ${message})` };
   }
   if (DENIED_CODES.has(code)) {
     return {
@@ -322,7 +344,7 @@ function mapRaw(error: unknown, target: StorageTarget): Mapping {
       code: 'NOT_S3',
       kind: 'user',
       retryable: false,
-      why: `${endpointName(target)} did not answer like an S3 server${message ? ` (${message})` : ''}`,
+      why: `${endpointName(target)} is not an S3 server (its answer is not an S3 response${message ? `: ${message}` : ''})`,
       suggestion: `check the URL (\`mpegflow endpoint show ${target.alias}\`): it must be the S3 API port of MinIO (often :9000), not its console or another web server`,
     };
   }
@@ -423,7 +445,7 @@ export function responseFailure(response: StorageResponse, target: StorageTarget
   if (s3 && s3.code === 'ACCESS_DENIED') {
     s3.suggestion = `use an access key with the admin policy needed (e.g. consoleAdmin, or a policy allowing the admin action); see \`${testIt(target.alias)}\``;
   }
-  if (s3) return build(target, s3, undefined);
+  if (s3 && (s3.code === 'CREDENTIALS_REFUSED' || s3.code === 'ACCESS_DENIED')) return build(target, s3, undefined);
   if (response.status === 403) return build(target, s3Mapping('AccessDenied', `HTTP ${response.status}`, target)!, undefined);
   if (!isMinioResponse(response)) {
     return build(
@@ -438,6 +460,9 @@ export function responseFailure(response: StorageResponse, target: StorageTarget
       undefined,
     );
   }
+  // MinIO itself (not merely an S3 server) naming the problem: a missing bucket, slow down, ...
+  const server = String(response.headers.server ?? '');
+  if (s3 && (server.includes('MinIO') || response.headers['x-minio-deployment-id'])) return build(target, s3, undefined);
   if (response.status === 404 || response.status === 400 || response.status === 405 || NO_ADMIN_CODES.has(code)) {
     return build(
       target,

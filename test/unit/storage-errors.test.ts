@@ -91,13 +91,29 @@ describe('storage errors from the network (Node and the minio SDK, no server nee
   });
 
   it('a closed port (SDK): unreachable, retryable, names the endpoint and the path', async () => {
-    const raw = await failure(clientFor(`http://127.0.0.1:${closedPort}`, { accessKey: 'a', secretKey: 'b' }).statObject('media', 'clip.mov'));
+    const raw = await failure(
+      clientFor(`http://127.0.0.1:${closedPort}`, { accessKey: 'a', secretKey: 'b' }).statObject('media', 'clip.mov'),
+    );
     assert.equal((raw as { code?: string }).code, 'ECONNREFUSED');
     assert.ok(isStorageError(raw));
     assert.ok(isRetryable(raw));
-    const mapped = storageFailure(raw, { alias: 'edge1', url: `http://127.0.0.1:${closedPort}`, path: 'edge1/media/clip.mov', action: 'read' });
-    assertMapped(mapped, { code: 'UNREACHABLE', retryable: true, alias: 'edge1', path: 'edge1/media/clip.mov', suggests: /endpoint test edge1/ });
-    assert.match(mapped.message, /^cannot read edge1\/media\/clip\.mov: endpoint 'edge1' \(http:\/\/127\.0\.0\.1:\d+\) refused the connection/);
+    const mapped = storageFailure(raw, {
+      alias: 'edge1',
+      url: `http://127.0.0.1:${closedPort}`,
+      path: 'edge1/media/clip.mov',
+      action: 'read',
+    });
+    assertMapped(mapped, {
+      code: 'UNREACHABLE',
+      retryable: true,
+      alias: 'edge1',
+      path: 'edge1/media/clip.mov',
+      suggests: /endpoint test edge1/,
+    });
+    assert.match(
+      mapped.message,
+      /^cannot read edge1\/media\/clip\.mov: endpoint 'edge1' \(http:\/\/127\.0\.0\.1:\d+\) refused the connection/,
+    );
     assert.equal(mapped.cause, raw);
   });
 
@@ -128,7 +144,12 @@ describe('storage errors from the network (Node and the minio SDK, no server nee
       resolver.setServers([`127.0.0.1:${dns.address().port}`]);
       const raw = await failure(resolver.resolve4('minio.example.internal'));
       assert.equal((raw as { code?: string }).code, 'ENOTFOUND');
-      assertMapped(storageFailure(raw, { alias: 'archive' }), { code: 'HOST_NOT_FOUND', retryable: true, alias: 'archive', suggests: /DNS/ });
+      assertMapped(storageFailure(raw, { alias: 'archive' }), {
+        code: 'HOST_NOT_FOUND',
+        retryable: true,
+        alias: 'archive',
+        suggests: /DNS/,
+      });
     } finally {
       dns.close();
     }
@@ -155,7 +176,12 @@ describe('storage errors from the network (Node and the minio SDK, no server nee
     const plain = await startPlainHttpServer();
     try {
       const raw = await failure(clientFor(plain.url.replace('http:', 'https:'), { accessKey: 'a', secretKey: 'b' }).listBuckets());
-      assertMapped(storageFailure(raw, { alias: 'edge1' }), { code: 'TLS_FAILED', retryable: false, alias: 'edge1', suggests: /https or http/ });
+      assertMapped(storageFailure(raw, { alias: 'edge1' }), {
+        code: 'TLS_FAILED',
+        retryable: false,
+        alias: 'edge1',
+        suggests: /https or http/,
+      });
     } finally {
       await plain.stop();
     }
@@ -185,14 +211,20 @@ describe('storage errors from the network (Node and the minio SDK, no server nee
     const server = http.createServer((_req, res) => {
       const code = status === 503 ? 'SlowDown' : 'InternalError';
       res.writeHead(status, { 'content-type': 'application/xml', 'x-amz-request-id': 'R1', server: 'MinIO' });
-      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>try later</Message><Resource>/media/x</Resource></Error>`);
+      res.end(
+        `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>try later</Message><Resource>/media/x</Resource></Error>`,
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
     try {
       const client = clientFor(url, { accessKey: 'a', secretKey: 'b' });
       const busy = await failure(client.getObject('media', 'x'));
-      assertMapped(storageFailure(busy, { alias: 'edge1', path: 'edge1/media/x' }), { code: 'STORAGE_BUSY', retryable: true, alias: 'edge1' });
+      assertMapped(storageFailure(busy, { alias: 'edge1', path: 'edge1/media/x' }), {
+        code: 'STORAGE_BUSY',
+        retryable: true,
+        alias: 'edge1',
+      });
       // a HEAD carries no body: the SDK names a 503 SlowDown itself
       const busyHead = await failure(client.statObject('media', 'x'));
       assertMapped(storageFailure(busyHead, { alias: 'edge1' }), { code: 'STORAGE_BUSY', retryable: true, alias: 'edge1' });
