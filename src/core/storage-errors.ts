@@ -410,7 +410,7 @@ export function isStorageError(error: unknown): boolean {
     e.name === 'InvalidBucketNameError' ||
     e.name === 'InvalidObjectNameError' ||
     e.name === 'InvalidXMLError' ||
-    networkCode(e) !== undefined ||
+    networkMapping(networkCode(e) ?? '', '', { alias: '?' }) !== null ||
     (typeof e.code === 'string' && s3Mapping(e.code, '', { alias: '?' }) !== null)
   );
 }

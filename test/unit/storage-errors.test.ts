@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { Resolver } from 'node:dns/promises';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -255,6 +256,13 @@ describe('storage errors from the network (Node and the minio SDK, no server nee
     assert.equal(storageFailure(mine, { alias: 'edge1' }), mine);
     assert.equal(isRetryable(mine), true);
     assert.equal(isRetryable(new Error('something nobody knows')), false, 'unknown failures are not retried');
+  });
+
+  it('a local file error is not a storage failure', async () => {
+    const enoent = await failure(readFile(path.join(os.tmpdir(), 'mpegflow-no-such-file')));
+    assert.equal((enoent as { code?: string }).code, 'ENOENT');
+    assert.equal(isStorageError(enoent), false);
+    assert.equal(isRetryable(enoent), false);
   });
 });
 
