@@ -2,6 +2,7 @@ import { Command, Errors, Flags } from '@oclif/core';
 import type { AuditContext } from '../core/audit/context.ts';
 import { redactLike, redactText, redactUnknownFlags } from '../core/audit/redact.ts';
 import { isMpegflowError, MpegflowError } from '../core/errors.ts';
+import { isStorageError, storageFailure } from '../core/storage-errors.ts';
 import type { Db } from '../core/store/open.ts';
 import { errorDocument, renderErrorText } from './render-error.ts';
 
@@ -175,6 +176,8 @@ function toMpegflowError(error: Error & { oclif?: { exit?: number } }, redact: (
   if (error instanceof Errors.ExitError) {
     return new MpegflowError(error.message, { code: 'EXIT', exitCode: error.oclif.exit ?? 1, cause: error });
   }
+  // a storage or network failure that reached here unmapped is still not a bug of ours
+  if (isStorageError(error)) return storageFailure(error, { alias: '' });
   return new MpegflowError(`unexpected internal error: ${error.message}`, {
     kind: 'bug',
     code: 'INTERNAL',

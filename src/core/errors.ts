@@ -19,6 +19,11 @@ export interface MpegflowErrorOptions {
   cause?: unknown;
   /** Extra facts for --json output and --verbose; never secrets. */
   details?: Record<string, unknown>;
+  /**
+   * Worth another attempt as it is (the server or the network path was down,
+   * the server asked to slow down). Nothing is retried unless it says so.
+   */
+  retryable?: boolean;
 }
 
 export class MpegflowError extends Error {
@@ -27,6 +32,7 @@ export class MpegflowError extends Error {
   readonly exitCode: number;
   readonly code: string;
   readonly details?: Record<string, unknown>;
+  readonly retryable: boolean;
 
   constructor(message: string, options: MpegflowErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -36,6 +42,7 @@ export class MpegflowError extends Error {
     this.exitCode = options.exitCode ?? 1;
     this.code = options.code ?? 'ERROR';
     this.details = options.details;
+    this.retryable = options.retryable ?? false;
   }
 }
 

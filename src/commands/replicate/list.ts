@@ -9,7 +9,7 @@ export interface ReplicateListResult {
 export default class ReplicateList extends BaseCommand<ReplicateListResult> {
   static override summary = 'Replication rules: those MpegFlow set up, and drift against the servers.';
   static override description =
-    "Reads the rules of every bucket on the edges MpegFlow replicates from (and endpoints with role 'edge'). State: in-sync (set up by MpegFlow, present on the server), missing (set up by MpegFlow, gone from the server: re-run setup), foreign (on the server, not set up by MpegFlow), unreachable.";
+    "Reads the rules of every bucket on the edges MpegFlow replicates from (and endpoints with role 'edge'). State: in-sync (set up by MpegFlow, present on the server), missing (set up by MpegFlow, gone from the server: re-run setup), foreign (on the server, not set up by MpegFlow), unreachable (the edge could not be read: `error` says why, and the command exits 1).";
   static override examples = ['<%= config.bin %> replicate list', '<%= config.bin %> replicate list --json'];
 
   protected async execute(): Promise<ReplicateListResult> {
@@ -27,7 +27,15 @@ export default class ReplicateList extends BaseCommand<ReplicateListResult> {
     return { rules: entries.map(({ record: _record, ...rest }) => rest) };
   }
 
+  /** An edge that could not be read makes the listing incomplete: exit 1, with the document. */
+  protected override exitCodeFor({ rules }: ReplicateListResult): number {
+    return rules.some((r) => r.error) ? 1 : 0;
+  }
+
   protected override renderHuman({ rules }: ReplicateListResult): void {
+    const unread = new Map(rules.filter((r) => r.error).map((r) => [r.edge, r.error!]));
+    for (const [, error] of unread)
+      process.stderr.write(`Error: ${error.message}\n${error.suggestion ? `  Try: ${error.suggestion}\n` : ''}`);
     if (rules.length === 0) {
       this.log('No replication rules. Set one up with `mpegflow replicate setup EDGE/BUCKET CENTRAL/BUCKET`.');
       return;
@@ -35,7 +43,7 @@ export default class ReplicateList extends BaseCommand<ReplicateListResult> {
     this.log(
       renderTable(
         ['EDGE', 'RULE', 'DESTINATION', 'STATE'],
-        rules.map((r) => [`${r.edge}/${r.edgeBucket}`, r.ruleId, r.destination, r.state]),
+        rules.filter((r) => r.ruleId).map((r) => [`${r.edge}/${r.edgeBucket}`, r.ruleId, r.destination, r.state]),
       ),
     );
   }

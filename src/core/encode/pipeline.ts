@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Client } from 'minio';
 import type { MultipartHooks } from './s3.ts';
 import { MpegflowError } from '../errors.ts';
+import { headFailure, storageFailure as mapStorageFailure, withRetry } from '../storage-errors.ts';
 import type { ObjectLocation } from '../endpoints/object-path.ts';
 import { formatLocation } from '../endpoints/object-path.ts';
 import { formatDestination, MANIFEST_NAME, outputPath, type DestinationLocation } from './locations.ts';
@@ -15,7 +16,6 @@ import { planEncode, spriteVtt, type EncodePlan, type FfmpegPass, type Rendition
 import type { Preset } from './preset-model.ts';
 import { cancelledError, probeSource, rationalValue, type ProbeInput, type ProbeResult } from './probe.ts';
 import { createProgressParser, progressFigures, safeListener, type EncodeProgressEvent, type ProgressListener } from './progress.ts';
-import { storageError, withRetry } from './s3.ts';
 import { LocalSink, RemoteSink, removeTree, type OutputSink, type SinkEvents } from './sink.ts';
 import { destinationManifest } from './staging.ts';
 import { defaultTools, lastLines, runTool, tlsArgs, toolVersions, type Tools } from './tools.ts';
@@ -84,6 +84,7 @@ export interface EncodeResult {
   timings: Manifest['timings'];
 }
 
+/** Failures reading the source that a new attempt with a fresh URL may cure (they are also `retryable` for the job queue). */
 const RETRYABLE = new WeakSet<MpegflowError>();
 const retryable = (error: MpegflowError): MpegflowError => (RETRYABLE.add(error), error);
 
@@ -212,12 +213,15 @@ async function identifySource(location: ObjectLocation, client: (alias: string) 
   try {
     info = await withRetry(() => client(location.alias).statObject(location.bucket, location.key));
   } catch (error) {
-    const mapped = storageError(error, shown, location.alias);
-    if (mapped.code === 'OBJECT_NOT_FOUND' || mapped.code === 'BUCKET_NOT_FOUND') {
+    const mapped = await headFailure(error, { alias: location.alias, path: shown, action: 'read' }, () =>
+      client(location.alias).getBucketVersioning(location.bucket),
+    );
+    if (mapped.code === 'OBJECT_NOT_FOUND') {
       throw new MpegflowError(`cannot encode ${shown}: no such object`, {
         code: 'SOURCE_NOT_FOUND',
         suggestion: mapped.suggestion,
         cause: error,
+        details: mapped.details,
       });
     }
     throw mapped;
@@ -305,6 +309,7 @@ function classifyFfmpegFailure(stderr: string, command: string, stage: string, r
       new MpegflowError('the storage refused the source URL (HTTP 403: expired or revoked) while ffmpeg read it', {
         code: 'SOURCE_URL_REFUSED',
         kind: 'external',
+        retryable: true,
         suggestion: 'check that the clocks of this host and MinIO agree and that the endpoint keys may read the source',
         details,
       }),
@@ -320,6 +325,7 @@ function classifyFfmpegFailure(stderr: string, command: string, stage: string, r
       new MpegflowError('ffmpeg lost its connection to the storage while reading the source', {
         code: 'SOURCE_READ_FAILED',
         kind: 'external',
+        retryable: true,
         suggestion: 'check that MinIO is reachable (`mpegflow endpoint test ALIAS`) and run again',
         details,
       }),
@@ -510,7 +516,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
         remote.versionId ? { versionId: remote.versionId } : {},
       );
     } catch (error) {
-      throw storageError(error, formatLocation(loc), loc.alias);
+      throw mapStorageFailure(error, { alias: loc.alias, path: formatLocation(loc), action: 'sign a URL for' });
     }
     return {
       url,
@@ -821,16 +827,18 @@ async function checkDurations(ctx: PassContext, command: string): Promise<void> 
       produced = playlist.durationSeconds;
     }
     if (produced < plan.expectedDurationSeconds - tolerance) {
+      const remoteRead = pass.input.kind === 'source' && ctx.remote;
       const error = new MpegflowError(
         `${check.output} lasts ${produced.toFixed(2)} s but the source lasts ${plan.expectedDurationSeconds.toFixed(2)} s: refusing a truncated output`,
         {
           code: 'OUTPUT_TRUNCATED',
           kind: 'external',
+          retryable: remoteRead,
           suggestion: 'check the source plays to the end and the storage stayed reachable, then run again',
           details: { command },
         },
       );
-      throw pass.input.kind === 'source' && ctx.remote ? retryable(error) : error;
+      throw remoteRead ? retryable(error) : error;
     }
   }
 }

@@ -110,6 +110,7 @@ function classifyFailure(input: ProbeInput, stderr: string): MpegflowError {
     return new MpegflowError(`ffprobe could not reach the storage holding ${input.display}`, {
       code: 'SOURCE_UNREACHABLE',
       kind: 'external',
+      retryable: true,
       suggestion: 'check that MinIO is up (`mpegflow endpoint test ALIAS`) and run the encode again',
       details: { ffprobe: lastLines(stderr, 6) },
     });

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { Client } from 'minio';
-import { redactText } from '../audit/redact.ts';
 import { MpegflowError } from '../errors.ts';
+import { withRetry } from '../storage-errors.ts';
 
 /**
  * The S3 operations the encode pipeline needs, on the minio SDK. minio-js
@@ -33,92 +33,6 @@ export function contentTypeFor(name: string): string {
 
 interface S3LikeError {
   code?: string;
-  message?: string;
-  statusCode?: number;
-}
-
-/** Network failures worth retrying (the server or the path to it), as opposed to refusals. */
-export function isTransient(error: unknown): boolean {
-  const e = error as S3LikeError & { cause?: S3LikeError };
-  const code = e.code ?? e.cause?.code ?? '';
-  if (
-    [
-      'ECONNREFUSED',
-      'ECONNRESET',
-      'ETIMEDOUT',
-      'EPIPE',
-      'EHOSTUNREACH',
-      'ENETUNREACH',
-      'EAI_AGAIN',
-      'SlowDown',
-      'InternalError',
-      'ServiceUnavailable',
-      'XMinioServerNotInitialized',
-      'XMinioStorageFull',
-    ].includes(code)
-  ) {
-    return code !== 'XMinioStorageFull';
-  }
-  return (e.statusCode ?? 0) >= 500 || /socket hang up|write quorum|read quorum|timeout/i.test(e.message ?? '');
-}
-
-/** An S3 failure as an error the operator can act on; `what` names the object or prefix. */
-export function storageError(error: unknown, what: string, alias: string): MpegflowError {
-  if (error instanceof MpegflowError) return error;
-  const e = error as S3LikeError & { cause?: S3LikeError };
-  const code = e.code ?? e.cause?.code ?? 'unknown';
-  const message = redactText(e.message ?? String(error));
-  if (code === 'NoSuchKey' || code === 'NotFound') {
-    return new MpegflowError(`${what} does not exist`, {
-      code: 'OBJECT_NOT_FOUND',
-      suggestion: `list what is there with \`mc ls ${what.replace(/[^/]*$/, '')}\``,
-      cause: error,
-    });
-  }
-  if (code === 'NoSuchBucket') {
-    return new MpegflowError(`the bucket of ${what} does not exist`, {
-      code: 'BUCKET_NOT_FOUND',
-      suggestion: 'check the bucket name, or create it (`mc mb ALIAS/BUCKET`)',
-      cause: error,
-    });
-  }
-  if (code === 'AccessDenied' || code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch') {
-    return new MpegflowError(`endpoint '${alias}' refused access to ${what} (${code})`, {
-      code: 'ACCESS_DENIED',
-      suggestion: `check the keys and policy with \`mpegflow endpoint show ${alias}\` and \`mpegflow endpoint test ${alias}\``,
-      cause: error,
-    });
-  }
-  if (code === 'XMinioStorageFull') {
-    return new MpegflowError(`endpoint '${alias}' has no space left for ${what}`, {
-      code: 'STORAGE_FULL',
-      kind: 'external',
-      suggestion: 'free space on the MinIO deployment, then run again',
-      cause: error,
-    });
-  }
-  return new MpegflowError(`storage error on ${what} (${code}): ${message}`, {
-    code: isTransient(error) ? 'STORAGE_UNAVAILABLE' : 'STORAGE_ERROR',
-    kind: 'external',
-    suggestion: `check that endpoint '${alias}' is reachable (\`mpegflow endpoint test ${alias}\`) and run again`,
-    cause: error,
-  });
-}
-
-/** Retries a storage call on transient failures (1 s, 3 s, 7 s), never on refusals. */
-export async function withRetry<T>(
-  fn: () => Promise<T>,
-  options: { attempts?: number; signal?: AbortSignal; baseMs?: number } = {},
-): Promise<T> {
-  const attempts = options.attempts ?? 4;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (attempt >= attempts || !isTransient(error) || options.signal?.aborted) throw error;
-      await new Promise((resolve) => setTimeout(resolve, (options.baseMs ?? 1000) * (2 ** attempt - 1)));
-    }
-  }
 }
 
 export interface UploadResult {

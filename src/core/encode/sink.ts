@@ -6,7 +6,8 @@ import type { Client } from 'minio';
 import { MpegflowError } from '../errors.ts';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
 import { parseManifest, serializeManifest, type Manifest, type OutputRecord } from './manifest.ts';
-import { abortIncompleteUploads, contentTypeFor, readObject, storageError, uploadFile, withRetry, type MultipartHooks } from './s3.ts';
+import { abortIncompleteUploads, contentTypeFor, readObject, uploadFile, type MultipartHooks } from './s3.ts';
+import { storageFailure, withRetry } from '../storage-errors.ts';
 
 /**
  * Where finished outputs go. The pipeline hands each output over as soon as
@@ -237,7 +238,7 @@ export class RemoteSink implements OutputSink {
     try {
       data = await withRetry(() => readObject(this.#client, bucket, this.#key(MANIFEST_NAME)));
     } catch (error) {
-      throw storageError(error, this.#where(MANIFEST_NAME), this.#destination.alias);
+      throw storageFailure(error, { alias: this.#destination.alias, path: this.#where(MANIFEST_NAME), action: 'read' });
     }
     return data ? parseManifest(data, this.#where(MANIFEST_NAME)) : null;
   }
@@ -248,7 +249,7 @@ export class RemoteSink implements OutputSink {
       if (options.replacingManifest) await withRetry(() => this.#client.removeObject(bucket, this.#key(MANIFEST_NAME)));
       await withRetry(() => abortIncompleteUploads(this.#client, bucket, `${prefix}/`));
     } catch (error) {
-      throw storageError(error, `${alias}/${bucket}/${prefix}/`, alias);
+      throw storageFailure(error, { alias, path: `${alias}/${bucket}/${prefix}/`, action: 'clean up' });
     }
   }
 
@@ -274,7 +275,7 @@ export class RemoteSink implements OutputSink {
           },
         });
       } catch (error) {
-        throw storageError(error, this.#where(name), this.#destination.alias);
+        throw storageFailure(error, { alias: this.#destination.alias, path: this.#where(name), action: 'upload' });
       } finally {
         this.#inFlightBytes.delete(name);
       }
@@ -299,7 +300,7 @@ export class RemoteSink implements OutputSink {
         this.#client.putObject(bucket, this.#key(MANIFEST_NAME), body, body.length, { 'Content-Type': 'application/json' }),
       );
     } catch (error) {
-      throw storageError(error, this.#where(MANIFEST_NAME), alias);
+      throw storageFailure(error, { alias, path: this.#where(MANIFEST_NAME), action: 'write' });
     }
   }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Client } from 'minio';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
 import { serializeManifest, type Manifest } from './manifest.ts';
-import { storageError, withRetry } from './s3.ts';
+import { storageFailure, withRetry } from '../storage-errors.ts';
 import { LocalSink, RemoteSink, removeTree } from './sink.ts';
 
 /**
@@ -56,7 +56,7 @@ export async function promote(
     try {
       await withRetry(() => client.copyObject(bucket, key, `/${staging.bucket}/${outputKey(staging.prefix, name)}`));
     } catch (error) {
-      throw storageError(error, `${destination.alias}/${bucket}/${key}`, destination.alias);
+      throw storageFailure(error, { alias: destination.alias, path: `${destination.alias}/${bucket}/${key}`, action: 'publish' });
     }
   }
   const body = serializeManifest(manifest);
@@ -64,7 +64,11 @@ export async function promote(
   try {
     await withRetry(() => client.putObject(bucket, manifestKey, body, body.length, { 'Content-Type': 'application/json' }));
   } catch (error) {
-    throw storageError(error, `${formatDestination(destination)}/${MANIFEST_NAME}`, destination.alias);
+    throw storageFailure(error, {
+      alias: destination.alias,
+      path: `${formatDestination(destination)}/${MANIFEST_NAME}`,
+      action: 'publish',
+    });
   }
   await discard(staging, client);
 }

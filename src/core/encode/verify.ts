@@ -5,7 +5,8 @@ import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type Destinati
 import { parseManifest, type Manifest } from './manifest.ts';
 import { cancelledError } from './probe.ts';
 import { safeListener, type ProgressListener } from './progress.ts';
-import { hashObject, readObject, storageError, withRetry } from './s3.ts';
+import { hashObject, readObject } from './s3.ts';
+import { storageFailure, withRetry } from '../storage-errors.ts';
 import { hashFile } from './sink.ts';
 import { defaultTools, lastLines, runTool, tlsArgs, type Tools } from './tools.ts';
 
@@ -99,7 +100,7 @@ function remoteReader(
     try {
       return await withRetry(fn);
     } catch (error) {
-      throw storageError(error, where(name), alias);
+      throw storageFailure(error, { alias, path: where(name), action: 'read' });
     }
   };
   return {

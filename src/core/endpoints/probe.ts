@@ -1,7 +1,8 @@
 import type { ResolvedEndpoint } from './model.ts';
 import { createS3Client } from './s3-client.ts';
 import { MinioAdminClient } from '../minio-admin/client.ts';
-import { isMpegflowError, MpegflowError } from '../errors.ts';
+import { isMpegflowError } from '../errors.ts';
+import { storageFailure } from '../storage-errors.ts';
 import type { ServerInfo } from '../minio-admin/types.ts';
 
 export interface EndpointCheck {
@@ -24,39 +25,6 @@ export interface EndpointTestResult {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function s3Failure(endpoint: ResolvedEndpoint, error: unknown): MpegflowError {
-  if (isMpegflowError(error)) return error;
-  const e = error as { code?: string; message?: string };
-  const where = `endpoint '${endpoint.name}' (${endpoint.url})`;
-  if (e.code === 'InvalidAccessKeyId' || e.code === 'SignatureDoesNotMatch') {
-    return new MpegflowError(`${where} refused the credentials (${e.code})`, {
-      code: 'CREDENTIALS_REFUSED',
-      suggestion: `check the access key with \`mpegflow endpoint show ${endpoint.name}\` and re-enter the secret with \`mpegflow endpoint add ${endpoint.name} --replace ...\``,
-    });
-  }
-  if (e.code === 'ECONNREFUSED')
-    return new MpegflowError(`${where} refused the connection: nothing listens on that port`, {
-      code: 'UNREACHABLE',
-      kind: 'external',
-      suggestion: 'check that MinIO runs there and the port is its S3 API port',
-    });
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS/i.test(`${e.code} ${e.message}`)) {
-    return new MpegflowError(`${where}: the TLS connection failed (${e.code ?? e.message})`, {
-      code: 'TLS_FAILED',
-      kind: 'external',
-      suggestion: `give the private CA's certificate: mpegflow endpoint add ${endpoint.name} --replace --ca-cert CA.pem ...`,
-    });
-  }
-  if (!e.code) {
-    // the SDK found no S3 error document in the answer: a web page, a proxy, a console port
-    return new MpegflowError(`${where} is not an S3 server (its answer is not an S3 response)`, {
-      code: 'NOT_S3',
-      suggestion: 'check the URL: it must be the S3 API port of MinIO (often :9000), not its console or another web server',
-    });
-  }
-  return new MpegflowError(`${where}: ${e.code} ${e.message ?? ''}`.trim(), { code: 'S3_FAILED', kind: 'external' });
 }
 
 /**
@@ -98,7 +66,7 @@ export async function testEndpoint({
       result.buckets = buckets.length;
     }
   } catch (error) {
-    throw s3Failure(endpoint, error);
+    throw storageFailure(error, { alias: endpoint.name, url: endpoint.url, action: 'list the buckets' });
   }
   result.latencyMs = Math.round(median(timings) * 10) / 10;
   checks.push({

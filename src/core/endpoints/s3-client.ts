@@ -19,5 +19,8 @@ export function createS3Client(endpoint: ResolvedEndpoint): Minio.Client {
     region: endpoint.region,
     pathStyle: true,
     transportAgent,
+    // the SDK would retry 5xx answers itself, warning on the console and hiding the answer's status from
+    // the error; MpegFlow has one retry policy (core/storage-errors.ts withRetry)
+    retryOptions: { disableRetry: true },
   });
 }

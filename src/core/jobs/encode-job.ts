@@ -1,5 +1,6 @@
 import type { Client } from 'minio';
 import { MpegflowError, isMpegflowError } from '../errors.ts';
+import { isRetryable } from '../storage-errors.ts';
 import { parseObjectPath } from '../endpoints/object-path.ts';
 import { destinationFrom, type DestinationLocation } from '../encode/locations.ts';
 import { manifestLocation, runEncode } from '../encode/pipeline.ts';
@@ -92,39 +93,17 @@ async function clearEarlierAttempts(job: Job, context: JobContext, destination: 
   }
 }
 
-/** Errors a person must fix (bad media, bad preset, a refused key) fail the job now; storage and network trouble is retried. */
-const PERMANENT = new Set([
-  'PRESET_CHANGED',
-  'PRESET_INVALID',
-  'PRESET_NOT_FOUND',
-  'SOURCE_EMPTY',
-  'SOURCE_IS_FOLDER',
-  'SOURCE_NOT_FOUND',
-  'SOURCE_UNREADABLE',
-  'SOURCE_NO_VIDEO',
-  'SOURCE_NO_DURATION',
-  'SOURCE_TRUNCATED',
-  'SOURCE_TLS_UNTRUSTED',
-  'MANIFEST_INVALID',
-  'WORK_DISK_FULL',
-  'LICENSE_LIMIT',
-  'SOURCE_CHANGED',
-  'UNSAFE_PATH',
-  'DESTINATION_NEEDS_PREFIX',
-  'DESTINATION_NOT_FOLDER',
-  'DESTINATION_EXISTS',
-  'ENDPOINT_NOT_FOUND',
-  'SECRET_ENV_UNSET',
-  'ACCESS_DENIED',
-  'SOURCE_ACCESS_DENIED',
-  'BUCKET_NOT_FOUND',
-  'TOOL_NOT_FOUND',
-]);
-
+/**
+ * Whether a failed job goes back to the queue is a property of its error:
+ * only failures marked retryable (storage unreachable or busy, a dropped
+ * source read) are tried again; everything else (bad media, a bad preset, a
+ * refused key, a missing object, ffmpeg failing, errors nobody classified)
+ * fails the job now with its cause.
+ */
 export function classifyEncodeFailure(error: unknown): FailureVerdict {
   if (isMpegflowError(error)) {
     const message = error.suggestion ? `${error.message} (${error.suggestion})` : error.message;
-    return { message, transient: !PERMANENT.has(error.code) && error.kind !== 'bug' };
+    return { message, transient: error.retryable };
   }
-  return { message: error instanceof Error ? error.message : String(error), transient: true };
+  return { message: error instanceof Error ? error.message : String(error), transient: isRetryable(error) };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Client } from 'minio';
 import { MpegflowError, userError } from '../errors.ts';
 import { formatLocation, parseObjectPath, type ObjectLocation } from '../endpoints/object-path.ts';
+import { headFailure, storageFailure, withRetry } from '../storage-errors.ts';
 
 /** Files a recursive submission picks up; everything else under the folder or prefix is left alone. */
 export const MEDIA_EXTENSIONS = new Set([
@@ -81,28 +82,38 @@ async function expandRemote(
   const { alias, bucket, key } = location;
   const identity = (etag: string, versionId?: string | null) => `s3:${alias}/${bucket}/${key}:${etag}${versionId ? `:${versionId}` : ''}`;
   if (key && !key.endsWith('/') && !recursive) {
-    const stat = await s3.statObject(bucket, key).catch((error: { code?: string }) => {
-      if (error.code === 'NotFound' || error.code === 'NoSuchKey') {
-        throw userError(
-          `the source ${formatLocation(location)} does not exist`,
-          `list the bucket with \`mc ls ${alias}/${bucket}/\``,
-          'SOURCE_NOT_FOUND',
-        );
+    const shown = formatLocation(location);
+    let stat;
+    try {
+      stat = await withRetry(() => s3.statObject(bucket, key));
+    } catch (error) {
+      const mapped = await headFailure(error, { alias, path: shown, action: 'read' }, () => s3.getBucketVersioning(bucket));
+      if (mapped.code === 'OBJECT_NOT_FOUND') {
+        throw new MpegflowError(`the source ${shown} does not exist`, {
+          code: 'SOURCE_NOT_FOUND',
+          suggestion: `list the bucket with \`mc ls ${alias}/${bucket}/\``,
+          cause: error,
+          details: mapped.details,
+        });
       }
-      throw error;
-    });
+      throw mapped;
+    }
     return [{ location, relative: key.slice(key.lastIndexOf('/') + 1), identity: identity(stat.etag, stat.versionId) }];
   }
   if (!recursive) throw userError(`${formatLocation(location)} is a prefix`, 'add --recursive to submit every media object under it');
   const prefix = key && !key.endsWith('/') ? `${key}/` : key;
   const found: ExpandedSource[] = [];
-  for await (const item of s3.listObjectsV2(bucket, prefix, true) as AsyncIterable<{ name?: string; etag?: string }>) {
-    if (!item.name || !isMedia(item.name)) continue;
-    found.push({
-      location: { kind: 'remote', alias, bucket, key: item.name },
-      relative: item.name.slice(prefix.length),
-      identity: `s3:${alias}/${bucket}/${item.name}:${item.etag ?? ''}`,
-    });
+  try {
+    for await (const item of s3.listObjectsV2(bucket, prefix, true) as AsyncIterable<{ name?: string; etag?: string }>) {
+      if (!item.name || !isMedia(item.name)) continue;
+      found.push({
+        location: { kind: 'remote', alias, bucket, key: item.name },
+        relative: item.name.slice(prefix.length),
+        identity: `s3:${alias}/${bucket}/${item.name}:${item.etag ?? ''}`,
+      });
+    }
+  } catch (error) {
+    throw storageFailure(error, { alias, path: `${alias}/${bucket}/${prefix}`, action: 'list' });
   }
   return found;
 }

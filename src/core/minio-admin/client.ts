@@ -1,5 +1,5 @@
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
-import { adminError } from './errors.ts';
+import { responseFailure } from '../storage-errors.ts';
 import { adminRequest, type AdminRequest } from './http.ts';
 import { parsePrometheusText, prometheusToken, type MetricSample } from './prometheus.ts';
 import type { BackgroundHealStatus, ClusterHealth, ServerInfo } from './types.ts';
@@ -19,13 +19,17 @@ export class MinioAdminClient {
     this.#options = options;
   }
 
+  #target(action: string) {
+    return { alias: this.endpoint.name, url: this.endpoint.url, action };
+  }
+
   async #json<T>(request: AdminRequest, what: string): Promise<T> {
     const response = await adminRequest(this.endpoint, { timeoutMs: this.#options.timeoutMs, retries: this.#options.retries, ...request });
-    if (response.status !== 200) throw adminError(this.endpoint, response, what);
+    if (response.status !== 200) throw responseFailure(response, this.#target(what));
     try {
       return JSON.parse(response.body.toString('utf8')) as T;
     } catch {
-      throw adminError(this.endpoint, { ...response, status: 502 }, what);
+      throw responseFailure({ ...response, status: 502 }, this.#target(what));
     }
   }
 
@@ -73,7 +77,7 @@ export class MinioAdminClient {
       timeoutMs: this.#options.timeoutMs,
       retries: this.#options.retries,
     });
-    if (response.status !== 200) throw adminError(this.endpoint, response, 'read metrics');
+    if (response.status !== 200) throw responseFailure(response, this.#target('read metrics'));
     return parsePrometheusText(response.body.toString('utf8'));
   }
 

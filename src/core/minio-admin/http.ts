@@ -1,8 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
-import { setTimeout as sleep } from 'node:timers/promises';
 import aws4 from 'aws4';
-import { MpegflowError } from '../errors.ts';
+import type { MpegflowError } from '../errors.ts';
+import { responseFailure, storageFailure, withRetry } from '../storage-errors.ts';
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
 
 export interface AdminResponse {
@@ -21,27 +21,6 @@ export interface AdminRequest {
   headers?: Record<string, string>;
   timeoutMs?: number;
   retries?: number;
-}
-
-const TRANSIENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'TIMEOUT',
-]);
-const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|EPROTO/;
-
-/** A transport failure: the request never got an HTTP answer. */
-export class TransportError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 function send(endpoint: ResolvedEndpoint, request: AdminRequest): Promise<AdminResponse> {
@@ -68,69 +47,48 @@ function send(endpoint: ResolvedEndpoint, request: AdminRequest): Promise<AdminR
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', (e: NodeJS.ErrnoException) => reject(new TransportError(e.code ?? 'ECONNRESET', e.message)));
+        res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new TransportError('TIMEOUT', `no answer within ${request.timeoutMs ?? 10_000} ms`)));
-    req.on('error', (e: NodeJS.ErrnoException) =>
-      reject(e instanceof TransportError ? e : new TransportError(e.code ?? 'ERROR', e.message)),
+    req.on('timeout', () =>
+      req.destroy(Object.assign(new Error(`no answer within ${request.timeoutMs ?? 10_000} ms`), { code: 'TIMEOUT' })),
     );
+    // Node's own error (its code says what failed); core/storage-errors.ts maps it
+    req.on('error', reject);
     req.end(request.body);
   });
 }
 
-/** Turns a transport failure into an error the operator can act on. */
-export function transportError(endpoint: ResolvedEndpoint, error: TransportError): MpegflowError {
-  const where = `endpoint '${endpoint.name}' (${endpoint.url})`;
-  if (TLS_CODES.test(error.code) || TLS_CODES.test(error.message)) {
-    return new MpegflowError(`${where}: the TLS connection failed (${error.code}: ${error.message})`, {
-      code: 'TLS_FAILED',
-      kind: 'external',
-      suggestion: `if the server uses a private CA, give its certificate: mpegflow endpoint add ${endpoint.name} --replace --ca-cert CA.pem ...; check that the certificate names this host`,
-    });
-  }
-  if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') {
-    return new MpegflowError(`${where}: the host name does not resolve`, {
-      code: 'HOST_NOT_FOUND',
-      kind: 'external',
-      suggestion: 'check the URL with `mpegflow endpoint show ' + endpoint.name + '` and the DNS of this host',
-    });
-  }
-  if (error.code === 'ECONNREFUSED') {
-    return new MpegflowError(`${where} refused the connection: nothing listens on that port`, {
-      code: 'UNREACHABLE',
-      kind: 'external',
-      suggestion: 'check that MinIO runs there and the port in the URL is the S3 API port',
-    });
-  }
-  if (error.code === 'TIMEOUT') {
-    return new MpegflowError(`${where} did not answer in time`, {
-      code: 'TIMEOUT',
-      kind: 'external',
-      suggestion: 'check the network path to the server, or raise --timeout',
-    });
-  }
-  return new MpegflowError(`${where} is unreachable (${error.code}: ${error.message})`, {
-    code: 'UNREACHABLE',
-    kind: 'external',
-    suggestion: 'check the URL and the network path to the server',
-  });
-}
-
 /**
- * One admin-API request with a timeout, retried with exponential back-off on
- * transport failures and 5xx answers (a node restarting), never on 4xx.
+ * One admin-API request with a timeout, retried with exponential back-off
+ * (the one retry policy of core/storage-errors.ts) while the failure is
+ * retryable: a transport failure such as a refused connection or a timeout,
+ * or a 5xx answer (a node restarting). A 4xx answer is returned at once; a
+ * 5xx answer is returned once the attempts are used up; a transport failure
+ * that outlasts them is thrown, mapped to an MpegflowError naming the endpoint.
  */
 export async function adminRequest(endpoint: ResolvedEndpoint, request: AdminRequest): Promise<AdminResponse> {
-  const retries = request.retries ?? 2;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const response = await send(endpoint, request);
-      if (response.status < 500 || attempt >= retries || response.headers['x-minio-server-status'] === 'offline') return response;
-    } catch (error) {
-      if (!(error instanceof TransportError)) throw error;
-      if (!TRANSIENT_CODES.has(error.code) || attempt >= retries) throw transportError(endpoint, error);
-    }
-    await sleep(250 * 2 ** attempt);
+  const target = { alias: endpoint.name, url: endpoint.url };
+  let lastAnswer: { response: AdminResponse; error: MpegflowError } | undefined;
+  try {
+    return await withRetry(
+      async () => {
+        let response: AdminResponse;
+        try {
+          response = await send(endpoint, request);
+        } catch (error) {
+          throw storageFailure(error, target);
+        }
+        if (response.status >= 500 && response.headers['x-minio-server-status'] !== 'offline') {
+          lastAnswer = { response, error: responseFailure(response, target) };
+          throw lastAnswer.error;
+        }
+        return response;
+      },
+      { attempts: (request.retries ?? 2) + 1, baseMs: 250 },
+    );
+  } catch (error) {
+    if (lastAnswer && error === lastAnswer.error) return lastAnswer.response;
+    throw error;
   }
 }

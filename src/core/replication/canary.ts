@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from 'minio';
 import { MpegflowError } from '../errors.ts';
+import { storageFailure } from '../storage-errors.ts';
 import type { ReplicationRecord } from './records.ts';
 
 export interface CanaryResult {
@@ -47,7 +48,9 @@ export async function verifyReplication({
   const body = Buffer.from(`mpegflow replication canary ${new Date().toISOString()} ${randomUUID()}\n`);
   const digest = createHash('sha256').update(body).digest('hex');
   const started = Date.now();
-  await edgeS3.putObject(record.edgeBucket, key, body, body.length, { 'Content-Type': 'text/plain' });
+  await edgeS3.putObject(record.edgeBucket, key, body, body.length, { 'Content-Type': 'text/plain' }).catch((error: unknown) => {
+    throw storageFailure(error, { alias: record.edge, path: `${record.edge}/${record.edgeBucket}/${key}`, action: 'write the canary' });
+  });
   let lagMs: number | null = null;
   try {
     while (Date.now() - started < timeoutMs) {

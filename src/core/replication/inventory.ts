@@ -1,6 +1,7 @@
 import type { Client } from 'minio';
 import type { ReplicationRecord } from './records.ts';
 import { replicationRules } from './setup.ts';
+import { storageFailure } from '../storage-errors.ts';
 
 export interface InventoryEntry {
   edge: string;
@@ -10,6 +11,8 @@ export interface InventoryEntry {
   /** in-sync: set up by MpegFlow and on the server; missing: MpegFlow set it up but the server no longer has it; foreign: on the server, not set up by MpegFlow. */
   state: 'in-sync' | 'missing' | 'foreign' | 'unreachable';
   record: ReplicationRecord | null;
+  /** Why the edge could not be read (state unreachable): the mapped storage error. */
+  error?: { code: string; message: string; suggestion?: string };
 }
 
 /** What MpegFlow recorded against what the edges' buckets hold now. */
@@ -28,9 +31,23 @@ export async function inventory({
     let buckets: string[];
     try {
       buckets = (await s3.listBuckets()).map((b) => b.name);
-    } catch {
-      for (const r of records.filter((x) => x.edge === edge))
-        entries.push({ edge, edgeBucket: r.edgeBucket, ruleId: r.ruleId, destination: r.targetArn, state: 'unreachable', record: r });
+    } catch (error) {
+      const mapped = storageFailure(error, { alias: edge, action: 'list the buckets' });
+      if (mapped.kind === 'bug') throw mapped;
+      const reason = { code: mapped.code, message: mapped.message, ...(mapped.suggestion ? { suggestion: mapped.suggestion } : {}) };
+      const mine = records.filter((x) => x.edge === edge);
+      for (const r of mine)
+        entries.push({
+          edge,
+          edgeBucket: r.edgeBucket,
+          ruleId: r.ruleId,
+          destination: r.targetArn,
+          state: 'unreachable',
+          record: r,
+          error: reason,
+        });
+      if (mine.length === 0)
+        entries.push({ edge, edgeBucket: '', ruleId: '', destination: null, state: 'unreachable', record: null, error: reason });
       continue;
     }
     for (const bucket of buckets) {

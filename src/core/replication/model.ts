@@ -1,4 +1,5 @@
 import { MpegflowError } from '../errors.ts';
+import { checkObjectPath } from '../storage-errors.ts';
 
 export interface ReplicateOptions {
   delete: boolean;
@@ -51,5 +52,6 @@ export function parseBucketRef(input: string, isAlias: (name: string) => boolean
       exitCode: 2,
       suggestion: 'name a bucket, not an object: e.g. edge1/ingest (use --prefix to narrow a rule)',
     });
+  checkObjectPath(endpoint, bucket, '', input);
   return { endpoint, bucket };
 }

@@ -5,6 +5,7 @@ import type { Db } from '../store/open.ts';
 import { deleteRecord, type ReplicationRecord } from './records.ts';
 import { putReplicationConfig, replicationRules } from './setup.ts';
 import { listRemoteTargets, removeRemoteTarget } from './targets.ts';
+import { storageFailure } from '../storage-errors.ts';
 
 /**
  * Removes MpegFlow's rules from an edge bucket and their remote targets;
@@ -26,11 +27,17 @@ export async function removeReplication({
 }): Promise<{ removed: ReplicationRecord[] }> {
   for (const bucket of new Set(records.map((r) => r.edgeBucket))) {
     const mine = new Set(records.filter((r) => r.edgeBucket === bucket).map((r) => r.ruleId));
-    const rules = await replicationRules(edgeS3, bucket);
+    const where = { alias: edge.name, url: edge.url, path: `${edge.name}/${bucket}` };
+    const rules = await replicationRules(edgeS3, bucket).catch((error: unknown) => {
+      throw storageFailure(error, { ...where, action: 'read the replication rules of' });
+    });
     const keep = rules.filter((r) => !mine.has(r.ID));
     if (keep.length !== rules.length) {
       if (keep.length > 0) await putReplicationConfig(edge, bucket, keep);
-      else await edgeS3.removeBucketReplication(bucket);
+      else
+        await edgeS3.removeBucketReplication(bucket).catch((error: unknown) => {
+          throw storageFailure(error, { ...where, action: 'remove the replication rules of' });
+        });
     }
     const targets = await listRemoteTargets(edge, bucket);
     for (const record of records.filter((r) => r.edgeBucket === bucket)) {

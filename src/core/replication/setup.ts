@@ -3,11 +3,11 @@ import type { Client } from 'minio';
 import type { AuditContext } from '../audit/context.ts';
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
 import { createS3Client } from '../endpoints/s3-client.ts';
-import { MpegflowError, isMpegflowError, userError } from '../errors.ts';
+import { MpegflowError, userError } from '../errors.ts';
 import type { Db } from '../store/open.ts';
 import { formatRef, ruleIdFor, type BucketRef, type ReplicationSettings } from './model.ts';
 import { MinioAdminClient } from '../minio-admin/client.ts';
-import { adminError } from '../minio-admin/errors.ts';
+import { headFailure, responseFailure, storageFailure } from '../storage-errors.ts';
 import { adminRequest } from '../minio-admin/http.ts';
 import { listRemoteTargets, setRemoteTarget, type RemoteTarget } from './targets.ts';
 
@@ -37,27 +37,16 @@ interface Sides {
   centralS3?: Client;
 }
 
-/** Reads an S3 failure the way an operator needs it: which side, and what to do. */
-function s3Problem(side: ResolvedEndpoint, error: unknown, what: string): MpegflowError {
-  if (isMpegflowError(error)) return error;
-  const e = error as { code?: string; message?: string };
-  if (e.code === 'InvalidAccessKeyId' || e.code === 'SignatureDoesNotMatch' || e.code === 'AccessDenied') {
-    return new MpegflowError(`endpoint '${side.name}' refused the credentials (or this key may not) ${what}`, {
-      code: 'CREDENTIALS_REFUSED',
-      suggestion: `check them with \`mpegflow endpoint test ${side.name}\``,
-    });
-  }
-  if (e.code === 'ECONNREFUSED' || e.code === 'ETIMEDOUT' || e.code === 'EHOSTUNREACH') {
-    return new MpegflowError(`endpoint '${side.name}' (${side.url}) is unreachable (${e.code})`, {
-      code: 'UNREACHABLE',
-      kind: 'external',
-      suggestion: `check it with \`mpegflow endpoint test ${side.name}\`; nothing was changed`,
-    });
-  }
-  return new MpegflowError(`endpoint '${side.name}' could not ${what}: ${e.code ?? ''} ${e.message ?? String(error)}`.trim(), {
-    code: 'S3_FAILED',
-    kind: 'external',
-  });
+/** An S3 failure on one side, as an error naming that endpoint and the bucket (core/storage-errors.ts). */
+function s3Problem(side: ResolvedEndpoint, error: unknown, action: string, bucket?: string): MpegflowError {
+  return storageFailure(error, { alias: side.name, url: side.url, action, ...(bucket ? { path: `${side.name}/${bucket}` } : {}) });
+}
+
+/** A failed HEAD of a bucket says little (403, 404): asked once more, a refused key or a missing bucket is named. */
+function bucketProblem(side: ResolvedEndpoint, s3: Client, error: unknown, bucket: string): Promise<MpegflowError> {
+  return headFailure(error, { alias: side.name, url: side.url, path: `${side.name}/${bucket}`, action: 'read' }, () =>
+    s3.getBucketVersioning(bucket),
+  );
 }
 
 async function versioning(s3: Client, bucket: string): Promise<Versioning> {
@@ -113,7 +102,8 @@ export async function putReplicationConfig(edge: ResolvedEndpoint, bucket: strin
     headers: { 'content-md5': createHash('md5').update(body).digest('base64'), 'content-type': 'application/xml' },
     retries: 0,
   });
-  if (res.status !== 200) throw adminError(edge, res, `set the replication rules of ${bucket}`);
+  if (res.status !== 200)
+    throw responseFailure(res, { alias: edge.name, url: edge.url, path: `${edge.name}/${bucket}`, action: 'set the replication rules of' });
 }
 
 const flag = (on: boolean) => ({ Status: on ? 'Enabled' : 'Disabled' });
@@ -201,17 +191,17 @@ export async function planReplication({
 
   const edgeExists = await edgeS3
     .bucketExists(edge.bucket)
-    .catch((e) => Promise.reject(s3Problem(sides.edge, e, `read bucket ${edge.bucket}`)));
+    .catch(async (e: unknown) => Promise.reject(await bucketProblem(sides.edge, edgeS3, e, edge.bucket)));
   if (!edgeExists)
     throw userError(
       `the edge bucket ${formatRef(edge)} does not exist`,
       `create it first (mc mb ${formatRef(edge)}) or check the name`,
-      'BUCKET_MISSING',
+      'BUCKET_NOT_FOUND',
     );
   // checks central's credentials and reachability with a real S3 call before anything changes
   const centralExists = await centralS3
     .bucketExists(central.bucket)
-    .catch((e) => Promise.reject(s3Problem(sides.central, e, `read bucket ${central.bucket}`)));
+    .catch(async (e: unknown) => Promise.reject(await bucketProblem(sides.central, centralS3, e, central.bucket)));
   if (!centralExists)
     steps.push({ action: 'create-bucket', where: formatRef(central), detail: 'create the target bucket (--create-bucket)' });
   else facts.push(`${formatRef(central)} exists`);
@@ -220,7 +210,10 @@ export async function planReplication({
     [edge, edgeS3, true],
     [central, centralS3, centralExists],
   ] as const) {
-    const state: Versioning = exists ? await versioning(s3, ref.bucket) : 'Off';
+    const side = ref === edge ? sides.edge : sides.central;
+    const state: Versioning = exists
+      ? await versioning(s3, ref.bucket).catch((e: unknown) => Promise.reject(s3Problem(side, e, 'read the versioning of', ref.bucket)))
+      : 'Off';
     if (state === 'Suspended') {
       throw userError(
         `versioning is suspended on ${formatRef(ref)}`,
@@ -250,7 +243,9 @@ export async function planReplication({
   } else facts.push(`remote target ${existing.arn} exists`);
 
   const ruleId = ruleIdFor(central);
-  const rules = await replicationRules(edgeS3, edge.bucket);
+  const rules = await replicationRules(edgeS3, edge.bucket).catch((e: unknown) =>
+    Promise.reject(s3Problem(sides.edge, e, 'read the replication rules of', edge.bucket)),
+  );
   const current = rules.find((r) => r.ID === ruleId);
   if (!existing || !current || !sameRule(current, ruleFor(settings, ruleId, existing.arn!))) {
     steps.push({
@@ -309,10 +304,13 @@ export async function applyReplication({
         await putReplicationConfig(sides.edge, plan.edge.bucket, [...others, ruleFor(plan.settings, plan.ruleId, arn!)]);
       }
     } catch (error) {
-      const problem = s3Problem(side, error, step.detail);
+      const problem = s3Problem(side, error, step.detail.replace(/ \(.*\)$/, ''), bucket);
       throw new MpegflowError(`${problem.message} (after ${applied.length} of ${plan.steps.length} steps)`, {
         code: problem.code,
         kind: problem.kind,
+        retryable: problem.retryable,
+        exitCode: problem.exitCode,
+        details: problem.details,
         suggestion: `fix the cause and run the same setup again: it resumes from what is in place${problem.suggestion ? `; ${problem.suggestion}` : ''}`,
         cause: error,
       });

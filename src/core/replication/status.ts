@@ -1,6 +1,6 @@
 import type { Client } from 'minio';
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
-import { isMpegflowError } from '../errors.ts';
+import { storageFailure } from '../storage-errors.ts';
 import { worstStatus, type HealthStatus } from '../health/quorum.ts';
 import { MinioAdminClient } from '../minio-admin/client.ts';
 import type { ReplicationRecord } from './records.ts';
@@ -22,6 +22,8 @@ export interface RuleStatus {
   /** Age of the oldest object still waiting, seconds: the backlog's lag. */
   oldestPendingSeconds: number | null;
   lastError: string | null;
+  /** Why the edge could not be read (status UNKNOWN): the mapped storage error. */
+  error?: { code: string; message: string; suggestion?: string };
 }
 
 interface ListedObject {
@@ -124,8 +126,9 @@ export async function ruleStatus(record: ReplicationRecord, deps: StatusDeps): P
       lastError: problems.length ? problems[0]![1] : null,
     };
   } catch (error) {
-    if (!isMpegflowError(error) && !(error as { code?: string }).code) throw error;
-    const message = error instanceof Error ? error.message : String(error);
+    const mapped = storageFailure(error, { alias: record.edge, path: `${record.edge}/${record.edgeBucket}`, action: 'read' });
+    if (mapped.kind === 'bug') throw mapped;
+    const message = mapped.message;
     return {
       ...base,
       status: 'UNKNOWN',
@@ -136,6 +139,7 @@ export async function ruleStatus(record: ReplicationRecord, deps: StatusDeps): P
       bytes: { replicated: 0, pending: 0, failed: 0 },
       oldestPendingSeconds: null,
       lastError: message,
+      error: { code: mapped.code, message, ...(mapped.suggestion ? { suggestion: mapped.suggestion } : {}) },
     };
   }
 }

@@ -1,5 +1,5 @@
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
-import { adminError } from '../minio-admin/errors.ts';
+import { responseFailure } from '../storage-errors.ts';
 import { adminRequest } from '../minio-admin/http.ts';
 import { encryptAdminBody } from '../minio-admin/madmin-crypto.ts';
 
@@ -25,7 +25,8 @@ export async function listRemoteTargets(edge: ResolvedEndpoint, bucket: string):
     path: '/minio/admin/v3/list-remote-targets',
     query: { bucket, type: 'replication' },
   });
-  if (res.status !== 200) throw adminError(edge, res, `list the remote targets of ${bucket}`);
+  if (res.status !== 200)
+    throw responseFailure(res, { alias: edge.name, url: edge.url, path: `${edge.name}/${bucket}`, action: 'list the remote targets of' });
   return (JSON.parse(res.body.toString() || '[]') as RemoteTarget[] | null) ?? [];
 }
 
@@ -56,11 +57,23 @@ export async function setRemoteTarget(
     body,
     retries: 0,
   });
-  if (res.status !== 200) throw adminError(edge, res, `create the replication target for ${target.sourcebucket}`);
+  if (res.status !== 200)
+    throw responseFailure(res, {
+      alias: edge.name,
+      url: edge.url,
+      path: `${edge.name}/${target.sourcebucket}`,
+      action: 'create the replication target of',
+    });
   return JSON.parse(res.body.toString()) as string;
 }
 
 export async function removeRemoteTarget(edge: ResolvedEndpoint, bucket: string, arn: string): Promise<void> {
   const res = await adminRequest(edge, { method: 'DELETE', path: '/minio/admin/v3/remove-remote-target', query: { bucket, arn } });
-  if (res.status !== 200 && res.status !== 204) throw adminError(edge, res, `remove the replication target ${arn}`);
+  if (res.status !== 200 && res.status !== 204)
+    throw responseFailure(res, {
+      alias: edge.name,
+      url: edge.url,
+      path: `${edge.name}/${bucket}`,
+      action: `remove the replication target ${arn} of`,
+    });
 }

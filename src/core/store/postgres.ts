@@ -234,7 +234,7 @@ export function postgresError(location: string, error: unknown): MpegflowError {
       kind: 'external',
       suggestion: 'check that the database server is running and reachable from this host (pg_isready), then run this again',
       cause: error,
-      details: { transient: true },
+      retryable: true,
     });
   }
   if (code === '53100') {

@@ -212,7 +212,8 @@ describe('encode pipeline with MinIO: faults, retries, cancel, multipart', () =>
         }),
       ),
       (e: MpegflowError) => {
-        assert.equal(e.code, 'STORAGE_UNAVAILABLE', `${e.code}: ${e.message}`);
+        assert.equal(e.code, 'UNREACHABLE', `${e.code}: ${e.message}`);
+        assert.equal(e.retryable, true);
         assert.match(e.suggestion ?? '', /endpoint test/);
         return true;
       },

@@ -11,7 +11,8 @@ import {
 import { parseManifest, sameEncode, type Manifest } from '../../../src/core/encode/manifest.ts';
 import { displayCommand, parseMediaPlaylist, presignExpiry } from '../../../src/core/encode/pipeline.ts';
 import { scrub } from '../../../src/core/encode/tools.ts';
-import { contentTypeFor, isTransient } from '../../../src/core/encode/s3.ts';
+import { contentTypeFor } from '../../../src/core/encode/s3.ts';
+import { isRetryable } from '../../../src/core/storage-errors.ts';
 import { MpegflowError } from '../../../src/core/errors.ts';
 
 const unsafe = (e: MpegflowError) => e.code === 'UNSAFE_PATH';
@@ -151,9 +152,9 @@ describe('pipeline helpers', () => {
     assert.equal(contentTypeFor('720p/index.m3u8'), 'application/vnd.apple.mpegurl');
     assert.equal(contentTypeFor('720p/seg_00000.ts'), 'video/mp2t');
     assert.equal(contentTypeFor('x.bin'), 'application/octet-stream');
-    assert.equal(isTransient({ code: 'ECONNREFUSED' }), true);
-    assert.equal(isTransient({ code: 'SlowDown' }), true);
-    assert.equal(isTransient({ code: 'AccessDenied', statusCode: 403 }), false);
-    assert.equal(isTransient({ code: 'XMinioStorageFull' }), false);
+    assert.equal(isRetryable({ code: 'ECONNREFUSED' }), true);
+    assert.equal(isRetryable({ code: 'SlowDown' }), true);
+    assert.equal(isRetryable({ code: 'AccessDenied', statusCode: 403 }), false);
+    assert.equal(isRetryable({ code: 'XMinioStorageFull' }), false);
   });
 });
