@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,4 +59,25 @@ export function parseJson<T = Record<string, unknown>>(result: CliResult): T {
 export function tempHome(prefix = 'mpegflow-test-'): { home: string; cleanup: () => void } {
   const home = mkdtempSync(path.join(os.tmpdir(), prefix));
   return { home, cleanup: () => rmSync(home, { recursive: true, force: true }) };
+}
+
+export interface BackgroundCli {
+  child: ChildProcess;
+  /** Everything it printed so far (stdout and stderr). */
+  log: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts the CLI in the background (a worker to kill, stop or pause), as users run it. */
+export function spawnCli(args: string[], options: { home: string; env?: Record<string, string | undefined> }): BackgroundCli {
+  const child = spawn(process.execPath, [cliEntry, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, MPEGFLOW_HOME: options.home, NO_COLOR: '1', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, log: () => log, exited };
 }

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { cliEntry, parseJson, repoRoot, runCli, tempHome } from '../../support/cli.ts';
+import { parseJson, runCli, spawnCli, tempHome } from '../../support/cli.ts';
 import { makeVideo } from '../../support/media.ts';
 import { startFaultProxy } from '../../support/fault-proxy.ts';
 import { incompleteUploads, startSingleDrive, type Deployment } from '../../support/minio.ts';
@@ -43,19 +42,12 @@ describe('worker with MinIO: kill -9 mid-upload, MinIO down and back', () => {
 
   it('kill -9 while segments upload: the next worker finishes the job once, nothing half-uploaded, no manifest without its outputs', async () => {
     const id = await submit(['store/masters/ep1/long.mp4', '--preset', 'hls-h264', '--to', 'store/out/ep1/']);
-    const worker = spawn(process.execPath, [cliEntry, 'worker', '--drain', '--lease-seconds', '3'], {
-      cwd: repoRoot,
-      env: { ...process.env, MPEGFLOW_HOME: home },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let log = '';
-    worker.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    const exited = new Promise((resolve) => worker.on('close', resolve));
+    const worker = spawnCli(['worker', '--drain', '--lease-seconds', '3'], { home });
     const deadline = Date.now() + 120_000;
-    while (!/stored [1-9]\d* objects/.test(log) && Date.now() < deadline) await sleep(100);
-    assert.match(log, /stored [1-9]/, 'segments were being uploaded while ffmpeg ran');
-    worker.kill('SIGKILL');
-    await exited;
+    while (!/stored [1-9]\d* objects/.test(worker.log()) && Date.now() < deadline) await sleep(100);
+    assert.match(worker.log(), /stored [1-9]/, 'segments were being uploaded while ffmpeg ran');
+    worker.child.kill('SIGKILL');
+    await worker.exited;
     assert.equal((await job(id)).state, 'running');
     await sleep(3500);
     const rerun = await cli(['worker', '--drain', '--lease-seconds', '3']);
@@ -92,14 +84,7 @@ describe('worker with MinIO: kill -9 mid-upload, MinIO down and back', () => {
       });
       assert.equal(add.code, 0, add.stderr);
       const id = await submit(['slow/masters/ep3/master.mp4', '--preset', 'archive-ffv1', '--to', 'slow/out/ep3/']);
-      const worker = spawn(process.execPath, [cliEntry, 'worker', '--drain', '--lease-seconds', '3'], {
-        cwd: repoRoot,
-        env: { ...process.env, MPEGFLOW_HOME: home },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let log = '';
-      worker.stderr.on('data', (d: Buffer) => (log += d.toString()));
-      const exited = new Promise((resolve) => worker.on('close', resolve));
+      const worker = spawnCli(['worker', '--drain', '--lease-seconds', '3'], { home });
       // MinIO lists incomplete uploads by exact object name only
       const staged = async (generation: number) => {
         const uploads: string[] = [];
@@ -111,9 +96,9 @@ describe('worker with MinIO: kill -9 mid-upload, MinIO down and back', () => {
       const deadline = Date.now() + 120_000;
       while ((await staged(1)).length === 0 && Date.now() < deadline) await sleep(100);
       await sleep(500);
-      worker.kill('SIGKILL');
-      await exited;
-      assert.doesNotMatch(log, /job \d+: done/, 'killed in the middle of the upload');
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+      assert.doesNotMatch(worker.log(), /job \d+: done/, 'killed in the middle of the upload');
       assert.equal((await staged(1)).length, 1, 'the killed worker left a multipart upload behind');
       await sleep(3500);
       const rerun = await cli(['worker', '--drain', '--lease-seconds', '3']);

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { cliEntry, parseJson, repoRoot, runCli, tempHome, transcript } from '../../support/cli.ts';
+import { parseJson, runCli, spawnCli, tempHome, transcript } from '../../support/cli.ts';
 import { makeVideo } from '../../support/media.ts';
 import { incompleteUploads, startSingleDrive, type Deployment } from '../../support/minio.ts';
 import { PG_PASSWORD, PostgresCluster } from '../../support/postgres.ts';
@@ -41,18 +40,8 @@ describe('encoder pool on PostgreSQL (three hosts, real MinIO and ffmpeg)', () =
       await client.end();
     }
   };
-  const spawnWorker = (host: string, args: string[]): { child: ChildProcess; log: () => string; exited: Promise<number | null> } => {
-    const child = spawn(process.execPath, [cliEntry, 'worker', ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, MPEGFLOW_HOME: homes.find((h) => h.name === host)!.home, NO_COLOR: '1', ...env(host) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let log = '';
-    child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    return { child, log: () => log, exited };
-  };
+  const spawnWorker = (host: string, args: string[]) =>
+    spawnCli(['worker', ...args], { home: homes.find((h) => h.name === host)!.home, env: env(host) });
 
   before(async () => {
     [cluster, minio] = await Promise.all([PostgresCluster.start(), startSingleDrive()]);
