@@ -52,6 +52,15 @@ export function adminError(endpoint: ResolvedEndpoint, response: AdminResponse, 
       suggestion: 'use an access key with the admin policy needed (e.g. consoleAdmin or a policy allowing admin:ServerInfo)',
     });
   }
+  const server = String(response.headers.server ?? '');
+  if (code && !response.headers['x-minio-deployment-id'] && !server.includes('MinIO')) {
+    // an S3 error document from another S3 store (moto, SeaweedFS, ...): S3 works, the admin API is not there
+    return new MpegflowError(`${where} answers S3 but not MinIO's admin API: it is not MinIO${server ? ` (server: ${server})` : ''}`, {
+      code: 'NO_ADMIN_API',
+      kind: 'user',
+      suggestion: `health, capacity and replicate need MinIO's admin API; encode, job and verify work with any S3 store (what this one supports: mpegflow endpoint check ${endpoint.name})`,
+    });
+  }
   if (!isMinioResponse(response)) {
     return new MpegflowError(`${where} is not a MinIO server (HTTP ${response.status} without MinIO headers)`, {
       code: 'NOT_MINIO',

@@ -66,7 +66,17 @@ describe('mpegflow endpoint check on MinIO, moto and SeaweedFS (real servers)', 
     if (!doc) return t.skip('moto is not installed: run bash scripts/install-test-deps.sh');
     assert.equal(doc.encodingReady, true);
     const s = status(doc);
-    for (const id of ['object-io', 'listing', 'presigned-range', 'presigned-if-match', 'multipart', 'multipart-abort', 'metadata', 'server-side-copy', 'versioning'])
+    for (const id of [
+      'object-io',
+      'listing',
+      'presigned-range',
+      'presigned-if-match',
+      'multipart',
+      'multipart-abort',
+      'metadata',
+      'server-side-copy',
+      'versioning',
+    ])
       assert.equal(s[id], 'supported', `${id}: ${detail(doc, id)}`);
     assert.equal(s['admin-api'], 'unsupported');
     assert.match(detail(doc, 'admin-api'), /not MinIO/);
@@ -90,8 +100,8 @@ describe('mpegflow endpoint check on MinIO, moto and SeaweedFS (real servers)', 
 
   it('the tables differ where the stores differ', (t) => {
     if (!docs.moto || !docs.weed) return t.skip('needs moto and SeaweedFS');
-    const differing = docs.minio!.capabilities
-      .map((c) => c.id)
+    const differing = docs
+      .minio!.capabilities.map((c) => c.id)
       .filter((id) => new Set([status(docs.minio!)[id], status(docs.moto!)[id], status(docs.weed!)[id]]).size > 1);
     assert.deepEqual(differing.sort(), ['admin-api', 'object-lock', 'presigned-expiry']);
   });
