@@ -82,8 +82,10 @@ export async function startSeaweedFs(options: { startTimeoutMs?: number } = {}):
       `-volume.port=${volume}`,
       '-filer',
       `-filer.port=${filer}`,
+      `-filer.localSocket=${path.join(base, 'filer.sock')}`,
       '-s3',
       `-s3.port=${s3}`,
+      `-s3.localSocket=${path.join(base, 's3.sock')}`,
       `-s3.config=${config}`,
       '-volume.max=1000',
       '-master.volumeSizeLimitMB=64',
@@ -109,6 +111,14 @@ export async function startSeaweedFs(options: { startTimeoutMs?: number } = {}):
       clearTimeout(timer);
     }
     rmSync(base, { recursive: true, force: true });
+    // the gRPC sockets have no flag of their own: they go to the temp folder, named after each gRPC port (port + 10000)
+    for (const [kind, port] of [
+      ['master', master],
+      ['volume', volume],
+      ['filer', filer],
+    ] as const) {
+      rmSync(path.join(os.tmpdir(), `seaweedfs-${kind}-grpc-${port + 10000}.sock`), { force: true });
+    }
   };
   const url = `http://127.0.0.1:${s3}`;
   const server: SeaweedServer = { url, accessKey, secretKey, logTail, stop, client: () => client(server) };
