@@ -35,6 +35,11 @@ const installers = [
     needs: (text, file) => file.endsWith(`${path.sep}support${path.sep}minio.ts`) || /\bminio server\b/.test(text),
   },
   {
+    script: 'scripts/install-seaweedfs.sh',
+    what: "SeaweedFS's weed (S3 compatibility tests)",
+    needs: (text, file) => file.endsWith(`${path.sep}support${path.sep}seaweedfs.ts`),
+  },
+  {
     script: 'scripts/install-test-deps.sh',
     what: 'ffmpeg, sqlite3, openssl, PyJWT, PostgreSQL and moto',
     needs: (text) => /\b(ffmpeg|ffprobe|sqlite3|openssl|python3|moto|initdb|pg_ctl|postgres)\b/.test(text),

@@ -447,6 +447,21 @@ export function responseFailure(response: StorageResponse, target: StorageTarget
   }
   if (s3 && (s3.code === 'CREDENTIALS_REFUSED' || s3.code === 'ACCESS_DENIED')) return build(target, s3, undefined);
   if (response.status === 403) return build(target, s3Mapping('AccessDenied', `HTTP ${response.status}`, target)!, undefined);
+  if (code && !isMinioResponse(response)) {
+    // an S3 error document from another S3 store (moto, SeaweedFS, ...): S3 works, the admin API is not there
+    const server = String(response.headers.server ?? '');
+    return build(
+      target,
+      {
+        code: 'NO_ADMIN_API',
+        kind: 'user',
+        retryable: false,
+        why: `${who} answers S3 but not MinIO's admin API: it is not MinIO${server ? ` (server: ${server})` : ''}`,
+        suggestion: `health, capacity and replicate need MinIO's admin API; encode, job and verify work with any S3 store (what this one supports: mpegflow endpoint check ${target.alias})`,
+      },
+      undefined,
+    );
+  }
   if (!isMinioResponse(response)) {
     return build(
       target,

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
+import { parseByteSize } from '../../cli/byte-size.ts';
 import { usageError } from '../../core/errors.ts';
 import { DEFAULT_REPLICATE, type ReplicateOptions } from '../../core/replication/model.ts';
 import type { ReplicationPlan } from '../../core/replication/setup.ts';
@@ -17,11 +18,7 @@ const REPLICATE_FLAGS: Record<string, keyof ReplicateOptions> = {
 };
 
 function parseBandwidth(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*([KMG]i?)?B?(?:\/s)?$/i.exec(text.trim());
-  if (!match) throw usageError(`--bandwidth '${text}' is not a rate`, 'write it like 100MiB/s, 50MB or 1G (bytes per second)');
-  const unit = (match[2] ?? '').toUpperCase();
-  const factor = { '': 1, K: 1e3, M: 1e6, G: 1e9, KI: 1024, MI: 1024 ** 2, GI: 1024 ** 3 }[unit] ?? 1;
-  return Math.round(Number(match[1]) * factor);
+  return parseByteSize(text, '--bandwidth', { example: '100MiB/s, 50MB or 1G (bytes per second)', noun: 'rate' });
 }
 
 export default class ReplicateSetup extends BaseCommand<SetupResult> {

@@ -182,17 +182,36 @@ async function sendBody(
   return String(res.headers.etag ?? '').replace(/^"|"$/g, '');
 }
 
+/**
+ * Incomplete multipart uploads under a prefix, from ListMultipartUploads
+ * alone: the SDK's listIncompleteUploads also asks ListParts of each upload,
+ * whose answer some S3 stores (moto) shape differently, and which this does
+ * not need. MinIO filters uploads by a whole object name only (a folder-like
+ * prefix lists nothing, checked with the pinned build), so when the prefix
+ * finds nothing the whole bucket is listed and filtered here.
+ */
+export async function listIncompleteUploads(client: Client, bucket: string, prefix: string): Promise<{ key: string; uploadId: string }[]> {
+  const list = async (filter: string) => {
+    const uploads: { key: string; uploadId: string }[] = [];
+    let keyMarker = '';
+    let uploadIdMarker = '';
+    for (;;) {
+      const page = await client.listIncompleteUploadsQuery(bucket, filter, keyMarker, uploadIdMarker, '');
+      for (const upload of page.uploads) if (upload.key.startsWith(prefix)) uploads.push({ key: upload.key, uploadId: upload.uploadId });
+      if (!page.isTruncated || (!page.nextKeyMarker && !page.nextUploadIdMarker)) return uploads;
+      keyMarker = page.nextKeyMarker;
+      uploadIdMarker = page.nextUploadIdMarker;
+    }
+  };
+  const found = await list(prefix);
+  return found.length > 0 || prefix === '' ? found : list('');
+}
+
 /** Aborts every incomplete multipart upload under a prefix (leftovers of failed or killed runs). Returns the keys. */
 export async function abortIncompleteUploads(client: Client, bucket: string, prefix: string): Promise<string[]> {
-  const keys = new Set<string>();
-  await new Promise<void>((resolve, reject) => {
-    const stream = client.listIncompleteUploads(bucket, prefix, true);
-    stream.on('data', (item: { key: string }) => keys.add(item.key));
-    stream.on('error', reject);
-    stream.on('end', () => resolve());
-  });
-  for (const key of keys) await client.removeIncompleteUpload(bucket, key);
-  return [...keys];
+  const uploads = await listIncompleteUploads(client, bucket, prefix);
+  for (const { key, uploadId } of uploads) await client.abortMultipartUpload(bucket, key, uploadId);
+  return [...new Set(uploads.map((u) => u.key))];
 }
 
 /** Reads a small object whole; null when it does not exist. */

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as Minio from 'minio';
+import { parseJson, runCli, tempHome, transcript } from '../../support/cli.ts';
+import { vendorKeygen, vendorSign } from '../../support/license.ts';
+import { makeVideo } from '../../support/media.ts';
+import { startSingleDrive, type Deployment } from '../../support/minio.ts';
+import { startMotoServer } from '../../support/moto.ts';
+import { startSeaweedFs, type SeaweedServer } from '../../support/seaweedfs.ts';
+
+interface Store {
+  name: string;
+  url: string;
+  accessKey: string;
+  secretKey: string;
+  client: Minio.Client;
+}
+
+function clientFor(url: string, accessKey: string, secretKey: string): Minio.Client {
+  const u = new URL(url);
+  return new Minio.Client({ endPoint: u.hostname, port: Number(u.port), useSSL: false, accessKey, secretKey, pathStyle: true });
+}
+
+async function keys(client: Minio.Client, bucket: string, prefix: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const o of client.listObjectsV2(bucket, prefix, true) as AsyncIterable<{ name: string }>) found.push(o.name);
+  return found.sort();
+}
+
+async function incomplete(client: Minio.Client, bucket: string): Promise<string[]> {
+  const page = await client.listIncompleteUploadsQuery(bucket, '', '', '', '');
+  return page.uploads.map((u) => u.key);
+}
+
+/**
+ * encode, job submit + worker and verify against S3 stores that are not MinIO
+ * (moto, SeaweedFS), and MinIO itself for the leftover-upload case; the
+ * MinIO-only commands say plainly that the store has no MinIO admin API.
+ */
+describe('encode, jobs and verify on S3 stores that are not MinIO (moto, SeaweedFS)', () => {
+  const { home, cleanup } = tempHome('mpegflow-any-s3-');
+  const local = path.join(home, 'local');
+  const stores: Store[] = [];
+  let minio: Deployment;
+  let moto: Awaited<ReturnType<typeof startMotoServer>>;
+  let weed: SeaweedServer | undefined;
+  const cli = (args: string[], input?: string) => runCli(args, { home, input, cwd: local, timeoutMs: 240_000 });
+
+  before(async () => {
+    mkdirSync(local, { recursive: true });
+    [minio, moto, weed] = await Promise.all([startSingleDrive(), startMotoServer(), startSeaweedFs()]);
+    if (moto)
+      stores.push({
+        name: 'moto',
+        url: moto.url,
+        accessKey: 'testing',
+        secretKey: 'testing-secret',
+        client: clientFor(moto.url, 'testing', 'x'),
+      });
+    if (weed) stores.push({ name: 'weed', url: weed.url, accessKey: weed.accessKey, secretKey: weed.secretKey, client: weed.client() });
+    stores.push({ name: 'minio', url: minio.url, accessKey: minio.accessKey, secretKey: minio.secretKey, client: minio.client() });
+    // noise: the lossless archive is larger than one 8 MiB part, so it goes up as a multipart upload
+    makeVideo(path.join(local, 'clip.mp4'), { width: 640, height: 360, seconds: 3, noise: true });
+    for (const s of stores) {
+      const added = await cli(['endpoint', 'add', s.name, '--url', s.url, '--access-key', s.accessKey, '--secret-key-stdin'], s.secretKey);
+      assert.equal(added.code, 0, added.stderr);
+      await s.client.makeBucket('media');
+      await s.client.makeBucket('out');
+      await s.client.fPutObject('media', 'in/clip é.mp4', path.join(local, 'clip.mp4'));
+    }
+  });
+  after(async () => {
+    await Promise.all([minio?.stop(), moto?.stop(), weed?.stop()]);
+    cleanup();
+  });
+
+  it('encode S3 → S3 (multipart archive), clearing a killed run’s leftover upload first; verify re-checks it', async () => {
+    for (const s of stores) {
+      // a killed run's incomplete upload under the destination prefix
+      await s.client.initiateNewMultipartUpload('out', 'ffv1/archive.mkv', {});
+      assert.deepEqual(await incomplete(s.client, 'out'), ['ffv1/archive.mkv'], s.name);
+      const res = await cli([
+        'encode',
+        `${s.name}/media/in/clip é.mp4`,
+        '--preset',
+        'archive-ffv1',
+        '--to',
+        `${s.name}/out/ffv1/`,
+        '--json',
+      ]);
+      assert.equal(res.code, 0, `${s.name}: ${res.stdout}${res.stderr}`);
+      const doc = parseJson<{ outputs: { name: string; size: number }[]; source: { etag?: string } }>(res);
+      assert.ok(doc.outputs.find((o) => o.name === 'archive.mkv')!.size > 8 * 1024 * 1024, `${s.name}: the archive is multipart-sized`);
+      assert.match(doc.source.etag ?? '', /^[0-9a-f]{32}/, s.name);
+      assert.deepEqual(await keys(s.client, 'out', 'ffv1/'), ['ffv1/archive.framemd5', 'ffv1/archive.mkv', 'ffv1/manifest.json'], s.name);
+      assert.deepEqual(await incomplete(s.client, 'out'), [], `${s.name}: the leftover upload was aborted`);
+      const verified = await cli(['verify', `${s.name}/out/ffv1/`, '--json']);
+      assert.equal(verified.code, 0, `${s.name}: ${verified.stdout}${verified.stderr}`);
+      assert.ok((parseJson<{ fixity: { frames: number } }>(verified).fixity?.frames ?? 0) > 0, s.name);
+    }
+  });
+
+  it('verify notices an output changed behind its back', async () => {
+    for (const s of stores.filter((x) => x.name !== 'minio')) {
+      await s.client.putObject('out', 'ffv1/archive.framemd5', Buffer.from('tampered\n'), 9);
+      const res = await cli(['verify', `${s.name}/out/ffv1/`]);
+      assert.equal(res.code, 2, `${s.name}: ${res.stdout}${res.stderr}`);
+      assert.match(res.stdout + res.stderr, /archive\.framemd5/);
+    }
+  });
+
+  it('job submit --recursive + worker --drain, then a re-submit queues nothing', async () => {
+    for (const s of stores.filter((x) => x.name !== 'minio')) {
+      const submitArgs = ['job', 'submit', `${s.name}/media/in/`, '--recursive', '--preset', 'mp4-h264', '--to', `${s.name}/out/jobs/`];
+      const submit = await cli(submitArgs);
+      assert.equal(submit.code, 0, `${s.name}: ${submit.stdout}${submit.stderr}`);
+      assert.match(submit.stdout, /1 job queued/);
+      const worker = await cli(['worker', '--drain']);
+      assert.equal(worker.code, 0, `${s.name}: ${worker.stdout}${worker.stderr}`);
+      const stored = await keys(s.client, 'out', 'jobs/');
+      assert.ok(
+        stored.some((k) => k.endsWith('/manifest.json')) && stored.some((k) => k.endsWith('.mp4')),
+        `${s.name}: ${stored.join(', ')}`,
+      );
+      const again = await cli(submitArgs);
+      assert.match(again.stdout, /0 jobs? queued, 1 skipped/, s.name);
+    }
+  });
+
+  it('health, capacity and replicate say the store has no MinIO admin API, without an internal error', async () => {
+    const vendor = vendorKeygen(mkdtempSync(path.join(os.tmpdir(), 'mpegflow-any-s3-keys-')), 'any-s3');
+    const install = await cli(
+      ['license', 'install', '-', '--trusted-key', vendor.publicJwks],
+      vendorSign(vendor.privateJwk, ['--capabilities', 'encode,replication,health']),
+    );
+    assert.equal(install.code, 0, install.stderr);
+    for (const s of stores.filter((x) => x.name !== 'minio')) {
+      const health = await cli(['health', s.name]);
+      assert.equal(health.code, 3, s.name);
+      assert.match(health.stdout, /answers S3 but not MinIO's admin API: it is not MinIO \(server: /);
+      assert.match(health.stdout, /encode, job and verify work with any S3 store/);
+      const capacity = await cli(['capacity', s.name]);
+      assert.equal(capacity.code, 1, s.name);
+      assert.match(capacity.stderr, /answers S3 but not MinIO's admin API/);
+      const replicate = await cli(['replicate', 'setup', `${s.name}/media`, 'minio/central', '--create-bucket']);
+      assert.equal(replicate.code, 1, `${s.name}: ${replicate.stdout}${replicate.stderr}`);
+      assert.match(replicate.stderr, /is not a MinIO server/);
+      assert.match(replicate.stderr, /replication needs MinIO on both sides/);
+      for (const out of [health.stdout, health.stderr, capacity.stderr, replicate.stderr])
+        assert.doesNotMatch(out, /\n\s+at |TypeError|undefined/);
+    }
+  });
+
+  it('never printed a secret key or a presigned URL', () => {
+    const all = transcript.join('\n');
+    for (const s of stores) if (s.secretKey !== 'testing-secret') assert.ok(!all.includes(s.secretKey), s.name);
+    assert.doesNotMatch(all, /X-Amz-Signature/);
+  });
+});
