@@ -185,6 +185,10 @@ describe('encoder pool on PostgreSQL (three hosts, real MinIO and ffmpeg)', () =
     stalled.child.kill('SIGSTOP');
     try {
       await sleep(3500);
+      const seen = parseJson<{ workers: { host: string; status: string; running: unknown[] }[] }>(
+        await on('h3', ['worker', 'list', '--dead-after', '2', '--json']),
+      ).workers.find((w) => w.host === 'h1' && w.status !== 'stopped');
+      assert.equal(seen?.status, 'dead', 'a paused worker stops beating and shows as dead');
       const takeover = await on('h2', ['worker', '--drain', '--lease-seconds', '3']);
       assert.equal(takeover.code, 0, takeover.stderr);
       assert.equal((await job(id)).state, 'done');
