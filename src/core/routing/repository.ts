@@ -44,6 +44,22 @@ export function routeNotFound(name: string): Error {
   return userError(`there is no route named '${name}'`, 'list the routes with `mpegflow route list`', 'ROUTE_NOT_FOUND');
 }
 
+export function routeExists(name: string): Error {
+  return userError(
+    `a route named '${name}' already exists`,
+    `choose another name, add --replace, or remove it first with \`mpegflow route remove ${name}\``,
+    'ROUTE_EXISTS',
+  );
+}
+
+export function overlapError(route: RouteInput, rival: Route): Error {
+  return userError(
+    `route '${route.name}' (${formatMatch(route.match)}) and route '${rival.name}' (${formatMatch(rival.match)}) have the same priority ${route.priority} and can match the same source, and neither is narrower`,
+    `give one of them another --priority, or make the conditions of one a subset of the other's; see which wins with \`mpegflow route test SOURCE\``,
+    'ROUTE_OVERLAP',
+  );
+}
+
 /** Every rule, in precedence order is the matcher's business: here, by name. */
 export async function listRoutes(db: Db): Promise<Route[]> {
   return (await db.all<RouteRow>('SELECT * FROM routes ORDER BY name')).map(fromRow);
@@ -74,21 +90,9 @@ export async function addRoute({
   return db.transaction(async (tx) => {
     await tx.lock('routes');
     const existing = await listRoutes(tx);
-    if (existing.some((r) => r.name === route.name) && !replace) {
-      throw userError(
-        `a route named '${route.name}' already exists`,
-        `choose another name, add --replace, or remove it first with \`mpegflow route remove ${route.name}\``,
-        'ROUTE_EXISTS',
-      );
-    }
+    if (existing.some((r) => r.name === route.name) && !replace) throw routeExists(route.name);
     const rival = overlapProblem(route, existing);
-    if (rival) {
-      throw userError(
-        `route '${route.name}' (${formatMatch(route.match)}) and route '${rival.name}' (${formatMatch(rival.match)}) have the same priority ${route.priority} and can match the same source, and neither is narrower`,
-        `give one of them another --priority, or make the conditions of one a subset of the other's; see which wins with \`mpegflow route test SOURCE\``,
-        'ROUTE_OVERLAP',
-      );
-    }
+    if (rival) throw overlapError(route, rival);
     const aliases = new Set([...route.targets.map((t) => t.to.split('/')[0]!), ...(route.match.source ? [route.match.source.alias] : [])]);
     for (const alias of aliases) {
       if (!(await tx.get('SELECT name FROM endpoints WHERE name = ?', [alias])))
