@@ -93,11 +93,12 @@ function formatSpecificity(match: RouteMatch): string {
   return `${conditions} condition${conditions === 1 ? '' : 's'}${depth ? `, source depth ${depth}` : ''}`;
 }
 
-/** The rules that came nearest to matching: fewest failed conditions first, at most `limit`. */
+/** The rules that came nearest to matching: fewest failed conditions, then most conditions met, at most `limit`. */
 export function closestRules(verdicts: RuleVerdict[], limit = 3): RuleVerdict[] {
+  const met = (v: RuleVerdict) => specificity(v.route.match)[0] - v.reasons.length;
   return verdicts
     .filter((v) => !v.matches)
-    .sort((a, b) => a.reasons.length - b.reasons.length || precedence(a.route, b.route))
+    .sort((a, b) => a.reasons.length - b.reasons.length || met(b) - met(a) || precedence(a.route, b.route))
     .slice(0, limit);
 }
 
