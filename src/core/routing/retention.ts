@@ -89,7 +89,12 @@ export async function readRetention(client: Client, bucket: string, key: string)
   return {
     mode: retention?.mode ? (retention.mode.toLowerCase() as RetentionMode) : null,
     retainUntil: retention?.retainUntilDate ? new Date(retention.retainUntilDate).toISOString() : null,
-    legalHold: hold === 'ON' || (hold as { status?: string } | undefined)?.status === 'ON',
+    // minio-js hands back the parsed <LegalHold> element: { Status: 'ON' }
+    legalHold:
+      hold === 'ON' ||
+      ['ON', 'on'].includes(
+        String((hold as { Status?: string; status?: string } | undefined)?.Status ?? (hold as { status?: string } | undefined)?.status),
+      ),
   };
 }
 

@@ -74,7 +74,8 @@ export function parseMatch(text: string | undefined, checks: RouteChecks): Route
   return match;
 }
 
-function parseRetention(request: RouteRequest): RetentionSpec | null {
+/** --retain, --retention-mode and --legal-hold as one setting; null when none is given. */
+export function parseRetention(request: Pick<RouteRequest, 'retain' | 'retentionMode' | 'legalHold'>): RetentionSpec | null {
   if (request.retentionMode !== undefined && !(RETENTION_MODES as readonly string[]).includes(request.retentionMode))
     throw userError(`'${request.retentionMode}' is not a retention mode`, 'use governance or compliance', 'RETENTION_INVALID');
   if (!request.retain && request.retentionMode !== undefined)
