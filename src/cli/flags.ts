@@ -11,7 +11,7 @@ import { usageError } from '../core/errors.ts';
  * blank value is refused rather than read as "not given": an unset `$DEST`
  * in a cron line must not write to the default destination.
  */
-export function destinationFlag(description: string, options: { char?: 'o' } = {}) {
+export function destinationFlag(description: string, options: { char?: 'o'; exclusive?: string[] } = {}) {
   return Flags.string({
     description,
     ...options,

@@ -2,7 +2,16 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
 import { destinationFlag } from '../cli/flags.ts';
 import type { EncodeResult } from '../core/encode/pipeline.ts';
+import { usageError } from '../core/errors.ts';
 import { renderEncodeResult } from '../ui/encode.ts';
+
+/** What `--retain`/`--legal-hold` set on the stored outputs and the manifest. */
+interface RetentionSet {
+  mode: string | null;
+  retainUntil: string | null;
+  legalHold: boolean;
+  objects: number;
+}
 
 export default class Encode extends BaseCommand<EncodeResult> {
   static override summary = 'Encode a video with a preset, from and to local files or MinIO.';
@@ -17,6 +26,7 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
     '<%= config.bin %> encode edge1/ingest/2026/interview.mov --to central/vod/interview/',
     '<%= config.bin %> encode central/masters/reel.mov --preset archive-ffv1 --to archive/preservation/reel/ --json',
     '<%= config.bin %> encode clip.mov --preset-file ./my-ladder.json',
+    '<%= config.bin %> encode central/masters/reel.mov --preset archive-ffv1 --to archive/preservation/reel/ --retain 7y --retention-mode compliance',
   ];
   static override audited = true;
 
@@ -29,12 +39,17 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
     'preset-file': Flags.string({ description: 'a preset JSON file of your own (overrides --preset)' }),
     to: destinationFlag('destination folder: a local path or ALIAS/BUCKET/PREFIX/', { char: 'o' }),
     force: Flags.boolean({ description: 'encode again even if the destination already holds this encode (or another one)' }),
+    retain: Flags.string({
+      description: 'S3 Object Lock retention for the stored outputs, e.g. 7y, 1y6mo, 90d (the bucket needs Object Lock)',
+    }),
+    'retention-mode': Flags.string({ description: 'Object Lock mode (default governance)', options: ['governance', 'compliance'] }),
+    'legal-hold': Flags.boolean({ description: 'put a legal hold on the stored outputs' }),
     'work-dir': Flags.string({
       description: 'scratch folder for ffmpeg outputs before they are stored (default: beside a local destination, else the temp folder)',
     }),
   };
 
-  protected async execute(): Promise<EncodeResult> {
+  protected async execute(): Promise<EncodeResult & { retention?: RetentionSet | null }> {
     const { args, flags } = await this.parse(Encode);
     const [{ parseObjectPath, formatLocation }, { resolvePreset }, locations, { storageResolver }, { listEndpoints }, { runEncode }, ui] =
       await Promise.all([
@@ -58,6 +73,15 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
       flags.to !== undefined
         ? locations.destinationFrom(parseObjectPath(flags.to, endpoints.isAlias))
         : locations.defaultDestination(source, preset.name);
+    const { parseRetention } = await import('../core/routing/validate.ts');
+    const retention = parseRetention({ retain: flags.retain, retentionMode: flags['retention-mode'], legalHold: flags['legal-hold'] });
+    const retentionApi = retention ? await import('../core/routing/retention.ts') : null;
+    if (retention) {
+      // refused before any encode starts: retention needs Object Lock, which a bucket gets only when it is made
+      if (destination.kind !== 'remote')
+        throw usageError('--retain and --legal-hold need a destination in a bucket with Object Lock', 'write --to ALIAS/BUCKET/PREFIX/');
+      await retentionApi!.requireObjectLock(endpoints.s3For(destination.alias), destination.alias, destination.bucket);
+    }
 
     const mode = ui.progressMode({ json: this.jsonEnabled(), verbose: this.argv.includes('--verbose') });
     const progress = await ui.createProgress(mode, 'encode', {
@@ -90,7 +114,30 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
       process.off('SIGINT', cancel);
       process.off('SIGTERM', cancel);
     }
-    (await this.auditContext()).record(db, {
+    let retentionSet: RetentionSet | null = null;
+    if (retention && destination.kind === 'remote') {
+      const keys = [
+        ...result.outputs.map((o) => locations.outputKey(destination.prefix, o.name)),
+        locations.outputKey(destination.prefix, locations.MANIFEST_NAME),
+      ];
+      const until = await retentionApi!.applyRetention(
+        endpoints.s3For(destination.alias),
+        destination.alias,
+        destination.bucket,
+        keys,
+        retention,
+        new Date(),
+      );
+      retentionSet = {
+        mode: retention.retain ? retention.mode : null,
+        retainUntil: until,
+        legalHold: retention.legalHold,
+        objects: keys.length,
+      };
+    }
+    await (
+      await this.auditContext()
+    ).record(db, {
       target: result.destination,
       detail: {
         source: formatLocation(source),
@@ -99,12 +146,18 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
         status: result.status,
         outputs: result.outputs.length,
         bytes: result.bytesStored,
+        retention: retentionSet,
       },
     });
-    return result;
+    return retention ? { ...result, retention: retentionSet } : result;
   }
 
-  protected override renderHuman(result: EncodeResult): void {
+  protected override renderHuman(result: EncodeResult & { retention?: RetentionSet | null }): void {
     this.log(renderEncodeResult(result));
+    const r = result.retention;
+    if (r)
+      this.log(
+        `Retention: ${r.objects} objects locked${r.retainUntil ? ` (${r.mode} until ${r.retainUntil})` : ''}${r.legalHold ? ', legal hold on' : ''}`,
+      );
   }
 }

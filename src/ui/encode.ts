@@ -42,6 +42,7 @@ export function renderVerifyResult(result: VerifyResult): string {
         (result.fixity.mismatches ? `, ${result.fixity.mismatches} differ` : ''),
     );
   }
+  if (result.retention) lines.push(describeRetention(result.retention));
   if (!result.ok) {
     lines.push(
       renderTable(
@@ -51,6 +52,21 @@ export function renderVerifyResult(result: VerifyResult): string {
     );
   }
   return lines.join('\n');
+}
+
+/** One line per distinct Object Lock setting: `Retention: 12 of 12 objects compliance until 2033-…, legal hold on`. */
+function describeRetention(retention: NonNullable<VerifyResult['retention']>): string {
+  if (!retention.objectLock) return 'Retention: none (the bucket has no Object Lock)';
+  const groups = new Map<string, number>();
+  for (const o of retention.objects) {
+    const text =
+      [o.mode && o.retainUntil ? `${o.mode} until ${o.retainUntil}` : null, o.legalHold ? 'legal hold on' : null]
+        .filter(Boolean)
+        .join(', ') || 'not retained';
+    groups.set(text, (groups.get(text) ?? 0) + 1);
+  }
+  const total = retention.objects.length;
+  return [...groups].map(([text, n]) => `Retention: ${n} of ${total} objects ${text}`).join('\n');
 }
 
 function presetSummary(preset: Preset): string {

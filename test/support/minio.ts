@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as Minio from 'minio';
-import { repoRoot } from './cli.ts';
+import { repoRoot, runCli } from './cli.ts';
 
 /**
  * Real `minio server` processes for integration tests, on 127.0.0.1 with
@@ -359,4 +359,15 @@ export async function incompleteUploads(client: Minio.Client, bucket: string): P
   const keys: string[] = [];
   for await (const upload of client.listIncompleteUploads(bucket, '', true) as AsyncIterable<{ key: string }>) keys.push(upload.key);
   return keys;
+}
+
+/** Adds each deployment as an endpoint of the CLI's state in `home` (secret key on standard input). */
+export async function addEndpoints(home: string, deployments: Record<string, Deployment>): Promise<void> {
+  for (const [name, d] of Object.entries(deployments)) {
+    const add = await runCli(['endpoint', 'add', name, '--url', d.url, '--access-key', d.accessKey, '--secret-key-stdin'], {
+      home,
+      input: d.secretKey,
+    });
+    if (add.code !== 0) throw new Error(`endpoint add ${name} failed: ${add.stderr}`);
+  }
 }

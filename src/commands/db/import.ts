@@ -56,6 +56,7 @@ export default class DbImport extends BaseCommand<ImportResult> {
           r.audit.skipped ? 'left out (--without-audit)' : `${r.audit.imported} imported, ${r.audit.alreadyThere} already there`,
         ],
         ['Replication rules', r.replicationRules],
+        ['Routes', r.routes],
         ['Health samples', r.healthSamples],
         ['License', r.license.installed ? 'installed' : 'unchanged'],
       ]),

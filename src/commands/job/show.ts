@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
 import { idArg } from '../../cli/flags.ts';
 import type { JobDetail } from '../../core/jobs/model.ts';
+import { formatRetention } from '../../core/routing/model.ts';
 import { renderFields, renderTable } from '../../ui/table.ts';
 
 export default class JobShow extends BaseCommand<JobDetail> {
@@ -24,6 +25,10 @@ export default class JobShow extends BaseCommand<JobDetail> {
         ['Source', job.source],
         ['Preset', job.presetFile ? `${job.preset} (${job.presetFile})` : job.preset],
         ['Destination', job.destination],
+        ['Customer', job.customer],
+        ['Class', job.class],
+        ['Route', job.route],
+        ['Retention', formatRetention(job.retention ?? null)],
         ['Priority', job.priority],
         [
           'Attempts',

@@ -8,10 +8,14 @@ export default class JobSubmit extends BaseCommand<SubmitResult> {
   static override summary = 'Queue encodes for `mpegflow worker` to run.';
   static override description = `Each source is a local file or ALIAS/BUCKET/KEY; with --recursive a folder or prefix submits one job per media file under it. A source version (file size+mtime, or object ETag/version) with the same preset and destination that is already queued, running or done is skipped, so a cron job can submit the same prefix every ten minutes and only new material is queued.
 
-Outputs go beside each source by default. With --to and one source they go into --to itself; with several, into one folder per source under --to.`;
+Outputs go beside each source by default. With --to and one source they go into --to itself; with several, into one folder per source under --to.
+
+With --route auto, the routing rules (\`mpegflow route list\`) decide presets and destinations: each source gets the jobs of the rule that applies to it, possibly several on several stores. A source's customer and class come from --customer/--class, else its user metadata (x-amz-meta-mpegflow-customer, x-amz-meta-mpegflow-class), else its tags (mpegflow-customer, mpegflow-class). A source no rule applies to is refused, naming the closest rules, and nothing is queued. --route NAME applies that one rule to every source. Destination buckets of retained outputs must have Object Lock (checked before anything is queued).`;
   static override examples = [
     '<%= config.bin %> job submit central/masters/2026/ --recursive --preset archive-ffv1 --to archive/ffv1/2026/',
     '<%= config.bin %> job submit ./incoming/clip.mov --preset mp4-h264 --to central/web/clip/ --priority 10',
+    '<%= config.bin %> job submit central/masters/2026/ --recursive --route auto',
+    '<%= config.bin %> job submit central/masters/ep1.mxf --route auto --customer acme --class news',
   ];
   static override audited = true;
   static override strict = false;
@@ -21,10 +25,13 @@ Outputs go beside each source by default. With --to and one source they go into 
       char: 'p',
       description: 'preset name (see `mpegflow preset list`)',
       default: 'hls-h264',
-      exclusive: ['preset-file'],
+      exclusive: ['preset-file', 'route'],
     }),
-    'preset-file': Flags.string({ description: 'use the preset defined in this JSON file' }),
-    to: destinationFlag('destination: a local folder or ALIAS/BUCKET/PREFIX/'),
+    'preset-file': Flags.string({ description: 'use the preset defined in this JSON file', exclusive: ['route'] }),
+    to: destinationFlag('destination: a local folder or ALIAS/BUCKET/PREFIX/', { exclusive: ['route'] }),
+    route: Flags.string({ description: '`auto`: presets and destinations from the routing rules; or the name of one rule' }),
+    customer: Flags.string({ description: 'who the encode is for (else read from the object metadata or tags)' }),
+    class: Flags.string({ description: 'the class of material, e.g. news, archive (else read from the object)' }),
     recursive: Flags.boolean({ char: 'r', description: 'submit every media file under a folder or prefix' }),
     priority: Flags.integer({ description: 'higher runs first', default: 0 }),
     'max-attempts': Flags.integer({ description: 'attempts before a job fails on transient errors', default: 3, min: 1, max: 20 }),
@@ -35,31 +42,65 @@ Outputs go beside each source by default. With --to and one source they go into 
     const inputs = argv as string[];
     const db = await this.store();
     const { resolvePreset } = await import('../../core/encode/presets.ts');
-    const preset = resolvePreset({ name: flags.preset, file: flags['preset-file'] });
     const { storageResolver } = await import('../../core/endpoints/storage.ts');
     const storage = await storageResolver(db);
     const { parseObjectPath } = await import('../../core/endpoints/object-path.ts');
     const { destinationFrom } = await import('../../core/encode/locations.ts');
-    const to = flags.to !== undefined ? destinationFrom(parseObjectPath(flags.to, storage.isAlias)) : null;
     const { expandSources } = await import('../../core/jobs/sources.ts');
-    const sources = await expandSources({ inputs, recursive: flags.recursive, isAlias: storage.isAlias, s3For: storage.s3For });
-    const { jobSpecs } = await import('../../core/jobs/plan-submit.ts');
-    const single = inputs.length === 1 && sources.length === 1 && !flags.recursive;
     const { submitJobs } = await import('../../core/jobs/queue.ts');
-    return await submitJobs({
-      db,
-      audit: await this.auditContext(),
-      specs: jobSpecs(sources, preset, to, flags.priority, single),
-      maxAttempts: flags['max-attempts'],
+    const given = { customer: flags.customer, class: flags.class };
+    if (!flags.route) {
+      const { checkValue } = await import('../../core/routing/template.ts');
+      const preset = resolvePreset({ name: flags.preset, file: flags['preset-file'] });
+      const to = flags.to !== undefined ? destinationFrom(parseObjectPath(flags.to, storage.isAlias)) : null;
+      const facts = {
+        customer: given.customer ? checkValue('customer', given.customer) : null,
+        class: given.class ? checkValue('class', given.class) : null,
+      };
+      const sources = await expandSources({ inputs, recursive: flags.recursive, isAlias: storage.isAlias, s3For: storage.s3For });
+      const { jobSpecs } = await import('../../core/jobs/plan-submit.ts');
+      const single = inputs.length === 1 && sources.length === 1 && !flags.recursive;
+      return await submitJobs({
+        db,
+        audit: await this.auditContext(),
+        specs: jobSpecs(sources, preset, to, flags.priority, single).map((spec) => ({ ...spec, ...facts })),
+        maxAttempts: flags['max-attempts'],
+      });
+    }
+    const [{ listRoutes }, { routedJobSpecs }, { requireObjectLock }, { hostName }] = await Promise.all([
+      import('../../core/routing/repository.ts'),
+      import('../../core/routing/plan.ts'),
+      import('../../core/routing/retention.ts'),
+      import('../../core/host.ts'),
+    ]);
+    const routes = await listRoutes(db);
+    const sources = await expandSources({ inputs, recursive: flags.recursive, isAlias: storage.isAlias, s3For: storage.s3For });
+    const { specs } = await routedJobSpecs({
+      sources,
+      routes,
+      route: flags.route,
+      given,
+      s3For: storage.s3For,
+      isAlias: storage.isAlias,
+      presetFor: (name) => resolvePreset({ name }),
+      priority: flags.priority,
+      host: hostName(),
     });
+    // retention needs Object Lock on the bucket: refuse before anything is queued
+    const locked = new Set(specs.filter((s) => s.retention).map((s) => s.destination.split('/').slice(0, 2).join('/')));
+    for (const bucket of locked) {
+      const [alias, name] = bucket.split('/') as [string, string];
+      await requireObjectLock(storage.s3For(alias), alias, name);
+    }
+    return await submitJobs({ db, audit: await this.auditContext(), specs, maxAttempts: flags['max-attempts'] });
   }
 
   protected override renderHuman({ submitted, skipped }: SubmitResult): void {
     if (submitted.length > 0)
       this.log(
         renderTable(
-          ['JOB', 'SOURCE', 'PRESET', 'DESTINATION', 'PRIORITY'],
-          submitted.map((j) => [j.id, j.source, j.preset, j.destination, j.priority]),
+          ['JOB', 'SOURCE', 'CUSTOMER', 'CLASS', 'ROUTE', 'PRESET', 'DESTINATION', 'PRIORITY'],
+          submitted.map((j) => [j.id, j.source, j.customer, j.class, j.route, j.preset, j.destination, j.priority]),
         ),
       );
     this.log(

@@ -31,12 +31,17 @@ export async function destinationManifest(destination: DestinationLocation, clie
   return sink.readManifest();
 }
 
-/** Moves a staged encode into its destination, the manifest last, and removes the staging location. */
+/**
+ * Moves a staged encode into its destination, the manifest last, and removes
+ * the staging location. `lock` (retention) is called with the output keys once
+ * they are in place, before the manifest is written, then with the manifest's key.
+ */
 export async function promote(
   staging: DestinationLocation,
   destination: DestinationLocation,
   manifest: Manifest,
   client?: Client,
+  lock?: (keys: string[]) => Promise<void>,
 ): Promise<void> {
   const names = manifest.outputs.map((o) => o.name);
   if (staging.kind === 'local' && destination.kind === 'local') {
@@ -59,6 +64,7 @@ export async function promote(
       throw storageFailure(error, { alias: destination.alias, path: `${destination.alias}/${bucket}/${key}`, action: 'publish' });
     }
   }
+  await lock?.(names.map((name) => outputKey(destination.prefix, name)));
   const body = serializeManifest(manifest);
   const manifestKey = outputKey(destination.prefix, MANIFEST_NAME);
   try {
@@ -70,6 +76,7 @@ export async function promote(
       action: 'publish',
     });
   }
+  await lock?.([manifestKey]);
   await discard(staging, client);
 }
 

@@ -8,6 +8,7 @@ import { safeListener, type ProgressListener } from './progress.ts';
 import { hashObject, readObject } from './s3.ts';
 import { storageFailure, withRetry } from '../storage-errors.ts';
 import { hashFile } from './sink.ts';
+import { hasObjectLock, readRetention, type ObjectRetention } from '../routing/retention.ts';
 import { defaultTools, lastLines, runTool, tlsArgs, type Tools } from './tools.ts';
 
 export type VerifyProblemKind = 'missing' | 'size' | 'checksum' | 'frames' | 'unreadable';
@@ -33,6 +34,11 @@ export interface VerifyResult {
   /** archive presets: the re-decode compared with the framemd5 sidecar. */
   fixity: { media: string; sidecar: string; frames: number; mismatches: number } | null;
   problems: VerifyProblem[];
+  /**
+   * S3 Object Lock of each output and of the manifest; null for a local
+   * folder. `objectLock: false` when the bucket has none (nothing can be retained).
+   */
+  retention: { objectLock: boolean; objects: ({ name: string } & ObjectRetention)[] } | null;
 }
 
 export interface VerifyOptions {
@@ -277,6 +283,7 @@ export async function verifyDestination(options: VerifyOptions): Promise<VerifyR
     fixity = { media: manifest.fixity.media, sidecar: manifest.fixity.sidecar, frames: result.frames, mismatches: result.mismatches };
   }
   problems.sort((a, b) => a.name.localeCompare(b.name, 'en') || a.problem.localeCompare(b.problem));
+  const retention = destination.kind === 'remote' ? await readRetentions(options.s3For!(destination.alias), destination, manifest) : null;
   emit({
     type: 'stage',
     stage: 'verify',
@@ -295,5 +302,25 @@ export async function verifyDestination(options: VerifyOptions): Promise<VerifyR
     bytesChecked,
     fixity,
     problems,
+    retention,
   };
+}
+
+/** Object Lock of every output and of the manifest, read only where the bucket has Object Lock. */
+async function readRetentions(
+  client: Client,
+  destination: Extract<DestinationLocation, { kind: 'remote' }>,
+  manifest: Manifest,
+): Promise<VerifyResult['retention']> {
+  if (!(await hasObjectLock(client, destination.bucket))) return { objectLock: false, objects: [] };
+  const objects: ({ name: string } & ObjectRetention)[] = [];
+  for (const name of [...manifest.outputs.map((o) => o.name), MANIFEST_NAME]) {
+    const key = outputKey(destination.prefix, name);
+    try {
+      objects.push({ name, ...(await readRetention(client, destination.bucket, key)) });
+    } catch (error) {
+      throw storageFailure(error, { alias: destination.alias, path: `${destination.alias}/${destination.bucket}/${key}` });
+    }
+  }
+  return { objectLock: true, objects };
 }

@@ -2,7 +2,8 @@ import type { Client } from 'minio';
 import { MpegflowError, isMpegflowError } from '../errors.ts';
 import { isRetryable } from '../storage-errors.ts';
 import { parseObjectPath } from '../endpoints/object-path.ts';
-import { destinationFrom, type DestinationLocation } from '../encode/locations.ts';
+import { destinationFrom, MANIFEST_NAME, outputKey, type DestinationLocation } from '../encode/locations.ts';
+import { applyRetention } from '../routing/retention.ts';
 import { manifestLocation, runEncode } from '../encode/pipeline.ts';
 import { destinationManifest, discard, promote, stagingFor } from '../encode/staging.ts';
 import type { ProgressListener } from '../encode/progress.ts';
@@ -67,13 +68,43 @@ export async function runEncodeJob(job: Job, context: JobContext, deps: EncodeJo
     durationSeconds: result.durationSeconds,
     attempts: result.attempts,
   };
-  if (result.status === 'skipped') return { result: summary };
+  const lock = retentionLock(job, destination, client);
+  if (result.status === 'skipped') {
+    // an earlier attempt published; it may have stopped before its retention was set
+    const published = lock ? await destinationManifest(destination, client) : null;
+    if (!lock || !published || destination.kind !== 'remote') return { result: summary };
+    return {
+      result: summary,
+      publish: () =>
+        lock([...published.outputs.map((o) => outputKey(destination.prefix, o.name)), outputKey(destination.prefix, MANIFEST_NAME)]),
+    };
+  }
   const manifest = await destinationManifest(staging, client);
   if (!manifest) throw new MpegflowError(`the staged encode of job ${job.id} has no manifest`, { kind: 'bug', code: 'STAGING_LOST' });
   return {
-    result: { ...summary, manifest: manifestLocation(destination) },
-    publish: () => promote(staging, destination, manifest, client),
+    result: { ...summary, manifest: manifestLocation(destination), retention: job.retention ?? null },
+    publish: () => promote(staging, destination, manifest, client, lock),
     discard: () => discard(staging, client),
+  };
+}
+
+/** S3 Object Lock for a job's outputs, set when they are published (the period starts then). */
+function retentionLock(
+  job: Job,
+  destination: DestinationLocation,
+  client: Client | undefined,
+): ((keys: string[]) => Promise<void>) | undefined {
+  const retention = job.retention;
+  if (!retention) return undefined;
+  if (destination.kind !== 'remote' || !client) {
+    throw new MpegflowError(`job ${job.id} asks for retention, which only a bucket with Object Lock can hold`, {
+      code: 'OBJECT_LOCK_MISSING',
+      suggestion: 'route retained outputs to ALIAS/BUCKET/PREFIX on a bucket made with Object Lock',
+    });
+  }
+  const from = new Date();
+  return async (keys) => {
+    await applyRetention(client, destination.alias, destination.bucket, keys, retention, from);
   };
 }
 

@@ -1,3 +1,5 @@
+import type { RetentionSpec } from '../routing/model.ts';
+
 export const JOB_STATES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
@@ -15,6 +17,13 @@ export interface JobSpec {
   priority: number;
   /** What a host needs to run it: `endpoint:NAME` for each endpoint it reads or writes, `host:NAME` for local files. */
   needs: string[];
+  /** Who the encode is for and what kind of material it is (routing); null when not given. */
+  customer?: string | null;
+  class?: string | null;
+  /** The routing rule that made the job. */
+  route?: string | null;
+  /** S3 Object Lock to set on the outputs when they are published. */
+  retention?: RetentionSpec | null;
 }
 
 export interface Job extends JobSpec {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AuditContext } from '../audit/context.ts';
 import { MpegflowError, userError } from '../errors.ts';
 import type { Db } from '../store/open.ts';
+import type { RetentionSpec } from '../routing/model.ts';
 import type { Job, JobAttempt, JobDetail, JobSpec, JobState } from './model.ts';
 import { whyWaiting } from './waiting.ts';
 
@@ -38,6 +39,10 @@ interface JobRow {
   updated_at: string;
   started_at: string | null;
   finished_at: string | null;
+  customer: string | null;
+  class: string | null;
+  route: string | null;
+  retention: string | null;
   last_host?: string | null;
 }
 
@@ -52,6 +57,10 @@ function fromRow(row: JobRow): Job {
     destination: row.destination,
     priority: Number(row.priority),
     needs: parseNeeds(row.needs),
+    customer: row.customer ?? null,
+    class: row.class ?? null,
+    route: row.route ?? null,
+    retention: row.retention ? (JSON.parse(row.retention) as RetentionSpec) : null,
     jobKey: row.job_key,
     state: row.state,
     attempts: Number(row.attempts),
@@ -128,8 +137,9 @@ export async function submitJobs({
         continue;
       }
       const inserted = await tx.get<JobRow>(
-        `INSERT INTO jobs (source, source_identity, preset, preset_file, preset_hash, destination, job_key, priority, needs, state, max_attempts, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) RETURNING *`,
+        `INSERT INTO jobs (source, source_identity, preset, preset_file, preset_hash, destination, job_key, priority, needs, state, max_attempts, created_at, updated_at,
+           customer, class, route, retention)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
         [
           spec.source,
           spec.sourceIdentity,
@@ -143,6 +153,10 @@ export async function submitJobs({
           maxAttempts,
           ts,
           ts,
+          spec.customer ?? null,
+          spec.class ?? null,
+          spec.route ?? null,
+          spec.retention ? JSON.stringify(spec.retention) : null,
         ],
       );
       result.submitted.push(fromRow(inserted!));
@@ -157,10 +171,29 @@ export async function submitJobs({
   return result;
 }
 
-export async function listJobs(db: Db, { state, limit = 100 }: { state?: JobState; limit?: number } = {}): Promise<Job[]> {
-  const rows = state
-    ? await db.all<JobRow>(`${WITH_HOST} WHERE state = ? ORDER BY id DESC LIMIT ?`, [state, limit])
-    : await db.all<JobRow>(`${WITH_HOST} ORDER BY id DESC LIMIT ?`, [limit]);
+export interface JobFilter {
+  state?: JobState;
+  customer?: string;
+  class?: string;
+  limit?: number;
+}
+
+export async function listJobs(db: Db, { state, customer, class: klass, limit = 100 }: JobFilter = {}): Promise<Job[]> {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  for (const [column, value] of [
+    ['state', state],
+    ['customer', customer],
+    ['class', klass],
+  ] as const) {
+    if (value === undefined) continue;
+    where.push(`${column} = ?`);
+    params.push(value);
+  }
+  const rows = await db.all<JobRow>(`${WITH_HOST}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`, [
+    ...params,
+    limit,
+  ]);
   return rows.map(fromRow);
 }
 

@@ -91,5 +91,17 @@ export const jobsSchema: AreaSchema = {
           CREATE INDEX job_uploads_job ON job_uploads (job_id);
         `,
     },
+    {
+      version: 3,
+      description: 'routing: customer, class and route of each job, retention to set on its outputs',
+      sql: `
+          ALTER TABLE jobs ADD COLUMN customer TEXT;
+          ALTER TABLE jobs ADD COLUMN class TEXT;
+          ALTER TABLE jobs ADD COLUMN route TEXT;
+          -- JSON {retain, mode, legalHold}: S3 Object Lock set on the outputs when they are published
+          ALTER TABLE jobs ADD COLUMN retention TEXT;
+          CREATE INDEX jobs_customer_class ON jobs (customer, class);
+        `,
+    },
   ],
 };

@@ -12,6 +12,7 @@ export interface ImportResult {
   jobs: { imported: number; skipped: number };
   audit: { imported: number; alreadyThere: number; skipped: boolean };
   replicationRules: number;
+  routes: number;
   healthSamples: number;
   license: { installed: boolean; trustedKeys: number };
 }
@@ -55,6 +56,7 @@ export async function importSqliteState({
       jobs: await importJobs(from, tx, origin),
       audit: withoutAudit ? { imported: 0, alreadyThere: 0, skipped: true } : await importAuditChain(from, tx),
       replicationRules: await copyRows(from, tx, 'replication_rules', 'ON CONFLICT DO NOTHING'),
+      routes: await copyRows(from, tx, 'routes', 'ON CONFLICT DO NOTHING'),
       healthSamples: await importSamples(from, tx),
       license: await importLicense(from, tx),
     };
@@ -65,6 +67,7 @@ export async function importSqliteState({
         jobs: result.jobs.imported,
         auditEntries: result.audit.imported,
         replicationRules: result.replicationRules,
+        routes: result.routes,
       },
     });
     return result;
@@ -123,8 +126,9 @@ async function importJobs(from: Db, to: Db, origin: string): Promise<ImportResul
     const requeue = job.state === 'running';
     const inserted = await to.get<{ id: number }>(
       `INSERT INTO jobs (source, source_identity, preset, preset_hash, preset_file, destination, job_key, priority, state, attempts, max_attempts,
-         not_before, cancel_requested, last_error, result, created_at, updated_at, started_at, finished_at, lease_generation, lost_leases, needs, import_ref)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+         not_before, cancel_requested, last_error, result, created_at, updated_at, started_at, finished_at, lease_generation, lost_leases, needs, import_ref,
+         customer, class, route, retention)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       [
         job.source!,
         job.source_identity!,
@@ -148,6 +152,10 @@ async function importJobs(from: Db, to: Db, origin: string): Promise<ImportResul
         job.lost_leases!,
         job.needs!,
         ref,
+        job.customer ?? null,
+        job.class ?? null,
+        job.route ?? null,
+        job.retention ?? null,
       ],
     );
     const id = inserted!.id;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseJson, runCli, tempHome } from '../../support/cli.ts';
-import { mcFor, startDistributed, startErasureSet, startSingleDrive, type Deployment } from '../../support/minio.ts';
+import { addEndpoints, mcFor, startDistributed, startErasureSet, startSingleDrive, type Deployment } from '../../support/minio.ts';
 
 interface SetView {
   status: string;
@@ -63,17 +63,7 @@ describe('mpegflow health against real MinIO', () => {
       startErasureSet({ drives: 6, parity: 2 }),
       startDistributed({ nodes: 4, drivesPerNode: 2 }),
     ]);
-    for (const [name, d] of [
-      ['single', single],
-      ['set6', set6],
-      ['cluster', cluster],
-    ] as const) {
-      const add = await runCli(['endpoint', 'add', name, '--url', d.url, '--access-key', d.accessKey, '--secret-key-stdin'], {
-        home,
-        input: d.secretKey,
-      });
-      assert.equal(add.code, 0, add.stderr);
-    }
+    await addEndpoints(home, { single, set6, cluster });
   });
   after(async () => {
     await Promise.all([single?.stop(), set6?.stop(), cluster?.stop()]);

@@ -1,0 +1,197 @@
+import type { Client } from 'minio';
+import { userError } from '../errors.ts';
+import { destinationFrom } from '../encode/locations.ts';
+import type { Preset } from '../encode/preset-model.ts';
+import type { ObjectLocation } from '../endpoints/object-path.ts';
+import { parseObjectPath } from '../endpoints/object-path.ts';
+import { storageFailure } from '../storage-errors.ts';
+import { formatDestination } from '../encode/locations.ts';
+import { jobNeeds } from '../jobs/plan-submit.ts';
+import type { JobSpec } from '../jobs/model.ts';
+import type { ExpandedSource } from '../jobs/sources.ts';
+import { closestRules, matchRoutes, type MatchOutcome } from './match.ts';
+import {
+  CLASS_METADATA,
+  CUSTOMER_METADATA,
+  formatMatch,
+  type FactOrigin,
+  type RetentionSpec,
+  type Route,
+  type RoutingFacts,
+} from './model.ts';
+import { checkValue, dateValue, expandTemplate, stemOf } from './template.ts';
+
+export interface GivenFacts {
+  customer?: string;
+  class?: string;
+}
+
+/**
+ * Customer and class of a source: the flags first, then the object's user
+ * metadata (`x-amz-meta-mpegflow-customer`, `x-amz-meta-mpegflow-class`), then
+ * its tags (`mpegflow-customer`, `mpegflow-class`). A local file has only the flags.
+ */
+export async function routingFacts(location: ObjectLocation, given: GivenFacts, s3For: (alias: string) => Client): Promise<RoutingFacts> {
+  const facts: RoutingFacts = { customer: null, class: null, source: null, origin: {} };
+  const fields = [
+    ['customer', CUSTOMER_METADATA],
+    ['class', CLASS_METADATA],
+  ] as const;
+  for (const [field] of fields) {
+    if (given[field] !== undefined) {
+      facts[field] = checkValue(field, given[field]);
+      facts.origin![field] = 'flag';
+    }
+  }
+  if (location.kind === 'local') return facts;
+  const { alias, bucket, key } = location;
+  facts.source = { alias, bucket, key };
+  if (facts.customer !== null && facts.class !== null) return facts;
+  const client = s3For(alias);
+  const where = `${alias}/${bucket}/${key}`;
+  let metadata: Record<string, unknown>;
+  let tags: { Key: string; Value: string }[] | null = null;
+  try {
+    metadata = (await client.statObject(bucket, key)).metaData as Record<string, unknown>;
+  } catch (error) {
+    throw storageFailure(error, { alias: alias, path: where });
+  }
+  const found = (origin: FactOrigin, read: (name: string) => string | undefined) => {
+    for (const [field, name] of fields) {
+      const value = read(name);
+      if (facts[field] === null && value) {
+        facts[field] = checkValue(field, value);
+        facts.origin![field] = origin;
+      }
+    }
+  };
+  const lower = Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k.toLowerCase().replace(/^x-amz-meta-/, ''), String(v)]));
+  found('metadata', (name) => lower[name]);
+  if (facts.customer === null || facts.class === null) {
+    try {
+      tags = (await client.getObjectTagging(bucket, key)) as unknown as { Key: string; Value: string }[];
+    } catch (error) {
+      throw storageFailure(error, { alias: alias, path: where });
+    }
+    found('tag', (name) => {
+      const tag = tags!.find((t) => String(t.Key) === name);
+      return tag ? String(tag.Value) : undefined;
+    });
+  }
+  return facts;
+}
+
+export interface RoutedTarget {
+  preset: string;
+  destination: string;
+  retention: RetentionSpec | null;
+}
+
+export interface RoutePlan {
+  source: string;
+  facts: RoutingFacts;
+  route: string;
+  targets: RoutedTarget[];
+}
+
+/** Why no rule applies, naming the rules that came closest and what each lacks. */
+export function noRouteError(source: string, facts: RoutingFacts, outcome: MatchOutcome): Error {
+  const closest = closestRules(outcome.verdicts);
+  const known = `customer ${facts.customer ?? '(none)'}, class ${facts.class ?? '(none)'}`;
+  const detail = closest.length
+    ? `; closest: ${closest.map((v) => `'${v.route.name}' (${formatMatch(v.route.match)}): ${v.reasons.join('; ')}`).join(' | ')}`
+    : '; there are no routes';
+  return userError(
+    `no route matches ${source} (${known})${detail}`,
+    closest.length
+      ? `give --customer/--class, tag the object (mpegflow-customer, mpegflow-class), or add a rule with \`mpegflow route add\`; \`mpegflow route test ${source}\` explains each rule`
+      : 'add one with `mpegflow route add NAME --match ... --preset P --to TEMPLATE`',
+    'NO_ROUTE',
+  );
+}
+
+/** The destinations a rule gives one source, expanded and checked. */
+export function routeTargets(route: Route, facts: RoutingFacts, sourceName: string, now: Date): RoutedTarget[] {
+  return route.targets.map((target) => ({
+    preset: target.preset,
+    destination: expandTemplate(target.to, {
+      customer: facts.customer,
+      class: facts.class,
+      stem: stemOf(sourceName),
+      date: dateValue(now),
+      preset: target.preset,
+    }),
+    retention: target.retained ? route.retention : null,
+  }));
+}
+
+export interface RoutedSubmitOptions {
+  sources: ExpandedSource[];
+  routes: Route[];
+  /** `auto`, or the name of one rule to apply to every source. */
+  route: string;
+  given: GivenFacts;
+  s3For: (alias: string) => Client;
+  isAlias: (name: string) => boolean;
+  presetFor: (name: string) => Preset;
+  priority: number;
+  host: string;
+  now?: Date;
+}
+
+/**
+ * One job per source and rule target: a source may fan out to several
+ * destinations on several stores. Nothing is queued when any source has no
+ * rule or two jobs would write into the same folder.
+ */
+export async function routedJobSpecs(options: RoutedSubmitOptions): Promise<{ specs: JobSpec[]; plans: RoutePlan[] }> {
+  const now = options.now ?? new Date();
+  const forced = options.route === 'auto' ? null : options.routes.find((r) => r.name === options.route);
+  if (options.route !== 'auto' && !forced)
+    throw userError(`there is no route named '${options.route}'`, 'use --route auto, or see `mpegflow route list`', 'ROUTE_NOT_FOUND');
+  const specs: JobSpec[] = [];
+  const plans: RoutePlan[] = [];
+  const seen = new Map<string, string>();
+  for (const source of options.sources) {
+    const name =
+      source.location.kind === 'local' ? source.location.path : `${source.location.alias}/${source.location.bucket}/${source.location.key}`;
+    const facts = await routingFacts(source.location, options.given, options.s3For);
+    let route = forced ?? null;
+    if (!route) {
+      const outcome = matchRoutes(options.routes, facts);
+      if (!outcome.winner) throw noRouteError(name, facts, outcome);
+      route = outcome.winner;
+    }
+    const targets = routeTargets(route, facts, source.relative || name, now);
+    plans.push({ source: name, facts, route: route.name, targets });
+    for (const target of targets) {
+      const preset = options.presetFor(target.preset);
+      const destination = destinationFrom(parseObjectPath(target.destination, options.isAlias));
+      const formatted = formatDestination(destination);
+      const earlier = seen.get(formatted);
+      if (earlier) {
+        throw userError(
+          `${earlier} and ${name} (${target.preset}) would both write into ${formatted}`,
+          `put {stem} (and {preset}) in the destination template of route '${route.name}'`,
+          'DESTINATION_COLLISION',
+        );
+      }
+      seen.set(formatted, `${name} (${target.preset})`);
+      specs.push({
+        source: name,
+        sourceIdentity: source.identity,
+        preset: preset.name,
+        presetFile: preset.origin === 'file' ? preset.file : null,
+        presetHash: preset.hash,
+        destination: formatted,
+        priority: options.priority,
+        needs: jobNeeds(source.location, destination, options.host),
+        customer: facts.customer,
+        class: facts.class,
+        route: route.name,
+        retention: target.retention,
+      });
+    }
+  }
+  return { specs, plans };
+}
