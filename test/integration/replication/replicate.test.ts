@@ -106,7 +106,7 @@ describe('mpegflow replicate against real MinIO (two edges, a 4-drive central)',
       [
         ['edge1/ingest', 'central-badkey/masters', '--create-bucket'],
         1,
-        /^Error: endpoint 'central-badkey' refused the credentials .*read bucket masters\n/,
+        /^Error: cannot read central-badkey\/masters: endpoint 'central-badkey' \(http:\/\/127\.0\.0\.1:\d+\) refused the credentials \(SignatureDoesNotMatch\)\n/,
       ],
       [
         ['edge1/ingest', 'central-down/masters', '--create-bucket'],
