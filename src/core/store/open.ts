@@ -1,4 +1,4 @@
-import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MpegflowError } from '../errors.ts';
@@ -7,6 +7,9 @@ import { allSchemas } from './schemas.ts';
 import { stateFile } from './paths.ts';
 import type { Sql } from './sql.ts';
 import { SqliteSql } from './sqlite.ts';
+import { probeWritable, storeError } from './sqlite-errors.ts';
+
+export { storeError };
 
 export type Db = Sql;
 
@@ -62,16 +65,20 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Db>
 
 function openSqlite(file: string, options: OpenStoreOptions): Db {
   ensurePrivateFile(file);
+  // a state file or folder the operator made read-only is opened read-only: reading works, a write says why it cannot
+  const readonly = probeWritable(file) !== undefined;
   let db: Database.Database;
   try {
-    db = new Database(file, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+    db = new Database(file, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, readonly, fileMustExist: readonly });
   } catch (error) {
     throw storeError(file, error);
   }
   try {
-    claimFile(db, file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    claimFile(db, file, readonly);
+    if (!readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
     db.pragma('foreign_keys = ON');
     restrictSidecars(file);
     return new SqliteSql(db, file, options.clock);
@@ -82,7 +89,7 @@ function openSqlite(file: string, options: OpenStoreOptions): Db {
 }
 
 /** A new file becomes ours; one written by an earlier MpegFlow (schema_migrations, no id yet) is marked; anything else is refused untouched. */
-function claimFile(db: Database.Database, file: string): void {
+function claimFile(db: Database.Database, file: string, readonly: boolean): void {
   const id = db.pragma('application_id', { simple: true }) as number;
   if (id === APPLICATION_ID) return;
   const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all();
@@ -94,7 +101,7 @@ function claimFile(db: Database.Database, file: string): void {
       suggestion: 'point MPEGFLOW_HOME at a folder of its own; MpegFlow left this file untouched',
     });
   }
-  db.pragma(`application_id = ${APPLICATION_ID}`);
+  if (!readonly) db.pragma(`application_id = ${APPLICATION_ID}`);
 }
 
 /** Creates the folder 0700 and the file 0600; tightens modes that are too open, never loosens ones the operator narrowed. */
@@ -211,53 +218,4 @@ async function execScript(tx: Db, script: string): Promise<void> {
     .map((s) => s.trim())
     .filter(Boolean);
   for (const statement of statements) await tx.run(statement);
-}
-
-/** SQLite says only "unable to open" for a read-only file system or folder; ask the file system why. */
-function probeWritable(file: string): string | undefined {
-  for (const target of [file, path.dirname(file)]) {
-    try {
-      accessSync(target, constants.W_OK);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return code;
-    }
-  }
-  return undefined;
-}
-
-export function storeError(file: string, error: unknown): MpegflowError {
-  if (error instanceof MpegflowError) return error;
-  let code = (error as { code?: string }).code ?? '';
-  if (code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_IOERR')) code = probeWritable(file) ?? code;
-  const message = error instanceof Error ? error.message : String(error);
-  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || /not a database|malformed/i.test(message)) {
-    return new MpegflowError(`the state file ${file} is damaged and cannot be read`, {
-      code: 'STATE_CORRUPT',
-      suggestion: `move it aside (mv ${file} ${file}.damaged) and re-add endpoints, or restore it from backup; MpegFlow left it untouched`,
-      cause: error,
-    });
-  }
-  if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return new MpegflowError(`the state file ${file} is not writable (${message})`, {
-      code: 'STATE_READONLY',
-      suggestion: `check the permissions of ${path.dirname(file)} and ${file}, or point MPEGFLOW_HOME at a writable folder`,
-      cause: error,
-    });
-  }
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-    return new MpegflowError(`the state file ${file} stayed locked by another mpegflow process`, {
-      code: 'STATE_LOCKED',
-      suggestion: 'wait for the other mpegflow command to finish (see `ps -ef | grep mpegflow`) and run this again',
-      cause: error,
-    });
-  }
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
-    return new MpegflowError(`no space left to write the state file ${file}`, {
-      code: 'STATE_DISK_FULL',
-      suggestion: `free space on the file system that holds ${path.dirname(file)}; nothing already stored was changed`,
-      cause: error,
-    });
-  }
-  return new MpegflowError(`cannot open the state file ${file}: ${message}`, { code: 'STATE_ERROR', kind: 'external', cause: error });
 }

@@ -1,6 +1,7 @@
 import { EventEmitter, on } from 'node:events';
 import type Database from 'better-sqlite3';
 import type { Sql, SqlValue } from './sql.ts';
+import { storeError } from './sqlite-errors.ts';
 
 /**
  * SQLite behind the async `Sql` interface. One connection per process: a
@@ -32,17 +33,26 @@ export class SqliteSql implements Sql {
     return this.#db;
   }
 
-  /** Statements outside a transaction wait for the one in progress. */
+  /** Statements outside a transaction wait for the one in progress; SQLite's failures (read-only, locked, full) are said plainly. */
   async #exclusive<T>(fn: () => T | Promise<T>): Promise<T> {
-    if (this.#joined) return fn();
+    if (this.#joined) return this.#mapped(fn);
     const previous = this.#queue;
     let release!: () => void;
     this.#queue = new Promise<void>((resolve) => (release = resolve));
     await previous;
     try {
-      return await fn();
+      return await this.#mapped(fn);
     } finally {
       release();
+    }
+  }
+
+  async #mapped<T>(fn: () => T | Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      throw /^SQLITE_(READONLY|BUSY|LOCKED|FULL|CORRUPT|NOTADB|IOERR|CANTOPEN)/.test(code) ? storeError(this.location, error) : error;
     }
   }
 
