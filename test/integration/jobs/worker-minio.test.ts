@@ -66,6 +66,17 @@ describe('worker with MinIO: kill -9 mid-upload, MinIO down and back', () => {
     for (const output of manifest.outputs)
       assert.equal((await client.statObject('out', `ep1/${output.name}`)).size, output.size, output.name);
     assert.equal((await cli(['verify', 'store/out/ep1/'])).code, 0);
+    // what the killed attempt logged before it died is kept, and its death is in the audit log
+    const detail = parseJson<{ logTail: { line: string }[] }>(await cli(['job', 'show', String(id), '--log-lines', '200', '--json']));
+    assert.ok(detail.logTail.filter((l) => /encode: started/.test(l.line)).length >= 2, 'log lines of both attempts');
+    const entries = parseJson<{
+      entries: { command: string; target: string | null; durationMs: number; detail: Record<string, unknown> | null }[];
+    }>(await cli(['audit', 'list', '--command', 'worker', '--json'])).entries;
+    const takeover = entries.find((e) => e.detail?.event === 'lease-expired');
+    assert.equal(takeover?.target, `job ${id}`);
+    assert.match(String(takeover?.detail?.deadWorker), /:\d+:/);
+    const drained = entries.find((e) => e.detail?.event === undefined);
+    assert.ok(drained && drained.durationMs > 1000, `the worker's entry measures its run (${drained?.durationMs} ms)`);
   });
 
   it('kill -9 mid multipart upload (an FFV1 master of several parts): the upload is aborted by the next worker, zero incomplete uploads', async () => {
