@@ -447,9 +447,9 @@ export function responseFailure(response: StorageResponse, target: StorageTarget
   }
   if (s3 && (s3.code === 'CREDENTIALS_REFUSED' || s3.code === 'ACCESS_DENIED')) return build(target, s3, undefined);
   if (response.status === 403) return build(target, s3Mapping('AccessDenied', `HTTP ${response.status}`, target)!, undefined);
-  if (code && !isMinioResponse(response)) {
+  const server = String(response.headers.server ?? '');
+  if (code && !response.headers['x-minio-deployment-id'] && !server.includes('MinIO')) {
     // an S3 error document from another S3 store (moto, SeaweedFS, ...): S3 works, the admin API is not there
-    const server = String(response.headers.server ?? '');
     return build(
       target,
       {
@@ -476,7 +476,6 @@ export function responseFailure(response: StorageResponse, target: StorageTarget
     );
   }
   // MinIO itself (not merely an S3 server) naming the problem: a missing bucket, slow down, ...
-  const server = String(response.headers.server ?? '');
   if (s3 && (server.includes('MinIO') || response.headers['x-minio-deployment-id'])) return build(target, s3, undefined);
   if (response.status === 404 || response.status === 400 || response.status === 405 || NO_ADMIN_CODES.has(code)) {
     return build(

@@ -260,19 +260,24 @@ describe('encoder pool on PostgreSQL (three hosts, real MinIO and ffmpeg)', () =
     assert.match(closed.stderr, /cannot reach PostgreSQL/);
 
     const before = await sql<{ n: string }>('SELECT COUNT(*) AS n FROM audit_log');
-    await sql("UPDATE schema_migrations SET version = 99 WHERE area = 'jobs' AND version = 2");
+    await sql("INSERT INTO schema_migrations (area, version, description, applied_at) VALUES ('jobs', 99, 'from the future', 'x')");
     const newer = await on('h1', ['job', 'submit', 'store/masters/batch/clip0.mp4', '--preset', 'mp4-h264', '--json']);
     assert.equal(newer.code, 1);
     assert.equal(parseJson<{ error: { code: string } }>(newer).error.code, 'STATE_NEWER');
-    await sql("UPDATE schema_migrations SET version = 2 WHERE area = 'jobs' AND version = 99");
-    await sql("DELETE FROM schema_migrations WHERE area = 'jobs' AND version = 2");
+    await sql("DELETE FROM schema_migrations WHERE area = 'jobs' AND version = 99");
+    // as if the database predated the newest jobs migration
+    const [latest] = await sql<{ version: number; description: string; applied_at: string }>(
+      "DELETE FROM schema_migrations WHERE area = 'jobs' AND version = (SELECT MAX(version) FROM schema_migrations WHERE area = 'jobs') RETURNING version, description, applied_at",
+    );
     const older = await on('h1', ['job', 'list', '--json']);
     assert.equal(older.code, 1);
     assert.equal(parseJson<{ error: { code: string; suggestion: string } }>(older).error.code, 'STATE_OLDER');
     assert.equal((await on('h1', ['db', 'status'])).code, 1);
     assert.deepEqual(await sql<{ n: string }>('SELECT COUNT(*) AS n FROM audit_log'), before, 'nothing was written');
-    // `db migrate` would re-run jobs v2 on tables that have it; put the record back as it was
-    await sql("INSERT INTO schema_migrations (area, version, description, applied_at) VALUES ('jobs', 2, 'restored by the test', 'x')");
+    // `db migrate` would re-run that migration on tables that have it; put the record back as it was
+    await sql(
+      `INSERT INTO schema_migrations (area, version, description, applied_at) VALUES ('jobs', ${latest!.version}, '${latest!.description}', '${latest!.applied_at}')`,
+    );
     assert.equal((await on('h1', ['db', 'status'])).code, 0);
   });
 
