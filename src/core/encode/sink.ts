@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from 'minio';
 import { MpegflowError } from '../errors.ts';
@@ -23,8 +23,6 @@ export interface OutputSink {
   prepare(options: { replacingManifest: boolean }): Promise<void>;
   /** Stores one finished output of the work folder (queued, limited concurrency). */
   put(name: string): Promise<OutputRecord>;
-  /** Waits for every put handed over so far (failures included); returns the first failure. */
-  drain(): Promise<unknown>;
   commit(manifest: Manifest): Promise<void>;
   abort(): Promise<void>;
 }
@@ -149,10 +147,6 @@ export class LocalSink implements OutputSink {
       this.#events.onStored?.({ name, size, bytesStored: this.#bytes, objectsStored: this.#count });
       return { name, size, sha256, contentType: contentTypeFor(name) };
     });
-  }
-
-  drain(): Promise<unknown> {
-    return this.#pool.settle();
   }
 
   async commit(manifest: Manifest): Promise<void> {
@@ -288,10 +282,6 @@ export class RemoteSink implements OutputSink {
     });
   }
 
-  drain(): Promise<unknown> {
-    return this.#pool.settle();
-  }
-
   async commit(manifest: Manifest): Promise<void> {
     const body = serializeManifest(manifest);
     const { bucket, alias } = this.#destination;
@@ -320,13 +310,4 @@ export class RemoteSink implements OutputSink {
 /** Removes a folder tree, ignoring what is already gone. */
 export async function removeTree(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true, maxRetries: 2 }).catch(() => undefined);
-}
-
-export async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
