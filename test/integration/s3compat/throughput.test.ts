@@ -67,7 +67,7 @@ describe('mpegflow endpoint test --throughput (MinIO, moto, SeaweedFS)', () => {
     assert.equal(t.concurrency, 3);
     assert.equal(t.verified, true);
     assert.ok(t.upload.mbPerSecond > 0 && t.download.mbPerSecond > 0);
-    assert.equal(t.upload.mbitPerSecond, Math.round(t.upload.mbPerSecond * 8));
+    assert.ok(Math.abs(t.upload.mbitPerSecond - t.upload.mbPerSecond * 8) <= 1, 'Mbit/s and MB/s agree (each rounded on its own)');
     assert.deepEqual(
       t.verdict.map((v) => [v.profile, v.mbitPerSecond]),
       [
