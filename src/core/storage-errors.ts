@@ -1,14 +1,25 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { redactText } from './audit/redact.ts';
 import { MpegflowError, isMpegflowError, type ErrorKind } from './errors.ts';
+import {
+  UNREACHABLE_CODES,
+  TIMEOUT_CODES,
+  DNS_CODES,
+  TLS_UNTRUSTED_CODES,
+  TLS_FAILED_CODES,
+  CREDENTIAL_CODES,
+  DENIED_CODES,
+  BUSY_CODES,
+  UNAVAILABLE_CODES,
+  NO_ADMIN_CODES,
+} from './storage-error-codes.ts';
 
 /**
  * The one boundary between MpegFlow and its storage: every S3 (minio SDK),
  * admin-API, HTTP and network failure is turned into an MpegflowError here,
  * naming the endpoint and the path, with the next step to take. Whether a
  * failure is worth another attempt is a property of the error (`retryable`),
- * decided here and nowhere else; `withRetry` retries only those.
+ * decided here and nowhere else; `withRetry` (retry.ts) retries only those.
  */
 
 /** Where a storage call went: the endpoint's alias (and URL), and what it touched. */
@@ -37,50 +48,6 @@ interface RawError {
   errors?: RawError[];
   cause?: unknown;
 }
-
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EHOSTDOWN',
-  'ENETDOWN',
-  'ECONNABORTED',
-]);
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'TIMEOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
-const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME']);
-const TLS_UNTRUSTED_CODES =
-  /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_\w+|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)$/;
-const TLS_FAILED_CODES = /^(EPROTO|ERR_SSL_\w+|ERR_TLS_\w+)$/;
-
-const CREDENTIAL_CODES = new Set([
-  'InvalidAccessKeyId',
-  'SignatureDoesNotMatch',
-  'XMinioAdminInvalidAccessKey',
-  'XMinioAdminInvalidSignature',
-  'InvalidToken',
-  'ExpiredToken',
-  'XMinioInvalidIAMCredentials',
-]);
-const DENIED_CODES = new Set(['AccessDenied', 'XMinioAccessDenied', 'AllAccessDisabled', 'XMinioAdminAccessDenied']);
-const BUSY_CODES = new Set([
-  'SlowDown',
-  'ServiceUnavailable',
-  'XMinioServerNotInitialized',
-  'RequestTimeout',
-  'XMinioAdminBucketQuotaExceeded',
-]);
-const UNAVAILABLE_CODES = new Set([
-  'InternalError',
-  'XMinioReadQuorum',
-  'XMinioWriteQuorum',
-  'InsufficientReadQuorum',
-  'InsufficientWriteQuorum',
-  'XMinioServerTimedOut',
-  'XMinioBackendDown',
-]);
-const NO_ADMIN_CODES = new Set(['NotImplemented', 'XMinioAdminAPINotImplemented', 'MethodNotAllowed']);
 
 /** Programming errors: a bug of ours, never a storage failure. */
 const BUG_NAMES = new Set(['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError']);
@@ -510,75 +477,4 @@ export function isRetryable(error: unknown): boolean {
   if (isMpegflowError(error)) return error.retryable;
   if (isBug(error)) return false;
   return mapRaw(error, { alias: '?' }).retryable;
-}
-
-export interface RetryOptions {
-  /** Attempts in all, the first included (default 4). */
-  attempts?: number;
-  /** Delay before the second attempt; doubled for each further one (default 1 s). */
-  baseMs?: number;
-  signal?: AbortSignal;
-  /** Called before each new attempt with the failure that caused it. */
-  onRetry?: (error: unknown, nextAttempt: number) => void;
-}
-
-/**
- * The one retry policy: runs `fn` again with exponential back-off while its
- * failure is retryable (see `isRetryable`), up to `attempts`; anything else,
- * including failures this module does not know, is thrown at once.
- */
-export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const attempts = Math.max(1, options.attempts ?? 4);
-  const baseMs = options.baseMs ?? 1000;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn(attempt);
-    } catch (error) {
-      if (attempt >= attempts || options.signal?.aborted || !isRetryable(error)) throw error;
-      options.onRetry?.(error, attempt + 1);
-      await sleep(baseMs * 2 ** (attempt - 1), undefined, options.signal ? { signal: options.signal } : undefined).catch(() => undefined);
-      if (options.signal?.aborted) throw error;
-    }
-  }
-}
-
-/** Why a bucket name is invalid (the S3 rules minio-js and MinIO apply), or null. */
-export function bucketNameProblem(bucket: string): string | null {
-  if (bucket.length < 3 || bucket.length > 63) return 'it must be 3 to 63 characters long';
-  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(bucket)) {
-    return 'it may hold only lower-case letters, digits, dots and hyphens, and must start and end with a letter or digit';
-  }
-  if (bucket.includes('..')) return 'it contains ".."';
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(bucket)) return 'it looks like an IP address';
-  return null;
-}
-
-/** Why an object key (or prefix) is refused before any request, or null: "." and ".." segments, control characters. */
-export function objectKeyProblem(key: string): string | null {
-  if ([...key].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) return 'it contains control characters';
-  if (key.split('/').some((segment) => segment === '..' || segment === '.')) return 'it contains "." or ".." segments';
-  if (Buffer.byteLength(key) > 1024) return 'it is longer than 1024 bytes';
-  return null;
-}
-
-/** Refuses an invalid bucket name or object key before any request is sent. */
-export function checkObjectPath(alias: string, bucket: string, key: string, shown = `${alias}/${bucket}/${key}`): void {
-  const bucketProblem = bucketNameProblem(bucket);
-  if (bucketProblem) {
-    throw new MpegflowError(`'${bucket}' in ${shown} is not a valid bucket name: ${bucketProblem}`, {
-      code: 'INVALID_BUCKET_NAME',
-      exitCode: 2,
-      suggestion: `check the bucket name; list the buckets with \`mc ls ${alias}\``,
-      details: { endpoint: alias, path: shown },
-    });
-  }
-  const keyProblem = objectKeyProblem(key);
-  if (keyProblem) {
-    throw new MpegflowError(`refusing the object key in ${shown}: ${keyProblem}`, {
-      code: 'INVALID_OBJECT_KEY',
-      exitCode: 2,
-      suggestion: 'write the key without "." or ".." segments: S3 keys are not file paths and are never resolved',
-      details: { endpoint: alias, path: shown },
-    });
-  }
 }

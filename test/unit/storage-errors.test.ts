@@ -13,15 +13,15 @@ import type * as Minio from 'minio';
 import { createS3Client } from '../../src/core/endpoints/s3-client.ts';
 import { MpegflowError } from '../../src/core/errors.ts';
 import {
-  checkObjectPath,
   headFailure,
   isRetryable,
   isStorageError,
   responseFailure,
   storageFailure,
-  withRetry,
   type StorageResponse,
 } from '../../src/core/storage-errors.ts';
+import { withRetry } from '../../src/core/retry.ts';
+import { checkObjectPath } from '../../src/core/storage-paths.ts';
 import { freePort, makeTestCA, startSingleDrive, type Deployment } from '../support/minio.ts';
 import { startPlainHttpServer } from '../support/plain-http.ts';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { Client } from 'minio';
 import { MpegflowError } from '../errors.ts';
-import { withRetry } from '../storage-errors.ts';
+import { withRetry } from '../retry.ts';
 
 /**
  * The S3 operations the encode pipeline needs, on the minio SDK. minio-js

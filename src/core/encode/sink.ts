@@ -7,7 +7,8 @@ import { MpegflowError } from '../errors.ts';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
 import { parseManifest, serializeManifest, type Manifest, type OutputRecord } from './manifest.ts';
 import { abortIncompleteUploads, contentTypeFor, readObject, uploadFile, type MultipartHooks } from './s3.ts';
-import { storageFailure, withRetry } from '../storage-errors.ts';
+import { storageFailure } from '../storage-errors.ts';
+import { withRetry } from '../retry.ts';
 
 /**
  * Where finished outputs go. The pipeline hands each output over as soon as

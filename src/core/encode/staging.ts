@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Client } from 'minio';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
 import { serializeManifest, type Manifest } from './manifest.ts';
-import { storageFailure, withRetry } from '../storage-errors.ts';
+import { storageFailure } from '../storage-errors.ts';
+import { withRetry } from '../retry.ts';
 import { LocalSink, RemoteSink, removeTree } from './sink.ts';
 
 /**

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Client } from 'minio';
 import { MpegflowError, userError } from '../errors.ts';
 import { formatLocation, parseObjectPath, type ObjectLocation } from '../endpoints/object-path.ts';
-import { headFailure, storageFailure, withRetry } from '../storage-errors.ts';
+import { headFailure, storageFailure } from '../storage-errors.ts';
+import { withRetry } from '../retry.ts';
 
 /** Files a recursive submission picks up; everything else under the folder or prefix is left alone. */
 export const MEDIA_EXTENSIONS = new Set([

@@ -2,7 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import aws4 from 'aws4';
 import type { MpegflowError } from '../errors.ts';
-import { responseFailure, storageFailure, withRetry } from '../storage-errors.ts';
+import { responseFailure, storageFailure } from '../storage-errors.ts';
+import { withRetry } from '../retry.ts';
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
 
 export interface AdminResponse {

@@ -1,6 +1,7 @@
 import type { Client } from 'minio';
 import { MpegflowError } from '../errors.ts';
-import { storageFailure, withRetry } from '../storage-errors.ts';
+import { storageFailure } from '../storage-errors.ts';
+import { withRetry } from '../retry.ts';
 import { parseDuration, retainUntil } from './duration.ts';
 import type { RetentionMode, RetentionSpec } from './model.ts';
 
