@@ -1,4 +1,4 @@
-import type { Capability, CapabilityStatus, EndpointCapabilities } from '../core/endpoints/capabilities.ts';
+import type { Capability, CapabilityStatus, EndpointCapabilities } from '../core/endpoints/capability-catalogue.ts';
 import { renderTable } from './table.ts';
 
 const STATUS_TEXT: Record<CapabilityStatus, string> = {

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
-import type { EndpointCapabilities } from '../../core/endpoints/capabilities.ts';
+import type { EndpointCapabilities } from '../../core/endpoints/capability-catalogue.ts';
 import { renderCapabilities, renderProbeLine } from '../../ui/capabilities.ts';
 
 export default class EndpointCheck extends BaseCommand<EndpointCapabilities> {

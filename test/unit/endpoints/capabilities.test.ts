@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CAPABILITIES } from '../../../src/core/endpoints/capabilities.ts';
+import { CAPABILITIES } from '../../../src/core/endpoints/capability-catalogue.ts';
 import { MEZZANINE_PROFILES } from '../../../src/core/endpoints/throughput.ts';
 
 describe('capability catalogue and mezzanine profiles', () => {
