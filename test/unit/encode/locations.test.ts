@@ -9,7 +9,8 @@ import {
   outputPath,
 } from '../../../src/core/encode/locations.ts';
 import { parseManifest, sameEncode, type Manifest } from '../../../src/core/encode/manifest.ts';
-import { displayCommand, parseMediaPlaylist, presignExpiry } from '../../../src/core/encode/pipeline.ts';
+import { displayCommand, presignExpiry } from '../../../src/core/encode/source-access.ts';
+import { parseMediaPlaylist } from '../../../src/core/encode/hls-output.ts';
 import { scrub } from '../../../src/core/encode/tools.ts';
 import { contentTypeFor } from '../../../src/core/encode/s3.ts';
 import { isRetryable } from '../../../src/core/storage-errors.ts';

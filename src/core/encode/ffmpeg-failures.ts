@@ -1,0 +1,89 @@
+import os from 'node:os';
+import { MpegflowError } from '../errors.ts';
+import { lastLines } from './tools.ts';
+import { retryable } from './source-access.ts';
+
+/** What an ffmpeg failure means for the operator: a full disk, an untrusted certificate, a truncated or unreadable source. */
+export function diskFull(where: string, cause?: unknown): MpegflowError {
+  return new MpegflowError(`no space left on the device holding ${where}`, {
+    code: 'WORK_DISK_FULL',
+    suggestion: 'free space there, or point --work-dir at a folder on a larger disk; the source and any earlier outputs were not touched',
+    cause,
+  });
+}
+
+function tlsUntrusted(details: Record<string, unknown>): MpegflowError {
+  return new MpegflowError('ffmpeg could not verify the TLS certificate of the storage endpoint', {
+    code: 'SOURCE_TLS_UNTRUSTED',
+    suggestion:
+      "give the endpoint its private CA (`mpegflow endpoint add NAME --replace --ca-cert FILE ...`), or fix the server's certificate",
+    details,
+  });
+}
+
+export function currentUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
+}
+
+export function errnoCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+export function classifyFfmpegFailure(
+  stderr: string,
+  command: string,
+  stage: string,
+  remoteInput: boolean,
+  workDir: string,
+): MpegflowError {
+  const details = { command, stderr: lastLines(stderr, 20) };
+  if (/No space left on device|ENOSPC/i.test(stderr)) return diskFull(`the work folder ${workDir}`);
+  if (remoteInput && /certificate|TLS|handshake/i.test(stderr) && !/403/.test(stderr)) return tlsUntrusted(details);
+  if (remoteInput && /412 Precondition Failed|Server returned 412/i.test(stderr)) {
+    return new MpegflowError('the source object changed while it was being encoded', {
+      code: 'SOURCE_CHANGED',
+      kind: 'external',
+      suggestion: 'run the encode again once the upload of the source has finished',
+      details,
+    });
+  }
+  if (remoteInput && /403 Forbidden|Server returned 403|HTTP error 403/i.test(stderr)) {
+    return retryable(
+      new MpegflowError('the storage refused the source URL (HTTP 403: expired or revoked) while ffmpeg read it', {
+        code: 'SOURCE_URL_REFUSED',
+        kind: 'external',
+        retryable: true,
+        suggestion: 'check that the clocks of this host and MinIO agree and that the endpoint keys may read the source',
+        details,
+      }),
+    );
+  }
+  if (
+    remoteInput &&
+    /Connection (refused|reset|timed out)|Input\/output error|Server returned 5\d\d|End of file|Stream ends prematurely|partial file|timed out/i.test(
+      stderr,
+    )
+  ) {
+    return retryable(
+      new MpegflowError('ffmpeg lost its connection to the storage while reading the source', {
+        code: 'SOURCE_READ_FAILED',
+        kind: 'external',
+        retryable: true,
+        suggestion: 'check that MinIO is reachable (`mpegflow endpoint test ALIAS`) and run again',
+        details,
+      }),
+    );
+  }
+  return new MpegflowError(`ffmpeg failed during ${stage}:\n${lastLines(stderr, 8) || '(no output)'}`, {
+    code: 'FFMPEG_FAILED',
+    kind: 'external',
+    suggestion: 'run again with --verbose to see the ffmpeg command; the source may use a codec or layout this ffmpeg cannot handle',
+    details,
+  });
+}
+
+/** Watches HLS rendition folders and hands over each finished segment (ffmpeg renames `.tmp` files when it closes them). */
