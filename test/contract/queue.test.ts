@@ -11,8 +11,8 @@ import {
   publishJob,
   renewLease,
   retryJob,
-  submitJobs,
 } from '../../src/core/jobs/queue.ts';
+import { submitJobs } from '../../src/core/jobs/submit.ts';
 import type { Db } from '../../src/core/store/open.ts';
 import { forEachBackend } from '../support/backends.ts';
 

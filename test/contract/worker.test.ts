@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeEach, it } from 'node:test';
-import { cancelJob, getJob, submitJobs } from '../../src/core/jobs/queue.ts';
+import { cancelJob, getJob } from '../../src/core/jobs/queue.ts';
+import { submitJobs } from '../../src/core/jobs/submit.ts';
 import { runWorker, type JobContext } from '../../src/core/jobs/worker.ts';
 import { listWorkers } from '../../src/core/jobs/workers.ts';
 import type { Db } from '../../src/core/store/open.ts';

@@ -1,8 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
 import { destinationFlag } from '../../cli/flags.ts';
-import type { SubmitResult } from '../../core/jobs/queue.ts';
+import type { SubmitResult } from '../../core/jobs/submit.ts';
 import { renderTable } from '../../ui/table.ts';
+
+/** Jobs shown in the table; the rest are summed up by their ids (a prefix can hold millions). */
+const TABLE_ROWS = 50;
 
 export default class JobSubmit extends BaseCommand<SubmitResult> {
   static override summary = 'Queue encodes for `mpegflow worker` to run.';
@@ -41,71 +44,78 @@ With --route auto, the routing rules (\`mpegflow route list\`) decide presets an
     const { argv, flags } = await this.parse(JobSubmit);
     const inputs = argv as string[];
     const db = await this.store();
-    const { resolvePreset } = await import('../../core/encode/presets.ts');
-    const { storageResolver } = await import('../../core/endpoints/storage.ts');
+    const [{ resolvePreset }, { storageResolver }, { expandSources }, { SpecSpool }, { submitJobs }] = await Promise.all([
+      import('../../core/encode/presets.ts'),
+      import('../../core/endpoints/storage.ts'),
+      import('../../core/jobs/sources.ts'),
+      import('../../core/jobs/spool.ts'),
+      import('../../core/jobs/submit.ts'),
+    ]);
     const storage = await storageResolver(db);
-    const { parseObjectPath } = await import('../../core/endpoints/object-path.ts');
-    const { destinationFrom } = await import('../../core/encode/locations.ts');
-    const { expandSources } = await import('../../core/jobs/sources.ts');
-    const { submitJobs } = await import('../../core/jobs/queue.ts');
-    const given = { customer: flags.customer, class: flags.class };
-    if (!flags.route) {
-      const { checkValue } = await import('../../core/routing/template.ts');
-      const preset = resolvePreset({ name: flags.preset, file: flags['preset-file'] });
-      const to = flags.to !== undefined ? destinationFrom(parseObjectPath(flags.to, storage.isAlias)) : null;
-      const facts = {
-        customer: given.customer ? checkValue('customer', given.customer) : null,
-        class: given.class ? checkValue('class', given.class) : null,
-      };
-      const sources = await expandSources({ inputs, recursive: flags.recursive, isAlias: storage.isAlias, s3For: storage.s3For });
-      const { jobSpecs } = await import('../../core/jobs/plan-submit.ts');
-      const single = inputs.length === 1 && sources.length === 1 && !flags.recursive;
-      return await submitJobs({
-        db,
-        audit: await this.auditContext(),
-        specs: jobSpecs(sources, preset, to, flags.priority, single).map((spec) => ({ ...spec, ...facts })),
-        maxAttempts: flags['max-attempts'],
+    const sources = expandSources({ inputs, recursive: flags.recursive, isAlias: storage.isAlias, s3For: storage.s3For });
+    const retainedBuckets = new Set<string>();
+    let specs;
+    if (flags.route) {
+      const [{ listRoutes }, { routedJobSpecs }, { hostName }] = await Promise.all([
+        import('../../core/routing/repository.ts'),
+        import('../../core/routing/plan.ts'),
+        import('../../core/host.ts'),
+      ]);
+      specs = routedJobSpecs(sources, {
+        routes: await listRoutes(db),
+        route: flags.route,
+        given: { customer: flags.customer, class: flags.class },
+        s3For: storage.s3For,
+        isAlias: storage.isAlias,
+        presetFor: (name) => resolvePreset({ name }),
+        priority: flags.priority,
+        host: hostName(),
+        onRetainedBucket: (bucket) => retainedBuckets.add(bucket),
+      });
+    } else {
+      const [{ checkValue }, { parseObjectPath }, { destinationFrom }, { jobSpecs }] = await Promise.all([
+        import('../../core/routing/template.ts'),
+        import('../../core/endpoints/object-path.ts'),
+        import('../../core/encode/locations.ts'),
+        import('../../core/jobs/plan-submit.ts'),
+      ]);
+      specs = jobSpecs(sources, {
+        preset: resolvePreset({ name: flags.preset, file: flags['preset-file'] }),
+        to: flags.to !== undefined ? destinationFrom(parseObjectPath(flags.to, storage.isAlias)) : null,
+        priority: flags.priority,
+        single: inputs.length === 1 && !flags.recursive,
+        customer: flags.customer ? checkValue('customer', flags.customer) : null,
+        class: flags.class ? checkValue('class', flags.class) : null,
       });
     }
-    const [{ listRoutes }, { routedJobSpecs }, { requireObjectLock }, { hostName }] = await Promise.all([
-      import('../../core/routing/repository.ts'),
-      import('../../core/routing/plan.ts'),
-      import('../../core/routing/retention.ts'),
-      import('../../core/host.ts'),
-    ]);
-    const routes = await listRoutes(db);
-    const sources = await expandSources({ inputs, recursive: flags.recursive, isAlias: storage.isAlias, s3For: storage.s3For });
-    const { specs } = await routedJobSpecs({
-      sources,
-      routes,
-      route: flags.route,
-      given,
-      s3For: storage.s3For,
-      isAlias: storage.isAlias,
-      presetFor: (name) => resolvePreset({ name }),
-      priority: flags.priority,
-      host: hostName(),
-    });
-    // retention needs Object Lock on the bucket: refuse before anything is queued
-    const locked = new Set(specs.filter((s) => s.retention).map((s) => s.destination.split('/').slice(0, 2).join('/')));
-    for (const bucket of locked) {
-      const [alias, name] = bucket.split('/') as [string, string];
-      await requireObjectLock(storage.s3For(alias), alias, name);
+    // the whole listing (and every routing decision) first, kept on disk: a failure there queues nothing
+    const spool = await SpecSpool.fill(specs);
+    try {
+      if (retainedBuckets.size > 0) {
+        const { requireObjectLock } = await import('../../core/routing/retention.ts');
+        for (const bucket of retainedBuckets) {
+          const [alias, name] = bucket.split('/') as [string, string];
+          await requireObjectLock(storage.s3For(alias), alias, name);
+        }
+      }
+      return await submitJobs({ db, audit: await this.auditContext(), specs: spool.read(), maxAttempts: flags['max-attempts'] });
+    } finally {
+      await spool.remove();
     }
-    return await submitJobs({ db, audit: await this.auditContext(), specs, maxAttempts: flags['max-attempts'] });
   }
 
-  protected override renderHuman({ submitted, skipped }: SubmitResult): void {
+  protected override renderHuman({ submitted, counts, jobIds }: SubmitResult): void {
     if (submitted.length > 0)
       this.log(
         renderTable(
           ['JOB', 'SOURCE', 'CUSTOMER', 'CLASS', 'ROUTE', 'PRESET', 'DESTINATION', 'PRIORITY'],
-          submitted.map((j) => [j.id, j.source, j.customer, j.class, j.route, j.preset, j.destination, j.priority]),
+          submitted.slice(0, TABLE_ROWS).map((j) => [j.id, j.source, j.customer, j.class, j.route, j.preset, j.destination, j.priority]),
         ),
       );
+    if (counts.submitted > TABLE_ROWS) this.log(`… and ${counts.submitted - TABLE_ROWS} more: jobs ${jobIds} (see \`mpegflow job list\`)`);
     this.log(
-      `${submitted.length} job${submitted.length === 1 ? '' : 's'} queued, ${skipped.length} skipped (already queued, running or done).`,
+      `${counts.submitted} job${counts.submitted === 1 ? '' : 's'} queued, ${counts.skipped} skipped (already queued, running or done).`,
     );
-    if (submitted.length > 0) this.log('Run them with: mpegflow worker --drain');
+    if (counts.submitted > 0) this.log('Run them with: mpegflow worker --drain');
   }
 }

@@ -28,21 +28,29 @@ export function jobNeeds(source: ExpandedSource['location'], destination: Destin
   return [source, destination].map((l) => (l.kind === 'remote' ? `endpoint:${l.alias}` : `host:${host}`));
 }
 
-export function jobSpecs(
-  sources: ExpandedSource[],
-  preset: Preset,
-  to: DestinationLocation | null,
-  priority: number,
-  single: boolean,
-  host: string = hostName(),
-): JobSpec[] {
-  return sources.map((source) => {
+/** The name a job shows for its source: the local path, or ALIAS/BUCKET/KEY. */
+export function sourceName(location: ExpandedSource['location']): string {
+  return location.kind === 'local' ? location.path : `${location.alias}/${location.bucket}/${location.key}`;
+}
+
+export interface PlainSubmit {
+  preset: Preset;
+  to: DestinationLocation | null;
+  priority: number;
+  /** One source given as a file or object (not a folder or prefix): its outputs go into --to itself. */
+  single: boolean;
+  customer: string | null;
+  class: string | null;
+  host?: string;
+}
+
+/** One job per source, with one preset and destination rule for all of them. */
+export async function* jobSpecs(sources: AsyncIterable<ExpandedSource>, options: PlainSubmit): AsyncGenerator<JobSpec> {
+  const { preset, to, priority, single, host = hostName() } = options;
+  for await (const source of sources) {
     const destination = destinationFor(source, preset, to, single);
-    return {
-      source:
-        source.location.kind === 'local'
-          ? source.location.path
-          : `${source.location.alias}/${source.location.bucket}/${source.location.key}`,
+    yield {
+      source: sourceName(source.location),
       sourceIdentity: source.identity,
       preset: preset.name,
       presetFile: preset.origin === 'file' ? preset.file : null,
@@ -50,6 +58,8 @@ export function jobSpecs(
       destination: formatDestination(destination),
       priority,
       needs: jobNeeds(source.location, destination, host),
+      customer: options.customer,
+      class: options.class,
     };
-  });
+  }
 }

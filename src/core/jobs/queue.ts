@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { AuditContext } from '../audit/context.ts';
 import { MpegflowError, userError } from '../errors.ts';
 import type { Db } from '../store/open.ts';
-import type { RetentionSpec } from '../routing/model.ts';
-import type { Job, JobAttempt, JobDetail, JobSpec, JobState } from './model.ts';
+import type { Job, JobAttempt, JobDetail, JobState } from './model.ts';
+import { fromRow, parseNeeds, WITH_HOST, type JobRow } from './rows.ts';
 import { whyWaiting } from './waiting.ts';
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -13,162 +12,12 @@ const CLAIM_WINDOW = 50;
 /** Channel on which a submit or a retry wakes idle workers. */
 export const JOBS_CHANNEL = 'mpegflow_jobs';
 
-interface JobRow {
-  id: number;
-  source: string;
-  source_identity: string;
-  preset: string;
-  preset_hash: string;
-  preset_file: string | null;
-  destination: string;
-  job_key: string;
-  priority: number;
-  state: JobState;
-  attempts: number;
-  max_attempts: number;
-  not_before: number;
-  lease_owner: string | null;
-  lease_expires_at: number | null;
-  lease_generation: number;
-  lost_leases: number;
-  needs: string;
-  cancel_requested: number;
-  last_error: string | null;
-  result: string | null;
-  created_at: string;
-  updated_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  customer: string | null;
-  class: string | null;
-  route: string | null;
-  retention: string | null;
-  last_host?: string | null;
-}
-
-function fromRow(row: JobRow): Job {
-  return {
-    id: Number(row.id),
-    source: row.source,
-    sourceIdentity: row.source_identity,
-    preset: row.preset,
-    presetHash: row.preset_hash,
-    presetFile: row.preset_file,
-    destination: row.destination,
-    priority: Number(row.priority),
-    needs: parseNeeds(row.needs),
-    customer: row.customer ?? null,
-    class: row.class ?? null,
-    route: row.route ?? null,
-    retention: row.retention ? (JSON.parse(row.retention) as RetentionSpec) : null,
-    jobKey: row.job_key,
-    state: row.state,
-    attempts: Number(row.attempts),
-    lostLeases: Number(row.lost_leases),
-    maxAttempts: Number(row.max_attempts),
-    notBefore: Number(row.not_before),
-    leaseOwner: row.lease_owner,
-    leaseExpiresAt: row.lease_expires_at === null ? null : Number(row.lease_expires_at),
-    leaseGeneration: Number(row.lease_generation),
-    cancelRequested: Number(row.cancel_requested) === 1,
-    lastError: row.last_error,
-    result: row.result ? (JSON.parse(row.result) as Record<string, unknown>) : null,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    lastHost: row.last_host ?? null,
-  };
-}
-
-const WITH_HOST =
-  'SELECT jobs.*, (SELECT host FROM job_attempts a WHERE a.job_id = jobs.id ORDER BY attempt DESC LIMIT 1) AS last_host FROM jobs';
-
-const parseNeeds = (needs: string) => needs.split(',').filter(Boolean);
-const formatNeeds = (needs: readonly string[]) => `,${[...new Set(needs)].sort().join(',')}${needs.length ? ',' : ''}`;
-
-/** Same source version, same preset definition, same destination: same job. */
-export function jobKeyOf(spec: Pick<JobSpec, 'sourceIdentity' | 'presetHash' | 'destination'>): string {
-  return createHash('sha256')
-    .update(JSON.stringify([spec.sourceIdentity, spec.presetHash, spec.destination]))
-    .digest('hex');
-}
-
 async function row(db: Db, id: number, lock = false): Promise<JobRow | undefined> {
   return db.get<JobRow>(`SELECT * FROM jobs WHERE id = ?${lock ? db.forUpdate : ''}`, [id]);
 }
 
 export function jobNotFound(id: number): MpegflowError {
   return userError(`there is no job ${id}`, 'list jobs with `mpegflow job list`', 'JOB_NOT_FOUND');
-}
-
-export interface SubmitResult {
-  submitted: Job[];
-  skipped: { source: string; reason: string; jobId: number; state: JobState }[];
-}
-
-/** Queues jobs in one transaction; a job already queued, running or done is skipped, so cron re-runs add only what is new. */
-export async function submitJobs({
-  db,
-  audit,
-  specs,
-  maxAttempts = DEFAULT_MAX_ATTEMPTS,
-}: {
-  db: Db;
-  audit?: AuditContext;
-  specs: JobSpec[];
-  maxAttempts?: number;
-}): Promise<SubmitResult> {
-  const result = await db.transaction(async (tx) => {
-    const result: SubmitResult = { submitted: [], skipped: [] };
-    const ts = new Date(await tx.nowMs()).toISOString();
-    for (const spec of specs) {
-      const jobKey = jobKeyOf(spec);
-      const found = await tx.get<JobRow>("SELECT id, state FROM jobs WHERE job_key = ? AND state IN ('queued', 'running', 'done')", [
-        jobKey,
-      ]);
-      if (found) {
-        result.skipped.push({
-          source: spec.source,
-          reason: `already ${found.state} as job ${found.id}`,
-          jobId: Number(found.id),
-          state: found.state,
-        });
-        continue;
-      }
-      const inserted = await tx.get<JobRow>(
-        `INSERT INTO jobs (source, source_identity, preset, preset_file, preset_hash, destination, job_key, priority, needs, state, max_attempts, created_at, updated_at,
-           customer, class, route, retention)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-        [
-          spec.source,
-          spec.sourceIdentity,
-          spec.preset,
-          spec.presetFile,
-          spec.presetHash,
-          spec.destination,
-          jobKey,
-          spec.priority,
-          formatNeeds(spec.needs),
-          maxAttempts,
-          ts,
-          ts,
-          spec.customer ?? null,
-          spec.class ?? null,
-          spec.route ?? null,
-          spec.retention ? JSON.stringify(spec.retention) : null,
-        ],
-      );
-      result.submitted.push(fromRow(inserted!));
-    }
-    await audit?.record(tx, {
-      target: specs.length === 1 ? specs[0]!.source : `${specs.length} sources`,
-      detail: { submitted: result.submitted.map((j) => j.id), skipped: result.skipped.length },
-    });
-    if (result.submitted.length > 0) await tx.notify(JOBS_CHANNEL);
-    return result;
-  });
-  return result;
 }
 
 export interface JobFilter {

@@ -1,4 +1,5 @@
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from 'minio';
 import { MpegflowError, userError } from '../errors.ts';
@@ -48,7 +49,21 @@ function localIdentity(file: string): string {
   return `file:${file}:${st.size}:${Math.floor(st.mtimeMs)}:${st.ino}`;
 }
 
-function expandLocal(input: string, location: Extract<ObjectLocation, { kind: 'local' }>, recursive: boolean): ExpandedSource[] {
+/** Every file under a folder, depth first, each folder's entries in name order: memory grows with one folder, not the tree. */
+async function* walk(folder: string): AsyncGenerator<string> {
+  const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const full = path.join(folder, entry.name);
+    if (entry.isDirectory()) yield* walk(full);
+    else if (entry.isFile() && isMedia(entry.name)) yield full;
+  }
+}
+
+async function* expandLocal(
+  input: string,
+  location: Extract<ObjectLocation, { kind: 'local' }>,
+  recursive: boolean,
+): AsyncGenerator<ExpandedSource> {
   let st;
   try {
     st = statSync(location.path);
@@ -59,27 +74,22 @@ function expandLocal(input: string, location: Extract<ObjectLocation, { kind: 'l
       'SOURCE_NOT_FOUND',
     );
   }
-  if (st.isFile()) return [{ location, relative: path.basename(location.path), identity: localIdentity(location.path) }];
+  if (st.isFile()) {
+    yield { location, relative: path.basename(location.path), identity: localIdentity(location.path) };
+    return;
+  }
   if (!st.isDirectory()) throw userError(`the source ${location.path} is neither a file nor a folder`);
   if (!recursive) throw userError(`${input} is a folder`, 'add --recursive to submit every media file under it');
-  return readdirSync(location.path, { recursive: true })
-    .map(String)
-    .filter(isMedia)
-    .sort()
-    .map((rel) => path.join(location.path, rel))
-    .filter((file) => statSync(file).isFile())
-    .map((file) => ({
-      location: { kind: 'local', path: file },
-      relative: path.relative(location.path, file),
-      identity: localIdentity(file),
-    }));
+  for await (const file of walk(location.path)) {
+    yield { location: { kind: 'local', path: file }, relative: path.relative(location.path, file), identity: localIdentity(file) };
+  }
 }
 
-async function expandRemote(
+async function* expandRemote(
   location: Extract<ObjectLocation, { kind: 'remote' }>,
   recursive: boolean,
   s3: Client,
-): Promise<ExpandedSource[]> {
+): AsyncGenerator<ExpandedSource> {
   const { alias, bucket, key } = location;
   const identity = (etag: string, versionId?: string | null) => `s3:${alias}/${bucket}/${key}:${etag}${versionId ? `:${versionId}` : ''}`;
   if (key && !key.endsWith('/') && !recursive) {
@@ -99,40 +109,44 @@ async function expandRemote(
       }
       throw mapped;
     }
-    return [{ location, relative: key.slice(key.lastIndexOf('/') + 1), identity: identity(stat.etag, stat.versionId) }];
+    yield { location, relative: key.slice(key.lastIndexOf('/') + 1), identity: identity(stat.etag, stat.versionId) };
+    return;
   }
   if (!recursive) throw userError(`${formatLocation(location)} is a prefix`, 'add --recursive to submit every media object under it');
   const prefix = key && !key.endsWith('/') ? `${key}/` : key;
-  const found: ExpandedSource[] = [];
   try {
     for await (const item of s3.listObjectsV2(bucket, prefix, true) as AsyncIterable<{ name?: string; etag?: string }>) {
       if (!item.name || !isMedia(item.name)) continue;
-      found.push({
+      yield {
         location: { kind: 'remote', alias, bucket, key: item.name },
         relative: item.name.slice(prefix.length),
         identity: `s3:${alias}/${bucket}/${item.name}:${item.etag ?? ''}`,
-      });
+      };
     }
   } catch (error) {
     throw storageFailure(error, { alias, path: `${alias}/${bucket}/${prefix}`, action: 'list' });
   }
-  return found;
 }
 
-/** Turns what was submitted (files, folders, objects, prefixes) into one entry per source version. */
-export async function expandSources({ inputs, recursive, isAlias, s3For }: ExpandOptions): Promise<ExpandedSource[]> {
-  const all: ExpandedSource[] = [];
+/**
+ * Turns what was submitted (files, folders, objects, prefixes) into one entry
+ * per source version, as the listing goes: nothing holds the whole listing.
+ */
+export async function* expandSources({ inputs, recursive, isAlias, s3For }: ExpandOptions): AsyncGenerator<ExpandedSource> {
   for (const input of inputs) {
     const location = parseObjectPath(input, isAlias);
     const expanded =
-      location.kind === 'local' ? expandLocal(input, location, recursive) : await expandRemote(location, recursive, s3For(location.alias));
-    if (expanded.length === 0) {
+      location.kind === 'local' ? expandLocal(input, location, recursive) : expandRemote(location, recursive, s3For(location.alias));
+    let found = 0;
+    for await (const source of expanded) {
+      found++;
+      yield source;
+    }
+    if (found === 0) {
       throw new MpegflowError(`nothing to encode under ${input}`, {
         code: 'NO_SOURCES',
         suggestion: `recursive submissions pick up ${[...MEDIA_EXTENSIONS].join(' ')} files`,
       });
     }
-    all.push(...expanded);
   }
-  return all;
 }

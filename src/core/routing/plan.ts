@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Client } from 'minio';
 import { userError } from '../errors.ts';
 import { destinationFrom } from '../encode/locations.ts';
@@ -6,7 +7,7 @@ import type { ObjectLocation } from '../endpoints/object-path.ts';
 import { parseObjectPath } from '../endpoints/object-path.ts';
 import { storageFailure } from '../storage-errors.ts';
 import { formatDestination } from '../encode/locations.ts';
-import { jobNeeds } from '../jobs/plan-submit.ts';
+import { jobNeeds, sourceName } from '../jobs/plan-submit.ts';
 import type { JobSpec } from '../jobs/model.ts';
 import type { ExpandedSource } from '../jobs/sources.ts';
 import { closestRules, matchRoutes, type MatchOutcome } from './match.ts';
@@ -87,13 +88,6 @@ export interface RoutedTarget {
   retention: RetentionSpec | null;
 }
 
-export interface RoutePlan {
-  source: string;
-  facts: RoutingFacts;
-  route: string;
-  targets: RoutedTarget[];
-}
-
 /** Why no rule applies, naming the rules that came closest and what each lacks. */
 export function noRouteError(source: string, facts: RoutingFacts, outcome: MatchOutcome): Error {
   const closest = closestRules(outcome.verdicts);
@@ -126,7 +120,6 @@ export function routeTargets(route: Route, facts: RoutingFacts, sourceName: stri
 }
 
 export interface RoutedSubmitOptions {
-  sources: ExpandedSource[];
   routes: Route[];
   /** `auto`, or the name of one rule to apply to every source. */
   route: string;
@@ -137,24 +130,26 @@ export interface RoutedSubmitOptions {
   priority: number;
   host: string;
   now?: Date;
+  /** Told of every ALIAS/BUCKET that retained outputs go to (they need Object Lock). */
+  onRetainedBucket?: (bucket: string) => void;
 }
+
+const destinationDigest = (destination: string) => createHash('sha256').update(destination).digest('base64');
 
 /**
  * One job per source and rule target: a source may fan out to several
- * destinations on several stores. Nothing is queued when any source has no
- * rule or two jobs would write into the same folder.
+ * destinations on several stores. Throws when a source has no rule or two jobs
+ * would write into the same folder; run it to the end before queuing anything.
  */
-export async function routedJobSpecs(options: RoutedSubmitOptions): Promise<{ specs: JobSpec[]; plans: RoutePlan[] }> {
+export async function* routedJobSpecs(sources: AsyncIterable<ExpandedSource>, options: RoutedSubmitOptions): AsyncGenerator<JobSpec> {
   const now = options.now ?? new Date();
   const forced = options.route === 'auto' ? null : options.routes.find((r) => r.name === options.route);
   if (options.route !== 'auto' && !forced)
     throw userError(`there is no route named '${options.route}'`, 'use --route auto, or see `mpegflow route list`', 'ROUTE_NOT_FOUND');
-  const specs: JobSpec[] = [];
-  const plans: RoutePlan[] = [];
-  const seen = new Map<string, string>();
-  for (const source of options.sources) {
-    const name =
-      source.location.kind === 'local' ? source.location.path : `${source.location.alias}/${source.location.bucket}/${source.location.key}`;
+  // digests of the destinations, not the names: 44 bytes a job however long the paths
+  const written = new Set<string>();
+  for await (const source of sources) {
+    const name = sourceName(source.location);
     const facts = await routingFacts(source.location, options.given, options.s3For);
     let route = forced ?? null;
     if (!route) {
@@ -162,22 +157,21 @@ export async function routedJobSpecs(options: RoutedSubmitOptions): Promise<{ sp
       if (!outcome.winner) throw noRouteError(name, facts, outcome);
       route = outcome.winner;
     }
-    const targets = routeTargets(route, facts, source.relative || name, now);
-    plans.push({ source: name, facts, route: route.name, targets });
-    for (const target of targets) {
+    for (const target of routeTargets(route, facts, source.relative || name, now)) {
       const preset = options.presetFor(target.preset);
       const destination = destinationFrom(parseObjectPath(target.destination, options.isAlias));
       const formatted = formatDestination(destination);
-      const earlier = seen.get(formatted);
-      if (earlier) {
+      const digest = destinationDigest(formatted);
+      if (written.has(digest)) {
         throw userError(
-          `${earlier} and ${name} (${target.preset}) would both write into ${formatted}`,
+          `${name} (${target.preset}) would write into ${formatted}, where an earlier source of this submission writes too`,
           `put {stem} (and {preset}) in the destination template of route '${route.name}'`,
           'DESTINATION_COLLISION',
         );
       }
-      seen.set(formatted, `${name} (${target.preset})`);
-      specs.push({
+      written.add(digest);
+      if (target.retention && destination.kind === 'remote') options.onRetainedBucket?.(`${destination.alias}/${destination.bucket}`);
+      yield {
         source: name,
         sourceIdentity: source.identity,
         preset: preset.name,
@@ -190,8 +184,7 @@ export async function routedJobSpecs(options: RoutedSubmitOptions): Promise<{ sp
         class: facts.class,
         route: route.name,
         retention: target.retention,
-      });
+      };
     }
   }
-  return { specs, plans };
 }

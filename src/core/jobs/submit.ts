@@ -1,0 +1,153 @@
+import type { AuditContext } from '../audit/context.ts';
+import type { Db } from '../store/open.ts';
+import type { SqlValue } from '../store/sql.ts';
+import type { Job, JobSpec, JobState } from './model.ts';
+import { DEFAULT_MAX_ATTEMPTS, JOBS_CHANNEL } from './queue.ts';
+import { formatNeeds, fromRow, jobKeyOf, type JobRow } from './rows.ts';
+
+/** Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits (16 per row). */
+const BATCH = 500;
+/** Jobs and skips listed in a result; the counts and id ranges cover every one. */
+export const LISTED = 1000;
+
+export interface SkippedSource {
+  source: string;
+  reason: string;
+  jobId: number;
+  state: JobState;
+}
+
+export interface SubmitResult {
+  /** The first LISTED jobs queued, in submission order. */
+  submitted: Job[];
+  /** The first LISTED sources skipped because the same job is already queued, running or done. */
+  skipped: SkippedSource[];
+  counts: { submitted: number; skipped: number };
+  /** Every queued job's id, as ranges: "41-90,95". */
+  jobIds: string;
+}
+
+/** Ids as ranges, built as they come (ids of one submission are mostly consecutive). */
+class IdRanges {
+  private readonly ranges: [number, number][] = [];
+
+  add(id: number): void {
+    const last = this.ranges.at(-1);
+    if (last && id === last[1] + 1) last[1] = id;
+    else this.ranges.push([id, id]);
+  }
+
+  toString(): string {
+    return this.ranges.map(([from, to]) => (from === to ? String(from) : `${from}-${to}`)).join(',');
+  }
+}
+
+async function* batches<T>(items: Iterable<T> | AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const item of items) {
+    batch.push(item);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+const COLUMNS =
+  'source, source_identity, preset, preset_file, preset_hash, destination, job_key, priority, needs, state, max_attempts, created_at, updated_at, customer, class, route, retention';
+
+function rowValues(spec: JobSpec, jobKey: string, maxAttempts: number, ts: string): SqlValue[] {
+  return [
+    spec.source,
+    spec.sourceIdentity,
+    spec.preset,
+    spec.presetFile,
+    spec.presetHash,
+    spec.destination,
+    jobKey,
+    spec.priority,
+    formatNeeds(spec.needs),
+    'queued',
+    maxAttempts,
+    ts,
+    ts,
+    spec.customer ?? null,
+    spec.class ?? null,
+    spec.route ?? null,
+    spec.retention ? JSON.stringify(spec.retention) : null,
+  ];
+}
+
+/**
+ * Queues jobs in one transaction, BATCH rows per statement; a job already
+ * queued, running or done is skipped, so cron re-runs add only what is new.
+ * Specs are read as they come: memory does not grow with their number.
+ */
+export async function submitJobs({
+  db,
+  audit,
+  specs,
+  maxAttempts = DEFAULT_MAX_ATTEMPTS,
+}: {
+  db: Db;
+  audit?: AuditContext;
+  specs: Iterable<JobSpec> | AsyncIterable<JobSpec>;
+  maxAttempts?: number;
+}): Promise<SubmitResult> {
+  return db.transaction(async (tx) => {
+    const result: SubmitResult = { submitted: [], skipped: [], counts: { submitted: 0, skipped: 0 }, jobIds: '' };
+    const ids = new IdRanges();
+    const ts = new Date(await tx.nowMs()).toISOString();
+    let firstSource: string | undefined;
+    let sources = 0;
+    const skip = (skipped: SkippedSource) => {
+      result.counts.skipped++;
+      if (result.skipped.length < LISTED) result.skipped.push(skipped);
+    };
+    for await (const batch of batches(specs, BATCH)) {
+      firstSource ??= batch[0]!.source;
+      sources += batch.length;
+      const keyed = batch.map((spec) => ({ spec, jobKey: jobKeyOf(spec) }));
+      const live = new Map(
+        (
+          await tx.all<Pick<JobRow, 'id' | 'state' | 'job_key'>>(
+            `SELECT id, state, job_key FROM jobs WHERE state IN ('queued', 'running', 'done') AND job_key IN (${keyed.map(() => '?').join(', ')})`,
+            keyed.map((k) => k.jobKey),
+          )
+        ).map((row) => [row.job_key, { id: Number(row.id), state: row.state }]),
+      );
+      const fresh = new Map<string, JobSpec>();
+      const repeated: typeof keyed = [];
+      for (const item of keyed) {
+        const found = live.get(item.jobKey);
+        if (found)
+          skip({ source: item.spec.source, reason: `already ${found.state} as job ${found.id}`, jobId: found.id, state: found.state });
+        else if (fresh.has(item.jobKey)) repeated.push(item);
+        else fresh.set(item.jobKey, item.spec);
+      }
+      if (fresh.size === 0) continue;
+      const inserted = await tx.all<JobRow>(
+        `INSERT INTO jobs (${COLUMNS}) VALUES ${[...fresh.keys()].map(() => `(${Array(17).fill('?').join(', ')})`).join(', ')} RETURNING *`,
+        [...fresh].flatMap(([jobKey, spec]) => rowValues(spec, jobKey, maxAttempts, ts)),
+      );
+      const jobs = inserted.map(fromRow).sort((a, b) => a.id - b.id);
+      for (const job of jobs) {
+        ids.add(job.id);
+        result.counts.submitted++;
+        if (result.submitted.length < LISTED) result.submitted.push(job);
+      }
+      for (const { spec, jobKey } of repeated) {
+        const job = jobs.find((j) => j.jobKey === jobKey)!;
+        skip({ source: spec.source, reason: `already queued as job ${job.id}`, jobId: job.id, state: 'queued' });
+      }
+    }
+    result.jobIds = ids.toString();
+    await audit?.record(tx, {
+      target: sources === 1 ? firstSource! : `${sources} sources`,
+      detail: { submitted: result.counts.submitted, jobIds: result.jobIds, skipped: result.counts.skipped },
+    });
+    if (result.counts.submitted > 0) await tx.notify(JOBS_CHANNEL);
+    return result;
+  });
+}
