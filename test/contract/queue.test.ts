@@ -48,6 +48,26 @@ forEachBackend('job queue', (backend) => {
     db = await backend.fresh();
   });
 
+  it('queues thousands in batches; a source given twice is skipped naming the job queued for it', async () => {
+    const specs = Array.from({ length: 1200 }, (_, i) => spec(`s${i}.mov`));
+    specs.splice(10, 0, spec('s3.mov')); // twice in one insert batch
+    specs.push(spec('s700.mov')); // and in another batch than its first
+    const result = await submitJobs({ db, specs });
+    assert.deepEqual(result.counts, { submitted: 1200, skipped: 2 });
+    assert.equal(result.submitted.length, 1000, 'the result lists the first 1000');
+    const ids = new Map(result.submitted.map((j) => [j.source, j.id]));
+    const first = result.submitted[0]!.id;
+    assert.equal(result.jobIds, `${first}-${first + 1199}`);
+    assert.deepEqual(
+      result.skipped.map((s) => [s.source, s.jobId]),
+      [
+        ['s3.mov', ids.get('s3.mov')],
+        ['s700.mov', ids.get('s700.mov')],
+      ],
+    );
+    assert.equal((await listJobs(db, { limit: 5000 })).length, 1200);
+  });
+
   it('skips a source version already queued or done, so cron re-runs add only what is new', async () => {
     const first = await submitJobs({ db, specs: [spec('a.mov'), spec('b.mov')] });
     assert.equal(first.submitted.length, 2);

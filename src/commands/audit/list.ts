@@ -7,6 +7,8 @@ import { renderTable } from '../../ui/table.ts';
 
 export interface AuditListResult {
   entries: AuditEntry[];
+  /** When the page is full: pass it as --before to see the next, older page. */
+  nextBefore: number | null;
 }
 
 export default class AuditList extends BaseCommand<AuditListResult> {
@@ -15,6 +17,7 @@ export default class AuditList extends BaseCommand<AuditListResult> {
     '<%= config.bin %> audit list --limit 20',
     '<%= config.bin %> audit list --since 24h --command endpoint',
     '<%= config.bin %> audit list --since 2026-11-01 --json',
+    '<%= config.bin %> audit list --limit 1000 --before 52001',
   ];
   static override flags = {
     since: Flags.string({ description: 'only entries at or after this time: ISO date/time, or a duration ago (30m, 24h, 7d)' }),
@@ -22,17 +25,20 @@ export default class AuditList extends BaseCommand<AuditListResult> {
       description: 'only this command, or every command under a topic (e.g. "endpoint")',
       parse: async (value) => commandFilter(value),
     }),
-    limit: Flags.integer({ description: 'at most this many entries', min: 1, default: 50 }),
+    limit: Flags.integer({ description: 'at most this many entries', min: 1, max: 10_000, default: 50 }),
+    before: Flags.integer({ description: 'only entries older than this id (the next page; see the last line of a full page)', min: 1 }),
   };
 
   protected async execute(): Promise<AuditListResult> {
     const { flags } = await this.parse(AuditList);
     const since = flags.since ? parseSince(flags.since, new Date()) : undefined;
     const { listAudit } = await import('../../core/audit/log.ts');
-    return { entries: await listAudit(await this.store(), { since, command: flags.command, limit: flags.limit }) };
+    const entries = await listAudit(await this.store(), { since, command: flags.command, before: flags.before, limit: flags.limit });
+    const last = entries.at(-1);
+    return { entries, nextBefore: entries.length === flags.limit && last && last.id > 1 ? last.id : null };
   }
 
-  protected override renderHuman({ entries }: AuditListResult): void {
+  protected override renderHuman({ entries, nextBefore }: AuditListResult): void {
     if (entries.length === 0) {
       this.log('No audit entries match.');
       return;
@@ -43,6 +49,7 @@ export default class AuditList extends BaseCommand<AuditListResult> {
         entries.map((e) => [e.id, e.ts, e.actor, e.command, e.target, e.outcome, e.exitCode, e.durationMs]),
       ),
     );
+    if (nextBefore !== null) this.log(`Older entries: mpegflow audit list --before ${nextBefore} (with the same filters)`);
   }
 }
 

@@ -6,6 +6,7 @@ import { MpegflowError, userError } from '../errors.ts';
 import { formatLocation, parseObjectPath, type ObjectLocation } from '../endpoints/object-path.ts';
 import { headFailure, storageFailure } from '../storage-errors.ts';
 import { withRetry } from '../retry.ts';
+import { listObjects } from '../listing.ts';
 
 /** Files a recursive submission picks up; everything else under the folder or prefix is left alone. */
 export const MEDIA_EXTENSIONS = new Set([
@@ -115,12 +116,12 @@ async function* expandRemote(
   if (!recursive) throw userError(`${formatLocation(location)} is a prefix`, 'add --recursive to submit every media object under it');
   const prefix = key && !key.endsWith('/') ? `${key}/` : key;
   try {
-    for await (const item of s3.listObjectsV2(bucket, prefix, true) as AsyncIterable<{ name?: string; etag?: string }>) {
-      if (!item.name || !isMedia(item.name)) continue;
+    for await (const item of listObjects(s3, bucket, prefix)) {
+      if (!isMedia(item.name)) continue;
       yield {
         location: { kind: 'remote', alias, bucket, key: item.name },
         relative: item.name.slice(prefix.length),
-        identity: `s3:${alias}/${bucket}/${item.name}:${item.etag ?? ''}`,
+        identity: `s3:${alias}/${bucket}/${item.name}:${item.etag}`,
       };
     }
   } catch (error) {

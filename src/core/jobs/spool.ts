@@ -1,9 +1,10 @@
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { MpegflowError } from '../errors.ts';
 import type { JobSpec } from './model.ts';
 
@@ -17,10 +18,6 @@ function spoolFailed(folder: string, error: unknown): MpegflowError {
       cause: error,
     },
   );
-}
-
-async function write(out: WriteStream, line: string): Promise<void> {
-  if (!out.write(line)) await Promise.race([once(out, 'drain'), once(out, 'error')]);
 }
 
 /**
@@ -38,25 +35,21 @@ export class SpecSpool {
   }
 
   static async fill(specs: AsyncIterable<JobSpec>): Promise<SpecSpool> {
-    const folder = await mkdtemp(path.join(os.tmpdir(), 'mpegflow-submit-'));
-    const out = createWriteStream(path.join(folder, 'specs.ndjson'));
-    let failure: unknown;
-    out.on('error', (error) => (failure ??= error));
+    let folder: string | undefined;
     let count = 0;
-    try {
+    async function* lines() {
       for await (const spec of specs) {
-        await write(out, `${JSON.stringify(spec)}\n`);
-        if (failure) throw failure;
         count++;
+        yield `${JSON.stringify(spec)}\n`;
       }
-      out.end();
-      await Promise.race([once(out, 'finish'), once(out, 'error')]);
-      if (failure) throw failure;
+    }
+    try {
+      folder = await mkdtemp(path.join(os.tmpdir(), 'mpegflow-submit-'));
+      await pipeline(Readable.from(lines()), createWriteStream(path.join(folder, 'specs.ndjson')));
       return new SpecSpool(folder, count);
     } catch (error) {
-      out.destroy();
-      await rm(folder, { recursive: true, force: true });
-      throw error === failure || (error as NodeJS.ErrnoException).syscall ? spoolFailed(folder, error) : error;
+      if (folder) await rm(folder, { recursive: true, force: true });
+      throw (error as NodeJS.ErrnoException).syscall ? spoolFailed(folder ?? os.tmpdir(), error) : error;
     }
   }
 

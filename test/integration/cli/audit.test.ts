@@ -35,8 +35,14 @@ describe('mpegflow audit (CLI)', () => {
       'newest first',
     );
     assert.match(all.entries[0]!.actor, /.+@.+/);
-    const limited = parseJson<{ entries: unknown[] }>(await runCli(['audit', 'list', '--limit', '2', '--json'], { home }));
-    assert.equal(limited.entries.length, 2);
+    const page = async (args: string[]) =>
+      parseJson<{ entries: { id: number }[]; nextBefore: number | null }>(await runCli(['audit', 'list', ...args, '--json'], { home }));
+    const first = await page(['--limit', '3']);
+    assert.deepEqual([first.entries.map((e) => e.id), first.nextBefore], [[4, 3, 2], 2]);
+    const second = await page(['--limit', '3', '--before', String(first.nextBefore)]);
+    assert.deepEqual([second.entries.map((e) => e.id), second.nextBefore], [[1], null], 'the last page says there is no next');
+    const human = await runCli(['audit', 'list', '--limit', '2'], { home });
+    assert.match(human.stdout, /Older entries: mpegflow audit list --before 3/);
     const future = parseJson<{ entries: unknown[] }>(await runCli(['audit', 'list', '--since', '2999-01-01', '--json'], { home }));
     assert.equal(future.entries.length, 0);
     const recent = parseJson<{ entries: unknown[] }>(

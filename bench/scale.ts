@@ -1,0 +1,147 @@
+// Costs that must not grow with the bucket, measured at 1k, 10k and 100k objects in a real MinIO:
+// `job submit --recursive` of a prefix (first run, and the unchanged re-run that queues nothing)
+// beside `mc ls -r` of the same prefix, and `audit verify` / `audit list` over logs of the same sizes.
+// Each command runs as its own process under /usr/bin/time: wall time and peak resident memory.
+// Usage: node bench/scale.ts [sizes=1000,10000,100000]   (build first: npm run build)
+// Starts its own MinIO on 127.0.0.1 and removes everything it made afterwards.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { entryHash, GENESIS_HASH, insertEntry, type AuditEntry } from '../src/core/audit/log.ts';
+import { openStore } from '../src/core/store/open.ts';
+import { minioBinary, startSingleDrive } from '../test/support/minio.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const sizes = (process.argv[2] ?? '1000,10000,100000').split(',').map(Number);
+const cli = path.join(root, 'bin', 'run.js');
+const work = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-bench-scale-'));
+const minio = await startSingleDrive();
+const client = minio.client();
+const mcConfig = path.join(work, 'mc');
+execFileSync(minioBinary('mc'), ['--config-dir', mcConfig, 'alias', 'set', 'store', minio.url, minio.accessKey, minio.secretKey], {
+  stdio: 'ignore',
+});
+
+interface Measured {
+  seconds: number;
+  peakMb: number;
+}
+
+/** Runs a command to the end under GNU time; its output is discarded but must not be an error. */
+function measure(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Measured {
+  const timing = path.join(work, 'time.txt');
+  const output = path.join(work, 'output.txt');
+  try {
+    execFileSync('bash', ['-c', 'out="$1"; shift; exec /usr/bin/time "$@" > "$out"', '-', output, '-o', timing, '-f', '%e %M', command, ...args], {
+      env,
+      cwd: work,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  } catch (error) {
+    throw new Error(`${path.basename(command)} ${args.join(' ')} failed: ${readFileSync(output, 'utf8').slice(0, 2000)}`, { cause: error });
+  }
+  const [seconds, kb] = readFileSync(timing, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+  return { seconds: seconds!, peakMb: kb! / 1024 };
+}
+
+const mpegflow = (env: NodeJS.ProcessEnv, args: string[]) => measure(process.execPath, [cli, ...args], env);
+
+function home(name: string): NodeJS.ProcessEnv {
+  return { ...process.env, MPEGFLOW_HOME: path.join(work, name), NO_COLOR: '1' };
+}
+
+async function loadObjects(prefix: string, count: number): Promise<number> {
+  const started = performance.now();
+  const body = Buffer.from('not really a movie');
+  const lanes = 64;
+  await Promise.all(
+    Array.from({ length: lanes }, async (_, lane) => {
+      for (let i = lane; i < count; i += lanes)
+        await client.putObject('masters', `${prefix}/reel-${Math.floor(i / 1000)}/clip-${i}.mov`, body, body.length);
+    }),
+  );
+  return (performance.now() - started) / 1000;
+}
+
+/** An audit log of `count` chained entries, written straight into a fresh state file. */
+async function auditLog(env: NodeJS.ProcessEnv, count: number): Promise<void> {
+  const db = await openStore({ file: path.join(env.MPEGFLOW_HOME!, 'state.db') });
+  await db.transaction(async (tx) => {
+    let prevHash = GENESIS_HASH;
+    for (let id = 1; id <= count; id++) {
+      const input = {
+        ts: new Date(Date.UTC(2026, 0, 1) + id * 1000).toISOString(),
+        actor: 'ops@encoder-1',
+        command: id % 3 ? 'job submit' : 'encode',
+        args: ['central/masters/2026/', '--recursive', '--preset', 'hls-h264'],
+        target: `central/masters/2026/clip-${id}.mov`,
+        outcome: 'success' as const,
+        exitCode: 0,
+        durationMs: 120,
+        detail: { submitted: 1, skipped: 0 },
+      };
+      const entry: AuditEntry = { ...input, id, prevHash, hash: entryHash(prevHash, id, input) };
+      await insertEntry(tx, entry);
+      prevHash = entry.hash;
+    }
+    await tx.run('INSERT INTO audit_head (singleton, last_id, last_hash, entries) VALUES (1, ?, ?, ?)', [count, prevHash, count]);
+  });
+  await db.close();
+}
+
+const row = (cells: (string | number)[]) => console.log(cells.map((c) => String(c).padStart(12)).join(''));
+const fmt = (m: Measured) => `${m.seconds.toFixed(2)} s`;
+const mb = (m: Measured) => `${m.peakMb.toFixed(0)} MB`;
+
+await client.makeBucket('masters');
+const results: { size: number; submit: Measured; resubmit: Measured; ls: Measured; verify: Measured; list: Measured }[] = [];
+try {
+  for (const size of sizes) {
+    const prefix = `n${size}`;
+    const loaded = await loadObjects(prefix, size);
+    console.log(`loaded ${size} objects in ${loaded.toFixed(1)} s`);
+    const env = home(`h${size}`);
+    execFileSync(
+      process.execPath,
+      [cli, 'endpoint', 'add', 'store', '--url', minio.url, '--access-key', minio.accessKey, '--secret-key-stdin'],
+      { env, input: minio.secretKey, stdio: ['pipe', 'ignore', 'inherit'] },
+    );
+    const ls = measure(minioBinary('mc'), ['--config-dir', mcConfig, 'ls', '-r', `store/masters/${prefix}/`]);
+    const submitArgs = ['job', 'submit', `store/masters/${prefix}/`, '--recursive', '--preset', 'mp4-h264', '--to', 'store/out/encoded/', '--json'];
+    const submit = mpegflow(env, submitArgs);
+    const resubmit = mpegflow(env, submitArgs);
+    const auditEnv = home(`audit${size}`);
+    await auditLog(auditEnv, size);
+    const verify = mpegflow(auditEnv, ['audit', 'verify', '--json']);
+    const list = mpegflow(auditEnv, ['audit', 'list', '--limit', '50', '--json']);
+    results.push({ size, submit, resubmit, ls, verify, list });
+  }
+  console.log('\njob submit --recursive of a prefix of N objects, beside `mc ls -r` of the same prefix (time, peak memory):');
+  row(['objects', 'mc ls -r', 'submit', 'submit/ls', 're-submit', 'ls mem', 'submit mem', 'resub mem']);
+  for (const r of results)
+    row([
+      r.size,
+      fmt(r.ls),
+      fmt(r.submit),
+      `${(r.submit.seconds / r.ls.seconds).toFixed(2)}x`,
+      fmt(r.resubmit),
+      mb(r.ls),
+      mb(r.submit),
+      mb(r.resubmit),
+    ]);
+  console.log('\naudit log of N entries (time, peak memory):');
+  row(['entries', 'verify', 'verify mem', 'list 50', 'list mem']);
+  for (const r of results) row([r.size, fmt(r.verify), mb(r.verify), fmt(r.list), mb(r.list)]);
+  if (results.length > 1) {
+    const [small, large] = [results.at(-2)!, results.at(-1)!];
+    console.log(
+      `\npeak memory ${large.size} vs ${small.size}: submit ${(large.submit.peakMb / small.submit.peakMb).toFixed(2)}x, ` +
+        `re-submit ${(large.resubmit.peakMb / small.resubmit.peakMb).toFixed(2)}x, audit verify ${(large.verify.peakMb / small.verify.peakMb).toFixed(2)}x`,
+    );
+  }
+} finally {
+  await minio.stop();
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseJson, runCli, tempHome } from '../../support/cli.ts';
+import { startSingleDrive, type Deployment } from '../../support/minio.ts';
+import { mountTmpfs } from '../../support/tmpfs.ts';
+
+interface SubmitJson {
+  submitted: { id: number; source: string }[];
+  skipped: { source: string; jobId: number }[];
+  counts: { submitted: number; skipped: number };
+  jobIds: string;
+}
+
+/** More sources than one insert batch (500) and than a result lists (1000). */
+const SOURCES = 2_300;
+
+describe('job submit of a large prefix (streamed listing, batched queueing)', () => {
+  const { home, cleanup } = tempHome('mpegflow-submit-scale-');
+  let minio: Deployment;
+  const cli = (args: string[], env?: NodeJS.ProcessEnv) => runCli(args, { home, env, timeoutMs: 120_000 });
+  const submit = async (env?: NodeJS.ProcessEnv) => {
+    const res = await cli(
+      ['job', 'submit', 'store/masters/day/', '--recursive', '--preset', 'mp4-h264', '--to', 'store/out/day/', '--json'],
+      env,
+    );
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    return parseJson<SubmitJson>(res);
+  };
+  const queued = async () => parseJson<{ jobs: unknown[] }>(await cli(['job', 'list', '--limit', '10000', '--json'])).jobs.length;
+
+  before(async () => {
+    minio = await startSingleDrive();
+    const client = minio.client();
+    await Promise.all([client.makeBucket('masters'), client.makeBucket('out')]);
+    const body = Buffer.from('media');
+    await Promise.all(
+      Array.from({ length: 32 }, async (_, lane) => {
+        for (let i = lane; i < SOURCES; i += 32) await client.putObject('masters', `day/reel-${i % 7}/clip-${i}.mov`, body, body.length);
+      }),
+    );
+    await client.putObject('masters', 'day/notes.txt', body, body.length);
+    const add = await runCli(['endpoint', 'add', 'store', '--url', minio.url, '--access-key', minio.accessKey, '--secret-key-stdin'], {
+      home,
+      input: minio.secretKey,
+    });
+    assert.equal(add.code, 0, add.stderr);
+  });
+  after(async () => {
+    await minio?.stop();
+    cleanup();
+  });
+
+  it('with the spool folder full, says so and queues nothing', async (t) => {
+    const full = path.join(home, 'full-tmp');
+    const mount = mountTmpfs(full, '64k');
+    if ('skip' in mount) return t.skip(mount.skip);
+    try {
+      const res = await cli(['job', 'submit', 'store/masters/day/', '--recursive', '--preset', 'mp4-h264', '--to', 'store/out/day/'], {
+        TMPDIR: full,
+      });
+      assert.equal(res.code, 1);
+      assert.match(res.stderr, /no space left on the device holding .*full-tmp/);
+      assert.match(res.stderr, /TMPDIR/);
+      assert.equal(await queued(), 0, 'nothing queued');
+    } finally {
+      mount.unmount();
+    }
+  });
+
+  it('queues one job per media object, lists the first 1000 and counts all; a re-run queues nothing', async () => {
+    const first = await submit();
+    assert.deepEqual(first.counts, { submitted: SOURCES, skipped: 0 });
+    assert.equal(first.submitted.length, 1000);
+    assert.equal(first.jobIds, `1-${SOURCES}`);
+    assert.equal(new Set(first.submitted.map((j) => j.source)).size, 1000);
+    assert.equal(await queued(), SOURCES);
+
+    const again = await submit();
+    assert.deepEqual(
+      [again.counts, again.submitted.length, again.skipped.length, again.jobIds],
+      [{ submitted: 0, skipped: SOURCES }, 0, 1000, ''],
+    );
+    const human = await cli(['job', 'submit', 'store/masters/day/', '--recursive', '--preset', 'mp4-h264', '--to', 'store/out/day/']);
+    assert.match(human.stdout, new RegExp(`0 jobs queued, ${SOURCES} skipped`));
+
+    await minio.client().putObject('masters', 'day/reel-1/late.mov', Buffer.from('late'), 4);
+    const late = await submit();
+    assert.deepEqual(
+      [late.counts, late.submitted.map((j) => j.source)],
+      [{ submitted: 1, skipped: SOURCES }, ['store/masters/day/reel-1/late.mov']],
+    );
+
+    const audit = parseJson<{ entries: { detail: Record<string, unknown> }[] }>(
+      await cli(['audit', 'list', '--command', 'job submit', '--limit', '1', '--json']),
+    );
+    assert.deepEqual(audit.entries[0]!.detail, { submitted: 1, jobIds: String(SOURCES + 1), skipped: SOURCES });
+  });
+
+  it('shows the first 50 jobs and sums up the rest', async () => {
+    const res = await cli(['job', 'submit', 'store/masters/day/', '--recursive', '--preset', 'thumbnails', '--to', 'store/out/thumbs/']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, new RegExp(`… and ${SOURCES + 1 - 50} more: jobs ${SOURCES + 2}-${2 * SOURCES + 2}`));
+    assert.match(res.stdout, new RegExp(`${SOURCES + 1} jobs queued, 0 skipped`));
+  });
+});
