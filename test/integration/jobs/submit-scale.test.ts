@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseJson, runCli, tempHome } from '../../support/cli.ts';
-import { startSingleDrive, type Deployment } from '../../support/minio.ts';
+import { addEndpoints, startSingleDrive, type Deployment } from '../../support/minio.ts';
 import { mountTmpfs } from '../../support/tmpfs.ts';
 
 interface SubmitJson {
@@ -40,11 +40,7 @@ describe('job submit of a large prefix (streamed listing, batched queueing)', ()
       }),
     );
     await client.putObject('masters', 'day/notes.txt', body, body.length);
-    const add = await runCli(['endpoint', 'add', 'store', '--url', minio.url, '--access-key', minio.accessKey, '--secret-key-stdin'], {
-      home,
-      input: minio.secretKey,
-    });
-    assert.equal(add.code, 0, add.stderr);
+    await addEndpoints(home, { store: minio });
   });
   after(async () => {
     await minio?.stop();
