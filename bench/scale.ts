@@ -34,11 +34,15 @@ function measure(command: string, args: string[], env: NodeJS.ProcessEnv = proce
   const timing = path.join(work, 'time.txt');
   const output = path.join(work, 'output.txt');
   try {
-    execFileSync('bash', ['-c', 'out="$1"; shift; exec /usr/bin/time "$@" > "$out"', '-', output, '-o', timing, '-f', '%e %M', command, ...args], {
-      env,
-      cwd: work,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    execFileSync(
+      'bash',
+      ['-c', 'out="$1"; shift; exec /usr/bin/time "$@" > "$out"', '-', output, '-o', timing, '-f', '%e %M', command, ...args],
+      {
+        env,
+        cwd: work,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
   } catch (error) {
     throw new Error(`${path.basename(command)} ${args.join(' ')} failed: ${readFileSync(output, 'utf8').slice(0, 2000)}`, { cause: error });
   }
@@ -109,7 +113,17 @@ try {
       { env, input: minio.secretKey, stdio: ['pipe', 'ignore', 'inherit'] },
     );
     const ls = measure(minioBinary('mc'), ['--config-dir', mcConfig, 'ls', '-r', `store/masters/${prefix}/`]);
-    const submitArgs = ['job', 'submit', `store/masters/${prefix}/`, '--recursive', '--preset', 'mp4-h264', '--to', 'store/out/encoded/', '--json'];
+    const submitArgs = [
+      'job',
+      'submit',
+      `store/masters/${prefix}/`,
+      '--recursive',
+      '--preset',
+      'mp4-h264',
+      '--to',
+      'store/out/encoded/',
+      '--json',
+    ];
     const submit = mpegflow(env, submitArgs);
     const resubmit = mpegflow(env, submitArgs);
     const auditEnv = home(`audit${size}`);
