@@ -3,6 +3,9 @@ import type Database from 'better-sqlite3';
 import type { Sql, SqlValue } from './sql.ts';
 import { storeError } from './sqlite-errors.ts';
 
+/** Prepared statements kept per connection (the queries are a fixed set; batches add a few sizes). */
+const STATEMENTS_KEPT = 64;
+
 /**
  * SQLite behind the async `Sql` interface. One connection per process: a
  * transaction holds an in-process mutex as well as SQLite's write lock, so
@@ -20,6 +23,7 @@ export class SqliteSql implements Sql {
   readonly #joined: boolean;
   /** Same-process notifications only: SQLite has no server to carry them between hosts. */
   readonly #events: EventEmitter;
+  readonly #statements: Map<string, Database.Statement>;
 
   constructor(db: Database.Database, location: string, clock?: (hostNowMs: number) => number, parent?: SqliteSql) {
     this.#db = db;
@@ -27,6 +31,7 @@ export class SqliteSql implements Sql {
     this.#clock = clock ?? ((t) => t);
     this.#joined = Boolean(parent);
     this.#events = parent ? parent.#events : new EventEmitter();
+    this.#statements = parent ? parent.#statements : new Map();
   }
 
   get raw(): Database.Database {
@@ -56,16 +61,27 @@ export class SqliteSql implements Sql {
     }
   }
 
+  /** Compiled once per connection: a 500-row INSERT costs more to parse than to run. */
+  #prepare(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      if (this.#statements.size >= STATEMENTS_KEPT) this.#statements.delete(this.#statements.keys().next().value!);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return this.#exclusive(() => this.#db.prepare(sql).all(...params) as T[]);
+    return this.#exclusive(() => this.#prepare(sql).all(...params) as T[]);
   }
 
   get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
-    return this.#exclusive(() => this.#db.prepare(sql).get(...params) as T | undefined);
+    return this.#exclusive(() => this.#prepare(sql).get(...params) as T | undefined);
   }
 
   run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
-    return this.#exclusive(() => ({ changes: this.#db.prepare(sql).run(...params).changes }));
+    return this.#exclusive(() => ({ changes: this.#prepare(sql).run(...params).changes }));
   }
 
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
