@@ -1,7 +1,8 @@
 // Costs that must not grow with the bucket, measured at 1k, 10k and 100k objects in a real MinIO:
 // `job submit --recursive` of a prefix (first run, and the unchanged re-run that queues nothing)
 // beside `mc ls -r` of the same prefix, and `audit verify` / `audit list` over logs of the same sizes.
-// Each command runs as its own process under /usr/bin/time: wall time and peak resident memory.
+// Each command runs as its own process under /usr/bin/time: wall time and peak resident memory, and
+// (node --trace-gc) the largest heap left after a full collection, which is what the process holds.
 // Usage: node bench/scale.ts [sizes=1000,10000,100000]   (build first: npm run build)
 // Starts its own MinIO on 127.0.0.1 and removes everything it made afterwards.
 import { execFileSync } from 'node:child_process';
@@ -27,6 +28,8 @@ execFileSync(minioBinary('mc'), ['--config-dir', mcConfig, 'alias', 'set', 'stor
 interface Measured {
   seconds: number;
   peakMb: number;
+  /** Largest heap left after a full GC (node --trace-gc): what the process holds, not V8's headroom. */
+  liveMb?: number;
 }
 
 /** Runs a command to the end under GNU time; its output is discarded but must not be an error. */
@@ -47,10 +50,11 @@ function measure(command: string, args: string[], env: NodeJS.ProcessEnv = proce
     throw new Error(`${path.basename(command)} ${args.join(' ')} failed: ${readFileSync(output, 'utf8').slice(0, 2000)}`, { cause: error });
   }
   const [seconds, kb] = readFileSync(timing, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
-  return { seconds: seconds!, peakMb: kb! / 1024 };
+  const afterFullGc = [...readFileSync(output, 'utf8').matchAll(/Mark-Compact [\d.]+ \([\d.]+\) -> ([\d.]+) \(/g)].map((m) => Number(m[1]));
+  return { seconds: seconds!, peakMb: kb! / 1024, ...(afterFullGc.length ? { liveMb: Math.max(...afterFullGc) } : {}) };
 }
 
-const mpegflow = (env: NodeJS.ProcessEnv, args: string[]) => measure(process.execPath, [cli, ...args], env);
+const mpegflow = (env: NodeJS.ProcessEnv, args: string[]) => measure(process.execPath, ['--trace-gc', cli, ...args], env);
 
 function home(name: string): NodeJS.ProcessEnv {
   return { ...process.env, MPEGFLOW_HOME: path.join(work, name), NO_COLOR: '1' };
@@ -98,6 +102,7 @@ async function auditLog(env: NodeJS.ProcessEnv, count: number): Promise<void> {
 const row = (cells: (string | number)[]) => console.log(cells.map((c) => String(c).padStart(12)).join(''));
 const fmt = (m: Measured) => `${m.seconds.toFixed(2)} s`;
 const mb = (m: Measured) => `${m.peakMb.toFixed(0)} MB`;
+const live = (m: Measured) => (m.liveMb === undefined ? '-' : `${m.liveMb.toFixed(0)} MB`);
 
 await client.makeBucket('masters');
 const results: { size: number; submit: Measured; resubmit: Measured; ls: Measured; verify: Measured; list: Measured }[] = [];
@@ -133,7 +138,7 @@ try {
     results.push({ size, submit, resubmit, ls, verify, list });
   }
   console.log('\njob submit --recursive of a prefix of N objects, beside `mc ls -r` of the same prefix (time, peak memory):');
-  row(['objects', 'mc ls -r', 'submit', 'submit/ls', 're-submit', 'ls mem', 'submit mem', 'resub mem']);
+  row(['objects', 'mc ls -r', 'submit', 'submit/ls', 're-submit', 'resub/ls', 'ls mem', 'submit mem', 'resub mem', 'live heap']);
   for (const r of results)
     row([
       r.size,
@@ -141,13 +146,15 @@ try {
       fmt(r.submit),
       `${(r.submit.seconds / r.ls.seconds).toFixed(2)}x`,
       fmt(r.resubmit),
+      `${(r.resubmit.seconds / r.ls.seconds).toFixed(2)}x`,
       mb(r.ls),
       mb(r.submit),
       mb(r.resubmit),
+      live(r.submit),
     ]);
   console.log('\naudit log of N entries (time, peak memory):');
-  row(['entries', 'verify', 'verify mem', 'list 50', 'list mem']);
-  for (const r of results) row([r.size, fmt(r.verify), mb(r.verify), fmt(r.list), mb(r.list)]);
+  row(['entries', 'verify', 'verify mem', 'live heap', 'list 50', 'list mem']);
+  for (const r of results) row([r.size, fmt(r.verify), mb(r.verify), live(r.verify), fmt(r.list), mb(r.list)]);
   if (results.length > 1) {
     const [small, large] = [results.at(-2)!, results.at(-1)!];
     console.log(
