@@ -37,15 +37,22 @@ export class SpecSpool {
   static async fill(specs: AsyncIterable<JobSpec>): Promise<SpecSpool> {
     let folder: string | undefined;
     let count = 0;
-    async function* lines() {
+    // one write per 64 KB, not per spec: a write is a trip through libuv's thread pool
+    async function* chunks() {
+      let chunk = '';
       for await (const spec of specs) {
         count++;
-        yield `${JSON.stringify(spec)}\n`;
+        chunk += `${JSON.stringify(spec)}\n`;
+        if (chunk.length >= 65_536) {
+          yield chunk;
+          chunk = '';
+        }
       }
+      if (chunk) yield chunk;
     }
     try {
       folder = await mkdtemp(path.join(os.tmpdir(), 'mpegflow-submit-'));
-      await pipeline(Readable.from(lines()), createWriteStream(path.join(folder, 'specs.ndjson')));
+      await pipeline(Readable.from(chunks()), createWriteStream(path.join(folder, 'specs.ndjson')));
       return new SpecSpool(folder, count);
     } catch (error) {
       if (folder) await rm(folder, { recursive: true, force: true });
