@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
 import { userError } from '../../core/errors.ts';
 import type { TrustedTime } from '../../core/license/clock.ts';
-import type { HealthStatus } from '../../core/health/quorum.ts';
+import { STATUS_EXIT_CODE, type HealthStatus } from '../../core/health/quorum.ts';
 import { describeState, renderLicense, renewalAdvice, type LicenseView } from '../../ui/license.ts';
 import { readLicenseInput, readTrustedKeys } from '../../cli/license-input.ts';
 
@@ -14,8 +14,6 @@ export interface LicenseVerifyResult {
   error: { code: string; message: string; suggestion?: string } | null;
   clock: { rolledBack: boolean; systemTime: string; newestTimeSeen: string };
 }
-
-const EXIT: Record<HealthStatus, number> = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 };
 
 export default class LicenseVerify extends BaseCommand<LicenseVerifyResult> {
   static override summary = 'Check a license file or the installed license, with monitoring exit codes.';
@@ -79,7 +77,7 @@ Turning the clock back does not revive an expired license: expiry is judged agai
   }
 
   protected override exitCodeFor(result: LicenseVerifyResult): number {
-    return EXIT[result.status];
+    return STATUS_EXIT_CODE[result.status];
   }
 
   protected override renderHuman(result: LicenseVerifyResult): void {
