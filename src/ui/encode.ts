@@ -2,7 +2,7 @@ import type { EncodeResult } from '../core/encode/pipeline.ts';
 import type { Preset } from '../core/encode/preset-model.ts';
 import type { SourceIdentity } from '../core/encode/manifest.ts';
 import type { VerifyResult } from '../core/encode/verify.ts';
-import { formatBytes, formatSeconds } from './encode-progress.ts';
+import { formatBytes, formatSeconds } from './format.ts';
 import { renderFields, renderTable } from './table.ts';
 
 export function describeSourceIdentity(source: SourceIdentity): string {
