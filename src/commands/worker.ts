@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
 import type { WorkerResult } from '../core/jobs/worker.ts';
-import { renderTable } from '../ui/table.ts';
+import { renderWorkerRun } from '../ui/jobs.ts';
 
 export default class Worker extends BaseCommand<WorkerResult> {
   static override summary = 'Run queued encodes: from cron with --drain, or as a long-running service.';
@@ -109,17 +109,6 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
   }
 
   protected override renderHuman(result: WorkerResult): void {
-    if (result.jobs.length === 0) {
-      this.log('No jobs were ready.');
-      return;
-    }
-    this.log(
-      renderTable(
-        ['JOB', 'SOURCE', 'RESULT', 'ERROR'],
-        result.jobs.map((j) => [j.id, j.source, j.state, j.error]),
-      ),
-    );
-    const counts = Object.entries(Object.groupBy(result.jobs, (j) => j.state)).map(([state, jobs]) => `${jobs!.length} ${state}`);
-    this.log(`Worker ${result.worker}: ${counts.join(', ')} (stopped: ${result.stoppedBy}).`);
+    this.log(renderWorkerRun(result));
   }
 }

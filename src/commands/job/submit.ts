@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
 import { destinationFlag } from '../../cli/flags.ts';
 import type { SubmitResult } from '../../core/jobs/queue.ts';
-import { renderTable } from '../../ui/table.ts';
+import { renderSubmitted } from '../../ui/jobs.ts';
 
 export default class JobSubmit extends BaseCommand<SubmitResult> {
   static override summary = 'Queue encodes for `mpegflow worker` to run.';
@@ -95,17 +95,7 @@ With --route auto, the routing rules (\`mpegflow route list\`) decide presets an
     return await submitJobs({ db, audit: await this.auditContext(), specs, maxAttempts: flags['max-attempts'] });
   }
 
-  protected override renderHuman({ submitted, skipped }: SubmitResult): void {
-    if (submitted.length > 0)
-      this.log(
-        renderTable(
-          ['JOB', 'SOURCE', 'CUSTOMER', 'CLASS', 'ROUTE', 'PRESET', 'DESTINATION', 'PRIORITY'],
-          submitted.map((j) => [j.id, j.source, j.customer, j.class, j.route, j.preset, j.destination, j.priority]),
-        ),
-      );
-    this.log(
-      `${submitted.length} job${submitted.length === 1 ? '' : 's'} queued, ${skipped.length} skipped (already queued, running or done).`,
-    );
-    if (submitted.length > 0) this.log('Run them with: mpegflow worker --drain');
+  protected override renderHuman(result: SubmitResult): void {
+    this.log(renderSubmitted(result));
   }
 }
