@@ -82,10 +82,6 @@ export abstract class BaseCommand<T extends object> extends Command {
     process.stderr.write(`Warning: ${message}\n`);
   }
 
-  protected get stdoutIsTTY(): boolean {
-    return Boolean(process.stdout.isTTY);
-  }
-
   protected override logJson(json: unknown): void {
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   }

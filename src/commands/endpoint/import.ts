@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
 import { usageError } from '../../core/errors.ts';
 import type { EndpointInput, ImportResult } from '../../core/endpoints/repository.ts';
-import { renderTable } from '../../ui/table.ts';
+import { renderEndpointImport } from '../../ui/endpoints.ts';
 
 export default class EndpointImport extends BaseCommand<ImportResult> {
   static override summary = "Import endpoints from mc's aliases.";
@@ -66,18 +66,7 @@ export default class EndpointImport extends BaseCommand<ImportResult> {
     });
   }
 
-  protected override renderHuman({ imported, skipped }: ImportResult): void {
-    this.log(
-      `Imported ${imported.length} endpoint${imported.length === 1 ? '' : 's'}${imported.length ? `: ${imported.map((e) => e.name).join(', ')}` : ''}.`,
-    );
-    if (skipped.length > 0) {
-      this.log('\nSkipped:');
-      this.log(
-        renderTable(
-          ['ALIAS', 'WHY'],
-          skipped.map((s) => [s.name, s.reason]),
-        ),
-      );
-    }
+  protected override renderHuman(result: ImportResult): void {
+    this.log(renderEndpointImport(result));
   }
 }
