@@ -2,16 +2,9 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
 import { destinationFlag } from '../cli/flags.ts';
 import type { EncodeResult } from '../core/encode/pipeline.ts';
+import type { RetentionSet } from '../core/routing/retention.ts';
 import { usageError } from '../core/errors.ts';
 import { renderEncodeResult } from '../ui/encode.ts';
-
-/** What `--retain`/`--legal-hold` set on the stored outputs and the manifest. */
-interface RetentionSet {
-  mode: string | null;
-  retainUntil: string | null;
-  legalHold: boolean;
-  objects: number;
-}
 
 export default class Encode extends BaseCommand<EncodeResult> {
   static override summary = 'Encode a video with a preset, from and to local files or MinIO.';
@@ -154,10 +147,5 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
 
   protected override renderHuman(result: EncodeResult & { retention?: RetentionSet | null }): void {
     this.log(renderEncodeResult(result));
-    const r = result.retention;
-    if (r)
-      this.log(
-        `Retention: ${r.objects} objects locked${r.retainUntil ? ` (${r.mode} until ${r.retainUntil})` : ''}${r.legalHold ? ', legal hold on' : ''}`,
-      );
   }
 }
