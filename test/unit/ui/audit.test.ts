@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { renderBothWays } from '../../support/tty.ts';
 import type { AuditEntry } from '../../../src/core/audit/log.ts';
 import { renderAuditEntry, renderAuditExport, renderAuditList, renderAuditVerification } from '../../../src/ui/audit.ts';
 
@@ -20,10 +21,7 @@ const entry: AuditEntry = {
 
 describe('audit rendering', () => {
   it('lists entries as a table, bordered only on a terminal', () => {
-    const tty = renderAuditList([entry], true);
-    const plain = renderAuditList([entry], false);
-    assert.match(tty, /┌/);
-    assert.doesNotMatch(plain, /┌/);
+    const [tty, plain] = renderBothWays((tty) => renderAuditList([entry], tty));
     for (const text of [tty, plain]) assert.match(text, /ops@archive.*endpoint add.*edge1.*success/);
     assert.equal(renderAuditList([], false), 'No audit entries match.');
   });

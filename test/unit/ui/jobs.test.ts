@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { renderBothWays } from '../../support/tty.ts';
 import type { Job, JobDetail } from '../../../src/core/jobs/model.ts';
 import { renderCancelled, renderJobDetail, renderJobList, renderSubmitted, renderWorkerRun } from '../../../src/ui/jobs.ts';
 
@@ -38,10 +39,7 @@ const job: Job = {
 
 describe('job rendering', () => {
   it('lists jobs as a bordered table on a terminal and as plain columns otherwise', () => {
-    const tty = renderJobList([job], true);
-    const plain = renderJobList([job], false);
-    assert.match(tty, /┌/);
-    assert.doesNotMatch(plain, /[┌│]/);
+    const [tty, plain] = renderBothWays((tty) => renderJobList([job], tty));
     for (const text of [tty, plain]) {
       assert.match(text, /cancelling/);
       assert.match(text, /1\/3/);

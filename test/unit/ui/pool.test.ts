@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { renderBothWays } from '../../support/tty.ts';
 import type { ImportResult } from '../../../src/core/store/import.ts';
 import type { StoreStatus } from '../../../src/core/store/status.ts';
 import { renderMigrated, renderStoreImport, renderStoreStatus } from '../../../src/ui/pool.ts';
@@ -17,10 +18,7 @@ const status: StoreStatus = {
 
 describe('state store rendering', () => {
   it('shows the backend, schema and hosts, with tables bordered only on a terminal', () => {
-    const tty = renderStoreStatus(status, true);
-    const plain = renderStoreStatus(status, false);
-    assert.match(tty, /┌/);
-    assert.doesNotMatch(plain, /┌/);
+    const [tty, plain] = renderBothWays((tty) => renderStoreStatus(status, tty));
     for (const text of [tty, plain]) {
       assert.match(text, /^Backend\s+PostgreSQL \(shared by an encoder pool\)$/m);
       assert.match(text, /^Queue\s+1 queued, 2 running, 3 done, 0 failed, 0 cancelled$/m);
