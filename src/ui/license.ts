@@ -38,6 +38,11 @@ export function renderInstalled(view: LicenseView): string {
   return `License for ${view.customer} installed: ${describeState(view)}.\n${renderLicense(view)}`;
 }
 
+/** `license remove`. */
+export function renderLicenseRemoved(): string {
+  return 'License removed; MpegFlow runs in community mode.';
+}
+
 /** `license show`: the license and what to do when it runs out, or community mode and its limits. */
 export function renderLicenseShow(result: LicenseShowResult): string {
   if (result.license) {
