@@ -44,22 +44,19 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
 
   protected async execute(): Promise<EncodeResult & { retention?: RetentionSet | null }> {
     const { args, flags } = await this.parse(Encode);
-    const [{ parseObjectPath, formatLocation }, { resolvePreset }, locations, { storageResolver }, { listEndpoints }, { runEncode }, ui] =
-      await Promise.all([
-        import('../core/endpoints/object-path.ts'),
-        import('../core/encode/presets.ts'),
-        import('../core/encode/locations.ts'),
-        import('../core/endpoints/storage.ts'),
-        import('../core/endpoints/repository.ts'),
-        import('../core/encode/pipeline.ts'),
-        import('../ui/encode-progress.ts'),
-      ]);
+    const [{ parseObjectPath, formatLocation }, { resolvePreset }, locations, { storageResolver }, { runEncode }, ui] = await Promise.all([
+      import('../core/endpoints/object-path.ts'),
+      import('../core/encode/presets.ts'),
+      import('../core/encode/locations.ts'),
+      import('../core/endpoints/storage.ts'),
+      import('../core/encode/pipeline.ts'),
+      import('../ui/encode-progress.ts'),
+    ]);
     const db = await this.store();
     const { loadEntitlements, requireCapability } = await import('../core/license/entitlements.ts');
     const entitlements = await loadEntitlements({ db });
     requireCapability(entitlements, 'encode');
     const endpoints = await storageResolver(db);
-    const caFiles = new Map((await listEndpoints(db)).map((e) => [e.name, e.caCertPath]));
     const source = parseObjectPath(args.source, endpoints.isAlias);
     const preset = resolvePreset({ name: flags.preset, file: flags['preset-file'] });
     const destination =
@@ -93,7 +90,7 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
         destination,
         workDir: flags['work-dir'],
         s3For: endpoints.s3For,
-        caFileFor: (alias) => caFiles.get(alias),
+        caFileFor: endpoints.caFileFor,
         onProgress: progress.listener,
         signal: controller.signal,
         ifExists: flags.force ? 'overwrite' : 'skip',

@@ -20,17 +20,15 @@ Exit codes: 0 everything matches; 2 something is missing or differs (listed, eac
 
   protected async execute(): Promise<VerifyResult> {
     const { args } = await this.parse(Verify);
-    const [{ parseObjectPath }, locations, { storageResolver }, { listEndpoints }, { verifyDestination }, ui] = await Promise.all([
+    const [{ parseObjectPath }, locations, { storageResolver }, { verifyDestination }, ui] = await Promise.all([
       import('../core/endpoints/object-path.ts'),
       import('../core/encode/locations.ts'),
       import('../core/endpoints/storage.ts'),
-      import('../core/endpoints/repository.ts'),
       import('../core/encode/verify.ts'),
       import('../ui/encode-progress.ts'),
     ]);
     const db = await this.store();
     const endpoints = await storageResolver(db);
-    const caFiles = new Map((await listEndpoints(db)).map((e) => [e.name, e.caCertPath]));
     // accept the manifest itself as well as its folder
     const target = args.destination.replace(/(^|\/)manifest\.json$/, '$1') || '.';
     const destination = locations.destinationFrom(parseObjectPath(target, endpoints.isAlias));
@@ -43,7 +41,7 @@ Exit codes: 0 everything matches; 2 something is missing or differs (listed, eac
       const result = await verifyDestination({
         destination,
         s3For: endpoints.s3For,
-        caFileFor: (alias) => caFiles.get(alias),
+        caFileFor: endpoints.caFileFor,
         signal: controller.signal,
         onProgress: progress.listener,
       });

@@ -44,8 +44,7 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
     }
     const { storageResolver } = await import('../core/endpoints/storage.ts');
     const storage = await storageResolver(db);
-    const { listEndpoints, usableEndpoints } = await import('../core/endpoints/repository.ts');
-    const caFiles = new Map((await listEndpoints(db)).map((e) => [e.name, e.caCertPath]));
+    const { usableEndpoints } = await import('../core/endpoints/repository.ts');
     const { mpegflowVersion } = await import('../core/encode/manifest.ts');
     const { runWorker } = await import('../core/jobs/worker.ts');
     const { runEncodeJob, classifyEncodeFailure } = await import('../core/jobs/encode-job.ts');
@@ -82,7 +81,6 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
             ...storage,
             workDir: flags['work-dir'],
             maxOutputLines: entitlements.limits.maxResolution,
-            caFileFor: (alias) => caFiles.get(alias),
             onProgress: (j, ctx) =>
               createPlainProgress((line) => {
                 const text = line.replace(/\n$/, '').replace(/^\S+ /, '');
