@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
+import { untilInterrupted } from '../cli/cancellation.ts';
 import { destinationFlag } from '../cli/flags.ts';
 import type { EncodeResult } from '../core/encode/pipeline.ts';
 import type { RetentionSet } from '../core/routing/retention.ts';
@@ -78,31 +79,26 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
       source: formatLocation(source),
       destination: locations.formatDestination(destination),
     });
-    const controller = new AbortController();
-    const cancel = () => controller.abort();
-    process.once('SIGINT', cancel);
-    process.once('SIGTERM', cancel);
     let result: EncodeResult;
     try {
-      result = await runEncode({
-        source,
-        preset,
-        destination,
-        workDir: flags['work-dir'],
-        s3For: endpoints.s3For,
-        caFileFor: endpoints.caFileFor,
-        onProgress: progress.listener,
-        signal: controller.signal,
-        ifExists: flags.force ? 'overwrite' : 'skip',
-        maxOutputLines: entitlements.limits.maxResolution,
-      });
+      result = await untilInterrupted((signal) =>
+        runEncode({
+          source,
+          preset,
+          destination,
+          workDir: flags['work-dir'],
+          s3For: endpoints.s3For,
+          caFileFor: endpoints.caFileFor,
+          onProgress: progress.listener,
+          signal,
+          ifExists: flags.force ? 'overwrite' : 'skip',
+          maxOutputLines: entitlements.limits.maxResolution,
+        }),
+      );
       await progress.finish();
     } catch (error) {
       await progress.finish(error);
       throw error;
-    } finally {
-      process.off('SIGINT', cancel);
-      process.off('SIGTERM', cancel);
     }
     let retentionSet: RetentionSet | null = null;
     if (retention && destination.kind === 'remote') {

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
+import { untilInterrupted } from '../cli/cancellation.ts';
 import type { WorkerResult } from '../core/jobs/worker.ts';
 import { renderWorkerRun } from '../ui/jobs.ts';
 
@@ -54,52 +55,44 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
       if (!quiet) process.stderr.write(`${new Date().toISOString()} ${line}\n`);
     };
 
-    const stop = new AbortController();
-    const onSignal = (signal: string) => {
-      say(`${signal}: stopping; running jobs go back to the queue`);
-      stop.abort();
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-    try {
-      return await runWorker({
-        db,
-        concurrency,
-        drain: flags.drain,
-        maxJobs: flags['max-jobs'],
-        leaseMs: flags['lease-seconds'] * 1000,
-        pollMs: flags['poll-seconds'] * 1000,
-        backoffBaseMs: flags['backoff-seconds'] * 1000,
-        signal: stop.signal,
-        endpoints: await usableEndpoints(db),
-        poolLimit,
-        audit: await this.auditContext(),
-        version: mpegflowVersion(),
-        classify: classifyEncodeFailure,
-        execute: (job, context) =>
-          runEncodeJob(job, context, {
-            ...storage,
-            workDir: flags['work-dir'],
-            maxOutputLines: entitlements.limits.maxResolution,
-            onProgress: (j, ctx) =>
-              createPlainProgress((line) => {
-                const text = line.replace(/\n$/, '').replace(/^\S+ /, '');
-                ctx.log(text);
-                say(`job ${j.id}: ${text}`);
-              }).listener,
-          }),
-        onEvent: (event) => {
-          if (event.type === 'claimed')
-            say(`job ${event.job.id}: claimed (attempt ${event.job.attempts}) ${event.job.source} -> ${event.job.destination}`);
-          else if (event.type === 'finished') say(`job ${event.job.id}: ${event.state}${event.error ? `: ${event.error}` : ''}`);
-          else if (event.type === 'lease-lost') say(`job ${event.job.id}: another worker took it over; its outputs were discarded`);
-          else say(`the state store is unreachable (${event.error}); running encodes go on, retrying`);
-        },
-      });
-    } finally {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-    }
+    return await untilInterrupted(
+      async (signal) =>
+        runWorker({
+          db,
+          concurrency,
+          drain: flags.drain,
+          maxJobs: flags['max-jobs'],
+          leaseMs: flags['lease-seconds'] * 1000,
+          pollMs: flags['poll-seconds'] * 1000,
+          backoffBaseMs: flags['backoff-seconds'] * 1000,
+          signal,
+          endpoints: await usableEndpoints(db),
+          poolLimit,
+          audit: await this.auditContext(),
+          version: mpegflowVersion(),
+          classify: classifyEncodeFailure,
+          execute: (job, context) =>
+            runEncodeJob(job, context, {
+              ...storage,
+              workDir: flags['work-dir'],
+              maxOutputLines: entitlements.limits.maxResolution,
+              onProgress: (j, ctx) =>
+                createPlainProgress((line) => {
+                  const text = line.replace(/\n$/, '').replace(/^\S+ /, '');
+                  ctx.log(text);
+                  say(`job ${j.id}: ${text}`);
+                }).listener,
+            }),
+          onEvent: (event) => {
+            if (event.type === 'claimed')
+              say(`job ${event.job.id}: claimed (attempt ${event.job.attempts}) ${event.job.source} -> ${event.job.destination}`);
+            else if (event.type === 'finished') say(`job ${event.job.id}: ${event.state}${event.error ? `: ${event.error}` : ''}`);
+            else if (event.type === 'lease-lost') say(`job ${event.job.id}: another worker took it over; its outputs were discarded`);
+            else say(`the state store is unreachable (${event.error}); running encodes go on, retrying`);
+          },
+        }),
+      (signal) => say(`${signal}: stopping; running jobs go back to the queue`),
+    );
   }
 
   protected override exitCodeFor(result: WorkerResult): number {
