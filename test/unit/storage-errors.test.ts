@@ -245,6 +245,13 @@ describe('storage errors from the network (Node and the minio SDK, no server nee
     }
   });
 
+  it('codes worth a retry, without a request', () => {
+    assert.equal(isRetryable({ code: 'ECONNREFUSED' }), true);
+    assert.equal(isRetryable({ code: 'SlowDown' }), true);
+    assert.equal(isRetryable({ code: 'AccessDenied', statusCode: 403 }), false);
+    assert.equal(isRetryable({ code: 'XMinioStorageFull' }), false);
+  });
+
   it('bugs stay bugs; MpegflowErrors pass through', () => {
     const bug = storageFailure(new TypeError("Cannot read properties of undefined (reading 'x')"), { alias: 'edge1' });
     assert.equal(bug.kind, 'bug');
