@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { renderBothWays } from '../../support/tty.ts';
 import type { ImportResult } from '../../../src/core/store/import.ts';
 import type { StoreStatus } from '../../../src/core/store/status.ts';
-import { renderMigrated, renderStoreImport, renderStoreStatus } from '../../../src/ui/pool.ts';
+import { renderMigrated, renderStoreImport, renderStoreStatus, renderWorkers } from '../../../src/ui/pool.ts';
 
 const status: StoreStatus = {
   backend: 'postgres',
@@ -47,5 +47,27 @@ describe('state store rendering', () => {
     assert.match(text, /^Secrets kept on this host\s+edge1$/m);
     assert.match(text, /^Audit entries\s+left out \(--without-audit\)$/m);
     assert.match(text, /\n\nCheck the shared chain with: mpegflow audit verify$/);
+  });
+
+  it('lists the workers of the pool with what they stored, in binary units', () => {
+    const worker = {
+      id: 'enc1:42:abc',
+      host: 'enc1',
+      pid: 42,
+      version: '0.1.0',
+      concurrency: 2,
+      endpoints: ['central'],
+      startedAt: '2026-01-01T00:00:00Z',
+      heartbeatAt: '2026-01-01T02:00:00Z',
+      stoppedAt: null,
+      jobsDone: 4,
+      jobsFailed: 1,
+      bytesStored: 3 * 1024 ** 3,
+      status: 'alive' as const,
+      running: [{ id: 9, source: 's' }],
+    };
+    const [tty, plain] = renderBothWays((tty) => renderWorkers([worker], tty));
+    for (const text of [tty, plain]) assert.match(text, /enc1.*enc1:42:abc.*alive.*#9.*4.*1.*3\.0 GiB.*2\.0/);
+    assert.match(renderWorkers([], false), /^No workers seen in the last 7 days\./);
   });
 });
