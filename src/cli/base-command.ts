@@ -2,11 +2,10 @@ import { Command, Errors, Flags } from '@oclif/core';
 import type { AuditContext } from '../core/audit/context.ts';
 import { redactLike, redactText, redactUnknownFlags } from '../core/audit/redact.ts';
 import { isMpegflowError, MpegflowError } from '../core/errors.ts';
+import { STATUS_EXIT_CODE } from '../core/health/quorum.ts';
 import { isStorageError, storageFailure } from '../core/storage-errors.ts';
 import type { Db } from '../core/store/open.ts';
 import { errorDocument, renderErrorText } from './render-error.ts';
-
-export const MONITORING_EXIT = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 } as const;
 
 /**
  * Every mpegflow command extends this. A command implements `execute()`,
@@ -83,10 +82,6 @@ export abstract class BaseCommand<T extends object> extends Command {
     process.stderr.write(`Warning: ${message}\n`);
   }
 
-  protected get stdoutIsTTY(): boolean {
-    return Boolean(process.stdout.isTTY);
-  }
-
   protected override logJson(json: unknown): void {
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   }
@@ -97,7 +92,7 @@ export abstract class BaseCommand<T extends object> extends Command {
 
   protected override async catch(error: Error & { oclif?: { exit?: number } }): Promise<void> {
     const err = toMpegflowError(error, (text) => redactLike(text, this.argv, this.safeArgv));
-    const exitCode = this.commandClass.monitoring ? MONITORING_EXIT.UNKNOWN : err.exitCode;
+    const exitCode = this.commandClass.monitoring ? STATUS_EXIT_CODE.UNKNOWN : err.exitCode;
     await this.recordFailure(exitCode, err);
     if (this.jsonEnabled()) this.logJson(errorDocument(err));
     else process.stderr.write(renderErrorText(err, { verbose: this.verbose() }));

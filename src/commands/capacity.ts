@@ -2,8 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
 import { userError } from '../core/errors.ts';
 import type { CapacityReport } from '../core/health/capacity-report.ts';
-import { formatBytes } from '../ui/format.ts';
-import { renderFields } from '../ui/table.ts';
+import { renderCapacityReport } from '../ui/health.ts';
 
 export default class Capacity extends BaseCommand<CapacityReport> {
   static override summary = 'Raw and usable (after parity) capacity, usage, and when it will be full.';
@@ -36,27 +35,7 @@ export default class Capacity extends BaseCommand<CapacityReport> {
     return await capacityReport(db, assessHealth(name, snapshot, now), now);
   }
 
-  protected override renderHuman(r: CapacityReport): void {
-    const f = r.forecast;
-    const forecast =
-      f.kind === 'full-in'
-        ? `full in ${f.days} days (${f.fullAt.slice(0, 10)}) at ${formatBytes(f.growthBytesPerDay)}/day, from ${f.samples} samples over ${f.spanDays} days`
-        : f.kind === 'not-growing'
-          ? `not growing (${formatBytes(f.growthBytesPerDay)}/day over ${f.spanDays} days)`
-          : `too little history: ${f.samples} sample${f.samples === 1 ? '' : 's'} over ${f.spanDays} days, need ${f.needed}`;
-    this.log(
-      renderFields([
-        ['Endpoint', r.endpoint],
-        ['Parity', r.parity],
-        ['Raw', formatBytes(r.capacity.rawBytes)],
-        ['Usable', `${formatBytes(r.capacity.usableBytes)} after parity`],
-        ['Used', `${formatBytes(r.capacity.usableUsedBytes)} (${r.usedPercent}%)`],
-        ['Free', formatBytes(r.capacity.usableFreeBytes)],
-        ['Forecast', forecast],
-        ...(r.capacity.drivesNotCounted
-          ? ([['Note', `${r.capacity.drivesNotCounted} offline drive(s) not counted`]] as [string, string][])
-          : []),
-      ]),
-    );
+  protected override renderHuman(report: CapacityReport): void {
+    this.log(renderCapacityReport(report));
   }
 }

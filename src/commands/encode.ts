@@ -1,17 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
+import { untilInterrupted } from '../cli/cancellation.ts';
 import { destinationFlag } from '../cli/flags.ts';
 import type { EncodeResult } from '../core/encode/pipeline.ts';
+import type { RetentionSet } from '../core/routing/retention.ts';
 import { usageError } from '../core/errors.ts';
 import { renderEncodeResult } from '../ui/encode.ts';
-
-/** What `--retain`/`--legal-hold` set on the stored outputs and the manifest. */
-interface RetentionSet {
-  mode: string | null;
-  retainUntil: string | null;
-  legalHold: boolean;
-  objects: number;
-}
 
 export default class Encode extends BaseCommand<EncodeResult> {
   static override summary = 'Encode a video with a preset, from and to local files or MinIO.';
@@ -51,22 +45,19 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
 
   protected async execute(): Promise<EncodeResult & { retention?: RetentionSet | null }> {
     const { args, flags } = await this.parse(Encode);
-    const [{ parseObjectPath, formatLocation }, { resolvePreset }, locations, { storageResolver }, { listEndpoints }, { runEncode }, ui] =
-      await Promise.all([
-        import('../core/endpoints/object-path.ts'),
-        import('../core/encode/presets.ts'),
-        import('../core/encode/locations.ts'),
-        import('../core/endpoints/storage.ts'),
-        import('../core/endpoints/repository.ts'),
-        import('../core/encode/pipeline.ts'),
-        import('../ui/encode-progress.ts'),
-      ]);
+    const [{ parseObjectPath, formatLocation }, { resolvePreset }, locations, { storageResolver }, { runEncode }, ui] = await Promise.all([
+      import('../core/endpoints/object-path.ts'),
+      import('../core/encode/presets.ts'),
+      import('../core/encode/locations.ts'),
+      import('../core/endpoints/storage.ts'),
+      import('../core/encode/pipeline.ts'),
+      import('../ui/encode-progress.ts'),
+    ]);
     const db = await this.store();
     const { loadEntitlements, requireCapability } = await import('../core/license/entitlements.ts');
     const entitlements = await loadEntitlements({ db });
     requireCapability(entitlements, 'encode');
     const endpoints = await storageResolver(db);
-    const caFiles = new Map((await listEndpoints(db)).map((e) => [e.name, e.caCertPath]));
     const source = parseObjectPath(args.source, endpoints.isAlias);
     const preset = resolvePreset({ name: flags.preset, file: flags['preset-file'] });
     const destination =
@@ -88,31 +79,26 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
       source: formatLocation(source),
       destination: locations.formatDestination(destination),
     });
-    const controller = new AbortController();
-    const cancel = () => controller.abort();
-    process.once('SIGINT', cancel);
-    process.once('SIGTERM', cancel);
     let result: EncodeResult;
     try {
-      result = await runEncode({
-        source,
-        preset,
-        destination,
-        workDir: flags['work-dir'],
-        s3For: endpoints.s3For,
-        caFileFor: (alias) => caFiles.get(alias),
-        onProgress: progress.listener,
-        signal: controller.signal,
-        ifExists: flags.force ? 'overwrite' : 'skip',
-        maxOutputLines: entitlements.limits.maxResolution,
-      });
+      result = await untilInterrupted((signal) =>
+        runEncode({
+          source,
+          preset,
+          destination,
+          workDir: flags['work-dir'],
+          s3For: endpoints.s3For,
+          caFileFor: endpoints.caFileFor,
+          onProgress: progress.listener,
+          signal,
+          ifExists: flags.force ? 'overwrite' : 'skip',
+          maxOutputLines: entitlements.limits.maxResolution,
+        }),
+      );
       await progress.finish();
     } catch (error) {
       await progress.finish(error);
       throw error;
-    } finally {
-      process.off('SIGINT', cancel);
-      process.off('SIGTERM', cancel);
     }
     let retentionSet: RetentionSet | null = null;
     if (retention && destination.kind === 'remote') {
@@ -154,10 +140,5 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
 
   protected override renderHuman(result: EncodeResult & { retention?: RetentionSet | null }): void {
     this.log(renderEncodeResult(result));
-    const r = result.retention;
-    if (r)
-      this.log(
-        `Retention: ${r.objects} objects locked${r.retainUntil ? ` (${r.mode} until ${r.retainUntil})` : ''}${r.legalHold ? ', legal hold on' : ''}`,
-      );
   }
 }

@@ -3,7 +3,7 @@ import { BaseCommand } from '../cli/base-command.ts';
 import { userError } from '../core/errors.ts';
 import type { HealthResult } from '../core/health/check.ts';
 import { STATUS_EXIT_CODE } from '../core/health/quorum.ts';
-import { renderHealthReport } from '../ui/health.ts';
+import { renderHealthResult } from '../ui/health.ts';
 
 export default class Health extends BaseCommand<HealthResult> {
   static override summary = 'Erasure-coding health of MinIO deployments, with monitoring exit codes.';
@@ -56,12 +56,6 @@ Each run stores a small sample (drives, capacity, usage) for \`mpegflow capacity
   }
 
   protected override renderHuman(result: HealthResult): void {
-    const blocks = result.endpoints.map((e) =>
-      'sets' in e
-        ? renderHealthReport(e)
-        : `${e.endpoint}: UNKNOWN - ${e.error.message}${e.error.suggestion ? `\n  Try: ${e.error.suggestion}` : ''}`,
-    );
-    this.log(blocks.join('\n\n'));
-    if (result.endpoints.length > 1) this.log(`\nOverall: ${result.status}`);
+    this.log(renderHealthResult(result));
   }
 }

@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
 import type { VerifyResult } from '../core/encode/verify.ts';
+import { untilInterrupted } from '../cli/cancellation.ts';
 import { renderVerifyResult } from '../ui/encode.ts';
 
 export default class Verify extends BaseCommand<VerifyResult> {
@@ -20,40 +21,35 @@ Exit codes: 0 everything matches; 2 something is missing or differs (listed, eac
 
   protected async execute(): Promise<VerifyResult> {
     const { args } = await this.parse(Verify);
-    const [{ parseObjectPath }, locations, { storageResolver }, { listEndpoints }, { verifyDestination }, ui] = await Promise.all([
+    const [{ parseObjectPath }, locations, { storageResolver }, { verifyDestination }, ui] = await Promise.all([
       import('../core/endpoints/object-path.ts'),
       import('../core/encode/locations.ts'),
       import('../core/endpoints/storage.ts'),
-      import('../core/endpoints/repository.ts'),
       import('../core/encode/verify.ts'),
       import('../ui/encode-progress.ts'),
     ]);
     const db = await this.store();
     const endpoints = await storageResolver(db);
-    const caFiles = new Map((await listEndpoints(db)).map((e) => [e.name, e.caCertPath]));
     // accept the manifest itself as well as its folder
     const target = args.destination.replace(/(^|\/)manifest\.json$/, '$1') || '.';
     const destination = locations.destinationFrom(parseObjectPath(target, endpoints.isAlias));
     const mode = ui.progressMode({ json: this.jsonEnabled(), verbose: this.argv.includes('--verbose') });
     const progress = await ui.createProgress(mode, 'verify', { destination: locations.formatDestination(destination) });
-    const controller = new AbortController();
-    const cancel = () => controller.abort();
-    process.once('SIGINT', cancel);
     try {
-      const result = await verifyDestination({
-        destination,
-        s3For: endpoints.s3For,
-        caFileFor: (alias) => caFiles.get(alias),
-        signal: controller.signal,
-        onProgress: progress.listener,
-      });
+      const result = await untilInterrupted((signal) =>
+        verifyDestination({
+          destination,
+          s3For: endpoints.s3For,
+          caFileFor: endpoints.caFileFor,
+          signal,
+          onProgress: progress.listener,
+        }),
+      );
       await progress.finish(result.ok ? undefined : new Error(`${result.problems.length} problems`));
       return result;
     } catch (error) {
       await progress.finish(error);
       throw error;
-    } finally {
-      process.off('SIGINT', cancel);
     }
   }
 

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
+import { untilInterrupted } from '../cli/cancellation.ts';
 import type { WorkerResult } from '../core/jobs/worker.ts';
-import { renderTable } from '../ui/table.ts';
+import { renderWorkerRun } from '../ui/jobs.ts';
 
 export default class Worker extends BaseCommand<WorkerResult> {
   static override summary = 'Run queued encodes: from cron with --drain, or as a long-running service.';
@@ -44,8 +45,7 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
     }
     const { storageResolver } = await import('../core/endpoints/storage.ts');
     const storage = await storageResolver(db);
-    const { listEndpoints, usableEndpoints } = await import('../core/endpoints/repository.ts');
-    const caFiles = new Map((await listEndpoints(db)).map((e) => [e.name, e.caCertPath]));
+    const { usableEndpoints } = await import('../core/endpoints/repository.ts');
     const { mpegflowVersion } = await import('../core/encode/manifest.ts');
     const { runWorker } = await import('../core/jobs/worker.ts');
     const { runEncodeJob, classifyEncodeFailure } = await import('../core/jobs/encode-job.ts');
@@ -55,53 +55,44 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
       if (!quiet) process.stderr.write(`${new Date().toISOString()} ${line}\n`);
     };
 
-    const stop = new AbortController();
-    const onSignal = (signal: string) => {
-      say(`${signal}: stopping; running jobs go back to the queue`);
-      stop.abort();
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-    try {
-      return await runWorker({
-        db,
-        concurrency,
-        drain: flags.drain,
-        maxJobs: flags['max-jobs'],
-        leaseMs: flags['lease-seconds'] * 1000,
-        pollMs: flags['poll-seconds'] * 1000,
-        backoffBaseMs: flags['backoff-seconds'] * 1000,
-        signal: stop.signal,
-        endpoints: await usableEndpoints(db),
-        poolLimit,
-        audit: await this.auditContext(),
-        version: mpegflowVersion(),
-        classify: classifyEncodeFailure,
-        execute: (job, context) =>
-          runEncodeJob(job, context, {
-            ...storage,
-            workDir: flags['work-dir'],
-            maxOutputLines: entitlements.limits.maxResolution,
-            caFileFor: (alias) => caFiles.get(alias),
-            onProgress: (j, ctx) =>
-              createPlainProgress((line) => {
-                const text = line.replace(/\n$/, '').replace(/^\S+ /, '');
-                ctx.log(text);
-                say(`job ${j.id}: ${text}`);
-              }).listener,
-          }),
-        onEvent: (event) => {
-          if (event.type === 'claimed')
-            say(`job ${event.job.id}: claimed (attempt ${event.job.attempts}) ${event.job.source} -> ${event.job.destination}`);
-          else if (event.type === 'finished') say(`job ${event.job.id}: ${event.state}${event.error ? `: ${event.error}` : ''}`);
-          else if (event.type === 'lease-lost') say(`job ${event.job.id}: another worker took it over; its outputs were discarded`);
-          else say(`the state store is unreachable (${event.error}); running encodes go on, retrying`);
-        },
-      });
-    } finally {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-    }
+    return await untilInterrupted(
+      async (signal) =>
+        runWorker({
+          db,
+          concurrency,
+          drain: flags.drain,
+          maxJobs: flags['max-jobs'],
+          leaseMs: flags['lease-seconds'] * 1000,
+          pollMs: flags['poll-seconds'] * 1000,
+          backoffBaseMs: flags['backoff-seconds'] * 1000,
+          signal,
+          endpoints: await usableEndpoints(db),
+          poolLimit,
+          audit: await this.auditContext(),
+          version: mpegflowVersion(),
+          classify: classifyEncodeFailure,
+          execute: (job, context) =>
+            runEncodeJob(job, context, {
+              ...storage,
+              workDir: flags['work-dir'],
+              maxOutputLines: entitlements.limits.maxResolution,
+              onProgress: (j, ctx) =>
+                createPlainProgress((line) => {
+                  const text = line.replace(/\n$/, '').replace(/^\S+ /, '');
+                  ctx.log(text);
+                  say(`job ${j.id}: ${text}`);
+                }).listener,
+            }),
+          onEvent: (event) => {
+            if (event.type === 'claimed')
+              say(`job ${event.job.id}: claimed (attempt ${event.job.attempts}) ${event.job.source} -> ${event.job.destination}`);
+            else if (event.type === 'finished') say(`job ${event.job.id}: ${event.state}${event.error ? `: ${event.error}` : ''}`);
+            else if (event.type === 'lease-lost') say(`job ${event.job.id}: another worker took it over; its outputs were discarded`);
+            else say(`the state store is unreachable (${event.error}); running encodes go on, retrying`);
+          },
+        }),
+      (signal) => say(`${signal}: stopping; running jobs go back to the queue`),
+    );
   }
 
   protected override exitCodeFor(result: WorkerResult): number {
@@ -109,17 +100,6 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
   }
 
   protected override renderHuman(result: WorkerResult): void {
-    if (result.jobs.length === 0) {
-      this.log('No jobs were ready.');
-      return;
-    }
-    this.log(
-      renderTable(
-        ['JOB', 'SOURCE', 'RESULT', 'ERROR'],
-        result.jobs.map((j) => [j.id, j.source, j.state, j.error]),
-      ),
-    );
-    const counts = Object.entries(Object.groupBy(result.jobs, (j) => j.state)).map(([state, jobs]) => `${jobs!.length} ${state}`);
-    this.log(`Worker ${result.worker}: ${counts.join(', ')} (stopped: ${result.stoppedBy}).`);
+    this.log(renderWorkerRun(result));
   }
 }

@@ -15,6 +15,8 @@ export interface RetryOptions {
  * The one retry policy: runs `fn` again with exponential back-off while its
  * failure is retryable (see `isRetryable`), up to `attempts`; anything else,
  * including failures this module does not know, is thrown at once.
+ * (Not p-retry: on cancel it rejects with the signal's reason, even over a
+ * result already won, where callers expect the failure being retried.)
  */
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const attempts = Math.max(1, options.attempts ?? 4);

@@ -7,10 +7,6 @@ const STATUS_TEXT: Record<CapabilityStatus, string> = {
   unknown: 'could not tell',
 };
 
-export function describeStatus(status: CapabilityStatus): string {
-  return STATUS_TEXT[status];
-}
-
 /** One line per probe as it finishes, for stderr. */
 export function renderProbeLine(capability: Capability): string {
   return `${capability.name}: ${STATUS_TEXT[capability.status]}`;

@@ -1,4 +1,5 @@
 import type { EncodeProgressEvent, ProgressListener } from '../core/encode/progress.ts';
+import { formatBytes, formatSeconds } from './format.ts';
 
 /**
  * Progress of `encode` and `verify` on stderr: listr2 task lists on a
@@ -21,24 +22,6 @@ export interface ProgressRenderer {
   listener: ProgressListener;
   /** Stops rendering; `error` marks unfinished tasks as failed. */
   finish(error?: unknown): Promise<void>;
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
-
-export function formatSeconds(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 function encodeFigures(event: Extract<EncodeProgressEvent, { type: 'encode' }>): string {

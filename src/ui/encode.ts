@@ -2,14 +2,25 @@ import type { EncodeResult } from '../core/encode/pipeline.ts';
 import type { Preset } from '../core/encode/preset-model.ts';
 import type { SourceIdentity } from '../core/encode/manifest.ts';
 import type { VerifyResult } from '../core/encode/verify.ts';
-import { formatBytes, formatSeconds } from './encode-progress.ts';
+import type { RetentionSet } from '../core/routing/retention.ts';
+import { formatBytes, formatSeconds } from './format.ts';
 import { renderFields, renderTable } from './table.ts';
 
 export function describeSourceIdentity(source: SourceIdentity): string {
   return source.kind === 'local' ? source.path : `${source.alias}/${source.bucket}/${source.key}`;
 }
 
-export function renderEncodeResult(result: EncodeResult): string {
+/** `encode`: what was made and where, or that it was already there; and the retention set on it. */
+export function renderEncodeResult(
+  result: EncodeResult & { retention?: RetentionSet | null },
+  tty = Boolean(process.stdout.isTTY),
+): string {
+  const r = result.retention;
+  if (!r) return renderEncoded(result, tty);
+  return `${renderEncoded(result, tty)}\nRetention: ${r.objects} objects locked${r.retainUntil ? ` (${r.mode} until ${r.retainUntil})` : ''}${r.legalHold ? ', legal hold on' : ''}`;
+}
+
+function renderEncoded(result: EncodeResult, tty: boolean): string {
   if (result.status === 'skipped') {
     return [
       `Already encoded: ${result.destination} holds this source (same version) encoded with ${result.preset.name} (same definition).`,
@@ -24,6 +35,7 @@ export function renderEncodeResult(result: EncodeResult): string {
     renderTable(
       ['RENDITION', 'SIZE', 'FPS', 'VIDEO', 'AUDIO'],
       result.renditions.map((r) => [r.name, `${r.width}x${r.height}`, r.frameRate, r.videoBitrate, r.audioBitrate]),
+      tty,
     ),
     `${result.outputs.length} outputs, ${formatBytes(bytes)} in ${result.destination}`,
     `Manifest: ${result.manifest}`,
@@ -31,7 +43,8 @@ export function renderEncodeResult(result: EncodeResult): string {
   return lines.join('\n');
 }
 
-export function renderVerifyResult(result: VerifyResult): string {
+/** `verify`: the verdict, what was re-read, fixity and retention, and each problem. */
+export function renderVerifyResult(result: VerifyResult, tty = Boolean(process.stdout.isTTY)): string {
   const lines = [
     `${result.ok ? 'OK' : 'FAILED'}: ${result.destination} (${result.preset.name} of ${describeSourceIdentity(result.source)}, encoded ${result.createdAt})`,
     `${result.outputs} outputs, ${formatBytes(result.bytesChecked)} re-read and checked against ${result.manifest}`,
@@ -48,6 +61,7 @@ export function renderVerifyResult(result: VerifyResult): string {
       renderTable(
         ['OBJECT', 'PROBLEM', 'DETAIL'],
         result.problems.map((p) => [p.location, p.problem, p.message]),
+        tty,
       ),
     );
   }
@@ -83,10 +97,16 @@ function presetSummary(preset: Preset): string {
   }
 }
 
-export function renderPresetTable(presets: Preset[], invalid: { file: string; problem: string }[]): string {
+/** `preset list`, with the preset files that were ignored and why. */
+export function renderPresetTable(
+  presets: Preset[],
+  invalid: { file: string; problem: string }[],
+  tty = Boolean(process.stdout.isTTY),
+): string {
   const table = renderTable(
     ['NAME', 'KIND', 'ORIGIN', 'OUTPUTS', 'DESCRIPTION'],
     presets.map((p) => [p.name, p.definition.kind, p.origin, presetSummary(p), p.definition.description]),
+    tty,
   );
   if (invalid.length === 0) return table;
   return `${table}\n\nIgnored invalid preset files:\n${invalid.map((i) => `  ${i.file}: ${i.problem.split('\n').join(' ')}`).join('\n')}`;

@@ -1,8 +1,20 @@
+import type { CapacityReport } from '../core/health/capacity-report.ts';
+import type { HealthResult } from '../core/health/check.ts';
 import type { HealthReport } from '../core/health/model.ts';
 import { formatBytes } from './format.ts';
-import { renderTable } from './table.ts';
+import { renderFields, renderTable } from './table.ts';
 
-export function renderHealthReport(report: HealthReport): string {
+/** `health`: each deployment's report (or why it could not be asked), and the overall status when there are several. */
+export function renderHealthResult(result: HealthResult, tty = Boolean(process.stdout.isTTY)): string {
+  const blocks = result.endpoints.map((e) =>
+    'sets' in e
+      ? renderHealthReport(e, tty)
+      : `${e.endpoint}: UNKNOWN - ${e.error.message}${e.error.suggestion ? `\n  Try: ${e.error.suggestion}` : ''}`,
+  );
+  return blocks.join('\n\n') + (result.endpoints.length > 1 ? `\n\nOverall: ${result.status}` : '');
+}
+
+export function renderHealthReport(report: HealthReport, tty = Boolean(process.stdout.isTTY)): string {
   const lines = [
     `${report.endpoint}: ${report.status} - ${report.summary}`,
     `  MinIO ${report.version ?? '?'} (${report.mode}), ${report.nodes.total} node${report.nodes.total === 1 ? '' : 's'}, parity ${report.parity.standard}${report.parity.reducedRedundancy ? ` (reduced redundancy ${report.parity.reducedRedundancy})` : ''}`,
@@ -23,6 +35,7 @@ export function renderHealthReport(report: HealthReport): string {
         s.canLoseBeforeReadOnly,
         s.canLoseBeforeUnavailable,
       ]),
+      tty,
     ),
   );
   const problems = report.sets.flatMap((s) =>
@@ -30,11 +43,34 @@ export function renderHealthReport(report: HealthReport): string {
   );
   if (problems.length > 0) {
     lines.push('  drives needing attention:');
-    lines.push(renderTable(['POOL', 'SET', 'NODE', 'PATH', 'STATE'], problems));
+    lines.push(renderTable(['POOL', 'SET', 'NODE', 'PATH', 'STATE'], problems, tty));
   }
   const c = report.capacity;
   lines.push(
     `  capacity: ${formatBytes(c.usableBytes)} usable after parity (${formatBytes(c.rawBytes)} raw), ${formatBytes(c.usableUsedBytes)} used, ${formatBytes(c.usableFreeBytes)} free${c.drivesNotCounted ? ` (${c.drivesNotCounted} offline drive${c.drivesNotCounted === 1 ? '' : 's'} not counted)` : ''}`,
   );
   return lines.join('\n');
+}
+
+/** `capacity`: raw and usable space, use, and the forecast of when it is full. */
+export function renderCapacityReport(r: CapacityReport): string {
+  const f = r.forecast;
+  const forecast =
+    f.kind === 'full-in'
+      ? `full in ${f.days} days (${f.fullAt.slice(0, 10)}) at ${formatBytes(f.growthBytesPerDay)}/day, from ${f.samples} samples over ${f.spanDays} days`
+      : f.kind === 'not-growing'
+        ? `not growing (${formatBytes(f.growthBytesPerDay)}/day over ${f.spanDays} days)`
+        : `too little history: ${f.samples} sample${f.samples === 1 ? '' : 's'} over ${f.spanDays} days, need ${f.needed}`;
+  return renderFields([
+    ['Endpoint', r.endpoint],
+    ['Parity', r.parity],
+    ['Raw', formatBytes(r.capacity.rawBytes)],
+    ['Usable', `${formatBytes(r.capacity.usableBytes)} after parity`],
+    ['Used', `${formatBytes(r.capacity.usableUsedBytes)} (${r.usedPercent}%)`],
+    ['Free', formatBytes(r.capacity.usableFreeBytes)],
+    ['Forecast', forecast],
+    ...(r.capacity.drivesNotCounted
+      ? ([['Note', `${r.capacity.drivesNotCounted} offline drive(s) not counted`]] as [string, string][])
+      : []),
+  ]);
 }

@@ -1,44 +1,5 @@
-import type { Entitlements } from '../core/license/entitlements.ts';
-import type { VerifiedLicense } from '../core/license/model.ts';
+import type { LicenseShowResult, LicenseVerifyResult, LicenseView } from '../core/license/view.ts';
 import { renderFields } from './table.ts';
-
-/** What is licensed, until when: never the token itself. */
-export interface LicenseView {
-  customer: string;
-  issuer: string;
-  tokenId: string | null;
-  keyId: string;
-  issuedAt: string;
-  notBefore: string | null;
-  expiresAt: string;
-  graceDays: number;
-  state: VerifiedLicense['state'];
-  daysLeft: number;
-  graceDaysLeft: number | null;
-  capabilities: string[];
-  limits: Entitlements['limits'];
-  unknownEntitlements: Record<string, unknown>;
-}
-
-export function licenseView(license: VerifiedLicense, limits: Entitlements['limits']): LicenseView {
-  const c = license.claims;
-  return {
-    customer: c.customer,
-    issuer: c.issuer,
-    tokenId: c.tokenId,
-    keyId: license.kid,
-    issuedAt: c.issuedAt,
-    notBefore: c.notBefore,
-    expiresAt: c.expiresAt,
-    graceDays: c.graceDays,
-    state: license.state,
-    daysLeft: license.daysLeft,
-    graceDaysLeft: license.graceDaysLeft,
-    capabilities: c.capabilities,
-    limits,
-    unknownEntitlements: c.unknownEntitlements,
-  };
-}
 
 export function describeState(view: LicenseView): string {
   if (view.state === 'grace') return `EXPIRED on ${view.expiresAt.slice(0, 10)}, in grace: ${view.graceDaysLeft} day(s) left`;
@@ -70,4 +31,48 @@ export function renderLicense(view: LicenseView): string {
       ? ([['Other entitlements', unknown.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')]] as [string, string][])
       : []),
   ]);
+}
+
+/** `license install`. */
+export function renderInstalled(view: LicenseView): string {
+  return `License for ${view.customer} installed: ${describeState(view)}.\n${renderLicense(view)}`;
+}
+
+/** `license remove`. */
+export function renderLicenseRemoved(): string {
+  return 'License removed; MpegFlow runs in community mode.';
+}
+
+/** `license show`: the license and what to do when it runs out, or community mode and its limits. */
+export function renderLicenseShow(result: LicenseShowResult): string {
+  if (result.license) {
+    const advice = renewalAdvice(result.license);
+    return [
+      `Licensed to ${result.license.customer}: ${describeState(result.license)}.`,
+      renderLicense(result.license),
+      ...(advice ? [advice] : []),
+    ].join('\n');
+  }
+  return [
+    `Community mode${result.problem ? `: ${result.problem}` : ' (no license installed)'}.`,
+    renderFields([
+      ['Capabilities', result.capabilities.join(', ')],
+      ['Concurrent encodes', result.limits.concurrentEncodes],
+      ['Endpoints', result.limits.endpoints],
+      ['Max resolution', `${result.limits.maxResolution}p`],
+    ]),
+    'Install a license with `mpegflow license install FILE`.',
+  ].join('\n');
+}
+
+/** `license verify`: the monitoring status line, what to try, and the license when there is one. */
+export function renderLicenseVerify(result: LicenseVerifyResult): string {
+  const lines = [`LICENSE ${result.status}: ${result.summary}`];
+  if (result.error?.suggestion) lines.push(`  Try: ${result.error.suggestion}`);
+  if (result.license) {
+    lines.push(renderLicense(result.license));
+    const advice = renewalAdvice(result.license);
+    if (advice) lines.push(advice);
+  }
+  return lines.join('\n');
 }

@@ -1,9 +1,10 @@
 import type { WorkerInfo } from '../core/jobs/workers.ts';
-import type { StoreStatus } from '../core/store/status.ts';
+import type { ImportResult } from '../core/store/import.ts';
+import type { DbMigrateResult, StoreStatus } from '../core/store/status.ts';
 import { formatBytes } from './format.ts';
 import { renderFields, renderTable } from './table.ts';
 
-export function renderStoreStatus(status: StoreStatus): string {
+export function renderStoreStatus(status: StoreStatus, tty = Boolean(process.stdout.isTTY)): string {
   const lines = [
     renderFields([
       ['Backend', status.backend === 'postgres' ? 'PostgreSQL (shared by an encoder pool)' : 'SQLite (this host only)'],
@@ -28,6 +29,7 @@ export function renderStoreStatus(status: StoreStatus): string {
     renderTable(
       ['AREA', 'APPLIED', 'THIS VERSION', 'STATE'],
       status.schema.map((s) => [s.area, s.applied, s.known, s.state]),
+      tty,
     ),
   ];
   if (status.hosts.length > 0) {
@@ -36,13 +38,14 @@ export function renderStoreStatus(status: StoreStatus): string {
       renderTable(
         ['HOST', 'ALIVE', 'DEAD', 'STOPPED', 'LAST SEEN'],
         status.hosts.map((h) => [h.host, h.alive, h.dead, h.stopped, h.lastSeen]),
+        tty,
       ),
     );
   }
   return lines.join('\n');
 }
 
-export function renderWorkers(workers: WorkerInfo[]): string {
+export function renderWorkers(workers: WorkerInfo[], tty = Boolean(process.stdout.isTTY)): string {
   if (workers.length === 0) return 'No workers seen in the last 7 days. Start one with `mpegflow worker`.';
   return renderTable(
     ['HOST', 'WORKER', 'STATUS', 'RUNNING', 'DONE', 'FAILED', 'STORED', 'JOBS/H', 'HEARTBEAT', 'VERSION'],
@@ -58,7 +61,32 @@ export function renderWorkers(workers: WorkerInfo[]): string {
       w.heartbeatAt,
       w.version,
     ]),
+    tty,
   );
+}
+
+/** `db migrate`: what it applied, then the status. */
+export function renderMigrated(result: DbMigrateResult, tty = Boolean(process.stdout.isTTY)): string {
+  return `${result.applied > 0 ? `Applied ${result.applied} migration(s).` : 'The schema was already current.'}\n${renderStoreStatus(result, tty)}`;
+}
+
+/** `db import`: what moved from this host's SQLite file into the pool's database. */
+export function renderStoreImport(r: ImportResult): string {
+  return `${renderFields([
+    ['From', r.from],
+    ['To', r.to],
+    ['Endpoints', `${r.endpoints.imported.length} imported, ${r.endpoints.skipped.length} already there`],
+    ['Secrets kept on this host', r.endpoints.secretsKeptOnHost.join(', ') || '-'],
+    ['Jobs', `${r.jobs.imported} imported, ${r.jobs.skipped} already there`],
+    [
+      'Audit entries',
+      r.audit.skipped ? 'left out (--without-audit)' : `${r.audit.imported} imported, ${r.audit.alreadyThere} already there`,
+    ],
+    ['Replication rules', r.replicationRules],
+    ['Routes', r.routes],
+    ['Health samples', r.healthSamples],
+    ['License', r.license.installed ? 'installed' : 'unchanged'],
+  ])}\n\nCheck the shared chain with: mpegflow audit verify`;
 }
 
 /** Finished jobs per hour over the worker's life so far. */

@@ -7,11 +7,28 @@ function describeTargets(route: Route): string {
   return route.targets.map((t) => `${t.preset} -> ${t.to}${t.retained ? ' (retained)' : ''}`).join('; ');
 }
 
-export function renderRouteTable(routes: Route[]): string {
+export function renderRouteTable(routes: Route[], tty = Boolean(process.stdout.isTTY)): string {
   return renderTable(
     ['NAME', 'PRIORITY', 'MATCH', 'PRESETS -> DESTINATIONS', 'RETENTION'],
     routes.map((r) => [r.name, r.priority, formatMatch(r.match), describeTargets(r), formatRetention(r.retention)]),
+    tty,
   );
+}
+
+/** `route list`, or how to add the first one. */
+export function renderRouteList(routes: Route[], tty = Boolean(process.stdout.isTTY)): string {
+  if (routes.length === 0) return 'No routes. Add one with `mpegflow route add NAME --match customer=C --preset P --to TEMPLATE`.';
+  return renderRouteTable(routes, tty);
+}
+
+/** `route add`: the rule as saved, and how to try it. */
+export function renderRouteSaved(route: Route): string {
+  return `Route '${route.name}' saved.\n${renderRoute(route)}\n\nSee what it does with a source: mpegflow route test ALIAS/BUCKET/KEY --customer C --class K`;
+}
+
+/** `route remove`. */
+export function renderRouteRemoved(route: Route): string {
+  return `Route '${route.name}' removed.`;
 }
 
 export function renderRoute(route: Route): string {
@@ -29,7 +46,7 @@ export function renderRoute(route: Route): string {
   ]);
 }
 
-export function renderRouteTest(result: RouteTestResult): string {
+export function renderRouteTest(result: RouteTestResult, tty = Boolean(process.stdout.isTTY)): string {
   const { facts } = result;
   const origin = (field: 'customer' | 'class') => (facts.origin?.[field] ? ` (from ${facts.origin[field]})` : '');
   const lines = [
@@ -47,6 +64,7 @@ export function renderRouteTest(result: RouteTestResult): string {
         renderTable(
           ['PRESET', 'DESTINATION', 'RETENTION'],
           result.destinations.map((d) => [d.preset, d.destination, formatRetention(d.retention)]),
+          tty,
         ),
       );
     }

@@ -20,8 +20,6 @@ import {
   storageFailure,
   type StorageResponse,
 } from '../../src/core/storage-errors.ts';
-import { withRetry } from '../../src/core/retry.ts';
-import { checkObjectPath } from '../../src/core/storage-paths.ts';
 import { freePort, makeTestCA, startSingleDrive, type Deployment } from '../support/minio.ts';
 import { startPlainHttpServer } from '../support/plain-http.ts';
 
@@ -247,6 +245,13 @@ describe('storage errors from the network (Node and the minio SDK, no server nee
     }
   });
 
+  it('codes worth a retry, without a request', () => {
+    assert.equal(isRetryable({ code: 'ECONNREFUSED' }), true);
+    assert.equal(isRetryable({ code: 'SlowDown' }), true);
+    assert.equal(isRetryable({ code: 'AccessDenied', statusCode: 403 }), false);
+    assert.equal(isRetryable({ code: 'XMinioStorageFull' }), false);
+  });
+
   it('bugs stay bugs; MpegflowErrors pass through', () => {
     const bug = storageFailure(new TypeError("Cannot read properties of undefined (reading 'x')"), { alias: 'edge1' });
     assert.equal(bug.kind, 'bug');
@@ -263,77 +268,6 @@ describe('storage errors from the network (Node and the minio SDK, no server nee
     assert.equal((enoent as { code?: string }).code, 'ENOENT');
     assert.equal(isStorageError(enoent), false);
     assert.equal(isRetryable(enoent), false);
-  });
-});
-
-describe('the one retry policy', () => {
-  it('retries retryable failures with back-off, and nothing else', async () => {
-    const closed = await freePort();
-    const client = clientFor(`http://127.0.0.1:${closed}`, { accessKey: 'a', secretKey: 'b' });
-    let calls = 0;
-    const retried: number[] = [];
-    const raw = await failure(
-      withRetry(
-        () => {
-          calls++;
-          return client.listBuckets();
-        },
-        { attempts: 3, baseMs: 5, onRetry: (_e, next) => retried.push(next) },
-      ),
-    );
-    assert.equal((raw as { code?: string }).code, 'ECONNREFUSED');
-    assert.equal(calls, 3);
-    assert.deepEqual(retried, [2, 3]);
-
-    calls = 0;
-    await failure(
-      withRetry(
-        () => {
-          calls++;
-          return Promise.reject(new Error('a failure nobody classified'));
-        },
-        { attempts: 3, baseMs: 5 },
-      ),
-    );
-    assert.equal(calls, 1, 'an unknown failure is not retried');
-
-    calls = 0;
-    const value = await withRetry(
-      async () => {
-        calls++;
-        if (calls < 2) throw new MpegflowError('flaky', { code: 'X', retryable: true });
-        return 42;
-      },
-      { attempts: 3, baseMs: 5 },
-    );
-    assert.equal(value, 42);
-  });
-});
-
-describe('object paths refused before any request', () => {
-  it('".." and "." segments, invalid bucket names: usage errors (exit 2) naming the alias and the path', () => {
-    for (const [bucket, key, code] of [
-      ['media', '../etc/passwd', 'INVALID_OBJECT_KEY'],
-      ['media', 'a/./b.mov', 'INVALID_OBJECT_KEY'],
-      ['media', 'a/..', 'INVALID_OBJECT_KEY'],
-      ['Bad_Bucket', 'clip.mov', 'INVALID_BUCKET_NAME'],
-      ['ab', 'clip.mov', 'INVALID_BUCKET_NAME'],
-      ['192.168.1.1', 'clip.mov', 'INVALID_BUCKET_NAME'],
-    ] as const) {
-      const error = (() => {
-        try {
-          checkObjectPath('m', bucket, key);
-        } catch (e) {
-          return e as MpegflowError;
-        }
-        throw new Error(`accepted ${bucket}/${key}`);
-      })();
-      assert.equal(error.code, code);
-      assert.equal(error.exitCode, 2);
-      assert.ok(error.message.includes(`m/${bucket}/${key}`), error.message);
-    }
-    assert.doesNotThrow(() => checkObjectPath('m', 'media', 'a/b..c/clip.mov'));
-    assert.doesNotThrow(() => checkObjectPath('m', 'media', ''));
   });
 });
 

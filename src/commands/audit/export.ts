@@ -3,16 +3,8 @@ import { once } from 'node:events';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
 import { userError } from '../../core/errors.ts';
-import type { AuditEntry } from '../../core/audit/log.ts';
-import type { ExportFormat } from '../../core/audit/export.ts';
-
-export interface AuditExportResult {
-  format: ExportFormat;
-  count: number;
-  output: string | null;
-  /** Only in --json mode without --output: the entries themselves. */
-  entries?: AuditEntry[];
-}
+import type { AuditExportResult, ExportFormat } from '../../core/audit/export.ts';
+import { renderAuditExport } from '../../ui/audit.ts';
 
 export default class AuditExport extends BaseCommand<AuditExportResult> {
   static override summary = 'Export the whole audit log as JSON Lines or CSV, oldest first.';
@@ -51,7 +43,8 @@ export default class AuditExport extends BaseCommand<AuditExportResult> {
   }
 
   protected override renderHuman(result: AuditExportResult): void {
-    if (result.output) this.log(`Exported ${result.count} audit entries to ${result.output} (${result.format}).`);
+    const summary = renderAuditExport(result);
+    if (summary) this.log(summary);
   }
 }
 

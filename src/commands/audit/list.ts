@@ -3,7 +3,7 @@ import { BaseCommand } from '../../cli/base-command.ts';
 import type { AuditEntry } from '../../core/audit/log.ts';
 import { parseSince } from '../../core/audit/since.ts';
 import { usageError } from '../../core/errors.ts';
-import { renderTable } from '../../ui/table.ts';
+import { renderAuditList } from '../../ui/audit.ts';
 
 export interface AuditListResult {
   entries: AuditEntry[];
@@ -39,17 +39,7 @@ export default class AuditList extends BaseCommand<AuditListResult> {
   }
 
   protected override renderHuman({ entries, nextBefore }: AuditListResult): void {
-    if (entries.length === 0) {
-      this.log('No audit entries match.');
-      return;
-    }
-    this.log(
-      renderTable(
-        ['ID', 'TIME', 'ACTOR', 'COMMAND', 'TARGET', 'OUTCOME', 'EXIT', 'MS'],
-        entries.map((e) => [e.id, e.ts, e.actor, e.command, e.target, e.outcome, e.exitCode, e.durationMs]),
-      ),
-    );
-    if (nextBefore !== null) this.log(`Older entries: mpegflow audit list --before ${nextBefore} (with the same filters)`);
+    this.log(renderAuditList(entries, nextBefore));
   }
 }
 

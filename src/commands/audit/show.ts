@@ -2,7 +2,7 @@ import { BaseCommand } from '../../cli/base-command.ts';
 import { idArg } from '../../cli/flags.ts';
 import { userError } from '../../core/errors.ts';
 import type { AuditEntry } from '../../core/audit/log.ts';
-import { renderFields } from '../../ui/table.ts';
+import { renderAuditEntry } from '../../ui/audit.ts';
 
 export default class AuditShow extends BaseCommand<AuditEntry> {
   static override summary = 'Show one audit entry in full.';
@@ -17,22 +17,7 @@ export default class AuditShow extends BaseCommand<AuditEntry> {
     return entry;
   }
 
-  protected override renderHuman(e: AuditEntry): void {
-    this.log(
-      renderFields([
-        ['ID', e.id],
-        ['Time', e.ts],
-        ['Actor', e.actor],
-        ['Command', e.command],
-        ['Arguments', e.args.join(' ')],
-        ['Target', e.target],
-        ['Outcome', e.outcome],
-        ['Exit code', e.exitCode],
-        ['Duration', `${e.durationMs} ms`],
-        ['Detail', e.detail ? JSON.stringify(e.detail) : null],
-        ['Hash', e.hash],
-        ['Previous hash', e.prevHash],
-      ]),
-    );
+  protected override renderHuman(entry: AuditEntry): void {
+    this.log(renderAuditEntry(entry));
   }
 }

@@ -1,5 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.ts';
 import type { AuditVerification } from '../../core/audit/log.ts';
+import { renderAuditVerification } from '../../ui/audit.ts';
 
 export default class AuditVerify extends BaseCommand<AuditVerification> {
   static override summary = 'Check that the audit log has not been edited, reordered or cut.';
@@ -18,10 +19,6 @@ export default class AuditVerify extends BaseCommand<AuditVerification> {
   }
 
   protected override renderHuman(result: AuditVerification): void {
-    if (result.ok) this.log(`Audit chain intact: ${result.entries} entries verified.`);
-    else
-      this.log(
-        `Audit chain BROKEN at position ${result.brokenAt!.position}: ${result.brokenAt!.reason}.\n${result.entries} entries before it verified.`,
-      );
+    this.log(renderAuditVerification(result));
   }
 }

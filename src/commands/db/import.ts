@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
 import { usageError } from '../../core/errors.ts';
 import type { ImportResult } from '../../core/store/import.ts';
-import { renderFields } from '../../ui/table.ts';
+import { renderStoreImport } from '../../ui/pool.ts';
 
 export default class DbImport extends BaseCommand<ImportResult> {
   static override summary = "Move this host's SQLite state into the pool's PostgreSQL database.";
@@ -43,24 +43,7 @@ export default class DbImport extends BaseCommand<ImportResult> {
     }
   }
 
-  protected override renderHuman(r: ImportResult): void {
-    this.log(
-      renderFields([
-        ['From', r.from],
-        ['To', r.to],
-        ['Endpoints', `${r.endpoints.imported.length} imported, ${r.endpoints.skipped.length} already there`],
-        ['Secrets kept on this host', r.endpoints.secretsKeptOnHost.join(', ') || '-'],
-        ['Jobs', `${r.jobs.imported} imported, ${r.jobs.skipped} already there`],
-        [
-          'Audit entries',
-          r.audit.skipped ? 'left out (--without-audit)' : `${r.audit.imported} imported, ${r.audit.alreadyThere} already there`,
-        ],
-        ['Replication rules', r.replicationRules],
-        ['Routes', r.routes],
-        ['Health samples', r.healthSamples],
-        ['License', r.license.installed ? 'installed' : 'unchanged'],
-      ]),
-    );
-    this.log('\nCheck the shared chain with: mpegflow audit verify');
+  protected override renderHuman(result: ImportResult): void {
+    this.log(renderStoreImport(result));
   }
 }

@@ -1,10 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.ts';
-import type { StoreStatus } from '../../core/store/status.ts';
-import { renderStoreStatus } from '../../ui/pool.ts';
-
-export interface DbMigrateResult extends StoreStatus {
-  applied: number;
-}
+import type { DbMigrateResult } from '../../core/store/status.ts';
+import { renderMigrated } from '../../ui/pool.ts';
 
 export default class DbMigrate extends BaseCommand<DbMigrateResult> {
   static override summary = "Bring the state's schema up to this mpegflow's version.";
@@ -22,7 +18,6 @@ export default class DbMigrate extends BaseCommand<DbMigrateResult> {
   }
 
   protected override renderHuman(result: DbMigrateResult): void {
-    this.log(result.applied > 0 ? `Applied ${result.applied} migration(s).` : 'The schema was already current.');
-    this.log(renderStoreStatus(result));
+    this.log(renderMigrated(result));
   }
 }

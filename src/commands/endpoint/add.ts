@@ -3,8 +3,7 @@ import { BaseCommand } from '../../cli/base-command.ts';
 import { userError } from '../../core/errors.ts';
 import type { Endpoint } from '../../core/endpoints/model.ts';
 import type { SecretInput } from '../../core/endpoints/repository.ts';
-import { hostSecretsFile } from '../../core/endpoints/host-secrets.ts';
-import { renderEndpoint } from '../../ui/endpoints.ts';
+import { renderEndpointSaved } from '../../ui/endpoints.ts';
 
 export default class EndpointAdd extends BaseCommand<Endpoint> {
   static override summary = 'Add a MinIO endpoint.';
@@ -101,13 +100,6 @@ The NAME becomes the ALIAS in ALIAS/BUCKET/KEY paths, as with mc.`;
   }
 
   protected override renderHuman(endpoint: Endpoint): void {
-    this.log(`Endpoint '${endpoint.name}' saved.`);
-    if (endpoint.secretSource.kind === 'host') {
-      this.log(
-        `The secret key was stored on this host only (${hostSecretsFile()}); the pool's shared database holds no secret. Give each host that uses '${endpoint.name}' its own the same way.`,
-      );
-    }
-    this.log(renderEndpoint(endpoint));
-    this.log(`\nTest it with: mpegflow endpoint test ${endpoint.name}`);
+    this.log(renderEndpointSaved(endpoint));
   }
 }

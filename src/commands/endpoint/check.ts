@@ -47,6 +47,6 @@ Exits 0 when every feature encoding needs works (encode, job submit + worker, ve
   }
 
   protected override renderHuman(result: EndpointCapabilities): void {
-    this.log(renderCapabilities(result, this.stdoutIsTTY));
+    this.log(renderCapabilities(result));
   }
 }

@@ -1,8 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
-import { usageError } from '../../core/errors.ts';
-import type { EndpointInput, ImportResult } from '../../core/endpoints/repository.ts';
-import { renderTable } from '../../ui/table.ts';
+import type { ImportResult } from '../../core/endpoints/repository.ts';
+import { renderEndpointImport } from '../../ui/endpoints.ts';
 
 export default class EndpointImport extends BaseCommand<ImportResult> {
   static override summary = "Import endpoints from mc's aliases.";
@@ -25,36 +24,8 @@ export default class EndpointImport extends BaseCommand<ImportResult> {
   protected async execute(): Promise<ImportResult> {
     const { args, flags } = await this.parse(EndpointImport);
     const mc = await import('../../core/endpoints/mc-config.ts');
-    const validate = await import('../../core/endpoints/validate.ts');
     const file = args.path ?? mc.defaultMcConfigPath();
-    const aliases = mc.readMcAliases(file).filter((a) => !flags.alias || flags.alias.includes(a.alias));
-    const missing = (flags.alias ?? []).filter((name) => !aliases.some((a) => a.alias === name));
-    if (missing.length > 0)
-      throw usageError(`${file} has no alias ${missing.map((m) => `'${m}'`).join(', ')}`, "list mc's aliases with `mc alias list`");
-
-    const endpoints: EndpointInput[] = [];
-    const skipped: { name: string; reason: string }[] = [];
-    for (const alias of aliases) {
-      const reason = mc.importSkipReason(alias);
-      if (reason) {
-        skipped.push({ name: alias.alias, reason });
-        continue;
-      }
-      try {
-        endpoints.push({
-          name: validate.validateName(alias.alias),
-          url: validate.normalizeUrl(alias.url),
-          accessKey: validate.validateAccessKey(alias.accessKey),
-          secret: { kind: 'stored', value: validate.validateSecretKey(alias.secretKey) },
-          region: 'us-east-1',
-          caCertPath: null,
-          role: validate.validateRole(flags.role),
-          labels: { 'imported-from': 'mc' },
-        });
-      } catch (error) {
-        skipped.push({ name: alias.alias, reason: (error as Error).message });
-      }
-    }
+    const { endpoints, skipped } = mc.planMcImport(mc.readMcAliases(file), { file, only: flags.alias, role: flags.role });
     const { importEndpoints } = await import('../../core/endpoints/repository.ts');
     return await importEndpoints({
       db: await this.store(),
@@ -66,18 +37,7 @@ export default class EndpointImport extends BaseCommand<ImportResult> {
     });
   }
 
-  protected override renderHuman({ imported, skipped }: ImportResult): void {
-    this.log(
-      `Imported ${imported.length} endpoint${imported.length === 1 ? '' : 's'}${imported.length ? `: ${imported.map((e) => e.name).join(', ')}` : ''}.`,
-    );
-    if (skipped.length > 0) {
-      this.log('\nSkipped:');
-      this.log(
-        renderTable(
-          ['ALIAS', 'WHY'],
-          skipped.map((s) => [s.name, s.reason]),
-        ),
-      );
-    }
+  protected override renderHuman(result: ImportResult): void {
+    this.log(renderEndpointImport(result));
   }
 }

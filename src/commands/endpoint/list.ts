@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.ts';
 import type { Endpoint } from '../../core/endpoints/model.ts';
-import { renderEndpointTable } from '../../ui/endpoints.ts';
+import { renderEndpointList } from '../../ui/endpoints.ts';
 
 export interface EndpointListResult {
   endpoints: Endpoint[];
@@ -17,8 +17,6 @@ export default class EndpointList extends BaseCommand<EndpointListResult> {
   }
 
   protected override renderHuman({ endpoints }: EndpointListResult): void {
-    if (endpoints.length === 0)
-      this.log('No endpoints yet. Add one with `mpegflow endpoint add NAME --url URL --access-key KEY --secret-key-stdin`.');
-    else this.log(renderEndpointTable(endpoints));
+    this.log(renderEndpointList(endpoints));
   }
 }

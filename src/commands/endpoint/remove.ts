@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
 import type { Endpoint } from '../../core/endpoints/model.ts';
+import { renderEndpointRemoved } from '../../ui/endpoints.ts';
 
 export default class EndpointRemove extends BaseCommand<Endpoint> {
   static override summary = 'Remove an endpoint from MpegFlow (nothing on the server changes).';
@@ -15,6 +16,6 @@ export default class EndpointRemove extends BaseCommand<Endpoint> {
   }
 
   protected override renderHuman(endpoint: Endpoint): void {
-    this.log(`Endpoint '${endpoint.name}' (${endpoint.url}) removed.`);
+    this.log(renderEndpointRemoved(endpoint));
   }
 }

@@ -2,12 +2,8 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
 import { parseByteSize } from '../../cli/byte-size.ts';
 import { usageError } from '../../core/errors.ts';
-import type { EndpointTestResult } from '../../core/endpoints/probe.ts';
-import type { ThroughputResult } from '../../core/endpoints/throughput.ts';
-import { renderTable } from '../../ui/table.ts';
-import { renderThroughput } from '../../ui/throughput.ts';
-
-export type EndpointTestOutput = EndpointTestResult & { throughput?: ThroughputResult };
+import type { EndpointTestOutput } from '../../core/endpoints/probe.ts';
+import { renderEndpointTest } from '../../ui/endpoints.ts';
 
 const MIN_SIZE = 16 * 1024 * 1024;
 
@@ -68,13 +64,6 @@ With --throughput it also uploads a generated payload (--size, default 256MiB) a
   }
 
   protected override renderHuman(result: EndpointTestOutput): void {
-    this.log(`${result.endpoint} (${result.url}): ${result.ok ? 'OK' : 'PROBLEMS'}`);
-    this.log(
-      renderTable(
-        ['CHECK', 'RESULT', 'DETAIL'],
-        result.checks.map((c) => [c.name, c.ok ? 'ok' : 'FAILED', c.detail]),
-      ),
-    );
-    if (result.throughput) this.log(`\n${renderThroughput(result.throughput, this.stdoutIsTTY)}`);
+    this.log(renderEndpointTest(result));
   }
 }

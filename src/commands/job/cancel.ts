@@ -1,6 +1,7 @@
 import { BaseCommand } from '../../cli/base-command.ts';
 import { idArg } from '../../cli/flags.ts';
 import type { Job } from '../../core/jobs/model.ts';
+import { renderCancelled } from '../../ui/jobs.ts';
 
 export default class JobCancel extends BaseCommand<Job> {
   static override summary = 'Cancel a job.';
@@ -17,6 +18,6 @@ export default class JobCancel extends BaseCommand<Job> {
   }
 
   protected override renderHuman(job: Job): void {
-    this.log(job.state === 'cancelled' ? `Job ${job.id} cancelled.` : `Job ${job.id} is running: its worker will stop it within seconds.`);
+    this.log(renderCancelled(job));
   }
 }

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
 import { JOB_STATES, type Job, type JobState } from '../../core/jobs/model.ts';
-import { renderTable } from '../../ui/table.ts';
+import { renderJobList } from '../../ui/jobs.ts';
 
 export interface JobListResult {
   jobs: Job[];
@@ -35,27 +35,6 @@ export default class JobList extends BaseCommand<JobListResult> {
   }
 
   protected override renderHuman({ jobs }: JobListResult): void {
-    if (jobs.length === 0) {
-      this.log('No jobs. Queue some with `mpegflow job submit SOURCE --preset NAME`.');
-      return;
-    }
-    this.log(
-      renderTable(
-        ['JOB', 'STATE', 'CUSTOMER', 'CLASS', 'PRESET', 'SOURCE', 'DESTINATION', 'TRIES', 'PRIO', 'HOST', 'UPDATED'],
-        jobs.map((j) => [
-          j.id,
-          j.cancelRequested && j.state === 'running' ? 'cancelling' : j.state,
-          j.customer,
-          j.class,
-          j.preset,
-          j.source,
-          j.destination,
-          `${j.attempts}/${j.maxAttempts}`,
-          j.priority,
-          j.lastHost,
-          j.updatedAt,
-        ]),
-      ),
-    );
+    this.log(renderJobList(jobs));
   }
 }

@@ -1,6 +1,7 @@
 import { BaseCommand } from '../../cli/base-command.ts';
 import { idArg } from '../../cli/flags.ts';
 import type { Job } from '../../core/jobs/model.ts';
+import { renderRequeued } from '../../ui/jobs.ts';
 
 export default class JobRetry extends BaseCommand<Job> {
   static override summary = 'Queue a failed or cancelled job again, with fresh attempts.';
@@ -15,6 +16,6 @@ export default class JobRetry extends BaseCommand<Job> {
   }
 
   protected override renderHuman(job: Job): void {
-    this.log(`Job ${job.id} queued again. Run it with: mpegflow worker --drain`);
+    this.log(renderRequeued(job));
   }
 }

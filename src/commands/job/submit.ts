@@ -2,10 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
 import { destinationFlag } from '../../cli/flags.ts';
 import type { SubmitResult } from '../../core/jobs/submit.ts';
-import { renderTable } from '../../ui/table.ts';
-
-/** Jobs shown in the table; the rest are summed up by their ids (a prefix can hold millions). */
-const TABLE_ROWS = 50;
+import { renderSubmitted } from '../../ui/jobs.ts';
 
 export default class JobSubmit extends BaseCommand<SubmitResult> {
   static override summary = 'Queue encodes for `mpegflow worker` to run.';
@@ -104,18 +101,7 @@ With --route auto, the routing rules (\`mpegflow route list\`) decide presets an
     }
   }
 
-  protected override renderHuman({ submitted, counts, jobIds }: SubmitResult): void {
-    if (submitted.length > 0)
-      this.log(
-        renderTable(
-          ['JOB', 'SOURCE', 'CUSTOMER', 'CLASS', 'ROUTE', 'PRESET', 'DESTINATION', 'PRIORITY'],
-          submitted.slice(0, TABLE_ROWS).map((j) => [j.id, j.source, j.customer, j.class, j.route, j.preset, j.destination, j.priority]),
-        ),
-      );
-    if (counts.submitted > TABLE_ROWS) this.log(`… and ${counts.submitted - TABLE_ROWS} more: jobs ${jobIds} (see \`mpegflow job list\`)`);
-    this.log(
-      `${counts.submitted} job${counts.submitted === 1 ? '' : 's'} queued, ${counts.skipped} skipped (already queued, running or done).`,
-    );
-    if (counts.submitted > 0) this.log('Run them with: mpegflow worker --drain');
+  protected override renderHuman(result: SubmitResult): void {
+    this.log(renderSubmitted(result));
   }
 }

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
-import { renderLicense, describeState, type LicenseView } from '../../ui/license.ts';
+import type { LicenseView } from '../../core/license/view.ts';
+import { renderInstalled } from '../../ui/license.ts';
 import { readLicenseInput, readTrustedKeys } from '../../cli/license-input.ts';
 
 export default class LicenseInstall extends BaseCommand<LicenseView> {
@@ -24,7 +25,7 @@ export default class LicenseInstall extends BaseCommand<LicenseView> {
     const trust = readTrustedKeys(flags['trusted-key']);
     const { installLicense } = await import('../../core/license/store.ts');
     const { COMMUNITY } = await import('../../core/license/model.ts');
-    const { licenseView } = await import('../../ui/license.ts');
+    const { licenseView } = await import('../../core/license/view.ts');
     const { license, clock } = await installLicense({ db: await this.store(), audit: await this.auditContext(), token, trust });
     if (clock.rolledBack) {
       const { describeRollback } = await import('../../core/license/clock.ts');
@@ -34,7 +35,6 @@ export default class LicenseInstall extends BaseCommand<LicenseView> {
   }
 
   protected override renderHuman(view: LicenseView): void {
-    this.log(`License for ${view.customer} installed: ${describeState(view)}.`);
-    this.log(renderLicense(view));
+    this.log(renderInstalled(view));
   }
 }

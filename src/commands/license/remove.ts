@@ -1,4 +1,5 @@
 import { BaseCommand } from '../../cli/base-command.ts';
+import { renderLicenseRemoved } from '../../ui/license.ts';
 
 export default class LicenseRemove extends BaseCommand<{ removed: boolean }> {
   static override summary = 'Remove the installed license (MpegFlow returns to community mode).';
@@ -12,6 +13,6 @@ export default class LicenseRemove extends BaseCommand<{ removed: boolean }> {
   }
 
   protected override renderHuman(): void {
-    this.log('License removed; MpegFlow runs in community mode.');
+    this.log(renderLicenseRemoved());
   }
 }

@@ -1,17 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.ts';
-import type { Entitlements } from '../../core/license/entitlements.ts';
-import { describeState, licenseView, renderLicense, renewalAdvice, type LicenseView } from '../../ui/license.ts';
-import { renderFields } from '../../ui/table.ts';
-
-export interface LicenseShowResult {
-  mode: Entitlements['mode'];
-  problem: string | null;
-  /** The system clock is behind a time MpegFlow has already seen. */
-  clockWarning: string | null;
-  capabilities: string[];
-  limits: Entitlements['limits'];
-  license: LicenseView | null;
-}
+import { licenseView, type LicenseShowResult } from '../../core/license/view.ts';
+import { renderLicenseShow } from '../../ui/license.ts';
 
 export default class LicenseShow extends BaseCommand<LicenseShowResult> {
   static override summary = 'What is licensed, for whom, until when (never the token itself).';
@@ -33,22 +22,6 @@ export default class LicenseShow extends BaseCommand<LicenseShowResult> {
 
   protected override renderHuman(result: LicenseShowResult): void {
     if (result.clockWarning) this.note(result.clockWarning);
-    if (result.license) {
-      this.log(`Licensed to ${result.license.customer}: ${describeState(result.license)}.`);
-      this.log(renderLicense(result.license));
-      const advice = renewalAdvice(result.license);
-      if (advice) this.log(advice);
-      return;
-    }
-    this.log(`Community mode${result.problem ? `: ${result.problem}` : ' (no license installed)'}.`);
-    this.log(
-      renderFields([
-        ['Capabilities', result.capabilities.join(', ')],
-        ['Concurrent encodes', result.limits.concurrentEncodes],
-        ['Endpoints', result.limits.endpoints],
-        ['Max resolution', `${result.limits.maxResolution}p`],
-      ]),
-    );
-    this.log('Install a license with `mpegflow license install FILE`.');
+    this.log(renderLicenseShow(result));
   }
 }

@@ -2,20 +2,10 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
 import { userError } from '../../core/errors.ts';
 import type { TrustedTime } from '../../core/license/clock.ts';
-import type { HealthStatus } from '../../core/health/quorum.ts';
-import { describeState, renderLicense, renewalAdvice, type LicenseView } from '../../ui/license.ts';
+import { STATUS_EXIT_CODE } from '../../core/health/quorum.ts';
+import type { LicenseVerifyResult } from '../../core/license/view.ts';
+import { describeState, renderLicenseVerify } from '../../ui/license.ts';
 import { readLicenseInput, readTrustedKeys } from '../../cli/license-input.ts';
-
-export interface LicenseVerifyResult {
-  status: HealthStatus;
-  source: string;
-  summary: string;
-  license: LicenseView | null;
-  error: { code: string; message: string; suggestion?: string } | null;
-  clock: { rolledBack: boolean; systemTime: string; newestTimeSeen: string };
-}
-
-const EXIT: Record<HealthStatus, number> = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 };
 
 export default class LicenseVerify extends BaseCommand<LicenseVerifyResult> {
   static override summary = 'Check a license file or the installed license, with monitoring exit codes.';
@@ -37,7 +27,7 @@ Turning the clock back does not revive an expired license: expiry is judged agai
     const { checkToken, installedToken } = await import('../../core/license/store.ts');
     const { describeRollback, trustedTime } = await import('../../core/license/clock.ts');
     const { COMMUNITY, isInvalidLicense } = await import('../../core/license/model.ts');
-    const { licenseView } = await import('../../ui/license.ts');
+    const { licenseView } = await import('../../core/license/view.ts');
     const trust = readTrustedKeys(flags['trusted-key']);
     const installed = args.file ? undefined : await installedToken(db);
     if (!args.file && !installed)
@@ -79,16 +69,10 @@ Turning the clock back does not revive an expired license: expiry is judged agai
   }
 
   protected override exitCodeFor(result: LicenseVerifyResult): number {
-    return EXIT[result.status];
+    return STATUS_EXIT_CODE[result.status];
   }
 
   protected override renderHuman(result: LicenseVerifyResult): void {
-    this.log(`LICENSE ${result.status}: ${result.summary}`);
-    if (result.error?.suggestion) this.log(`  Try: ${result.error.suggestion}`);
-    if (result.license) {
-      this.log(renderLicense(result.license));
-      const advice = renewalAdvice(result.license);
-      if (advice) this.log(advice);
-    }
+    this.log(renderLicenseVerify(result));
   }
 }

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
 import type { Route } from '../../core/routing/model.ts';
-import { renderRoute } from '../../ui/routes.ts';
+import { renderRouteSaved } from '../../ui/routes.ts';
 
 export default class RouteAdd extends BaseCommand<Route> {
   static override summary = 'Add a routing rule: which presets a source gets and where their outputs go.';
@@ -77,8 +77,6 @@ Precedence: the highest --priority wins; at equal priority the more specific rul
   }
 
   protected override renderHuman(route: Route): void {
-    this.log(`Route '${route.name}' saved.`);
-    this.log(renderRoute(route));
-    this.log(`\nSee what it does with a source: mpegflow route test ALIAS/BUCKET/KEY --customer C --class K`);
+    this.log(renderRouteSaved(route));
   }
 }

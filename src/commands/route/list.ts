@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.ts';
 import type { Route } from '../../core/routing/model.ts';
-import { renderRouteTable } from '../../ui/routes.ts';
+import { renderRouteList } from '../../ui/routes.ts';
 
 export interface RouteListResult {
   /** In precedence order: the first that matches a source applies. */
@@ -21,7 +21,6 @@ export default class RouteList extends BaseCommand<RouteListResult> {
   }
 
   protected override renderHuman({ routes }: RouteListResult): void {
-    if (routes.length === 0) this.log('No routes. Add one with `mpegflow route add NAME --match customer=C --preset P --to TEMPLATE`.');
-    else this.log(renderRouteTable(routes));
+    this.log(renderRouteList(routes));
   }
 }

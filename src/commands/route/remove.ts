@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
 import type { Route } from '../../core/routing/model.ts';
+import { renderRouteRemoved } from '../../ui/routes.ts';
 
 export default class RouteRemove extends BaseCommand<Route> {
   static override summary = 'Remove a routing rule (jobs it already queued stay queued).';
@@ -15,6 +16,6 @@ export default class RouteRemove extends BaseCommand<Route> {
   }
 
   protected override renderHuman(route: Route): void {
-    this.log(`Route '${route.name}' removed.`);
+    this.log(renderRouteRemoved(route));
   }
 }

@@ -2,6 +2,15 @@ import type { AuditEntry } from './log.ts';
 
 export type ExportFormat = 'jsonl' | 'csv';
 
+/** What `audit export` did: where the entries went, or (--json without --output) the entries themselves. */
+export interface AuditExportResult {
+  format: ExportFormat;
+  count: number;
+  output: string | null;
+  /** Only in --json mode without --output: the entries themselves. */
+  entries?: AuditEntry[];
+}
+
 const CSV_COLUMNS = [
   'id',
   'ts',

@@ -173,6 +173,9 @@ async function sendBody(
   const headers: Record<string, string> = { ...request.headers, 'content-length': String(body.length) };
   // over TLS the SDK signs UNSIGNED-PAYLOAD: an MD5 lets the server check the body
   if (!client.enableSHA256) headers['Content-MD5'] = createHash('md5').update(body).digest('base64');
+  // No public SDK call fits: uploadPart() (made for composeObject) hashes the body again, puts the upload id into the
+  // query unescaped (an id with + / = from another S3 store breaks the signature) and parses the answer as a
+  // CopyPartResult. So this uses the SDK's signed-request call, marked internal; the lock file pins minio 8.0.7.
   const res = await client.makeRequestStreamAsync({ ...request, headers }, body, client.enableSHA256 ? sha256 : '', [200], '');
   res.resume();
   await new Promise<void>((resolve, reject) => {

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from 'minio';
+import pLimit from 'p-limit';
 import { MpegflowError } from '../errors.ts';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
 import { parseManifest, serializeManifest, type Manifest, type OutputRecord } from './manifest.ts';
@@ -35,47 +36,25 @@ export interface SinkEvents {
   multipart?: MultipartHooks;
 }
 
-/** A minimal promise pool: at most `limit` tasks at once, in submission order. */
-class Pool {
-  readonly #limit: number;
-  #running = 0;
-  readonly #waiting: (() => void)[] = [];
-  readonly pending = new Set<Promise<unknown>>();
-
-  constructor(limit: number) {
-    this.#limit = Math.max(1, limit);
-  }
-
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const started = new Promise<void>((resolve) => {
-      if (this.#running < this.#limit) {
-        this.#running++;
-        resolve();
-      } else this.#waiting.push(resolve);
-    });
-    const result = started.then(task).finally(() => {
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#running--;
-    });
-    const tracked = result.then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    this.pending.add(tracked);
-    void tracked.finally(() => this.pending.delete(tracked));
-    return result;
-  }
-
-  /** Resolves when every task submitted so far has settled; returns the first failure, if any. */
-  async settle(): Promise<unknown> {
-    let failure: unknown;
-    while (this.pending.size > 0) {
-      const results = await Promise.all([...this.pending]);
-      failure ??= results.find((r) => r !== undefined);
-    }
-    return failure;
-  }
+/** At most `limit` tasks at once, in submission order (p-limit), and a way to wait until all submitted so far have settled. */
+function taskPool(limit: number): { run<T>(task: () => Promise<T>): Promise<T>; settle(): Promise<void> } {
+  const run = pLimit(Math.max(1, limit));
+  const pending = new Set<Promise<unknown>>();
+  return {
+    run(task) {
+      const result = run(task);
+      const settled = result.then(
+        () => undefined,
+        () => undefined,
+      );
+      pending.add(settled);
+      void settled.finally(() => pending.delete(settled));
+      return result;
+    },
+    async settle() {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+  };
 }
 
 export async function hashFile(file: string): Promise<{ size: number; sha256: string }> {
@@ -102,7 +81,7 @@ export class LocalSink implements OutputSink {
   readonly #dir: string;
   readonly #workDir: string;
   readonly #events: SinkEvents;
-  readonly #pool = new Pool(2);
+  readonly #pool = taskPool(2);
   #bytes = 0;
   #count = 0;
 
@@ -187,7 +166,7 @@ export class RemoteSink implements OutputSink {
   readonly #destination: Extract<DestinationLocation, { kind: 'remote' }>;
   readonly #workDir: string;
   readonly #events: SinkEvents;
-  readonly #pool: Pool;
+  readonly #pool: ReturnType<typeof taskPool>;
   readonly #abort = new AbortController();
   readonly #partSize?: number;
   readonly #partConcurrency?: number;
@@ -209,7 +188,7 @@ export class RemoteSink implements OutputSink {
     this.#destination = options.destination;
     this.#workDir = options.workDir;
     this.#events = options.events ?? {};
-    this.#pool = new Pool(options.concurrency ?? 4);
+    this.#pool = taskPool(options.concurrency ?? 4);
     this.#partSize = options.partSize;
     this.#partConcurrency = options.partConcurrency;
     this.display = formatDestination(options.destination);

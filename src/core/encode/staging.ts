@@ -1,4 +1,4 @@
-import { mkdir, readdir, rename, rmdir } from 'node:fs/promises';
+import { mkdir, rename, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from 'minio';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
@@ -91,11 +91,4 @@ export async function discard(staging: DestinationLocation, client?: Client): Pr
   const stream = client!.listObjectsV2(staging.bucket, `${staging.prefix}/`, true);
   for await (const item of stream as AsyncIterable<{ name?: string }>) if (item.name) keys.push(item.name);
   for (let i = 0; i < keys.length; i += 1000) await client!.removeObjects(staging.bucket, keys.slice(i, i + 1000)).catch(() => undefined);
-}
-
-/** Local staging folders of a job's earlier generations (their workers are gone). */
-export async function staleLocalStaging(destination: Extract<DestinationLocation, { kind: 'local' }>, jobId: number): Promise<string[]> {
-  const dir = path.join(path.dirname(destination.path), STAGING_FOLDER);
-  const entries = await readdir(dir).catch(() => [] as string[]);
-  return entries.filter((e) => e.startsWith(`job-${jobId}-g`)).map((e) => path.join(dir, e));
 }

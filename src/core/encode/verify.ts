@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Client } from 'minio';
+import pLimit from 'p-limit';
 import { MpegflowError } from '../errors.ts';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
 import { parseManifest, type Manifest } from './manifest.ts';
@@ -246,34 +247,35 @@ export async function verifyDestination(options: VerifyOptions): Promise<VerifyR
   const problems: VerifyProblem[] = [];
   let bytesChecked = 0;
   let checked = 0;
-  const queue = [...manifest.outputs];
-  const worker = async () => {
-    for (let output = queue.shift(); output; output = queue.shift()) {
-      if (signal?.aborted) throw cancelledError();
-      const location = reader.where(output.name);
-      const actual = await reader.hash(output.name);
-      let ok = false;
-      if (!actual) problems.push({ name: output.name, location, problem: 'missing', message: 'listed in the manifest but not found' });
-      else if (actual.size !== output.size) {
-        problems.push({
-          name: output.name,
-          location,
-          problem: 'size',
-          message: `${actual.size} bytes, the manifest records ${output.size}`,
-        });
-      } else if (actual.sha256 !== output.sha256) {
-        problems.push({
-          name: output.name,
-          location,
-          problem: 'checksum',
-          message: `sha256 ${actual.sha256.slice(0, 16)}…, the manifest records ${output.sha256.slice(0, 16)}…`,
-        });
-      } else ok = true;
-      bytesChecked += actual?.size ?? 0;
-      emit({ type: 'verify', at: now(), object: output.name, checked: ++checked, total: manifest.outputs.length, ok });
-    }
+  const check = async (output: Manifest['outputs'][number]) => {
+    if (signal?.aborted) throw cancelledError();
+    const location = reader.where(output.name);
+    const actual = await reader.hash(output.name);
+    let ok = false;
+    if (!actual) problems.push({ name: output.name, location, problem: 'missing', message: 'listed in the manifest but not found' });
+    else if (actual.size !== output.size) {
+      problems.push({
+        name: output.name,
+        location,
+        problem: 'size',
+        message: `${actual.size} bytes, the manifest records ${output.size}`,
+      });
+    } else if (actual.sha256 !== output.sha256) {
+      problems.push({
+        name: output.name,
+        location,
+        problem: 'checksum',
+        message: `sha256 ${actual.sha256.slice(0, 16)}…, the manifest records ${output.sha256.slice(0, 16)}…`,
+      });
+    } else ok = true;
+    bytesChecked += actual?.size ?? 0;
+    emit({ type: 'verify', at: now(), object: output.name, checked: ++checked, total: manifest.outputs.length, ok });
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+  const limit = pLimit(Math.max(1, options.concurrency ?? 4));
+  await Promise.all(manifest.outputs.map((output) => limit(() => check(output)))).catch((error: unknown) => {
+    limit.clearQueue(); // nothing more starts once one check failed
+    throw error;
+  });
   let fixity: VerifyResult['fixity'] = null;
   if (manifest.fixity) {
     const mediaMissing = problems.some((p) => p.name === manifest.fixity!.media && p.problem === 'missing');

@@ -1,7 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
-import { userError } from '../errors.ts';
+import { usageError, userError } from '../errors.ts';
 import { readUserFile } from '../user-file.ts';
+import type { EndpointInput } from './repository.ts';
+import { normalizeUrl, validateAccessKey, validateName, validateRole, validateSecretKey } from './validate.ts';
 
 /** mc's config.json holds a few aliases; even hundreds are far below this. */
 const MC_CONFIG_MAX_BYTES = 4 * 1024 * 1024;
@@ -51,4 +53,47 @@ export function importSkipReason(alias: McAlias): string | undefined {
   if (/YOUR-(ACCESS|SECRET)-KEY/i.test(alias.accessKey + alias.secretKey)) return 'placeholder credentials';
   if (/^https?:\/\/play\.min\.io(:\d+)?\/?$/.test(alias.url)) return 'public demo server';
   return undefined;
+}
+
+/** The endpoints an `endpoint import --from-mc` would add, and each alias it leaves out with why. */
+export interface McImportPlan {
+  endpoints: EndpointInput[];
+  skipped: { name: string; reason: string }[];
+}
+
+/**
+ * Turns mc's aliases (all of them, or those named in `only`) into endpoints
+ * with their stored secret keys; a placeholder or public demo alias, or one
+ * whose fields do not pass the checks `endpoint add` makes, is skipped with
+ * the reason. Naming an alias the file does not have is a usage error.
+ */
+export function planMcImport(aliases: McAlias[], { file, only, role }: { file: string; only?: string[]; role?: string }): McImportPlan {
+  const chosen = aliases.filter((a) => !only || only.includes(a.alias));
+  const missing = (only ?? []).filter((name) => !chosen.some((a) => a.alias === name));
+  if (missing.length > 0)
+    throw usageError(`${file} has no alias ${missing.map((m) => `'${m}'`).join(', ')}`, "list mc's aliases with `mc alias list`");
+  const endpoints: EndpointInput[] = [];
+  const skipped: McImportPlan['skipped'] = [];
+  for (const alias of chosen) {
+    const reason = importSkipReason(alias);
+    if (reason) {
+      skipped.push({ name: alias.alias, reason });
+      continue;
+    }
+    try {
+      endpoints.push({
+        name: validateName(alias.alias),
+        url: normalizeUrl(alias.url),
+        accessKey: validateAccessKey(alias.accessKey),
+        secret: { kind: 'stored', value: validateSecretKey(alias.secretKey) },
+        region: 'us-east-1',
+        caCertPath: null,
+        role: validateRole(role),
+        labels: { 'imported-from': 'mc' },
+      });
+    } catch (error) {
+      skipped.push({ name: alias.alias, reason: (error as Error).message });
+    }
+  }
+  return { endpoints, skipped };
 }

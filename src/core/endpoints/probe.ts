@@ -4,12 +4,16 @@ import { MinioAdminClient } from '../minio-admin/client.ts';
 import { isMpegflowError } from '../errors.ts';
 import { storageFailure } from '../storage-errors.ts';
 import type { ServerInfo } from '../minio-admin/types.ts';
+import type { ThroughputResult } from './throughput.ts';
 
 export interface EndpointCheck {
   name: string;
   ok: boolean;
   detail: string;
 }
+
+/** What `endpoint test` reports: the checks, and the throughput with --throughput. */
+export type EndpointTestOutput = EndpointTestResult & { throughput?: ThroughputResult };
 
 export interface EndpointTestResult {
   endpoint: string;

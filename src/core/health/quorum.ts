@@ -42,7 +42,8 @@ export function quorumFor({ drives, parity, online }: QuorumInput): Quorum {
 
 export type HealthStatus = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
 
-export const STATUS_EXIT_CODE: Record<HealthStatus, number> = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 };
+/** The monitoring plugin convention every health-reporting command exits with (and the textfile gauges use). */
+export const STATUS_EXIT_CODE = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 } as const satisfies Record<HealthStatus, number>;
 
 const RANK: Record<HealthStatus, number> = { OK: 0, WARNING: 1, UNKNOWN: 2, CRITICAL: 3 };
 

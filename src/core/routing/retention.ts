@@ -5,6 +5,14 @@ import { withRetry } from '../retry.ts';
 import { parseDuration, retainUntil } from './duration.ts';
 import type { RetentionMode, RetentionSpec } from './model.ts';
 
+/** What `--retain`/`--legal-hold` set on the stored outputs and the manifest. */
+export interface RetentionSet {
+  mode: string | null;
+  retainUntil: string | null;
+  legalHold: boolean;
+  objects: number;
+}
+
 /** What S3 Object Lock holds on one stored object. */
 export interface ObjectRetention {
   mode: RetentionMode | null;

@@ -18,6 +18,10 @@ export interface StoreStatus {
   checkedAt: string;
 }
 
+/** What `db migrate` did: how many migrations it applied, and the state after. */
+export interface DbMigrateResult extends StoreStatus {
+  applied: number;
+}
 export async function storeStatus(db: Db): Promise<StoreStatus> {
   const applied = await appliedVersions(db);
   const schema = allSchemas.map((s) => {

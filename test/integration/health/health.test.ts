@@ -1,32 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { HealthResult } from '../../../src/core/health/check.ts';
+import type { HealthReport } from '../../../src/core/health/model.ts';
 import { parseJson, runCli, tempHome } from '../../support/cli.ts';
 import { addEndpoints, mcFor, startDistributed, startErasureSet, startSingleDrive, type Deployment } from '../../support/minio.ts';
 
-interface SetView {
-  status: string;
-  drives: number;
-  online: number;
-  offline: number;
-  canLoseBeforeReadOnly: number;
-  canLoseBeforeUnavailable: number;
-  writeQuorum: number;
-  readQuorum: number;
-  problemDrives: { node: string; path: string }[];
-}
-interface Report {
-  endpoint: string;
-  status: string;
-  drives: { total: number; online: number; offline: number };
-  nodes: { offline: string[] };
-  sets: SetView[];
-  parity: { standard: string };
-  capacity: { rawBytes: number; usableBytes: number };
-}
-interface HealthDoc {
-  status: string;
-  endpoints: Report[];
-}
+/** `health --json` of deployments that all answered. */
+type HealthDoc = Omit<HealthResult, 'endpoints'> & { endpoints: HealthReport[] };
 
 /** What `mc admin info --json` counts on the same deployment. */
 function mcDriveCounts(deployment: Deployment): { online: number; offline: number } {

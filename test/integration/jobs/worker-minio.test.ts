@@ -6,19 +6,13 @@ import { parseJson, runCli, spawnCli, tempHome } from '../../support/cli.ts';
 import { makeVideo } from '../../support/media.ts';
 import { startFaultProxy } from '../../support/fault-proxy.ts';
 import { incompleteUploads, startSingleDrive, type Deployment } from '../../support/minio.ts';
-
-interface JobView {
-  id: number;
-  state: string;
-  lastError: string | null;
-  attemptsLog: { outcome: string | null }[];
-}
+import type { JobDetail } from '../../../src/core/jobs/model.ts';
 
 describe('worker with MinIO: kill -9 mid-upload, MinIO down and back', () => {
   const { home, cleanup } = tempHome('mpegflow-worker-minio-');
   let minio: Deployment;
   const cli = (args: string[]) => runCli(args, { home, timeoutMs: 300_000 });
-  const job = async (id: number) => parseJson<JobView>(await cli(['job', 'show', String(id), '--json']));
+  const job = async (id: number) => parseJson<JobDetail>(await cli(['job', 'show', String(id), '--json']));
   const submit = async (args: string[]) =>
     parseJson<{ submitted: { id: number }[] }>(await cli(['job', 'submit', ...args, '--json'])).submitted[0]!.id;
 

@@ -6,14 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { cliEntry, parseJson, repoRoot, runCli, tempHome } from '../../support/cli.ts';
 import { makeGarbage, makeVideo } from '../../support/media.ts';
-
-interface JobView {
-  id: number;
-  state: string;
-  attempts: number;
-  destination: string;
-  attemptsLog: { outcome: string | null }[];
-}
+import type { JobDetail } from '../../../src/core/jobs/model.ts';
 
 /** A worker in the background, as cron would start it. */
 function startWorker(home: string, args: string[]) {
@@ -52,7 +45,7 @@ describe('jobs and worker (CLI, real ffmpeg)', () => {
   const media = path.join(home, 'media');
   mkdirSync(media);
   const cli = (args: string[]) => runCli(args, { home, timeoutMs: 300_000 });
-  const job = async (id: number) => parseJson<JobView>(await cli(['job', 'show', String(id), '--json']));
+  const job = async (id: number) => parseJson<JobDetail>(await cli(['job', 'show', String(id), '--json']));
 
   it('a cron-style submit + drain encodes each new source once; re-runs add nothing', async () => {
     const folder = path.join(media, 'batch');

@@ -7,14 +7,7 @@ import { parseJson, runCli, tempHome, transcript } from '../../support/cli.ts';
 import { makeTestCA, startSingleDrive, type Deployment } from '../../support/minio.ts';
 import { startPlainHttpServer } from '../../support/plain-http.ts';
 import { startMotoServer } from '../../support/moto.ts';
-
-interface TestDoc {
-  ok: boolean;
-  latencyMs: number;
-  buckets: number;
-  server: { version: string; mode: string; nodes: number; drives: number } | null;
-  checks: { name: string; ok: boolean; detail: string }[];
-}
+import type { EndpointTestOutput } from '../../../src/core/endpoints/probe.ts';
 
 describe('mpegflow endpoint test and bad endpoints (real MinIO, TLS, non-MinIO servers)', () => {
   const { home, cleanup } = tempHome('mpegflow-endpoint-test-');
@@ -57,10 +50,10 @@ describe('mpegflow endpoint test and bad endpoints (real MinIO, TLS, non-MinIO s
   it('reports version, mode, drives, bucket count and latency', async () => {
     const res = await cli(['endpoint', 'test', 'plain', '--json']);
     assert.equal(res.code, 0, res.stdout + res.stderr);
-    const doc = parseJson<TestDoc>(res);
+    const doc = parseJson<EndpointTestOutput>(res);
     assert.equal(doc.ok, true);
     assert.equal(doc.buckets, 1);
-    assert.ok(doc.latencyMs > 0 && doc.latencyMs < 5000);
+    assert.ok(doc.latencyMs !== null && doc.latencyMs > 0 && doc.latencyMs < 5000);
     assert.equal(doc.server?.drives, 1);
     assert.ok(doc.server?.version);
     const human = await cli(['endpoint', 'test', 'plain']);
@@ -98,7 +91,7 @@ describe('mpegflow endpoint test and bad endpoints (real MinIO, TLS, non-MinIO s
 
   it('an S3 server without the admin API: S3 works, health cannot tell (exit 3)', async (t) => {
     if (!moto) return t.skip('moto (a second S3 implementation) is not installed: run bash scripts/install-test-deps.sh');
-    const test = parseJson<TestDoc>(await cli(['endpoint', 'test', 'other-s3', '--json']));
+    const test = parseJson<EndpointTestOutput>(await cli(['endpoint', 'test', 'other-s3', '--json']));
     assert.equal(test.ok, false);
     assert.deepEqual(
       test.checks.map((c) => [c.name, c.ok]),

@@ -8,14 +8,7 @@ import { parseJson, runCli, spawnCli, tempHome, transcript } from '../../support
 import { makeVideo } from '../../support/media.ts';
 import { incompleteUploads, startSingleDrive, type Deployment } from '../../support/minio.ts';
 import { PG_PASSWORD, PostgresCluster } from '../../support/postgres.ts';
-
-interface JobView {
-  id: number;
-  state: string;
-  lastHost: string | null;
-  waiting: string | null;
-  attemptsLog: { outcome: string | null; host: string | null; generation: number | null }[];
-}
+import type { JobDetail } from '../../../src/core/jobs/model.ts';
 
 /**
  * An encoder pool for real: three hosts (each its own MPEGFLOW_HOME and host
@@ -30,7 +23,7 @@ describe('encoder pool on PostgreSQL (three hosts, real MinIO and ffmpeg)', () =
   const env = (host: string, over: Record<string, string> = {}) => ({ MPEGFLOW_DATABASE_URL: url, MPEGFLOW_HOST_NAME: host, ...over });
   const on = (host: 'h1' | 'h2' | 'h3', args: string[], input?: string) =>
     runCli(args, { home: homes.find((h) => h.name === host)!.home, env: env(host), input, timeoutMs: 300_000 });
-  const job = async (id: number) => parseJson<JobView>(await on('h1', ['job', 'show', String(id), '--json']));
+  const job = async (id: number) => parseJson<JobDetail>(await on('h1', ['job', 'show', String(id), '--json']));
   const sql = async <T extends pg.QueryResultRow>(text: string): Promise<T[]> => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();

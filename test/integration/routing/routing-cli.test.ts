@@ -4,14 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { parseJson, runCli, tempHome } from '../../support/cli.ts';
 import { makeVideo } from '../../support/media.ts';
 import { addEndpoints, startSingleDrive, type Deployment } from '../../support/minio.ts';
-
-interface Submitted {
-  submitted: { id: number; preset: string; destination: string; customer: string; class: string; route: string; needs: string[] }[];
-}
-interface Retention {
-  objectLock: boolean;
-  objects: { name: string; mode: string | null; retainUntil: string | null; legalHold: boolean }[];
-}
+import type { SubmitResult } from '../../../src/core/jobs/submit.ts';
+import type { VerifyResult } from '../../../src/core/encode/verify.ts';
 
 /**
  * Hybrid routing with two real MinIO deployments: the on-prem store (masters,
@@ -215,7 +209,7 @@ describe('routing: route rules, fan-out submit, retention (two MinIO stores)', (
 
     const submit = await cli(['job', 'submit', 'store/masters/acme/ep1.mp4', '--route', 'auto', '--json']);
     assert.equal(submit.code, 0, submit.stderr);
-    const { submitted } = parseJson<Submitted>(submit);
+    const { submitted } = parseJson<SubmitResult>(submit);
     assert.deepEqual(
       submitted.map((j) => [j.preset, j.destination, j.customer, j.class, j.route, j.needs]),
       [
@@ -225,7 +219,7 @@ describe('routing: route rules, fan-out submit, retention (two MinIO stores)', (
     );
     const other = await cli(['job', 'submit', 'store/masters/other/ep2.mp4', '--route', 'auto', '--customer', 'globex', '--json']);
     assert.deepEqual(
-      parseJson<Submitted>(other).submitted.map((j) => [j.route, j.customer]),
+      parseJson<SubmitResult>(other).submitted.map((j) => [j.route, j.customer]),
       [['masters', 'globex']],
     );
     const listed = parseJson<{ jobs: { id: number }[] }>(
@@ -241,7 +235,7 @@ describe('routing: route rules, fan-out submit, retention (two MinIO stores)', (
 
     const archived = await cli(['verify', `store/archive/acme/${today}/ep1/`, '--json']);
     assert.equal(archived.code, 0, archived.stdout);
-    const retention = parseJson<{ retention: Retention }>(archived).retention;
+    const retention = parseJson<VerifyResult>(archived).retention!;
     assert.equal(retention.objectLock, true);
     assert.ok(retention.objects.length >= 3, 'outputs and the manifest');
     const dayAhead = Date.now() + 86_400_000;
@@ -254,7 +248,7 @@ describe('routing: route rules, fan-out submit, retention (two MinIO stores)', (
       (await cli(['verify', `store/archive/acme/${today}/ep1/`])).stdout,
       /Retention: \d+ of \d+ objects governance until .*, legal hold on/,
     );
-    const delivered = parseJson<{ retention: Retention }>(await cli(['verify', 'delivery/vod/acme/ep1/', '--json'])).retention;
+    const delivered = parseJson<VerifyResult>(await cli(['verify', 'delivery/vod/acme/ep1/', '--json'])).retention;
     assert.deepEqual(delivered, { objectLock: false, objects: [] });
   });
 
@@ -291,7 +285,7 @@ describe('routing: route rules, fan-out submit, retention (two MinIO stores)', (
       { mode: set.mode, objects: set.objects, legalHold: set.legalHold },
       { mode: 'compliance', objects: 2, legalHold: false },
     );
-    const verified = parseJson<{ retention: Retention }>(await cli(['verify', 'store/archive/direct/', '--json'])).retention;
+    const verified = parseJson<VerifyResult>(await cli(['verify', 'store/archive/direct/', '--json'])).retention!;
     assert.deepEqual(
       verified.objects.map((o) => [o.name, o.mode, o.legalHold]),
       [

@@ -5,25 +5,17 @@ import { parseJson, runCli, tempHome, transcript } from '../../support/cli.ts';
 import { startSingleDrive, type Deployment } from '../../support/minio.ts';
 import { startMotoServer } from '../../support/moto.ts';
 import { startSeaweedFs, type SeaweedServer } from '../../support/seaweedfs.ts';
+import type { EndpointCapabilities } from '../../../src/core/endpoints/capability-catalogue.ts';
 
-interface CheckDoc {
-  endpoint: string;
-  server: string | null;
-  encodingReady: boolean;
-  scratch: { bucket: string; prefix: string; bucketCreated: boolean };
-  capabilities: { id: string; name: string; status: string; detail: string; neededBy: string[]; requiredForEncoding: boolean }[];
-  cleanup: { ok: boolean; detail: string };
-}
-
-const status = (doc: CheckDoc) => Object.fromEntries(doc.capabilities.map((c) => [c.id, c.status]));
-const detail = (doc: CheckDoc, id: string) => doc.capabilities.find((c) => c.id === id)!.detail;
+const status = (doc: EndpointCapabilities) => Object.fromEntries(doc.capabilities.map((c) => [c.id, c.status]));
+const detail = (doc: EndpointCapabilities, id: string) => doc.capabilities.find((c) => c.id === id)!.detail;
 
 describe('mpegflow endpoint check on MinIO, moto and SeaweedFS (real servers)', () => {
   const { home, cleanup } = tempHome('mpegflow-endpoint-check-');
   let minio: Deployment;
   let moto: Awaited<ReturnType<typeof startMotoServer>>;
   let weed: SeaweedServer | undefined;
-  const docs: Record<string, CheckDoc> = {};
+  const docs: Record<string, EndpointCapabilities> = {};
   const clients: Record<string, Client> = {};
   const cli = (args: string[], input?: string) => runCli(args, { home, input, timeoutMs: 240_000 });
 
@@ -44,7 +36,7 @@ describe('mpegflow endpoint check on MinIO, moto and SeaweedFS (real servers)', 
     for (const [name] of stores) {
       const res = await cli(['endpoint', 'check', name, '--json']);
       assert.equal(res.code, 0, `${name}: ${res.stdout}${res.stderr}`);
-      docs[name] = parseJson<CheckDoc>(res);
+      docs[name] = parseJson<EndpointCapabilities>(res);
     }
   });
   after(async () => {
@@ -119,7 +111,7 @@ describe('mpegflow endpoint check on MinIO, moto and SeaweedFS (real servers)', 
     await client.putObject('media', 'keep.txt', Buffer.from('keep'), 4);
     const res = await cli(['endpoint', 'check', 'minio', '--bucket', 'media', '--no-create-buckets', '--json']);
     assert.equal(res.code, 0, res.stdout + res.stderr);
-    const doc = parseJson<CheckDoc>(res);
+    const doc = parseJson<EndpointCapabilities>(res);
     assert.equal(doc.scratch.bucket, 'media');
     assert.match(doc.scratch.prefix, /^\.mpegflow-check-[0-9a-f]{8}\/$/);
     const s = status(doc);

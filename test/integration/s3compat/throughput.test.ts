@@ -5,20 +5,7 @@ import { parseJson, runCli, tempHome } from '../../support/cli.ts';
 import { startSingleDrive, type Deployment } from '../../support/minio.ts';
 import { startMotoServer } from '../../support/moto.ts';
 import { startSeaweedFs, type SeaweedServer } from '../../support/seaweedfs.ts';
-
-interface TestDoc {
-  ok: boolean;
-  throughput: {
-    bucket: string;
-    sizeBytes: number;
-    concurrency: number;
-    upload: { mbPerSecond: number; mbitPerSecond: number; seconds: number };
-    download: { mbPerSecond: number; mbitPerSecond: number; seconds: number };
-    verified: boolean;
-    verdict: { profile: string; mbitPerSecond: number; concurrentReads: number; concurrentWrites: number }[];
-    cleanup: { ok: boolean; detail: string };
-  };
-}
+import type { EndpointTestOutput } from '../../../src/core/endpoints/probe.ts';
 
 async function names(client: Client, bucket: string): Promise<string[]> {
   const found: string[] = [];
@@ -62,7 +49,7 @@ describe('mpegflow endpoint test --throughput (MinIO, moto, SeaweedFS)', () => {
       '--json',
     ]);
     assert.equal(res.code, 0, res.stdout + res.stderr);
-    const t = parseJson<TestDoc>(res).throughput;
+    const t = parseJson<EndpointTestOutput>(res).throughput!;
     assert.equal(t.sizeBytes, 24 * 1024 * 1024);
     assert.equal(t.concurrency, 3);
     assert.equal(t.verified, true);
@@ -99,10 +86,10 @@ describe('mpegflow endpoint test --throughput (MinIO, moto, SeaweedFS)', () => {
     if (stores.length === 0) return t.skip('neither moto nor SeaweedFS is installed');
     for (const name of stores) {
       const res = await cli(['endpoint', 'test', name, '--throughput', '--size', '16MiB', '--json']);
-      const doc = parseJson<TestDoc>(res);
+      const doc = parseJson<EndpointTestOutput>(res);
       assert.equal(res.code, 1, `${name}: ${res.stderr}`);
       assert.equal(doc.ok, false);
-      assert.equal(doc.throughput.verified, true, name);
+      assert.equal(doc.throughput?.verified, true, name);
       assert.ok(doc.throughput.cleanup.ok, `${name}: ${doc.throughput.cleanup.detail}`);
     }
   });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { redactArgv, redactLike, redactText, redactUnknownFlags } from '../../../src/core/audit/redact.ts';
-import { parseSince } from '../../../src/core/audit/since.ts';
 
 describe('redaction', () => {
   it('hides values of secret flags in both spellings', () => {
@@ -30,21 +29,6 @@ describe('redaction', () => {
     const out = redactText(`Opening ${url} failed`);
     assert.ok(!out.includes('abcdef0123') && !out.includes('AK%2F2026'), out);
     assert.equal(redactText('https://user:pa55@host/x'), 'https://[REDACTED]@host/x');
-  });
-});
-
-describe('--since', () => {
-  const now = new Date('2026-11-25T12:00:00Z');
-  it('reads durations and dates', () => {
-    assert.equal(parseSince('24h', now), '2026-11-24T12:00:00.000Z');
-    assert.equal(parseSince('30m', now), '2026-11-25T11:30:00.000Z');
-    assert.equal(parseSince('2026-11-01', now), '2026-11-01T00:00:00.000Z');
-  });
-  it('refuses nonsense as a usage error', () => {
-    assert.throws(
-      () => parseSince('yesterday-ish', now),
-      (e: { exitCode: number }) => e.exitCode === 2,
-    );
   });
 });
 

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { stagingFor } from '../../../src/core/encode/staging.ts';
 import { forDialect } from '../../../src/core/store/migration.ts';
 import { postgresError, redactDatabaseUrl } from '../../../src/core/store/postgres.ts';
 import { numberedPlaceholders } from '../../../src/core/store/sql.ts';
@@ -39,20 +38,5 @@ describe('one SQL for two engines', () => {
     assert.equal(down.code, 'DATABASE_UNREACHABLE');
     assert.match(down.suggestion ?? '', /pg_isready/);
     assert.equal(postgresError(at, Object.assign(new Error('could not extend file'), { code: '53100' })).code, 'STATE_DISK_FULL');
-  });
-});
-
-describe('staging of queued encodes', () => {
-  it('stages each lease generation apart: in the bucket for remote destinations, beside local ones', () => {
-    assert.deepEqual(stagingFor({ kind: 'remote', alias: 'a', bucket: 'out', prefix: 'shows/ep1' }, 7, 2), {
-      kind: 'remote',
-      alias: 'a',
-      bucket: 'out',
-      prefix: '.mpegflow-staging/job-7-g2',
-    });
-    assert.deepEqual(stagingFor({ kind: 'local', path: '/srv/out/ep1' }, 7, 3), {
-      kind: 'local',
-      path: '/srv/out/.mpegflow-staging/job-7-g3',
-    });
   });
 });

@@ -1,0 +1,127 @@
+import type { Job, JobDetail } from '../core/jobs/model.ts';
+import type { SubmitResult } from '../core/jobs/submit.ts';
+import type { WorkerResult } from '../core/jobs/worker.ts';
+import { formatRetention } from '../core/routing/model.ts';
+import { renderFields, renderTable } from './table.ts';
+
+/** `job list`: newest first, or how to queue the first ones. */
+export function renderJobList(jobs: Job[], tty = Boolean(process.stdout.isTTY)): string {
+  if (jobs.length === 0) return 'No jobs. Queue some with `mpegflow job submit SOURCE --preset NAME`.';
+  return renderTable(
+    ['JOB', 'STATE', 'CUSTOMER', 'CLASS', 'PRESET', 'SOURCE', 'DESTINATION', 'TRIES', 'PRIO', 'HOST', 'UPDATED'],
+    jobs.map((j) => [
+      j.id,
+      j.cancelRequested && j.state === 'running' ? 'cancelling' : j.state,
+      j.customer,
+      j.class,
+      j.preset,
+      j.source,
+      j.destination,
+      `${j.attempts}/${j.maxAttempts}`,
+      j.priority,
+      j.lastHost,
+      j.updatedAt,
+    ]),
+    tty,
+  );
+}
+
+/** `job show`: the job's fields, then its attempts, outputs and the tail of its log when it has any. */
+export function renderJobDetail(job: JobDetail, tty = Boolean(process.stdout.isTTY)): string {
+  const blocks = [
+    renderFields([
+      ['Job', job.id],
+      ['State', job.cancelRequested && job.state === 'running' ? 'running (cancel requested)' : job.state],
+      ['Source', job.source],
+      ['Preset', job.presetFile ? `${job.preset} (${job.presetFile})` : job.preset],
+      ['Destination', job.destination],
+      ['Customer', job.customer],
+      ['Class', job.class],
+      ['Route', job.route],
+      ['Retention', formatRetention(job.retention ?? null)],
+      ['Priority', job.priority],
+      [
+        'Attempts',
+        `${job.attempts} (${job.attempts - job.lostLeases} of ${job.maxAttempts} allowed failures used${job.lostLeases ? `; ${job.lostLeases} lost to workers that died` : ''})`,
+      ],
+      ['Worker', job.leaseOwner],
+      ['Waiting', job.waiting],
+      ['Last error', job.lastError],
+      ['Queued', job.createdAt],
+      ['Started', job.startedAt],
+      ['Finished', job.finishedAt],
+    ]),
+  ];
+  if (job.attemptsLog.length > 0) {
+    blocks.push(
+      '\nAttempts:',
+      renderTable(
+        ['#', 'HOST', 'WORKER', 'STARTED', 'FINISHED', 'OUTCOME', 'ERROR'],
+        job.attemptsLog.map((a) => [a.attempt, a.host, a.worker, a.startedAt, a.finishedAt, a.outcome, a.error]),
+        tty,
+      ),
+    );
+  }
+  const outputs = (job.result?.outputs as { name: string; size: number }[] | undefined) ?? [];
+  if (outputs.length > 0) {
+    blocks.push(
+      '\nOutputs:',
+      renderTable(
+        ['NAME', 'BYTES'],
+        outputs.map((o) => [o.name, o.size]),
+        tty,
+      ),
+    );
+  }
+  if (job.logTail.length > 0) blocks.push('\nLog (tail):', ...job.logTail.map((line) => `  ${line.ts}  ${line.line}`));
+  return blocks.join('\n');
+}
+
+/** Jobs shown in the table; the rest are summed up by their ids (a prefix can hold millions). */
+const SUBMITTED_ROWS = 50;
+
+/** `job submit`: what was queued, what was skipped, and what runs it. */
+export function renderSubmitted({ submitted, counts, jobIds }: SubmitResult, tty = Boolean(process.stdout.isTTY)): string {
+  const lines: string[] = [];
+  if (submitted.length > 0)
+    lines.push(
+      renderTable(
+        ['JOB', 'SOURCE', 'CUSTOMER', 'CLASS', 'ROUTE', 'PRESET', 'DESTINATION', 'PRIORITY'],
+        submitted
+          .slice(0, SUBMITTED_ROWS)
+          .map((j) => [j.id, j.source, j.customer, j.class, j.route, j.preset, j.destination, j.priority]),
+        tty,
+      ),
+    );
+  if (counts.submitted > SUBMITTED_ROWS)
+    lines.push(`… and ${counts.submitted - SUBMITTED_ROWS} more: jobs ${jobIds} (see \`mpegflow job list\`)`);
+  lines.push(
+    `${counts.submitted} job${counts.submitted === 1 ? '' : 's'} queued, ${counts.skipped} skipped (already queued, running or done).`,
+  );
+  if (counts.submitted > 0) lines.push('Run them with: mpegflow worker --drain');
+  return lines.join('\n');
+}
+
+/** `job cancel`: a queued job is cancelled at once, a running one when its worker next looks. */
+export function renderCancelled(job: Job): string {
+  return job.state === 'cancelled' ? `Job ${job.id} cancelled.` : `Job ${job.id} is running: its worker will stop it within seconds.`;
+}
+
+/** `job retry`. */
+export function renderRequeued(job: Job): string {
+  return `Job ${job.id} queued again. Run it with: mpegflow worker --drain`;
+}
+
+/** `worker`: the jobs this run took, and why it stopped. */
+export function renderWorkerRun(result: WorkerResult, tty = Boolean(process.stdout.isTTY)): string {
+  if (result.jobs.length === 0) return 'No jobs were ready.';
+  const counts = Object.entries(Object.groupBy(result.jobs, (j) => j.state)).map(([state, jobs]) => `${jobs!.length} ${state}`);
+  return [
+    renderTable(
+      ['JOB', 'SOURCE', 'RESULT', 'ERROR'],
+      result.jobs.map((j) => [j.id, j.source, j.state, j.error]),
+      tty,
+    ),
+    `Worker ${result.worker}: ${counts.join(', ')} (stopped: ${result.stoppedBy}).`,
+  ].join('\n');
+}

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { renderBothWays } from '../../support/tty.ts';
+import type { Job, JobDetail } from '../../../src/core/jobs/model.ts';
+import { renderCancelled, renderJobDetail, renderJobList, renderSubmitted, renderWorkerRun } from '../../../src/ui/jobs.ts';
+
+const job: Job = {
+  id: 7,
+  jobKey: 'k7',
+  source: 'central/masters/ep1.mxf',
+  sourceIdentity: 'etag-1',
+  preset: 'hls-h264',
+  presetFile: null,
+  presetHash: 'h',
+  destination: 'central/web/ep1/',
+  priority: 0,
+  needs: ['endpoint:central'],
+  customer: 'acme',
+  class: null,
+  route: null,
+  retention: null,
+  state: 'running',
+  attempts: 1,
+  lostLeases: 0,
+  maxAttempts: 3,
+  notBefore: 0,
+  leaseOwner: 'host:1:abc',
+  leaseExpiresAt: null,
+  leaseGeneration: 1,
+  cancelRequested: true,
+  lastError: null,
+  result: null,
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-01T00:01:00Z',
+  startedAt: '2026-01-01T00:00:30Z',
+  finishedAt: null,
+  lastHost: 'host',
+};
+
+describe('job rendering', () => {
+  it('lists jobs as a bordered table on a terminal and as plain columns otherwise', () => {
+    const [tty, plain] = renderBothWays((tty) => renderJobList([job], tty));
+    for (const text of [tty, plain]) {
+      assert.match(text, /cancelling/);
+      assert.match(text, /1\/3/);
+      assert.match(text, /central\/masters\/ep1\.mxf/);
+    }
+    assert.match(renderJobList([], false), /^No jobs\. Queue some/);
+  });
+
+  it('shows a job with its attempts, outputs and log tail', () => {
+    const detail: JobDetail = {
+      ...job,
+      result: { outputs: [{ name: 'master.m3u8', size: 321 }] },
+      attemptsLog: [{ attempt: 1, worker: 'w', host: 'host', generation: 1, startedAt: 's', finishedAt: null, outcome: null, error: null }],
+      waiting: null,
+      logTail: [{ ts: '2026-01-01T00:00:31Z', line: 'encode 10%' }],
+    };
+    for (const tty of [true, false]) {
+      const text = renderJobDetail(detail, tty);
+      assert.match(text, /^Job\s+7$/m);
+      assert.match(text, /running \(cancel requested\)/);
+      assert.match(text, /\nAttempts:\n/);
+      assert.match(text, /master\.m3u8.*321/);
+      assert.match(text, /\nLog \(tail\):\n {2}2026-01-01T00:00:31Z {2}encode 10%$/);
+    }
+  });
+
+  it('says what was queued and skipped, and what runs it', () => {
+    const text = renderSubmitted({ submitted: [job], skipped: [], counts: { submitted: 1, skipped: 0 }, jobIds: '7' }, false);
+    assert.match(text, /1 job queued, 0 skipped/);
+    assert.match(text, /Run them with: mpegflow worker --drain$/);
+    assert.equal(
+      renderSubmitted({ submitted: [], skipped: [], counts: { submitted: 0, skipped: 3 }, jobIds: '' }, true),
+      '0 jobs queued, 3 skipped (already queued, running or done).',
+    );
+    const many = Array.from({ length: 1000 }, (_, i) => ({ ...job, id: i + 1 }));
+    const summed = renderSubmitted({ submitted: many, skipped: [], counts: { submitted: 120_000, skipped: 0 }, jobIds: '1-120000' }, false);
+    assert.equal(summed.split('\n').filter((l) => /^\d+\s/.test(l)).length, 50, 'a table of the first 50');
+    assert.match(summed, /… and 119950 more: jobs 1-120000/);
+    assert.equal(renderCancelled({ ...job, state: 'cancelled' }), 'Job 7 cancelled.');
+  });
+
+  it('sums up a worker run', () => {
+    const run = { worker: 'w1', host: 'h', stoppedBy: 'drained' as const };
+    assert.equal(renderWorkerRun({ ...run, jobs: [] }, false), 'No jobs were ready.');
+    for (const tty of [true, false]) {
+      const text = renderWorkerRun(
+        {
+          ...run,
+          jobs: [
+            { id: 7, source: 's', state: 'done' },
+            { id: 8, source: 's', state: 'failed', error: 'bad media' },
+          ],
+        },
+        tty,
+      );
+      assert.match(text, /bad media/);
+      assert.match(text, /Worker w1: 1 done, 1 failed \(stopped: drained\)\.$/);
+    }
+  });
+});
