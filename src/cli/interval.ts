@@ -9,7 +9,7 @@ export function parseSeconds(text: string, flag: string): number {
   let total = 0;
   while (rest) {
     const m = /^(\d+(?:\.\d+)?)(h|m|s)?/.exec(rest);
-    if (!m || (m[2] === undefined && m[0] !== rest))
+    if (!m || (m[2] === undefined && m[0] !== input))
       throw usageError(`${flag} '${text}' is not a time span`, 'write it like 90s, 2m or 1h30m');
     total += Number(m[1]) * SECONDS[m[2] ?? '']!;
     rest = rest.slice(m[0].length);
