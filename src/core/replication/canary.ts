@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from 'minio';
 import { MpegflowError } from '../errors.ts';
+import { CREDENTIAL_CODES, DENIED_CODES } from '../storage-error-codes.ts';
 import { storageFailure } from '../storage-errors.ts';
 import type { ReplicationRecord } from './records.ts';
 
@@ -44,14 +45,25 @@ export async function writeCanary(record: ReplicationRecord, edgeS3: Client, now
   return { key, digest: createHash('sha256').update(body).digest('hex'), writtenAt };
 }
 
-/** Does central hold the canary's bytes yet (any failure to read it counts as not yet). */
+/**
+ * Does central hold the canary's bytes yet. Missing, or central down, is
+ * "not yet" (the lag grows); central refusing our credentials would never
+ * let the canary be seen, so it is an error naming central.
+ */
 export async function canaryArrived(record: ReplicationRecord, centralS3: Client, canary: Canary): Promise<boolean> {
   try {
     const stream = await centralS3.getObject(record.centralBucket, canary.key);
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(chunk as Buffer);
     return createHash('sha256').update(Buffer.concat(chunks)).digest('hex') === canary.digest;
-  } catch {
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (CREDENTIAL_CODES.has(code) || DENIED_CODES.has(code))
+      throw storageFailure(error, {
+        alias: record.central,
+        path: `${record.central}/${record.centralBucket}/${canary.key}`,
+        action: 'read the canary at',
+      });
     return false;
   }
 }

@@ -146,10 +146,12 @@ export async function ruleStatus(record: ReplicationRecord, deps: StatusDeps): P
   try {
     const [edge, central] = await Promise.all([deps.resolve(record.edge), deps.resolve(record.central)]);
     const edgeS3 = deps.s3For(record.edge);
+    const rulesRead = calls.rules(edgeS3, record.edgeBucket);
     const [rules, targets, wire, targetOnline, walk] = await Promise.all([
-      calls.rules(edgeS3, record.edgeBucket),
+      rulesRead,
       calls.targets(edge, record.edgeBucket),
-      calls.metrics(edge, record.edgeBucket),
+      // MinIO refuses the metrics of a bucket left without any replication rule
+      rulesRead.then((found) => (found.length ? calls.metrics(edge, record.edgeBucket) : {})),
       calls.centralReady(central),
       deps.deep ? walkObjects(calls.listing(edgeS3, record.edgeBucket, record.settings.prefix), deps.deep.keep, now) : null,
     ]);

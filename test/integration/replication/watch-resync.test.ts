@@ -227,6 +227,24 @@ describe('replicate watch and resync against real MinIO (an edge, a central)', (
     assert.ok(res.code === 1 || res.code === 0, res.stdout);
   });
 
+  it('central refusing the credentials is UNKNOWN naming central, not a growing lag', async () => {
+    const replace = (secret: string) =>
+      cli(
+        ['endpoint', 'add', 'central', '--url', central.url, '--access-key', central.accessKey, '--secret-key-stdin', '--replace'],
+        secret,
+      );
+    assert.equal((await replace('not-the-central-secret')).code, 0);
+    try {
+      const res = await cli(['replicate', 'watch', 'edge1/ingest', '--once', '--warn', '5s', '--crit', '30s', '--json']);
+      assert.equal(res.code, 3, res.stdout + res.stderr);
+      const sample = parseJson<WatchDoc & { samples: { error?: { message: string } }[] }>(res).samples[0]!;
+      assert.match(sample.error!.message, /endpoint 'central' \(http:\/\/127\.0\.0\.1:\d+\) refused the credentials/);
+      assert.deepEqual(await canariesOn(edge, 'ingest'), []);
+    } finally {
+      assert.equal((await replace(central.secretKey)).code, 0);
+    }
+  });
+
   it('never printed a secret key', () => {
     const all = transcript.join('\n');
     assert.ok(transcript.length >= 10);

@@ -216,3 +216,19 @@ describe('ruleStatus', () => {
     assert.equal(status.error?.code, 'UNREACHABLE');
   });
 });
+
+describe('ruleStatus when the bucket has no rule left', () => {
+  it('does not ask for the metrics MinIO would refuse, and is CRITICAL', async () => {
+    const status = await ruleStatus(
+      record,
+      deps({
+        rules: async () => [],
+        metrics: async () => {
+          throw new Error('asked for the metrics of a bucket without rules');
+        },
+      }),
+    );
+    assert.equal(status.status, 'CRITICAL');
+    assert.match(status.summary, /the rule is gone/);
+  });
+});
