@@ -4,7 +4,7 @@ import { worstStatus, type HealthStatus } from '../health/quorum.ts';
 import { errorSummary } from '../errors.ts';
 import { storageFailure } from '../storage-errors.ts';
 import { awaitCanary, removeCanary, writeCanary, type Canary } from './canary.ts';
-import { fetchReplicationMetrics, targetMetrics, type WireMetricsV2 } from './metrics.ts';
+import { fetchReplicationMetrics, targetMetrics } from './metrics.ts';
 import type { ReplicationRecord } from './records.ts';
 import { centralReady } from './status.ts';
 
@@ -50,8 +50,6 @@ export interface LagWatchSides {
   central: ResolvedEndpoint;
   edgeS3: Client;
   centralS3: Client;
-  metrics?: (edge: ResolvedEndpoint, bucket: string) => Promise<WireMetricsV2>;
-  centralReady?: (central: ResolvedEndpoint) => Promise<boolean>;
 }
 
 /**
@@ -76,16 +74,14 @@ export class LagWatch {
   async round(waitMs: number): Promise<LagSample> {
     const r = this.#record;
     const { edge, central, edgeS3, centralS3 } = this.#sides;
-    const metrics = this.#sides.metrics ?? fetchReplicationMetrics;
-    const ready = this.#sides.centralReady ?? centralReady;
     const names = { edge: `${r.edge}/${r.edgeBucket}`, central: `${r.central}/${r.centralBucket}` };
     try {
       this.#canary ??= await writeCanary(r, edgeS3);
       const canary = this.#canary;
       const [arrivedAt, wire, targetOnline] = await Promise.all([
         awaitCanary(r, centralS3, canary, { timeoutMs: waitMs }),
-        metrics(edge, r.edgeBucket),
-        ready(central),
+        fetchReplicationMetrics(edge, r.edgeBucket),
+        centralReady(central),
       ]);
       if (arrivedAt !== null) {
         this.#canary = undefined;
