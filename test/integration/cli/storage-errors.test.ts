@@ -64,6 +64,7 @@ const COMMON: Record<Scenario, Expect> = {
 const monitoring = (e: Expect, at?: Expect['at']): Expect => ({ ...e, exit: 3, ...(at ? { at } : {}) });
 const healthCode = (doc: Record<string, unknown>) => (doc.endpoints as { error?: { code: string } }[])[0]?.error?.code;
 const ruleCode = (doc: Record<string, unknown>) => (doc.rules as { error?: { code: string } }[])[0]?.error?.code;
+const sampleCode = (doc: Record<string, unknown>) => (doc.samples as { error?: { code: string } }[])[0]?.error?.code;
 const listCode = (doc: Record<string, unknown>) =>
   (doc.rules as { edge: string; error?: { code: string } }[]).find((r) => r.edge === 'e')?.error?.code;
 
@@ -127,6 +128,22 @@ const ROWS: Row[] = [
   {
     command: 'replicate verify',
     args: (s) => ['replicate', 'verify', BUCKET[s], '--timeout', '5'],
+    expect: ON_A_RULE,
+  },
+  {
+    command: 'replicate watch',
+    args: (s) => ['replicate', 'watch', BUCKET[s], '--once', '--warn', '5s', '--crit', '10s'],
+    expect: {
+      closed: monitoring(COMMON.closed, sampleCode),
+      badsecret: monitoring(COMMON.badsecret, sampleCode),
+      nobucket: monitoring({ exit: 1, code: 'NO_REPLICATION' }),
+      badbucket: monitoring(COMMON.badbucket),
+      dotdot: monitoring({ exit: 2, code: 'USAGE' }),
+    },
+  },
+  {
+    command: 'replicate resync',
+    args: (s) => ['replicate', 'resync', BUCKET[s], '--dry-run'],
     expect: ON_A_RULE,
   },
   {
