@@ -77,6 +77,15 @@ const ON_A_RULE: Partial<Record<Scenario, Expect>> = {
   dotdot: { exit: 2, code: 'USAGE' },
 };
 
+/** The same for a monitoring command (exit 3), whose --json document carries a storage failure at `at`. */
+const monitoringOnARule = (at: Expect['at']): Partial<Record<Scenario, Expect>> => ({
+  closed: monitoring(COMMON.closed, at),
+  badsecret: monitoring(COMMON.badsecret, at),
+  nobucket: monitoring({ exit: 1, code: 'NO_REPLICATION' }),
+  badbucket: monitoring(COMMON.badbucket),
+  dotdot: monitoring({ exit: 2, code: 'USAGE' }),
+});
+
 interface Row {
   command: string;
   args: (s: Scenario) => string[];
@@ -117,13 +126,7 @@ const ROWS: Row[] = [
   {
     command: 'replicate status',
     args: (s) => ['replicate', 'status', BUCKET[s]],
-    expect: {
-      closed: monitoring(COMMON.closed, ruleCode),
-      badsecret: monitoring(COMMON.badsecret, ruleCode),
-      nobucket: monitoring({ exit: 1, code: 'NO_REPLICATION' }),
-      badbucket: monitoring(COMMON.badbucket),
-      dotdot: monitoring({ exit: 2, code: 'USAGE' }),
-    },
+    expect: monitoringOnARule(ruleCode),
   },
   {
     command: 'replicate verify',
@@ -133,13 +136,7 @@ const ROWS: Row[] = [
   {
     command: 'replicate watch',
     args: (s) => ['replicate', 'watch', BUCKET[s], '--once', '--warn', '5s', '--crit', '10s'],
-    expect: {
-      closed: monitoring(COMMON.closed, sampleCode),
-      badsecret: monitoring(COMMON.badsecret, sampleCode),
-      nobucket: monitoring({ exit: 1, code: 'NO_REPLICATION' }),
-      badbucket: monitoring(COMMON.badbucket),
-      dotdot: monitoring({ exit: 2, code: 'USAGE' }),
-    },
+    expect: monitoringOnARule(sampleCode),
   },
   {
     command: 'replicate resync',

@@ -4,21 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import type { LagSample } from '../../../src/core/replication/watch.ts';
 import { parseJson, runCli, spawnCli, tempHome, transcript } from '../../support/cli.ts';
 import { vendorKeygen, vendorSign } from '../../support/license.ts';
 import { addEndpoints, startSingleDrive, type Deployment } from '../../support/minio.ts';
 
 interface WatchDoc {
   status: string;
-  samples: {
-    status: string;
-    lagSeconds: number | null;
-    canaryArrived: boolean;
-    backlog: { objects: number; bytes: number };
-    failed: { lastMinute: number; lastHour: number };
-    targetOnline: boolean | null;
-    bandwidthLimit: number | null;
-  }[];
+  samples: LagSample[];
 }
 
 interface DeepStatusDoc {
@@ -237,7 +230,7 @@ describe('replicate watch and resync against real MinIO (an edge, a central)', (
     try {
       const res = await cli(['replicate', 'watch', 'edge1/ingest', '--once', '--warn', '5s', '--crit', '30s', '--json']);
       assert.equal(res.code, 3, res.stdout + res.stderr);
-      const sample = parseJson<WatchDoc & { samples: { error?: { message: string } }[] }>(res).samples[0]!;
+      const sample = parseJson<WatchDoc>(res).samples[0]!;
       assert.match(
         sample.error!.message,
         /cannot read the canary at central\/masters\/.*: endpoint 'central' refused the credentials \(SignatureDoesNotMatch\)/,

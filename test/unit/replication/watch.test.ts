@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { parseSeconds } from '../../../src/cli/interval.ts';
 import { resyncState } from '../../../src/core/replication/resync.ts';
 import { renderReplicationTextfile } from '../../../src/core/replication/textfile.ts';
-import { assessLag, type LagSample } from '../../../src/core/replication/watch.ts';
+import { assessLag } from '../../../src/core/replication/watch.ts';
+import { lagSample } from '../../support/replication.ts';
 
 const thresholds = { warnSeconds: 120, critSeconds: 600 };
 const calm = { lagSeconds: 0.4, canaryArrived: true, failed: { lastMinute: 0, lastHour: 0 }, targetOnline: true, central: 'central' };
@@ -24,19 +25,13 @@ describe('the RPO watchdog thresholds', () => {
 });
 
 describe('the Prometheus textfile of the watch', () => {
-  const sample: LagSample = {
-    edge: 'edge1/ingest',
-    central: 'central/masters',
-    at: '2026-11-26T00:00:00Z',
+  const sample = lagSample({
     status: 'WARNING',
-    summary: '',
     lagSeconds: 130.5,
-    canaryArrived: false,
     backlog: { objects: 12, bytes: 3000 },
     failed: { lastMinute: 0, lastHour: 1 },
-    targetOnline: false,
     bandwidthLimit: null,
-  };
+  });
   it('one series per rule, labelled by edge and central', () => {
     const text = renderReplicationTextfile([sample]);
     const labels = '{edge="edge1/ingest",central="central/masters"}';

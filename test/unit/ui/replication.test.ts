@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RuleStatus } from '../../../src/core/replication/status.ts';
-import type { LagSample } from '../../../src/core/replication/watch.ts';
 import {
   refreshFrame,
   renderLagSamples,
@@ -11,6 +10,7 @@ import {
   renderSetupPlan,
   renderStatus,
 } from '../../../src/ui/replication.ts';
+import { lagSample } from '../../support/replication.ts';
 
 const rule: RuleStatus = {
   edge: 'edge1',
@@ -31,19 +31,7 @@ const rule: RuleStatus = {
   lastError: null,
 };
 
-const sample: LagSample = {
-  edge: 'edge1/ingest',
-  central: 'central/masters',
-  at: '2026-11-26T00:00:00Z',
-  status: 'CRITICAL',
-  summary: 'the canary has waited 700s and not arrived (critical at 600s)',
-  lagSeconds: 700,
-  canaryArrived: false,
-  backlog: { objects: 4, bytes: 4096 },
-  failed: { lastMinute: 1, lastHour: 5 },
-  targetOnline: false,
-  bandwidthLimit: 104857600,
-};
+const sample = lagSample();
 
 const hasBorders = (text: string) => /[┌│─]/.test(text);
 
