@@ -23,6 +23,8 @@ export interface RuleStatus {
   source: 'metrics' | 'objects';
   ruleOnServer: boolean;
   targetOnline: boolean | null;
+  /** MinIO's own view of the remote target: its last health check, and the latency of the edge's requests to it. */
+  targetHealth: { online: boolean; latencyMs: { current: number; average: number; max: number } } | null;
   /** metrics: replicated since the edge started, queued now, failed in the last hour. objects: each object's state. */
   counts: { replicated: number; pending: number; failed: number };
   bytes: { replicated: number; pending: number; failed: number };
@@ -107,6 +109,16 @@ export function assessRule(facts: RuleFacts, where: { edge: string; central: str
   return { status: worstStatus(problems.map(([s]) => s)), problems: problems.map(([, m]) => m) };
 }
 
+const NS_PER_MS = 1e6;
+
+function targetHealth(target: RemoteTarget): NonNullable<RuleStatus['targetHealth']> {
+  const ms = (ns: number | undefined) => Math.round((ns ?? 0) / NS_PER_MS);
+  return {
+    online: Boolean(target.isOnline),
+    latencyMs: { current: ms(target.latency?.curr), average: ms(target.latency?.avg), max: ms(target.latency?.max) },
+  };
+}
+
 const ageSeconds = (keys: AgedKey[], now: Date) =>
   keys[0] ? Math.max(0, Math.round((now.getTime() - new Date(keys[0].lastModified).getTime()) / 1000)) : null;
 
@@ -158,10 +170,11 @@ export async function ruleStatus(record: ReplicationRecord, deps: StatusDeps): P
     const metrics = targetMetrics(wire, record.targetArn);
     const figured = figures(metrics, walk, now);
     const ruleOnServer = rules.some((r) => r.ID === record.ruleId);
+    const target = targets.find((t) => t.arn === record.targetArn);
     const { status, problems } = assessRule(
       {
         ruleOnServer,
-        targetPresent: targets.some((t) => t.arn === record.targetArn),
+        targetPresent: target !== undefined,
         targetOnline,
         pending: figured.counts.pending,
         oldestPendingSeconds: figured.oldestPendingSeconds,
@@ -177,6 +190,7 @@ export async function ruleStatus(record: ReplicationRecord, deps: StatusDeps): P
       summary: problems.length ? problems.join('; ') : `${figured.counts.replicated} object(s) replicated, nothing waiting`,
       ruleOnServer,
       targetOnline,
+      targetHealth: target ? targetHealth(target) : null,
       counts: figured.counts,
       bytes: figured.bytes,
       oldestPendingSeconds: figured.oldestPendingSeconds,
@@ -195,6 +209,7 @@ export async function ruleStatus(record: ReplicationRecord, deps: StatusDeps): P
       summary: `cannot read the edge: ${mapped.message}`,
       ruleOnServer: false,
       targetOnline: null,
+      targetHealth: null,
       counts: { replicated: 0, pending: 0, failed: 0 },
       bytes: { replicated: 0, pending: 0, failed: 0 },
       oldestPendingSeconds: null,

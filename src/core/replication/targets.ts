@@ -15,6 +15,8 @@ export interface RemoteTarget {
   bandwidthlimit?: number;
   replicationSync?: boolean;
   isOnline?: boolean;
+  /** The edge's requests to the target, nanoseconds. */
+  latency?: { curr?: number; avg?: number; max?: number };
   credentials?: { accessKey: string; secretKey?: string };
 }
 

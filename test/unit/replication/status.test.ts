@@ -62,7 +62,16 @@ function deps(calls: Partial<ServerCalls>) {
     calls: {
       rules: async () => [{ ID: record.ruleId, Status: 'Enabled' }],
       targets: async () => [
-        { arn: ARN, sourcebucket: 'ingest', endpoint: 'c', targetbucket: 'masters', secure: false, type: 'replication' as const },
+        {
+          arn: ARN,
+          sourcebucket: 'ingest',
+          endpoint: 'c',
+          targetbucket: 'masters',
+          secure: false,
+          type: 'replication' as const,
+          isOnline: true,
+          latency: { curr: 1_100_017_784, avg: 561_027_364, max: 7_695_110_740 },
+        },
       ],
       metrics: async () => wire(),
       centralReady: async () => true,
@@ -181,6 +190,7 @@ describe('ruleStatus', () => {
     assert.equal(status.source, 'metrics');
     assert.equal(status.status, 'WARNING');
     assert.deepEqual(status.counts, { replicated: 7, pending: 2, failed: 0 });
+    assert.deepEqual(status.targetHealth, { online: true, latencyMs: { current: 1100, average: 561, max: 7695 } });
     assert.equal(status.objects, null);
   });
   it('--deep walks the objects: counts, age of the oldest waiting object, its key', async () => {

@@ -23,6 +23,7 @@ const rule: RuleStatus = {
   source: 'objects',
   ruleOnServer: true,
   targetOnline: false,
+  targetHealth: null,
   counts: { replicated: 10, pending: 3, failed: 0 },
   bytes: { replicated: 2048, pending: 300, failed: 0 },
   oldestPendingSeconds: 75,
