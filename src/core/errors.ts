@@ -57,3 +57,8 @@ export function usageError(message: string, suggestion?: string): MpegflowError 
 export function isMpegflowError(error: unknown): error is MpegflowError {
   return error instanceof MpegflowError;
 }
+
+/** What a result document carries about an error it reports instead of throwing (no cause, no stack). */
+export function errorSummary(error: MpegflowError): { code: string; message: string; suggestion?: string } {
+  return { code: error.code, message: error.message, ...(error.suggestion ? { suggestion: error.suggestion } : {}) };
+}

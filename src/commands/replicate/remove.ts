@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
-import { userError } from '../../core/errors.ts';
 import type { ReplicationRecord } from '../../core/replication/records.ts';
 
 export default class ReplicateRemove extends BaseCommand<{ removed: ReplicationRecord[] }> {
@@ -20,27 +19,17 @@ export default class ReplicateRemove extends BaseCommand<{ removed: ReplicationR
     const db = await this.store();
     const { storageResolver } = await import('../../core/endpoints/storage.ts');
     const { resolveEndpoint } = await import('../../core/endpoints/repository.ts');
-    const { parseBucketRef } = await import('../../core/replication/model.ts');
-    const { replicationRecords } = await import('../../core/replication/records.ts');
+    const { findRecords } = await import('../../core/replication/lookup.ts');
     const { removeReplication } = await import('../../core/replication/remove.ts');
     const storage = await storageResolver(db);
-    const ref = parseBucketRef(args.edge, storage.isAlias);
-    const target = flags.target ? parseBucketRef(flags.target, storage.isAlias) : undefined;
-    const records = (await replicationRecords(db, { edge: ref.endpoint, edgeBucket: ref.bucket })).filter(
-      (r) => !target || (r.central === target.endpoint && r.centralBucket === target.bucket),
-    );
-    if (records.length === 0)
-      throw userError(
-        `no replication set up by MpegFlow for ${args.edge}${flags.target ? ` to ${flags.target}` : ''}`,
-        'see `mpegflow replicate list`',
-        'NO_REPLICATION',
-      );
+    const records = await findRecords(db, storage, { edge: args.edge, target: flags.target });
+    const edge = records[0]!.edge;
     return removeReplication({
       db,
       audit: await this.auditContext(),
       records,
-      edge: await resolveEndpoint(db, ref.endpoint),
-      edgeS3: storage.s3For(ref.endpoint),
+      edge: await resolveEndpoint(db, edge),
+      edgeS3: storage.s3For(edge),
     });
   }
 

@@ -4,6 +4,7 @@ import { parseByteSize } from '../../cli/byte-size.ts';
 import { usageError } from '../../core/errors.ts';
 import { DEFAULT_REPLICATE, type ReplicateOptions } from '../../core/replication/model.ts';
 import type { ReplicationPlan } from '../../core/replication/setup.ts';
+import { renderSetupOutcome, renderSetupPlan } from '../../ui/replication.ts';
 
 export interface SetupResult extends ReplicationPlan {
   dryRun: boolean;
@@ -88,26 +89,13 @@ Defaults for edge ingest: existing-objects on (what was ingested before the rule
         'add --create-bucket to create it, or check the name',
       );
     }
-    if (!this.jsonEnabled()) this.renderPlan(plan);
+    if (!this.jsonEnabled()) this.log(renderSetupPlan(plan));
     if (flags['dry-run'] || plan.steps.length === 0) return { ...plan, dryRun: flags['dry-run'], applied: [] };
     const result = await applyReplication({ plan, sides, db, audit: await this.auditContext() });
     return { ...result, dryRun: false };
   }
 
-  private renderPlan(plan: ReplicationPlan): void {
-    this.log(
-      `Replication ${plan.edge.endpoint}/${plan.edge.bucket} -> ${plan.central.endpoint}/${plan.central.bucket} (rule ${plan.ruleId})`,
-    );
-    for (const fact of plan.facts) this.log(`  in place: ${fact}`);
-    for (const step of plan.steps) this.log(`  to do:    ${step.where}: ${step.detail}`);
-  }
-
   protected override renderHuman(result: SetupResult): void {
-    if (result.dryRun) this.log('Dry run: nothing was changed.');
-    else if (result.applied.length === 0) this.log('Nothing to change: replication is set up as asked.');
-    else
-      this.log(
-        `Done: ${result.applied.length} change(s) applied. Check it with: mpegflow replicate verify ${result.edge.endpoint}/${result.edge.bucket}`,
-      );
+    this.log(renderSetupOutcome(result));
   }
 }

@@ -1,11 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BaseCommand } from '../../cli/base-command.ts';
-import { userError } from '../../core/errors.ts';
 import { STATUS_EXIT_CODE, worstStatus, type HealthStatus } from '../../core/health/quorum.ts';
 import type { RuleStatus } from '../../core/replication/status.ts';
-import { formatBytes } from '../../ui/format.ts';
-import { renderTable } from '../../ui/table.ts';
+import { refreshFrame, renderStatus } from '../../ui/replication.ts';
 
 export interface ReplicateStatusResult {
   status: HealthStatus;
@@ -14,17 +12,22 @@ export interface ReplicateStatusResult {
 
 export default class ReplicateStatus extends BaseCommand<ReplicateStatusResult> {
   static override summary = 'Replication state per rule, with monitoring exit codes.';
-  static override description = `For each rule MpegFlow set up (all, or those of one EDGE/BUCKET): whether MinIO still has it, whether the central endpoint answers, and the edge objects replicated, pending and failed (counts and bytes, from each object's replication status), with the age of the oldest waiting object.
+  static override description = `For each rule MpegFlow set up (all, or those of one EDGE/BUCKET): whether MinIO still has the rule and its remote target, whether the central endpoint answers, and what is replicated, queued and failing, from the edge's replication metrics (what \`mc replicate status\` shows: a few requests whatever the bucket holds; MinIO counts from the edge's last start).
 
-Exit codes: 0 OK; 1 WARNING (a backlog, or the central endpoint offline); 2 CRITICAL (objects failed, or the rule is gone from the server); 3 UNKNOWN (the edge cannot be read).`;
+--deep walks every object instead (streaming, in constant memory) and counts each object's replication state: replicated, pending and failed objects with their bytes, the age of the oldest waiting object, and the oldest waiting and failed keys (--keep of each).
+
+Exit codes: 0 OK; 1 WARNING (a backlog, the central endpoint offline, failures earlier in the hour); 2 CRITICAL (failures in the last minute or while central is offline, objects marked failed with --deep, or the rule gone from the server); 3 UNKNOWN (the edge cannot be read).`;
   static override examples = [
     '<%= config.bin %> replicate status',
     '<%= config.bin %> replicate status edge1/ingest --json',
+    '<%= config.bin %> replicate status edge1/ingest --deep --keep 20',
     '<%= config.bin %> replicate status --watch',
   ];
   static override monitoring = true;
   static override args = { edge: Args.string({ description: 'EDGE/BUCKET (default: every rule MpegFlow set up)' }) };
   static override flags = {
+    deep: Flags.boolean({ description: "walk every object and count each one's replication state (slow on large buckets)" }),
+    keep: Flags.integer({ description: 'with --deep: how many of the oldest waiting and failed keys to name', default: 10, min: 1 }),
     watch: Flags.boolean({ description: 'refresh in place every few seconds (on a terminal) until Ctrl-C' }),
     interval: Flags.integer({ description: 'seconds between refreshes with --watch', default: 5, min: 1 }),
   };
@@ -34,28 +37,28 @@ Exit codes: 0 OK; 1 WARNING (a backlog, or the central endpoint offline); 2 CRIT
     const db = await this.store();
     const { storageResolver } = await import('../../core/endpoints/storage.ts');
     const { resolveEndpoint } = await import('../../core/endpoints/repository.ts');
-    const { parseBucketRef } = await import('../../core/replication/model.ts');
-    const { replicationRecords } = await import('../../core/replication/records.ts');
+    const { findRecords } = await import('../../core/replication/lookup.ts');
     const { ruleStatus } = await import('../../core/replication/status.ts');
     const storage = await storageResolver(db);
-    const ref = args.edge ? parseBucketRef(args.edge, storage.isAlias) : undefined;
-    const records = await replicationRecords(db, { edge: ref?.endpoint, edgeBucket: ref?.bucket });
-    if (records.length === 0)
-      throw userError(
-        `no replication set up by MpegFlow${args.edge ? ` for ${args.edge}` : ''}`,
-        'set one up with `mpegflow replicate setup EDGE/BUCKET CENTRAL/BUCKET`; `mpegflow replicate list` shows rules made elsewhere',
-        'NO_REPLICATION',
-      );
+    const records = await findRecords(db, storage, { edge: args.edge });
+    const deps = {
+      resolve: (n: string) => resolveEndpoint(db, n),
+      s3For: storage.s3For,
+      ...(flags.deep ? { deep: { keep: flags.keep } } : {}),
+    };
     const check = async (): Promise<ReplicateStatusResult> => {
-      const rules = await Promise.all(records.map((r) => ruleStatus(r, { resolve: (n) => resolveEndpoint(db, n), s3For: storage.s3For })));
+      const rules = await Promise.all(records.map((r) => ruleStatus(r, deps)));
       return { status: worstStatus(rules.map((r) => r.status)), rules };
     };
-    if (!flags.watch || this.jsonEnabled() || !process.stdout.isTTY) return check();
+    if (!flags.watch || this.jsonEnabled() || !this.stdoutIsTTY) return check();
     for (;;) {
       const result = await check();
-      process.stdout.write('\x1b[2J\x1b[H');
-      this.renderHuman(result);
-      this.log(`\n${new Date().toISOString()}  refreshing every ${flags.interval}s, Ctrl-C to stop`);
+      process.stdout.write(
+        refreshFrame(
+          `${renderStatus(result, true)}\n\n${new Date().toISOString()}  refreshing every ${flags.interval}s, Ctrl-C to stop`,
+          true,
+        ),
+      );
       await sleep(flags.interval * 1000);
     }
   }
@@ -65,23 +68,6 @@ Exit codes: 0 OK; 1 WARNING (a backlog, or the central endpoint offline); 2 CRIT
   }
 
   protected override renderHuman(result: ReplicateStatusResult): void {
-    this.log(
-      renderTable(
-        ['EDGE', 'CENTRAL', 'STATUS', 'TARGET', 'REPLICATED', 'PENDING', 'FAILED', 'OLDEST WAITING'],
-        result.rules.map((r) => [
-          `${r.edge}/${r.edgeBucket}`,
-          `${r.central}/${r.centralBucket}`,
-          r.status,
-          r.targetOnline === null ? '?' : r.targetOnline ? 'online' : 'OFFLINE',
-          `${r.counts.replicated} (${formatBytes(r.bytes.replicated)})`,
-          `${r.counts.pending} (${formatBytes(r.bytes.pending)})`,
-          `${r.counts.failed} (${formatBytes(r.bytes.failed)})`,
-          r.oldestPendingSeconds === null ? '-' : `${r.oldestPendingSeconds}s`,
-        ]),
-      ),
-    );
-    for (const r of result.rules.filter((x) => x.status !== 'OK'))
-      this.log(`${r.edge}/${r.edgeBucket} -> ${r.central}/${r.centralBucket}: ${r.summary}`);
-    this.log(`Overall: ${result.status}`);
+    this.log(renderStatus(result, this.stdoutIsTTY));
   }
 }

@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
-import { userError } from '../../core/errors.ts';
 import type { CanaryResult } from '../../core/replication/canary.ts';
 
 export interface ReplicateVerifyResult {
@@ -23,18 +22,10 @@ export default class ReplicateVerify extends BaseCommand<ReplicateVerifyResult> 
     const { args, flags } = await this.parse(ReplicateVerify);
     const db = await this.store();
     const { storageResolver } = await import('../../core/endpoints/storage.ts');
-    const { parseBucketRef } = await import('../../core/replication/model.ts');
-    const { replicationRecords } = await import('../../core/replication/records.ts');
+    const { findRecords } = await import('../../core/replication/lookup.ts');
     const { verifyReplication } = await import('../../core/replication/canary.ts');
     const storage = await storageResolver(db);
-    const ref = parseBucketRef(args.edge, storage.isAlias);
-    const records = await replicationRecords(db, { edge: ref.endpoint, edgeBucket: ref.bucket });
-    if (records.length === 0)
-      throw userError(
-        `no replication set up by MpegFlow for ${args.edge}`,
-        'set it up with `mpegflow replicate setup EDGE/BUCKET CENTRAL/BUCKET`',
-        'NO_REPLICATION',
-      );
+    const records = await findRecords(db, storage, { edge: args.edge });
     const canaries: CanaryResult[] = [];
     for (const record of records) {
       canaries.push(

@@ -1,4 +1,4 @@
-import { isMpegflowError } from '../errors.ts';
+import { errorSummary, isMpegflowError } from '../errors.ts';
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
 import type { Db } from '../store/open.ts';
 import { assessHealth } from './assess.ts';
@@ -38,7 +38,7 @@ export async function checkHealth({ db, names, resolve, collect, now = () => new
         return {
           endpoint: name,
           status: 'UNKNOWN',
-          error: { code: error.code, message: error.message, ...(error.suggestion ? { suggestion: error.suggestion } : {}) },
+          error: errorSummary(error),
         };
       }
     }),

@@ -10,9 +10,9 @@ function labels(values: Record<string, string | number>): string {
     .join(',')}}`;
 }
 
-type Row = [labels: Record<string, string | number>, value: number];
+export type Row = [labels: Record<string, string | number>, value: number];
 
-function gauge(name: string, help: string, rows: Row[]): string {
+export function gauge(name: string, help: string, rows: Row[]): string {
   return [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, ...rows.map(([l, v]) => `${name}${labels(l)} ${v}`)].join('\n');
 }
 
@@ -84,7 +84,7 @@ export function renderTextfile(results: (HealthReport | { endpoint: string; stat
 }
 
 /** Written beside the target and renamed over it, so the collector never reads half a file. */
-export function writeTextfileAtomically(file: string, content: string): void {
+export function writeTextfileAtomically(file: string, content: string, flag = '--prometheus'): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
     writeFileSync(tmp, content, { mode: 0o644 });
@@ -97,7 +97,7 @@ export function writeTextfileAtomically(file: string, content: string): void {
     }
     throw userError(
       `cannot write the Prometheus textfile ${file}: ${(error as Error).message}`,
-      "point --prometheus at a writable file, usually in node_exporter's --collector.textfile.directory",
+      `point ${flag} at a writable file, usually in node_exporter's --collector.textfile.directory`,
     );
   }
 }

@@ -1,6 +1,7 @@
 import type { Client } from 'minio';
 import type { ReplicationRecord } from './records.ts';
 import { replicationRules } from './setup.ts';
+import { errorSummary } from '../errors.ts';
 import { storageFailure } from '../storage-errors.ts';
 
 export interface InventoryEntry {
@@ -34,7 +35,7 @@ export async function inventory({
     } catch (error) {
       const mapped = storageFailure(error, { alias: edge, action: 'list the buckets' });
       if (mapped.kind === 'bug') throw mapped;
-      const reason = { code: mapped.code, message: mapped.message, ...(mapped.suggestion ? { suggestion: mapped.suggestion } : {}) };
+      const reason = errorSummary(mapped);
       const mine = records.filter((x) => x.edge === edge);
       for (const r of mine)
         entries.push({

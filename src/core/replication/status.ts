@@ -1,11 +1,15 @@
 import type { Client } from 'minio';
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
+import { errorSummary } from '../errors.ts';
 import { storageFailure } from '../storage-errors.ts';
 import { worstStatus, type HealthStatus } from '../health/quorum.ts';
 import { MinioAdminClient } from '../minio-admin/client.ts';
+import type { AgedKey } from './oldest-keys.ts';
+import { listWithReplicationStatus, walkObjects, type ListedObject, type ObjectWalk } from './object-walk.ts';
+import { fetchReplicationMetrics, targetMetrics, type TargetMetrics, type WireMetricsV2 } from './metrics.ts';
 import type { ReplicationRecord } from './records.ts';
-import { replicationRules } from './setup.ts';
-import { listRemoteTargets } from './targets.ts';
+import { replicationRules, type ReplicationRuleXml } from './setup.ts';
+import { listRemoteTargets, type RemoteTarget } from './targets.ts';
 
 export interface RuleStatus {
   edge: string;
@@ -15,73 +19,133 @@ export interface RuleStatus {
   ruleId: string;
   status: HealthStatus;
   summary: string;
+  /** Where the figures come from: MinIO's replication metrics (default) or a walk over every object (--deep). */
+  source: 'metrics' | 'objects';
   ruleOnServer: boolean;
   targetOnline: boolean | null;
-  counts: { replicated: number; pending: number; failed: number; other: number };
+  /** MinIO's own view of the remote target: its last health check, and the latency of the edge's requests to it. */
+  targetHealth: { online: boolean; latencyMs: { current: number; average: number; max: number } } | null;
+  /** metrics: replicated since the edge started, queued now, failed in the last hour. objects: each object's state. */
+  counts: { replicated: number; pending: number; failed: number };
   bytes: { replicated: number; pending: number; failed: number };
-  /** Age of the oldest object still waiting, seconds: the backlog's lag. */
+  /** Age of the oldest object still waiting, seconds (--deep only). */
   oldestPendingSeconds: number | null;
+  metrics: TargetMetrics | null;
+  /** With --deep: objects walked, those in no replication state, and the oldest waiting and failed keys. */
+  objects: { walked: number; other: number; oldestPending: AgedKey[]; oldestFailed: AgedKey[] } | null;
   lastError: string | null;
   /** Why the edge could not be read (status UNKNOWN): the mapped storage error. */
   error?: { code: string; message: string; suggestion?: string };
 }
 
-interface ListedObject {
-  name?: string;
-  size?: number;
-  lastModified?: Date | string;
-  metadata?: Record<string, string>;
+/** The calls to the servers, replaceable in tests. */
+export interface ServerCalls {
+  rules: (s3: Client, bucket: string) => Promise<ReplicationRuleXml[]>;
+  targets: (edge: ResolvedEndpoint, bucket: string) => Promise<RemoteTarget[]>;
+  metrics: (edge: ResolvedEndpoint, bucket: string) => Promise<WireMetricsV2>;
+  centralReady: (central: ResolvedEndpoint) => Promise<boolean>;
+  listing: (s3: Client, bucket: string, prefix: string) => AsyncIterable<ListedObject>;
 }
 
-/** Counts the edge bucket's objects by MinIO's per-object replication status (X-Amz-Replication-Status). */
-async function countByStatus(
-  s3: Client,
-  bucket: string,
-  prefix: string,
-  now: Date,
-): Promise<Pick<RuleStatus, 'counts' | 'bytes' | 'oldestPendingSeconds'>> {
-  const counts = { replicated: 0, pending: 0, failed: 0, other: 0 };
-  const bytes = { replicated: 0, pending: 0, failed: 0 };
-  let oldestPending: number | null = null;
-  const listing = (
-    s3 as unknown as { extensions: { listObjectsV2WithMetadata: (b: string, p: string, r: boolean) => AsyncIterable<ListedObject> } }
-  ).extensions.listObjectsV2WithMetadata(bucket, prefix, true);
-  for await (const item of listing) {
-    const state = item.metadata?.['X-Amz-Replication-Status'] ?? '';
-    const size = item.size ?? 0;
-    if (state === 'COMPLETED') {
-      counts.replicated++;
-      bytes.replicated += size;
-    } else if (state === 'PENDING') {
-      counts.pending++;
-      bytes.pending += size;
-      const at = item.lastModified ? new Date(item.lastModified).getTime() : now.getTime();
-      oldestPending = oldestPending === null ? at : Math.min(oldestPending, at);
-    } else if (state === 'FAILED') {
-      counts.failed++;
-      bytes.failed += size;
-    } else counts.other++; // REPLICA, or objects the rule never covered (written before it with existing-objects off)
-  }
-  return {
-    counts,
-    bytes,
-    oldestPendingSeconds: oldestPending === null ? null : Math.max(0, Math.round((now.getTime() - oldestPending) / 1000)),
-  };
-}
+/** Does the central endpoint answer /minio/health/ready from here (3 s at most). */
+export const centralReady = (central: ResolvedEndpoint): Promise<boolean> =>
+  new MinioAdminClient(central, { timeoutMs: 3000, retries: 0 }).ready().catch(() => false);
+
+const serverCalls: ServerCalls = {
+  rules: replicationRules,
+  targets: listRemoteTargets,
+  metrics: fetchReplicationMetrics,
+  centralReady,
+  listing: listWithReplicationStatus,
+};
 
 export interface StatusDeps {
   resolve: (name: string) => Promise<ResolvedEndpoint>;
   s3For: (name: string) => Client;
   now?: () => Date;
+  /** Walk every object, keeping this many of the oldest waiting and failed keys. */
+  deep?: { keep: number };
+  calls?: Partial<ServerCalls>;
+}
+
+export interface RuleFacts {
+  ruleOnServer: boolean;
+  targetPresent: boolean;
+  targetOnline: boolean;
+  pending: number;
+  oldestPendingSeconds: number | null;
+  /** Objects marked FAILED (--deep), or failures in the last hour (metrics). */
+  failed: number;
+  /** Failures seen in the last minute (metrics only): replication is failing now. */
+  failingNow: number;
+  source: RuleStatus['source'];
 }
 
 /**
- * One rule's state: is MinIO still holding the rule, is the central side
- * reachable, and how many objects are replicated, pending or failed.
- * OK: nothing pending or failed. WARNING: a backlog, or the target offline.
- * CRITICAL: failed objects, or the rule is gone from the server.
+ * OK: nothing waiting or failing. WARNING: a backlog, the target offline, or
+ * (metrics) failures earlier in the hour that are not repeating.
+ * CRITICAL: objects marked failed (--deep), failures in the last minute or
+ * while the target is offline (metrics), or the rule gone from the server.
+ */
+export function assessRule(facts: RuleFacts, where: { edge: string; central: string }): { status: HealthStatus; problems: string[] } {
+  const problems: [HealthStatus, string][] = [];
+  if (!facts.ruleOnServer || !facts.targetPresent)
+    problems.push([
+      'CRITICAL',
+      `the ${!facts.ruleOnServer ? 'rule' : 'remote target'} is gone from ${where.edge} (re-run replicate setup)`,
+    ]);
+  if (facts.source === 'objects' && facts.failed > 0) problems.push(['CRITICAL', `${facts.failed} object(s) failed to replicate`]);
+  if (facts.source === 'metrics' && facts.failed > 0)
+    problems.push([
+      facts.failingNow > 0 || !facts.targetOnline ? 'CRITICAL' : 'WARNING',
+      `${facts.failed} replication(s) failed in the last hour${facts.failingNow > 0 ? `, ${facts.failingNow} in the last minute` : ''}`,
+    ]);
+  if (!facts.targetOnline) problems.push(['WARNING', `central endpoint '${where.central}' is offline`]);
+  if (facts.pending > 0)
+    problems.push([
+      'WARNING',
+      `${facts.pending} object(s) waiting${facts.oldestPendingSeconds === null ? '' : `, the oldest for ${facts.oldestPendingSeconds}s`}`,
+    ]);
+  return { status: worstStatus(problems.map(([s]) => s)), problems: problems.map(([, m]) => m) };
+}
+
+const NS_PER_MS = 1e6;
+
+function targetHealth(target: RemoteTarget): NonNullable<RuleStatus['targetHealth']> {
+  const ms = (ns: number | undefined) => Math.round((ns ?? 0) / NS_PER_MS);
+  return {
+    online: Boolean(target.isOnline),
+    latencyMs: { current: ms(target.latency?.curr), average: ms(target.latency?.avg), max: ms(target.latency?.max) },
+  };
+}
+
+const ageSeconds = (keys: AgedKey[], now: Date) =>
+  keys[0] ? Math.max(0, Math.round((now.getTime() - new Date(keys[0].lastModified).getTime()) / 1000)) : null;
+
+function figures(m: TargetMetrics, walk: ObjectWalk | null, now: Date) {
+  if (walk)
+    return {
+      counts: { replicated: walk.counts.replicated, pending: walk.counts.pending, failed: walk.counts.failed },
+      bytes: walk.bytes,
+      oldestPendingSeconds: ageSeconds(walk.oldestPending, now),
+      failingNow: 0,
+    };
+  return {
+    counts: { replicated: m.replicated.count, pending: m.queued.count, failed: m.failed.lastHour.count },
+    bytes: { replicated: m.replicated.bytes, pending: m.queued.bytes, failed: m.failed.lastHour.bytes },
+    oldestPendingSeconds: null,
+    failingNow: m.failed.lastMinute.count,
+  };
+}
+
+/**
+ * One rule's state: is MinIO still holding the rule and its target, is the
+ * central side reachable, and what is replicated, waiting and failing. By
+ * default from the edge's replication metrics (a few requests whatever the
+ * bucket holds); with `deep` from every object's replication status.
  */
 export async function ruleStatus(record: ReplicationRecord, deps: StatusDeps): Promise<RuleStatus> {
+  const calls = { ...serverCalls, ...deps.calls };
   const now = (deps.now ?? (() => new Date()))();
   const base = {
     edge: record.edge,
@@ -89,57 +153,70 @@ export async function ruleStatus(record: ReplicationRecord, deps: StatusDeps): P
     central: record.central,
     centralBucket: record.centralBucket,
     ruleId: record.ruleId,
+    source: deps.deep ? ('objects' as const) : ('metrics' as const),
   };
   try {
-    const edge = await deps.resolve(record.edge);
+    const [edge, central] = await Promise.all([deps.resolve(record.edge), deps.resolve(record.central)]);
     const edgeS3 = deps.s3For(record.edge);
-    const rules = await replicationRules(edgeS3, record.edgeBucket);
+    const rulesRead = calls.rules(edgeS3, record.edgeBucket);
+    const [rules, targets, wire, targetOnline, walk] = await Promise.all([
+      rulesRead,
+      calls.targets(edge, record.edgeBucket),
+      // MinIO refuses the metrics of a bucket left without any replication rule
+      rulesRead.then((found) => (found.length ? calls.metrics(edge, record.edgeBucket) : {})),
+      calls.centralReady(central),
+      deps.deep ? walkObjects(calls.listing(edgeS3, record.edgeBucket, record.settings.prefix), deps.deep.keep, now) : null,
+    ]);
+    const metrics = targetMetrics(wire, record.targetArn);
+    const figured = figures(metrics, walk, now);
     const ruleOnServer = rules.some((r) => r.ID === record.ruleId);
-    const target = (await listRemoteTargets(edge, record.edgeBucket)).find((t) => t.arn === record.targetArn);
-    let targetOnline: boolean | null = null;
-    try {
-      targetOnline = await new MinioAdminClient(await deps.resolve(record.central), { timeoutMs: 3000, retries: 0 }).ready();
-    } catch {
-      targetOnline = false;
-    }
-    const counted = await countByStatus(edgeS3, record.edgeBucket, record.settings.prefix, now);
-    const problems: [HealthStatus, string][] = [];
-    if (!ruleOnServer || !target)
-      problems.push([
-        'CRITICAL',
-        `the ${!ruleOnServer ? 'rule' : 'remote target'} is gone from ${record.edge}/${record.edgeBucket} (re-run replicate setup)`,
-      ]);
-    if (counted.counts.failed > 0) problems.push(['CRITICAL', `${counted.counts.failed} object(s) failed to replicate`]);
-    if (!targetOnline) problems.push(['WARNING', `central endpoint '${record.central}' is offline`]);
-    if (counted.counts.pending > 0)
-      problems.push(['WARNING', `${counted.counts.pending} object(s) waiting, the oldest for ${counted.oldestPendingSeconds}s`]);
-    const status = worstStatus(problems.map(([s]) => s));
+    const target = targets.find((t) => t.arn === record.targetArn);
+    const { status, problems } = assessRule(
+      {
+        ruleOnServer,
+        targetPresent: target !== undefined,
+        targetOnline,
+        pending: figured.counts.pending,
+        oldestPendingSeconds: figured.oldestPendingSeconds,
+        failed: figured.counts.failed,
+        failingNow: figured.failingNow,
+        source: base.source,
+      },
+      { edge: `${record.edge}/${record.edgeBucket}`, central: record.central },
+    );
     return {
       ...base,
       status,
-      summary: problems.length
-        ? problems.map(([, m]) => m).join('; ')
-        : `${counted.counts.replicated} object(s) replicated, nothing waiting`,
+      summary: problems.length ? problems.join('; ') : `${figured.counts.replicated} object(s) replicated, nothing waiting`,
       ruleOnServer,
       targetOnline,
-      ...counted,
-      lastError: problems.length ? problems[0]![1] : null,
+      targetHealth: target ? targetHealth(target) : null,
+      counts: figured.counts,
+      bytes: figured.bytes,
+      oldestPendingSeconds: figured.oldestPendingSeconds,
+      metrics,
+      objects: walk
+        ? { walked: walk.objects, other: walk.counts.other, oldestPending: walk.oldestPending, oldestFailed: walk.oldestFailed }
+        : null,
+      lastError: problems[0] ?? null,
     };
   } catch (error) {
     const mapped = storageFailure(error, { alias: record.edge, path: `${record.edge}/${record.edgeBucket}`, action: 'read' });
     if (mapped.kind === 'bug') throw mapped;
-    const message = mapped.message;
     return {
       ...base,
       status: 'UNKNOWN',
-      summary: `cannot read the edge: ${message}`,
+      summary: `cannot read the edge: ${mapped.message}`,
       ruleOnServer: false,
       targetOnline: null,
-      counts: { replicated: 0, pending: 0, failed: 0, other: 0 },
+      targetHealth: null,
+      counts: { replicated: 0, pending: 0, failed: 0 },
       bytes: { replicated: 0, pending: 0, failed: 0 },
       oldestPendingSeconds: null,
-      lastError: message,
-      error: { code: mapped.code, message, ...(mapped.suggestion ? { suggestion: mapped.suggestion } : {}) },
+      metrics: null,
+      objects: null,
+      lastError: mapped.message,
+      error: errorSummary(mapped),
     };
   }
 }

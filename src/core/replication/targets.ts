@@ -15,6 +15,8 @@ export interface RemoteTarget {
   bandwidthlimit?: number;
   replicationSync?: boolean;
   isOnline?: boolean;
+  /** The edge's requests to the target, nanoseconds. */
+  latency?: { curr?: number; avg?: number; max?: number };
   credentials?: { accessKey: string; secretKey?: string };
 }
 
@@ -53,7 +55,8 @@ export async function setRemoteTarget(
   const res = await adminRequest(edge, {
     method: 'PUT',
     path: '/minio/admin/v3/set-remote-target',
-    query: { bucket: target.sourcebucket, ...(update ? { update: 'true' } : {}) },
+    // an update changes only the settings named in the query (madmin's TargetUpdateType): MpegFlow manages these two
+    query: { bucket: target.sourcebucket, ...(update ? { update: 'true', bandwidth: 'true', sync: 'true' } : {}) },
     body,
     retries: 0,
   });

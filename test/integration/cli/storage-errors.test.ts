@@ -64,6 +64,7 @@ const COMMON: Record<Scenario, Expect> = {
 const monitoring = (e: Expect, at?: Expect['at']): Expect => ({ ...e, exit: 3, ...(at ? { at } : {}) });
 const healthCode = (doc: Record<string, unknown>) => (doc.endpoints as { error?: { code: string } }[])[0]?.error?.code;
 const ruleCode = (doc: Record<string, unknown>) => (doc.rules as { error?: { code: string } }[])[0]?.error?.code;
+const sampleCode = (doc: Record<string, unknown>) => (doc.samples as { error?: { code: string } }[])[0]?.error?.code;
 const listCode = (doc: Record<string, unknown>) =>
   (doc.rules as { edge: string; error?: { code: string } }[]).find((r) => r.edge === 'e')?.error?.code;
 
@@ -75,6 +76,15 @@ const ON_A_RULE: Partial<Record<Scenario, Expect>> = {
   badbucket: COMMON.badbucket,
   dotdot: { exit: 2, code: 'USAGE' },
 };
+
+/** The same for a monitoring command (exit 3), whose --json document carries a storage failure at `at`. */
+const monitoringOnARule = (at: Expect['at']): Partial<Record<Scenario, Expect>> => ({
+  closed: monitoring(COMMON.closed, at),
+  badsecret: monitoring(COMMON.badsecret, at),
+  nobucket: monitoring({ exit: 1, code: 'NO_REPLICATION' }),
+  badbucket: monitoring(COMMON.badbucket),
+  dotdot: monitoring({ exit: 2, code: 'USAGE' }),
+});
 
 interface Row {
   command: string;
@@ -116,17 +126,21 @@ const ROWS: Row[] = [
   {
     command: 'replicate status',
     args: (s) => ['replicate', 'status', BUCKET[s]],
-    expect: {
-      closed: monitoring(COMMON.closed, ruleCode),
-      badsecret: monitoring(COMMON.badsecret, ruleCode),
-      nobucket: monitoring({ exit: 1, code: 'NO_REPLICATION' }),
-      badbucket: monitoring(COMMON.badbucket),
-      dotdot: monitoring({ exit: 2, code: 'USAGE' }),
-    },
+    expect: monitoringOnARule(ruleCode),
   },
   {
     command: 'replicate verify',
     args: (s) => ['replicate', 'verify', BUCKET[s], '--timeout', '5'],
+    expect: ON_A_RULE,
+  },
+  {
+    command: 'replicate watch',
+    args: (s) => ['replicate', 'watch', BUCKET[s], '--once', '--warn', '5s', '--crit', '10s'],
+    expect: monitoringOnARule(sampleCode),
+  },
+  {
+    command: 'replicate resync',
+    args: (s) => ['replicate', 'resync', BUCKET[s], '--dry-run'],
     expect: ON_A_RULE,
   },
   {
