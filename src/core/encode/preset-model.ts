@@ -161,7 +161,7 @@ export const presetDefinition = z.discriminatedUnion('kind', [hlsPreset, mp4Pres
 });
 
 export type PresetDefinition = z.infer<typeof presetDefinition>;
-export type PresetKind = PresetDefinition['kind'];
+export type PresetKind = (typeof PRESET_KINDS)[number];
 export type HlsPreset = z.infer<typeof hlsPreset>;
 export type Mp4Preset = z.infer<typeof mp4Preset>;
 export type ArchivePreset = z.infer<typeof archivePreset>;
