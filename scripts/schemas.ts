@@ -4,12 +4,12 @@
 //                              (e.g. schemas/job-list.json for `job list`),
 //   schemas/error.json         what any command prints with --json when it fails,
 //   schemas/<input>.json       the files MpegFlow reads (presets...).
-// Output schemas come from each command's result type, the `T` of
-// `BaseCommand<T>` (ts-json-schema-generator reads the TypeScript types), so
+// Output schemas come from each command's result type, the `Result` of its
+// `execute(): Promise<Result>` (ts-json-schema-generator reads TypeScript), so
 // the type stays the one definition; input schemas come from their zod
 // definitions (z.toJSONSchema). test/unit/cli/schemas.test.ts fails when a
 // committed schema differs from what this script writes.
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -17,6 +17,7 @@ import {
   createFormatter,
   createParser,
   createProgram,
+  DefinitionType,
   SchemaGenerator,
   DEFAULT_CONFIG,
   type CompletedConfig,
@@ -32,24 +33,43 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const schemaDir = path.join(root, 'schemas');
 const commandDir = path.join(root, 'src', 'commands');
 
-/** The files MpegFlow reads, by schema name, and the type their zod schema gives. */
-const INPUTS: Record<string, { schema: z.ZodType; type: string }> = {
-  preset: { schema: presetDefinition, type: 'PresetDefinition' },
+/** The files MpegFlow reads, by schema name. */
+const INPUTS: Record<string, z.ZodType> = {
+  preset: presetDefinition,
 };
 
-/** A type defined by a zod schema: output schemas point at its input schema file instead of reading zod's types. */
-class InputRef extends BaseType {
-  readonly file: string;
-  constructor(file: string) {
+/** A type written `z.infer<typeof schema>`: its JSON Schema comes from the zod schema, not from zod's types. */
+class ZodSchemaType extends BaseType {
+  readonly schema: z.ZodType;
+  readonly id: string;
+  constructor(schema: z.ZodType, id: string) {
     super();
-    this.file = file;
+    this.schema = schema;
+    this.id = id;
   }
   getId(): string {
-    return `input-${this.file}`;
+    return `zod-${this.id}`;
   }
 }
 
-function generator(entry: string): SchemaGenerator {
+/** Where `type T = z.infer<typeof schema>` takes its schema from: the module and the export. */
+function zodSource(declaration: ts.Declaration | undefined): { file: string; name: string } | undefined {
+  if (!declaration || !ts.isTypeAliasDeclaration(declaration) || !ts.isTypeReferenceNode(declaration.type)) return undefined;
+  const [arg] = declaration.type.typeArguments ?? [];
+  if (declaration.type.typeName.getText() !== 'z.infer' || !arg || !ts.isTypeQueryNode(arg)) return undefined;
+  return { file: declaration.getSourceFile().fileName, name: arg.exprName.getText() };
+}
+
+/** The modules of src/ that define types with zod, loaded so their schemas can be read. */
+async function zodModules(): Promise<Map<string, Record<string, unknown>>> {
+  const src = path.join(root, 'src');
+  const files = readdirSync(src, { recursive: true })
+    .map((f) => path.join(src, String(f)))
+    .filter((f) => f.endsWith('.ts') && readFileSync(f, 'utf8').includes('z.infer<typeof'));
+  return new Map(await Promise.all(files.map(async (f) => [f, (await import(f)) as Record<string, unknown>] as const)));
+}
+
+function generator(entry: string, modules: Map<string, Record<string, unknown>>): SchemaGenerator {
   const config: CompletedConfig = {
     ...DEFAULT_CONFIG,
     path: entry,
@@ -64,37 +84,48 @@ function generator(entry: string): SchemaGenerator {
   };
   const program = createProgram(config);
   const checker = program.getTypeChecker();
-  const inputs = new Map(Object.entries(INPUTS).map(([name, input]) => [input.type, `${name}.json`]));
-  const inputOf = (node: ts.Node) => {
+  const zodTypeOf = (node: ts.Node): { name: string; schema: z.ZodType } | undefined => {
     if (!ts.isTypeReferenceNode(node)) return undefined;
     let symbol = checker.getSymbolAtLocation(node.typeName);
     if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
-    return symbol && inputs.get(symbol.name);
+    const source = zodSource(symbol?.declarations?.[0]);
+    if (!symbol || !source) return undefined;
+    const schema = modules.get(source.file)?.[source.name];
+    if (!(schema instanceof z.ZodType))
+      throw new Error(`${source.file}: export the schema ${source.name} (the type ${symbol.name} is inferred from it)`);
+    return { name: symbol.name, schema };
   };
-  const refParser: SubNodeParser = {
-    supportsNode: (node) => inputOf(node) !== undefined,
-    createType: (node) => new InputRef(inputOf(node)!),
+  const zodParser: SubNodeParser = {
+    supportsNode: (node) => zodTypeOf(node) !== undefined,
+    createType: (node) => {
+      const { name, schema } = zodTypeOf(node)!;
+      return new DefinitionType(name, new ZodSchemaType(schema, name));
+    },
   };
-  const refFormatter: SubTypeFormatter = {
-    supportsType: (type) => type instanceof InputRef,
-    getDefinition: (type): Definition => ({ $ref: (type as InputRef).file }),
+  const zodFormatter: SubTypeFormatter = {
+    supportsType: (type) => type instanceof ZodSchemaType,
+    getDefinition: (type) => {
+      const { $schema: _, ...definition } = z.toJSONSchema((type as ZodSchemaType).schema, { target: 'draft-7', io: 'output' });
+      return definition as Definition;
+    },
     getChildren: () => [],
   };
   return new SchemaGenerator(
     program,
-    createParser(program, config, (chain) => chain.addNodeParser(refParser)),
-    createFormatter(config, (chain) => chain.addTypeFormatter(refFormatter)),
+    createParser(program, config, (chain) => chain.addNodeParser(zodParser)),
+    createFormatter(config, (chain) => chain.addTypeFormatter(zodFormatter)),
     config,
   );
 }
 
 /** "job/list.ts" → "job-list" (the command `job list`). */
 const commandId = (file: string) => file.replace(/\.ts$/, '').split(path.sep).join('-');
-const rootName = (id: string) => `${id.replace(/(^|-)(\w)/g, (_, _sep: string, c: string) => c.toUpperCase())}Result`;
+/** A name no source type has (a result type may share the command's name, e.g. EncodeResult). */
+const rootName = (id: string) => `CommandOutput_${id.replaceAll('-', '_')}`;
 
 interface ResultType {
   id: string;
-  /** The type argument of BaseCommand<…>, with every named type replaced by an import alias. */
+  /** The result type of execute(), with every named type replaced by an import alias. */
   text: string;
 }
 
@@ -120,14 +151,17 @@ function resultEntry(files: string[], entry: string): ResultType[] {
   const imports: string[] = [];
   const results = files.map((file): ResultType => {
     const source = program.getSourceFile(path.join(commandDir, file))!;
+    // what is printed is what execute() returns (it may be wider than the T of BaseCommand<T>)
     let arg: ts.TypeNode | undefined;
-    source.forEachChild((node) => {
-      if (!ts.isClassDeclaration(node)) return;
-      for (const clause of node.heritageClauses ?? []) {
-        for (const base of clause.types) if (base.expression.getText(source) === 'BaseCommand') arg = base.typeArguments?.[0];
-      }
-    });
-    if (!arg) throw new Error(`${file}: no class extends BaseCommand<Result>`);
+    const visitClass = (node: ts.Node) => {
+      if (ts.isMethodDeclaration(node) && node.name.getText(source) === 'execute') {
+        const returned = node.type;
+        if (returned && ts.isTypeReferenceNode(returned) && returned.typeName.getText(source) === 'Promise')
+          arg = returned.typeArguments?.[0];
+      } else if (ts.isClassDeclaration(node)) node.forEachChild(visitClass);
+    };
+    source.forEachChild(visitClass);
+    if (!arg) throw new Error(`${file}: execute() must declare its result type, as Promise<Result>`);
     const replacements: { start: number; end: number; alias: string }[] = [];
     const visit = (node: ts.Node) => {
       if (ts.isTypeReferenceNode(node)) {
@@ -154,7 +188,7 @@ function resultEntry(files: string[], entry: string): ResultType[] {
 }
 
 /** Every schema, by file name, as `npm run schemas` writes them. */
-export function buildSchemas(): Map<string, string> {
+export async function buildSchemas(): Promise<Map<string, string>> {
   const files = readdirSync(commandDir, { recursive: true })
     .map(String)
     .filter((f) => f.endsWith('.ts'))
@@ -163,19 +197,19 @@ export function buildSchemas(): Map<string, string> {
   mkdirSync(entryDir, { recursive: true });
   const entry = path.join(entryDir, 'results.ts');
   const results = resultEntry(files, entry);
-  const types = generator(entry);
+  const types = generator(entry, await zodModules());
   const out = new Map<string, string>();
   const write = (name: string, schema: object) => out.set(`${name}.json`, `${JSON.stringify(schema, null, 2)}\n`);
   for (const { id } of results)
     write(id, { $id: `${id}.json`, title: `mpegflow ${id.replaceAll('-', ' ')} --json`, ...types.createSchema(rootName(id)) });
   write('error', { $id: 'error.json', title: 'mpegflow <any command> --json, on failure', ...types.createSchema('ErrorDocument') });
-  for (const [name, { schema }] of Object.entries(INPUTS))
+  for (const [name, schema] of Object.entries(INPUTS))
     write(name, { $id: `${name}.json`, ...z.toJSONSchema(schema, { target: 'draft-7', io: 'input' }) });
   return out;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const schemas = buildSchemas();
+  const schemas = await buildSchemas();
   rmSync(schemaDir, { recursive: true, force: true });
   mkdirSync(schemaDir, { recursive: true });
   for (const [name, text] of schemas) writeFileSync(path.join(schemaDir, name), text);

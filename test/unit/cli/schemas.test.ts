@@ -7,8 +7,8 @@ import { builtinPresetDir } from '../../../src/core/encode/presets.ts';
 import { assertMatchesSchema } from '../../support/schemas.ts';
 
 describe('published JSON Schemas (schemas/)', () => {
-  it('are what `npm run schemas` writes from the current types: one per command, error.json and the inputs', () => {
-    const built = buildSchemas();
+  it('are what `npm run schemas` writes from the current types: one per command, error.json and the inputs', async () => {
+    const built = await buildSchemas();
     assert.deepEqual(readdirSync(schemaDir).sort(), [...built.keys()].sort(), 'schemas/ lists other files: run npm run schemas');
     for (const [name, text] of built) {
       assert.equal(readFileSync(path.join(schemaDir, name), 'utf8'), text, `schemas/${name} is stale: run npm run schemas`);
