@@ -53,11 +53,19 @@ class ZodSchemaType extends BaseType {
 }
 
 /** Where `type T = z.infer<typeof schema>` takes its schema from: the module and the export. */
-function zodSource(declaration: ts.Declaration | undefined): { file: string; name: string } | undefined {
+function zodSource(checker: ts.TypeChecker, declaration: ts.Declaration | undefined): { file: string; name: string } | undefined {
   if (!declaration || !ts.isTypeAliasDeclaration(declaration) || !ts.isTypeReferenceNode(declaration.type)) return undefined;
   const [arg] = declaration.type.typeArguments ?? [];
   if (declaration.type.typeName.getText() !== 'z.infer' || !arg || !ts.isTypeQueryNode(arg)) return undefined;
-  return { file: declaration.getSourceFile().fileName, name: arg.exprName.getText() };
+  const schema = resolve(checker, arg.exprName);
+  const schemaDeclaration = schema?.declarations?.[0];
+  return schemaDeclaration && { file: schemaDeclaration.getSourceFile().fileName, name: schema.name };
+}
+
+/** The symbol a name refers to, through imports. */
+function resolve(checker: ts.TypeChecker, name: ts.EntityName): ts.Symbol | undefined {
+  const symbol = checker.getSymbolAtLocation(name);
+  return symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
 }
 
 /** The modules of src/ that define types with zod, loaded so their schemas can be read. */
@@ -65,7 +73,7 @@ async function zodModules(): Promise<Map<string, Record<string, unknown>>> {
   const src = path.join(root, 'src');
   const files = readdirSync(src, { recursive: true })
     .map((f) => path.join(src, String(f)))
-    .filter((f) => f.endsWith('.ts') && readFileSync(f, 'utf8').includes('z.infer<typeof'));
+    .filter((f) => f.endsWith('.ts') && /from 'zod'/.test(readFileSync(f, 'utf8')));
   return new Map(await Promise.all(files.map(async (f) => [f, (await import(f)) as Record<string, unknown>] as const)));
 }
 
@@ -86,9 +94,8 @@ function generator(entry: string, modules: Map<string, Record<string, unknown>>)
   const checker = program.getTypeChecker();
   const zodTypeOf = (node: ts.Node): { name: string; schema: z.ZodType } | undefined => {
     if (!ts.isTypeReferenceNode(node)) return undefined;
-    let symbol = checker.getSymbolAtLocation(node.typeName);
-    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
-    const source = zodSource(symbol?.declarations?.[0]);
+    const symbol = resolve(checker, node.typeName);
+    const source = zodSource(checker, symbol?.declarations?.[0]);
     if (!symbol || !source) return undefined;
     const schema = modules.get(source.file)?.[source.name];
     if (!(schema instanceof z.ZodType))
@@ -165,8 +172,7 @@ function resultEntry(files: string[], entry: string): ResultType[] {
     const replacements: { start: number; end: number; alias: string }[] = [];
     const visit = (node: ts.Node) => {
       if (ts.isTypeReferenceNode(node)) {
-        let symbol = checker.getSymbolAtLocation(node.typeName)!;
-        if (symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+        const symbol = resolve(checker, node.typeName)!;
         const declaration = symbol.declarations![0]!;
         const alias = `T${imports.length}`;
         imports.push(`import type { ${symbol.name} as ${alias} } from ${from(declaration.getSourceFile().fileName)};`);
