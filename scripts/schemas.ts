@@ -3,7 +3,7 @@
 //   schemas/<command-id>.json  what `mpegflow <command> --json` prints on success
 //                              (e.g. schemas/job-list.json for `job list`),
 //   schemas/error.json         what any command prints with --json when it fails,
-//   schemas/<input>.json       the files MpegFlow reads (presets...).
+//   schemas/<input>.json       what MpegFlow reads: preset files, the claims of a license.
 // Output schemas come from each command's result type, the `Result` of its
 // `execute(): Promise<Result>` (ts-json-schema-generator reads TypeScript), so
 // the type stays the one definition; input schemas come from their zod
@@ -28,6 +28,7 @@ import {
 import ts from 'typescript';
 import * as z from 'zod';
 import { presetDefinition } from '../src/core/encode/preset-model.ts';
+import { licensePayload } from '../src/core/license/claims.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const schemaDir = path.join(root, 'schemas');
@@ -36,6 +37,7 @@ const commandDir = path.join(root, 'src', 'commands');
 /** The files MpegFlow reads, by schema name. */
 const INPUTS: Record<string, z.ZodType> = {
   preset: presetDefinition,
+  'license-claims': licensePayload,
 };
 
 /** A type written `z.infer<typeof schema>`: its JSON Schema comes from the zod schema, not from zod's types. */
