@@ -15,6 +15,11 @@ describe('published JSON Schemas (schemas/)', () => {
     }
   });
 
+  it('are each named in the README', () => {
+    const readme = readFileSync(path.join(schemaDir, '..', 'README.md'), 'utf8');
+    for (const name of readdirSync(schemaDir)) assert.ok(readme.includes(`(schemas/${name})`), `README.md does not name schemas/${name}`);
+  });
+
   it('preset.json accepts every built-in preset', () => {
     for (const file of readdirSync(builtinPresetDir())) {
       assertMatchesSchema('preset.json', JSON.parse(readFileSync(path.join(builtinPresetDir(), file), 'utf8')));
