@@ -3,7 +3,7 @@
 //   schemas/<command-id>.json  what `mpegflow <command> --json` prints on success
 //                              (e.g. schemas/job-list.json for `job list`),
 //   schemas/error.json         what any command prints with --json when it fails,
-//   schemas/<input>.json       what MpegFlow reads: preset files, the claims of a license.
+//   schemas/<input>.json       what MpegFlow reads: preset files, encode manifests, license claims.
 // Output schemas come from each command's result type, the `Result` of its
 // `execute(): Promise<Result>` (ts-json-schema-generator reads TypeScript), so
 // the type stays the one definition; input schemas come from their zod
@@ -29,6 +29,7 @@ import ts from 'typescript';
 import * as z from 'zod';
 import { presetDefinition } from '../src/core/encode/preset-model.ts';
 import { licensePayload } from '../src/core/license/claims.ts';
+import { manifest } from '../src/core/encode/manifest.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const schemaDir = path.join(root, 'schemas');
@@ -38,6 +39,7 @@ const commandDir = path.join(root, 'src', 'commands');
 const INPUTS: Record<string, z.ZodType> = {
   preset: presetDefinition,
   'license-claims': licensePayload,
+  manifest,
 };
 
 /** A type written `z.infer<typeof schema>`: its JSON Schema comes from the zod schema, not from zod's types. */

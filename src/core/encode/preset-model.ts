@@ -167,7 +167,8 @@ export type Mp4Preset = z.infer<typeof mp4Preset>;
 export type ArchivePreset = z.infer<typeof archivePreset>;
 export type ThumbnailsPreset = z.infer<typeof thumbnailsPreset>;
 
-export type PresetOrigin = 'built-in' | 'user' | 'file';
+export const PRESET_ORIGINS = ['built-in', 'user', 'file'] as const;
+export type PresetOrigin = (typeof PRESET_ORIGINS)[number];
 
 /** A validated preset and where it came from; `hash` identifies its definition (sha256 of canonical JSON). */
 export interface Preset {
