@@ -27,6 +27,7 @@ import {
 } from 'ts-json-schema-generator';
 import ts from 'typescript';
 import * as z from 'zod';
+import { resolve, resultEntry, rootName } from './command-results.ts';
 import { presetDefinition } from '../src/core/encode/preset-model.ts';
 import { licensePayload } from '../src/core/license/claims.ts';
 import { manifest } from '../src/core/encode/manifest.ts';
@@ -35,11 +36,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const schemaDir = path.join(root, 'schemas');
 const commandDir = path.join(root, 'src', 'commands');
 
-/** The files MpegFlow reads, by schema name. */
-const INPUTS: Record<string, z.ZodType> = {
-  preset: presetDefinition,
-  'license-claims': licensePayload,
-  manifest,
+/** What MpegFlow reads, by schema name. */
+const INPUTS: Record<string, { title: string; schema: z.ZodType }> = {
+  preset: { title: 'MpegFlow preset file', schema: presetDefinition },
+  manifest: { title: 'manifest.json, written last by an encode', schema: manifest },
+  'license-claims': { title: 'The claims of an MpegFlow license', schema: licensePayload },
 };
 
 /** A type written `z.infer<typeof schema>`: its JSON Schema comes from the zod schema, not from zod's types. */
@@ -64,12 +65,6 @@ function zodSource(checker: ts.TypeChecker, declaration: ts.Declaration | undefi
   const schema = resolve(checker, arg.exprName);
   const schemaDeclaration = schema?.declarations?.[0];
   return schemaDeclaration && { file: schemaDeclaration.getSourceFile().fileName, name: schema.name };
-}
-
-/** The symbol a name refers to, through imports. */
-function resolve(checker: ts.TypeChecker, name: ts.EntityName): ts.Symbol | undefined {
-  const symbol = checker.getSymbolAtLocation(name);
-  return symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
 }
 
 /** The modules of src/ that define types with zod, loaded so their schemas can be read. */
@@ -129,74 +124,6 @@ function generator(entry: string, modules: Map<string, Record<string, unknown>>)
   );
 }
 
-/** "job/list.ts" → "job-list" (the command `job list`). */
-const commandId = (file: string) => file.replace(/\.ts$/, '').split(path.sep).join('-');
-/** A name no source type has (a result type may share the command's name, e.g. EncodeResult). */
-const rootName = (id: string) => `CommandOutput_${id.replaceAll('-', '_')}`;
-
-interface ResultType {
-  id: string;
-  /** The result type of execute(), with every named type replaced by an import alias. */
-  text: string;
-}
-
-/**
- * Finds each command's result type and the declarations of the names it
- * uses, and writes one module that re-exports them under the command's name
- * (the generator reads named, exported types of one entry file).
- */
-function resultEntry(files: string[], entry: string): ResultType[] {
-  const from = (file: string) => JSON.stringify(path.relative(path.dirname(entry), file));
-  const program = ts.createProgram(
-    files.map((f) => path.join(commandDir, f)),
-    {
-      ...ts.getDefaultCompilerOptions(),
-      allowImportingTsExtensions: true,
-      noEmit: true,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      target: ts.ScriptTarget.ES2024,
-    },
-  );
-  const checker = program.getTypeChecker();
-  const imports: string[] = [];
-  const results = files.map((file): ResultType => {
-    const source = program.getSourceFile(path.join(commandDir, file))!;
-    // what is printed is what execute() returns (it may be wider than the T of BaseCommand<T>)
-    let arg: ts.TypeNode | undefined;
-    const visitClass = (node: ts.Node) => {
-      if (ts.isMethodDeclaration(node) && node.name.getText(source) === 'execute') {
-        const returned = node.type;
-        if (returned && ts.isTypeReferenceNode(returned) && returned.typeName.getText(source) === 'Promise')
-          arg = returned.typeArguments?.[0];
-      } else if (ts.isClassDeclaration(node)) node.forEachChild(visitClass);
-    };
-    source.forEachChild(visitClass);
-    if (!arg) throw new Error(`${file}: execute() must declare its result type, as Promise<Result>`);
-    const replacements: { start: number; end: number; alias: string }[] = [];
-    const visit = (node: ts.Node) => {
-      if (ts.isTypeReferenceNode(node)) {
-        const symbol = resolve(checker, node.typeName)!;
-        const declaration = symbol.declarations![0]!;
-        const alias = `T${imports.length}`;
-        imports.push(`import type { ${symbol.name} as ${alias} } from ${from(declaration.getSourceFile().fileName)};`);
-        replacements.push({ start: node.typeName.getStart(source), end: node.typeName.getEnd(), alias });
-      }
-      node.forEachChild(visit);
-    };
-    visit(arg);
-    let text = source.text.slice(arg.getStart(source), arg.getEnd());
-    for (const r of replacements.reverse()) {
-      text = text.slice(0, r.start - arg.getStart(source)) + r.alias + text.slice(r.end - arg.getStart(source));
-    }
-    return { id: commandId(file), text };
-  });
-  const errorType = `import type { ErrorDocument } from ${from(path.join(root, 'src', 'cli', 'render-error.ts'))};`;
-  const exports = results.map((r) => `export type ${rootName(r.id)} = ${r.text};`);
-  writeFileSync(entry, `${[errorType, ...imports].join('\n')}\nexport type { ErrorDocument };\n${exports.join('\n')}\n`);
-  return results;
-}
-
 /** Every schema, by file name, as `npm run schemas` writes them. */
 export async function buildSchemas(): Promise<Map<string, string>> {
   const files = readdirSync(commandDir, { recursive: true })
@@ -206,15 +133,15 @@ export async function buildSchemas(): Promise<Map<string, string>> {
   const entryDir = path.join(root, 'node_modules', '.cache', 'mpegflow-schemas');
   mkdirSync(entryDir, { recursive: true });
   const entry = path.join(entryDir, 'results.ts');
-  const results = resultEntry(files, entry);
+  const results = resultEntry({ commandDir, files, errorDocumentFile: path.join(root, 'src', 'cli', 'render-error.ts'), entry });
   const types = generator(entry, await zodModules());
   const out = new Map<string, string>();
   const write = (name: string, schema: object) => out.set(`${name}.json`, `${JSON.stringify(schema, null, 2)}\n`);
   for (const { id } of results)
     write(id, { $id: `${id}.json`, title: `mpegflow ${id.replaceAll('-', ' ')} --json`, ...types.createSchema(rootName(id)) });
   write('error', { $id: 'error.json', title: 'mpegflow <any command> --json, on failure', ...types.createSchema('ErrorDocument') });
-  for (const [name, schema] of Object.entries(INPUTS))
-    write(name, { $id: `${name}.json`, ...z.toJSONSchema(schema, { target: 'draft-7', io: 'input' }) });
+  for (const [name, { title, schema }] of Object.entries(INPUTS))
+    write(name, { $id: `${name}.json`, title, ...z.toJSONSchema(schema, { target: 'draft-7', io: 'input' }) });
   return out;
 }
 
