@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { MpegflowError } from '../errors.ts';
-import { formatIssues } from '../schema/issues.ts';
+import { checkSchema } from '../schema/issues.ts';
 import { isSafeOutputName, MANIFEST_NAME } from './locations.ts';
 import { packageInfo } from './package-root.ts';
 import { PRESET_KINDS, PRESET_ORIGINS } from './preset-model.ts';
@@ -126,11 +126,10 @@ export function parseManifest(data: Buffer | string, where: string): Manifest {
   } catch (error) {
     throw invalid(where, `not JSON (${(error as Error).message})`);
   }
-  const parsed = manifest.safeParse(value, { reportInput: true });
-  if (parsed.success) return parsed.data;
-  const problems = formatIssues(parsed.error);
+  const checked = checkSchema(manifest, value);
+  if (checked.ok) return checked.value;
   // another kind of file, or another version: say that, not every field it lacks
-  throw invalid(where, problems.find((p) => /^(format|version):/.test(p)) ?? problems.join('; '));
+  throw invalid(where, checked.problems.find((p) => /^(format|version):/.test(p)) ?? checked.problems.join('; '));
 }
 
 /** True when an existing manifest records the same source version encoded with the same preset definition. */

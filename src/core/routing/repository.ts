@@ -2,7 +2,7 @@ import type { AuditContext } from '../audit/context.ts';
 import { userError } from '../errors.ts';
 import type { Db } from '../store/open.ts';
 import { overlapProblem } from './match.ts';
-import { formatIssues } from '../schema/issues.ts';
+import { checkSchema } from '../schema/issues.ts';
 import { formatMatch, formatScope, type RetentionMode, type Route, type RouteInput } from './model.ts';
 import { route as routeSchema } from './route-schema.ts';
 
@@ -36,25 +36,22 @@ function jsonOrText(text: string): unknown {
 /** A stored rule, checked against the route schema: a row changed outside MpegFlow is reported, not used. */
 function fromRow(row: RouteRow): Route {
   const legalHold = Number(row.legal_hold) === 1;
-  const parsed = routeSchema.safeParse(
-    {
-      name: row.name,
-      match: {
-        customer: row.match_customer,
-        class: row.match_class,
-        source: row.match_source === null ? null : scopeFromText(row.match_source),
-      },
-      targets: jsonOrText(row.targets),
-      priority: Number(row.priority),
-      retention: row.retain || legalHold ? { retain: row.retain, mode: row.retention_mode ?? 'governance', legalHold } : null,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
+  const checked = checkSchema(routeSchema, {
+    name: row.name,
+    match: {
+      customer: row.match_customer,
+      class: row.match_class,
+      source: row.match_source === null ? null : scopeFromText(row.match_source),
     },
-    { reportInput: true },
-  );
-  if (parsed.success) return parsed.data;
+    targets: jsonOrText(row.targets),
+    priority: Number(row.priority),
+    retention: row.retain || legalHold ? { retain: row.retain, mode: row.retention_mode ?? 'governance', legalHold } : null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
+  if (checked.ok) return checked.value;
   throw userError(
-    `the stored route '${row.name}' is damaged: ${formatIssues(parsed.error).join('; ')}`,
+    `the stored route '${row.name}' is damaged: ${checked.problems.join('; ')}`,
     'the state file was changed outside MpegFlow: restore it from a backup',
     'ROUTE_DAMAGED',
   );

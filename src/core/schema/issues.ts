@@ -4,10 +4,10 @@ import type * as z from 'zod';
  * Turns zod's issues into lines a person can act on: "where: what is wrong
  * (got what)". Schemas carry the "what is wrong" as their error messages;
  * this adds the place and the offending value, so every file we read
- * (presets, routes, manifests, licenses) reports mistakes the same way.
+ * (preset files, manifests, stored routes) reports mistakes the same way.
  */
 
-export const describe = (value: unknown): string =>
+const describe = (value: unknown): string =>
   value === null
     ? 'null'
     : Array.isArray(value)
@@ -19,7 +19,7 @@ export const describe = (value: unknown): string =>
           : String(value);
 
 /** ['renditions', 1, 'height'] → "renditions[1].height". */
-export function issuePath(path: readonly PropertyKey[]): string {
+function issuePath(path: readonly PropertyKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
 }
 
@@ -36,13 +36,8 @@ function lines(issue: z.core.$ZodIssue): string[] {
   return [`${where ? `${where}: ` : ''}${issue.message} (got ${describe(issue.input)})`];
 }
 
-/** Every problem once, in the order zod found them. */
-export function formatIssues(error: z.ZodError): string[] {
-  return [...new Set(error.issues.flatMap(lines))];
-}
-
-/** Checks a value against a schema; returns the problems (empty when valid). */
-export function schemaIssues(schema: z.ZodType, value: unknown): string[] {
+/** Checks a value against a schema: the parsed value, or every problem once, in the order zod found them. */
+export function checkSchema<T>(schema: z.ZodType<T>, value: unknown): { ok: true; value: T } | { ok: false; problems: string[] } {
   const result = schema.safeParse(value, { reportInput: true });
-  return result.success ? [] : formatIssues(result.error);
+  return result.success ? { ok: true, value: result.data } : { ok: false, problems: [...new Set(result.error.issues.flatMap(lines))] };
 }
