@@ -106,6 +106,16 @@ forEachBackend('routing rules', (backend) => {
     assert.deepEqual(await listRoutes(db), []);
   });
 
+  it('reports a stored rule changed outside MpegFlow, naming the route and the field', async () => {
+    await addRoute({ db, audit: audit(), route: input('acme', 'customer=acme') });
+    await db.run(`UPDATE routes SET targets = '[{"preset": "hls-h264"}]' WHERE name = 'acme'`);
+    await assert.rejects(getRoute(db, 'acme'), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'ROUTE_DAMAGED');
+      assert.match(e.message, /the stored route 'acme' is damaged: targets\[0\]\.to: missing/);
+      return true;
+    });
+  });
+
   it('nested rules of equal priority and disjoint ones are stored side by side', async () => {
     await addRoute({ db, audit: audit(), route: input('acme', 'customer=acme') });
     await addRoute({ db, audit: audit(), route: input('acme-news', 'customer=acme,class=news') });

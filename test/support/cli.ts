@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertMatchesSchema, schemaFor } from './schemas.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -41,10 +42,27 @@ export function runCli(args: string[], options: CliOptions): Promise<CliResult> 
     child.on('error', reject);
     child.on('close', (code, signal) => {
       transcript.push(stdout, stderr);
+      try {
+        if (args.includes('--json')) checkJsonOutput(args, stdout);
+      } catch (error) {
+        reject(error as Error);
+      }
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
     child.stdin.end(options.input ?? '');
   });
+}
+
+/** Every `--json` document a test sees must match its published schema (schemas/, see the README). */
+function checkJsonOutput(args: string[], stdout: string): void {
+  let document: unknown;
+  try {
+    document = JSON.parse(stdout);
+  } catch {
+    return; // not one document: the tests that care say so with parseJson
+  }
+  const schema = schemaFor(args, document);
+  if (schema) assertMatchesSchema(schema, document);
 }
 
 export function parseJson<T = Record<string, unknown>>(result: CliResult): T {

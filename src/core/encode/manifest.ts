@@ -1,63 +1,107 @@
+import * as z from 'zod';
 import { MpegflowError } from '../errors.ts';
+import { checkSchema } from '../schema/issues.ts';
 import { isSafeOutputName, MANIFEST_NAME } from './locations.ts';
 import { packageInfo } from './package-root.ts';
-import type { RenditionPlan } from './plan.ts';
-import type { PresetKind, PresetOrigin } from './preset-model.ts';
+import { PRESET_KINDS, PRESET_ORIGINS } from './preset-model.ts';
 
 /**
  * The manifest is the "done" marker of an encode: written last, after every
  * output it lists is stored, so a consumer that waits for it never sees a
- * partial result, and `verify` can re-check every output later.
+ * partial result, and `verify` can re-check every output later. The schema
+ * below is its type, the check a manifest passes when it is read back, and
+ * schemas/manifest.json for the consumers.
  */
 
 export const MANIFEST_FORMAT = 'mpegflow-manifest';
 export const MANIFEST_VERSION = 1;
 
+const safeName = (what: string) => z.string().refine(isSafeOutputName, { error: `${what} would point outside the destination` });
+
 /** What was encoded: enough to tell whether a later run would encode the same thing. */
-export type SourceIdentity =
-  | { kind: 'local'; path: string; size: number; modifiedAt: string }
-  | {
-      kind: 'remote';
-      alias: string;
-      bucket: string;
-      key: string;
-      size: number;
-      etag: string;
-      versionId: string | null;
-      modifiedAt: string;
-    };
+export const sourceIdentity = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('local'), path: z.string(), size: z.number(), modifiedAt: z.string() }),
+  z.object({
+    kind: z.literal('remote'),
+    alias: z.string(),
+    bucket: z.string(),
+    key: z.string(),
+    size: z.number(),
+    etag: z.string(),
+    versionId: z.string().nullable(),
+    modifiedAt: z.string(),
+  }),
+]);
+export type SourceIdentity = z.infer<typeof sourceIdentity>;
 
-export interface OutputRecord {
-  /** Path relative to the destination folder, e.g. "720p/seg_00003.ts". */
-  name: string;
-  size: number;
-  sha256: string;
-  contentType: string;
-}
+export const outputRecord = z.object({
+  name: safeName('the output name')
+    .refine((name) => name !== MANIFEST_NAME, { error: 'the output name would replace the manifest' })
+    .describe('Path relative to the destination folder, e.g. "720p/seg_00003.ts".'),
+  size: z.number(),
+  sha256: z.string(),
+  contentType: z.string(),
+});
+export type OutputRecord = z.infer<typeof outputRecord>;
 
-export interface Manifest {
-  format: typeof MANIFEST_FORMAT;
-  version: typeof MANIFEST_VERSION;
-  createdAt: string;
-  source: SourceIdentity;
-  preset: { name: string; hash: string; kind: PresetKind; origin: PresetOrigin };
-  tools: { ffmpeg: string; ffprobe: string; mpegflow: string };
-  media: {
-    durationSeconds: number;
-    width: number;
-    height: number;
-    videoCodec: string;
-    frameRate: string;
-    variableFrameRate: boolean;
-    audio: boolean;
-  };
-  renditions: RenditionPlan[];
-  outputs: OutputRecord[];
-  /** archive presets: the media file and the per-frame checksum sidecar made from it. */
-  fixity: { method: 'framemd5'; media: string; sidecar: string } | null;
-  attempts: number;
-  timings: { startedAt: string; finishedAt: string; probeMs: number; encodeMs: number; uploadWaitMs: number; totalMs: number };
-}
+export const renditionPlan = z.object({
+  name: z.string(),
+  width: z.number(),
+  height: z.number(),
+  frameRate: z.string().nullable(),
+  videoBitrate: z.string().nullable(),
+  audioBitrate: z.string().nullable(),
+});
+export type RenditionPlan = z.infer<typeof renditionPlan>;
+
+export const manifestPreset = z.object({
+  name: z.string(),
+  hash: z.string(),
+  kind: z.enum(PRESET_KINDS),
+  origin: z.enum(PRESET_ORIGINS),
+});
+export type ManifestPreset = z.infer<typeof manifestPreset>;
+
+export const encodeTimings = z.object({
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  probeMs: z.number(),
+  encodeMs: z.number(),
+  uploadWaitMs: z.number(),
+  totalMs: z.number(),
+});
+export type EncodeTimings = z.infer<typeof encodeTimings>;
+
+export const manifestFixity = z.object({
+  method: z.literal('framemd5'),
+  media: safeName('the fixity media'),
+  sidecar: safeName('the fixity sidecar'),
+});
+export type ManifestFixity = z.infer<typeof manifestFixity>;
+
+export const manifest = z.object({
+  format: z.literal(MANIFEST_FORMAT, { error: `must be "${MANIFEST_FORMAT}"` }),
+  version: z.literal(MANIFEST_VERSION, { error: `unsupported (this MpegFlow reads version ${MANIFEST_VERSION})` }),
+  createdAt: z.string(),
+  source: sourceIdentity,
+  preset: manifestPreset,
+  tools: z.object({ ffmpeg: z.string(), ffprobe: z.string(), mpegflow: z.string() }),
+  media: z.object({
+    durationSeconds: z.number(),
+    width: z.number(),
+    height: z.number(),
+    videoCodec: z.string(),
+    frameRate: z.string(),
+    variableFrameRate: z.boolean(),
+    audio: z.boolean(),
+  }),
+  renditions: z.array(renditionPlan),
+  outputs: z.array(outputRecord),
+  fixity: manifestFixity.nullable().describe('archive presets: the media file and the per-frame checksum sidecar made from it.'),
+  attempts: z.number(),
+  timings: encodeTimings,
+});
+export type Manifest = z.infer<typeof manifest>;
 
 export function mpegflowVersion(): string {
   return packageInfo().version;
@@ -82,22 +126,10 @@ export function parseManifest(data: Buffer | string, where: string): Manifest {
   } catch (error) {
     throw invalid(where, `not JSON (${(error as Error).message})`);
   }
-  const m = value as Partial<Manifest>;
-  if (!m || typeof m !== 'object' || m.format !== MANIFEST_FORMAT) throw invalid(where, `"format" is not "${MANIFEST_FORMAT}"`);
-  if (m.version !== MANIFEST_VERSION) throw invalid(where, `unsupported version ${String(m.version)}`);
-  if (!Array.isArray(m.outputs)) throw invalid(where, '"outputs" is missing');
-  for (const output of m.outputs) {
-    if (!output || typeof output.name !== 'string' || typeof output.size !== 'number' || typeof output.sha256 !== 'string') {
-      throw invalid(where, 'an output lacks name, size or sha256');
-    }
-    if (!isSafeOutputName(output.name) || output.name === MANIFEST_NAME) {
-      throw invalid(where, `the output name ${JSON.stringify(output.name)} would point outside the destination`);
-    }
-  }
-  if (m.fixity && (!isSafeOutputName(m.fixity.media) || !isSafeOutputName(m.fixity.sidecar)))
-    throw invalid(where, 'the fixity entry names an unsafe path');
-  if (!m.source || !m.preset) throw invalid(where, '"source" or "preset" is missing');
-  return m as Manifest;
+  const checked = checkSchema(manifest, value);
+  if (checked.ok) return checked.value;
+  // another kind of file, or another version: say that, not every field it lacks
+  throw invalid(where, checked.problems.find((p) => /^(format|version):/.test(p)) ?? checked.problems.join('; '));
 }
 
 /** True when an existing manifest records the same source version encoded with the same preset definition. */

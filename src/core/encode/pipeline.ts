@@ -8,8 +8,17 @@ import { storageFailure as mapStorageFailure } from '../storage-errors.ts';
 import type { ObjectLocation } from '../endpoints/object-path.ts';
 import { formatLocation } from '../endpoints/object-path.ts';
 import { formatDestination, MANIFEST_NAME, type DestinationLocation } from './locations.ts';
-import { mpegflowVersion, sameEncode, type Manifest, type OutputRecord, type SourceIdentity } from './manifest.ts';
-import { planEncode, type RenditionPlan } from './plan.ts';
+import {
+  mpegflowVersion,
+  sameEncode,
+  type EncodeTimings,
+  type Manifest,
+  type ManifestPreset,
+  type OutputRecord,
+  type RenditionPlan,
+  type SourceIdentity,
+} from './manifest.ts';
+import { planEncode } from './plan.ts';
 import type { Preset } from './preset-model.ts';
 import { cancelledError, probeSource, rationalValue, type ProbeInput, type ProbeResult } from './probe.ts';
 import { safeListener, type ProgressListener } from './progress.ts';
@@ -76,13 +85,13 @@ export interface EncodeResult {
   source: SourceIdentity;
   destination: string;
   manifest: string;
-  preset: Manifest['preset'];
+  preset: ManifestPreset;
   durationSeconds: number;
   renditions: RenditionPlan[];
   outputs: OutputRecord[];
   bytesStored: number;
   attempts: number;
-  timings: Manifest['timings'];
+  timings: EncodeTimings;
 }
 
 /**

@@ -1,19 +1,11 @@
 import type { ArchivePreset, HlsPreset, Mp4Preset, PresetDefinition, ThumbnailsPreset } from './preset-model.ts';
+import type { RenditionPlan } from './manifest.ts';
 import { rationalValue, type ProbeResult, type Rational } from './probe.ts';
 
 /**
  * Turns a preset and the probe of one source into the ffmpeg runs that make
  * its outputs. Pure: no processes, no files; the pipeline runs the passes.
  */
-
-export interface RenditionPlan {
-  name: string;
-  width: number;
-  height: number;
-  frameRate: string | null;
-  videoBitrate: string | null;
-  audioBitrate: string | null;
-}
 
 export interface FfmpegPass {
   stage: 'encode' | 'fixity';

@@ -1,86 +1,174 @@
+import * as z from 'zod';
+
 /**
- * Encoding presets are data (JSON files): these types are what a preset file
- * holds once `validatePreset()` accepted it. One `kind` per output format;
- * the pipeline turns a preset plus the probe of a source into ffmpeg arguments.
+ * Encoding presets are data (JSON files). The schemas below are both the
+ * check a preset file must pass and, through `z.infer`, the types the
+ * pipeline works with; `npm run schemas` writes them out as
+ * schemas/preset.json for people who write presets. One `kind` per output
+ * format; the pipeline turns a preset plus the probe of a source into ffmpeg
+ * arguments. Unknown keys are refused: a typo must not be silently ignored.
  */
 
 export const PRESET_KINDS = ['hls', 'mp4', 'archive', 'thumbnails'] as const;
-export type PresetKind = (typeof PRESET_KINDS)[number];
-
 export const X264_SPEEDS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'] as const;
-export type X264Speed = (typeof X264_SPEEDS)[number];
+
+/** A plain file or folder name: no separators, no leading dot, so an output can never leave its destination. */
+export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+const str = (pattern: RegExp, what: string) => z.string({ error: `must be ${what}` }).regex(pattern, { error: `must be ${what}` });
+
+const num = (min: number, max: number, integer = false) => {
+  const error = `must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`;
+  const n = z.number({ error }).min(min, { error }).max(max, { error });
+  return integer ? n.int({ error }) : n;
+};
+
+const evenInt = (min: number, max: number) => {
+  const error = `must be an even integer from ${min} to ${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error }).multipleOf(2, { error });
+};
+
+const oneOf = <const T extends readonly [z.core.util.Literal, ...z.core.util.Literal[]]>(...allowed: T) =>
+  z.literal(allowed, { error: `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}` });
+
+const bool = z.boolean({ error: 'must be true or false' });
+
+const object = <S extends z.ZodRawShape>(shape: S) =>
+  z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? `unknown setting (allowed: ${Object.keys(shape).join(', ')})` : 'must be an object',
+  });
+
+const list = <T extends z.ZodType>(item: T, min: number, max: number) => {
+  const error = `must be a list of ${min} to ${max} entries`;
+  return z.array(item, { error }).min(min, { error }).max(max, { error });
+};
+
+const outputName = (extension: string) =>
+  str(new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\\.${extension}$`), `a plain file name ending in .${extension} (letters, digits, . _ -)`);
 
 /** A bitrate as ffmpeg reads it: "5000k", "5M" or bits per second. */
-export type Bitrate = string;
+const bitrate = str(/^[1-9][0-9]*(\.[0-9]+)?[kM]?$/, 'a bitrate such as "2800k" or "5M"');
 
-export interface H264Settings {
-  codec: 'libx264';
-  speed: X264Speed;
-  profile: 'baseline' | 'main' | 'high';
-  pixelFormat: 'yuv420p';
+const common = {
+  name: str(SAFE_NAME, 'a name of letters, digits, . _ - (at most 64)'),
+  description: str(/^.{1,300}$/s, 'a short description'),
+};
+
+const h264 = {
+  codec: oneOf('libx264'),
+  speed: oneOf(...X264_SPEEDS),
+  profile: oneOf('baseline', 'main', 'high'),
+  pixelFormat: oneOf('yuv420p'),
   /** Sources above this frame rate are encoded at it; every output is constant frame rate. */
-  maxFrameRate: number;
-  tune?: 'film' | 'animation' | 'grain' | 'fastdecode' | 'zerolatency';
-}
+  maxFrameRate: num(1, 240),
+  tune: oneOf('film', 'animation', 'grain', 'fastdecode', 'zerolatency').optional(),
+};
 
-export interface AacSettings {
-  codec: 'aac';
-  channels: 1 | 2;
-  sampleRate: 44100 | 48000;
-}
+const aac = {
+  codec: oneOf('aac'),
+  channels: oneOf(1, 2),
+  sampleRate: oneOf(44100, 48000),
+};
 
-export interface HlsRendition {
-  /** Folder and variant name in the output, e.g. "720p". */
-  name: string;
-  /** Lines of the output (the short side of a portrait source). */
-  height: number;
-  videoBitrate: Bitrate;
-  maxRate: Bitrate;
-  bufSize: Bitrate;
-  audioBitrate: Bitrate;
-}
+/** Checks the shapes cannot express; they run once the shape is right. */
+const whenShapeValid = { when: (payload: z.core.ParsePayload) => payload.issues.length === 0 };
 
-export interface HlsPreset {
-  name: string;
-  description: string;
-  kind: 'hls';
-  video: H264Settings;
-  audio: AacSettings;
-  segmentSeconds: number;
+const hlsPreset = object({
+  ...common,
+  kind: z.literal('hls'),
+  video: object(h264),
+  audio: object(aac),
+  segmentSeconds: num(1, 30),
   /** Highest first; rungs above the source are dropped, at least one is kept. */
-  renditions: HlsRendition[];
-}
+  renditions: list(
+    object({
+      /** Folder and variant name in the output, e.g. "720p". */
+      name: str(SAFE_NAME, 'a folder name of letters, digits, . _ - (no slashes)'),
+      /** Lines of the output (the short side of a portrait source). */
+      height: evenInt(64, 4320),
+      videoBitrate: bitrate,
+      maxRate: bitrate,
+      bufSize: bitrate,
+      audioBitrate: bitrate,
+    }),
+    1,
+    10,
+  ),
+}).superRefine((preset, ctx) => {
+  const names = preset.renditions.map((r) => r.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) ctx.addIssue({ code: 'custom', path: ['renditions'], message: `the name "${dup}" is used twice` });
+  for (let i = 1; i < preset.renditions.length; i++) {
+    if (preset.renditions[i]!.height >= preset.renditions[i - 1]!.height) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['renditions', i, 'height'],
+        message: 'rungs must be listed highest first, each lower than the one before',
+      });
+    }
+  }
+}, whenShapeValid);
 
-export interface Mp4Preset {
-  name: string;
-  description: string;
-  kind: 'mp4';
-  output: string;
-  video: H264Settings & { maxHeight: number; crf: number; maxRate?: Bitrate; bufSize?: Bitrate; keyframeSeconds: number };
-  audio: AacSettings & { bitrate: Bitrate };
-}
+const mp4Preset = object({
+  ...common,
+  kind: z.literal('mp4'),
+  output: outputName('mp4'),
+  video: object({
+    ...h264,
+    maxHeight: evenInt(64, 4320),
+    crf: num(0, 51, true),
+    maxRate: bitrate.optional(),
+    bufSize: bitrate.optional(),
+    keyframeSeconds: num(0.1, 20),
+  }),
+  audio: object({ ...aac, bitrate }),
+});
 
-export interface ArchivePreset {
-  name: string;
-  description: string;
-  kind: 'archive';
-  output: string;
-  video: { codec: 'ffv1'; level: 3; slices: 4 | 6 | 9 | 12 | 16 | 24 | 30; sliceCrc: boolean };
-  audio: { codec: 'flac' };
-  fixity: { format: 'framemd5'; output: string };
-}
+const archivePreset = object({
+  ...common,
+  kind: z.literal('archive'),
+  output: outputName('mkv'),
+  video: object({ codec: oneOf('ffv1'), level: oneOf(3), slices: oneOf(4, 6, 9, 12, 16, 24, 30), sliceCrc: bool }),
+  audio: object({ codec: oneOf('flac') }),
+  fixity: object({ format: oneOf('framemd5'), output: outputName('framemd5') }),
+});
 
-export interface ThumbnailsPreset {
-  name: string;
-  description: string;
-  kind: 'thumbnails';
-  poster: { output: string; atPercent: number; maxHeight: number; quality: number };
-  sprite: { output: string; index: string; columns: number; rows: number; tileWidth: number; minIntervalSeconds: number; quality: number };
-}
+const thumbnailsPreset = object({
+  ...common,
+  kind: z.literal('thumbnails'),
+  poster: object({ output: outputName('jpg'), atPercent: num(0, 99), maxHeight: evenInt(64, 4320), quality: num(1, 31, true) }),
+  sprite: object({
+    output: outputName('jpg'),
+    index: outputName('vtt'),
+    columns: num(1, 30, true),
+    rows: num(1, 30, true),
+    tileWidth: evenInt(32, 640),
+    minIntervalSeconds: num(0.1, 3600),
+    quality: num(1, 31, true),
+  }),
+}).superRefine((preset, ctx) => {
+  if (preset.poster.output === preset.sprite.output)
+    ctx.addIssue({ code: 'custom', path: ['sprite', 'output'], message: 'must differ from poster.output' });
+}, whenShapeValid);
 
-export type PresetDefinition = HlsPreset | Mp4Preset | ArchivePreset | ThumbnailsPreset;
+/** A preset file: one of the four kinds, told apart by `kind`. */
+export const presetDefinition = z.discriminatedUnion('kind', [hlsPreset, mp4Preset, archivePreset, thumbnailsPreset], {
+  error: (issue) =>
+    issue.code === 'invalid_union'
+      ? `must be one of ${PRESET_KINDS.map((k) => JSON.stringify(k)).join(', ')}`
+      : 'the preset must be a JSON object',
+});
 
-export type PresetOrigin = 'built-in' | 'user' | 'file';
+export type PresetDefinition = z.infer<typeof presetDefinition>;
+export type PresetKind = (typeof PRESET_KINDS)[number];
+export type HlsPreset = z.infer<typeof hlsPreset>;
+export type Mp4Preset = z.infer<typeof mp4Preset>;
+export type ArchivePreset = z.infer<typeof archivePreset>;
+export type ThumbnailsPreset = z.infer<typeof thumbnailsPreset>;
+
+export const PRESET_ORIGINS = ['built-in', 'user', 'file'] as const;
+export type PresetOrigin = (typeof PRESET_ORIGINS)[number];
 
 /** A validated preset and where it came from; `hash` identifies its definition (sha256 of canonical JSON). */
 export interface Preset {

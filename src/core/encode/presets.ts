@@ -4,8 +4,8 @@ import path from 'node:path';
 import { MpegflowError } from '../errors.ts';
 import { stateHome } from '../store/paths.ts';
 import { packageInfo } from './package-root.ts';
-import type { Preset, PresetDefinition, PresetOrigin } from './preset-model.ts';
-import { presetIssues } from './preset-schema.ts';
+import { presetDefinition, type Preset, type PresetDefinition, type PresetOrigin } from './preset-model.ts';
+import { checkSchema } from '../schema/issues.ts';
 import { readUserFile } from '../user-file.ts';
 
 /** A preset is a few KB of JSON. */
@@ -62,9 +62,9 @@ export function loadPresetFile(file: string, origin: PresetOrigin): Preset {
   } catch (error) {
     throw invalidPreset(file, [`not valid JSON: ${(error as Error).message}`]);
   }
-  const problems = presetIssues(value);
-  if (problems.length > 0) throw invalidPreset(file, problems);
-  const definition = value as PresetDefinition;
+  const checked = checkSchema(presetDefinition, value);
+  if (!checked.ok) throw invalidPreset(file, checked.problems);
+  const definition = checked.value;
   return { name: definition.name, origin, file, hash: presetHash(definition), definition };
 }
 

@@ -3,7 +3,7 @@ import type { Client } from 'minio';
 import pLimit from 'p-limit';
 import { MpegflowError } from '../errors.ts';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
-import { parseManifest, type Manifest } from './manifest.ts';
+import { parseManifest, type Manifest, type ManifestFixity, type ManifestPreset, type SourceIdentity } from './manifest.ts';
 import { cancelledError } from './probe.ts';
 import { safeListener, type ProgressListener } from './progress.ts';
 import { hashObject, readObject } from './s3.ts';
@@ -27,8 +27,8 @@ export interface VerifyProblem {
 export interface VerifyResult {
   destination: string;
   manifest: string;
-  preset: Manifest['preset'];
-  source: Manifest['source'];
+  preset: ManifestPreset;
+  source: SourceIdentity;
   createdAt: string;
   ok: boolean;
   outputs: number;
@@ -152,7 +152,7 @@ function frameLines(text: string): { header: string[]; frames: string[] } {
 
 async function checkFixity(
   reader: Reader,
-  fixity: NonNullable<Manifest['fixity']>,
+  fixity: ManifestFixity,
   tools: Tools,
   signal: AbortSignal | undefined,
 ): Promise<{ frames: number; mismatches: number; problem: VerifyProblem | null }> {

@@ -12,6 +12,7 @@ import {
   type Limits,
   type VerifiedLicense,
 } from './model.ts';
+import { licensePayload } from './claims.ts';
 import type { TrustedKey } from './keys.ts';
 
 export { AUDIENCE, EXPIRING_DAYS, MAX_TOKEN_BYTES } from './model.ts';
@@ -83,9 +84,7 @@ function splitToken(raw: string): { token: string; parts: [string, string, strin
   return { token, parts: parts as [string, string, string], header };
 }
 
-function readLimits(raw: unknown, unknown: Record<string, unknown>): Partial<Limits> {
-  if (raw === undefined) return {};
-  if (!isObject(raw)) throw invalid('LICENSE_CLAIMS', 'the license entitlements have limits that are not a set of named numbers');
+function readLimits(raw: Record<string, unknown>, unknown: Record<string, unknown>): Partial<Limits> {
   const limits: Partial<Limits> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (!(KNOWN_LIMITS as readonly string[]).includes(key)) {
@@ -100,40 +99,27 @@ function readLimits(raw: unknown, unknown: Record<string, unknown>): Partial<Lim
 }
 
 /** The claims of a verified payload; required ones missing or malformed make the license invalid. */
-function readClaims(payload: Record<string, unknown>): LicenseClaims {
-  const seconds = (name: string, required: boolean): string | null => {
-    const value = payload[name];
-    if (value === undefined && !required) return null;
-    if (typeof value !== 'number' || !Number.isFinite(value))
-      throw invalid('LICENSE_CLAIMS', `the license has no valid '${name}' claim (a time in seconds)`);
-    return new Date(value * 1000).toISOString();
-  };
-  for (const name of ['iss', 'sub'])
-    if (typeof payload[name] !== 'string' || !payload[name])
-      throw invalid('LICENSE_CLAIMS', `the license has no '${name}' claim (${name === 'sub' ? 'customer' : 'issuer'})`);
+function readClaims(value: Record<string, unknown>): LicenseClaims {
+  const parsed = licensePayload.safeParse(value);
+  if (!parsed.success) throw invalid('LICENSE_CLAIMS', parsed.error.issues[0]!.message);
+  const payload = parsed.data;
   const ent = payload.entitlements;
-  if (!isObject(ent)) throw invalid('LICENSE_CLAIMS', "the license has no 'entitlements' claim");
-  if (ent.capabilities !== undefined && !(Array.isArray(ent.capabilities) && ent.capabilities.every((c) => typeof c === 'string')))
-    throw invalid('LICENSE_CLAIMS', 'the license entitlements have capabilities that are not a list of names');
-  const capabilities = (ent.capabilities ?? []) as string[];
-  const grace = payload.grace_days ?? 0;
-  if (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0)
-    throw invalid('LICENSE_CLAIMS', "the license's grace period ('grace_days') is not a number of days");
-
+  const capabilities = ent.capabilities ?? [];
   /** Entitlements this version does not know: kept and shown, never fatal. */
   const unknownEntitlements: Record<string, unknown> = {};
-  const limits = readLimits(ent.limits, unknownEntitlements);
+  const limits = readLimits(ent.limits ?? {}, unknownEntitlements);
   for (const capability of capabilities)
     if (!(KNOWN_CAPABILITIES as readonly string[]).includes(capability)) unknownEntitlements[`capability.${capability}`] = true;
   for (const [key, value] of Object.entries(ent)) if (key !== 'capabilities' && key !== 'limits') unknownEntitlements[key] = value;
+  const time = (seconds: number) => new Date(seconds * 1000).toISOString();
   return {
-    issuer: payload.iss as string,
-    customer: payload.sub as string,
-    tokenId: typeof payload.jti === 'string' ? payload.jti : null,
-    issuedAt: seconds('iat', true)!,
-    notBefore: seconds('nbf', false),
-    expiresAt: seconds('exp', true)!,
-    graceDays: grace,
+    issuer: payload.iss,
+    customer: payload.sub,
+    tokenId: payload.jti ?? null,
+    issuedAt: time(payload.iat),
+    notBefore: payload.nbf === undefined ? null : time(payload.nbf),
+    expiresAt: time(payload.exp),
+    graceDays: payload.grace_days,
     capabilities: [...new Set(capabilities.filter((c) => (KNOWN_CAPABILITIES as readonly string[]).includes(c)))],
     limits,
     unknownEntitlements,

@@ -1,47 +1,16 @@
-/** Where a rule's sources live: a whole endpoint, a bucket, or a folder (prefix) in it. */
-export interface SourceScope {
-  alias: string;
-  bucket: string | null;
-  /** Without leading or trailing slashes; '' for the whole bucket. */
-  prefix: string;
-}
+import type * as z from 'zod';
+import type { retentionSpec, route, routeInput, routeMatch, routeTarget, sourceScope } from './route-schema.ts';
 
-export interface RouteMatch {
-  customer: string | null;
-  class: string | null;
-  source: SourceScope | null;
-}
+export type SourceScope = z.infer<typeof sourceScope>;
+export type RouteMatch = z.infer<typeof routeMatch>;
 
 export const RETENTION_MODES = ['governance', 'compliance'] as const;
 export type RetentionMode = (typeof RETENTION_MODES)[number];
 
-/** S3 Object Lock settings for stored outputs; `retain` null means a legal hold only. */
-export interface RetentionSpec {
-  retain: string | null;
-  mode: RetentionMode;
-  legalHold: boolean;
-}
-
-/** One encode a rule asks for: a preset and where its outputs go (a destination template). */
-export interface RouteTarget {
-  preset: string;
-  to: string;
-  /** Whether the rule's retention applies to this target (archive presets; every target when the rule has none). */
-  retained: boolean;
-}
-
-export interface RouteInput {
-  name: string;
-  match: RouteMatch;
-  targets: RouteTarget[];
-  priority: number;
-  retention: RetentionSpec | null;
-}
-
-export interface Route extends RouteInput {
-  createdAt: string;
-  updatedAt: string;
-}
+export type RetentionSpec = z.infer<typeof retentionSpec>;
+export type RouteTarget = z.infer<typeof routeTarget>;
+export type RouteInput = z.infer<typeof routeInput>;
+export type Route = z.infer<typeof route>;
 
 /** What is known about one submitted source when rules are matched. */
 export interface RoutingFacts {

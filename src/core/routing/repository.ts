@@ -2,7 +2,9 @@ import type { AuditContext } from '../audit/context.ts';
 import { userError } from '../errors.ts';
 import type { Db } from '../store/open.ts';
 import { overlapProblem } from './match.ts';
-import { formatMatch, formatScope, type RetentionMode, type Route, type RouteInput, type RouteTarget } from './model.ts';
+import { checkSchema } from '../schema/issues.ts';
+import { formatMatch, formatScope, type RetentionMode, type Route, type RouteInput } from './model.ts';
+import { route as routeSchema } from './route-schema.ts';
 
 interface RouteRow {
   name: string;
@@ -23,21 +25,36 @@ function scopeFromText(text: string): Route['match']['source'] {
   return { alias, bucket: bucket || null, prefix: rest.join('/').replace(/\/+$/, '') };
 }
 
+function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A stored rule, checked against the route schema: a row changed outside MpegFlow is reported, not used. */
 function fromRow(row: RouteRow): Route {
   const legalHold = Number(row.legal_hold) === 1;
-  return {
+  const checked = checkSchema(routeSchema, {
     name: row.name,
     match: {
       customer: row.match_customer,
       class: row.match_class,
       source: row.match_source === null ? null : scopeFromText(row.match_source),
     },
-    targets: JSON.parse(row.targets) as RouteTarget[],
+    targets: jsonOrText(row.targets),
     priority: Number(row.priority),
     retention: row.retain || legalHold ? { retain: row.retain, mode: row.retention_mode ?? 'governance', legalHold } : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-  };
+  });
+  if (checked.ok) return checked.value;
+  throw userError(
+    `the stored route '${row.name}' is damaged: ${checked.problems.join('; ')}`,
+    'the state file was changed outside MpegFlow: restore it from a backup',
+    'ROUTE_DAMAGED',
+  );
 }
 
 export function routeNotFound(name: string): Error {

@@ -10,8 +10,14 @@ const manifest = (outputs: unknown[]): Buffer =>
       version: 1,
       source: { kind: 'remote', alias: 'e', bucket: 'b', key: 'k.mov', size: 10, etag: 'abc', versionId: null, modifiedAt: '' },
       preset: { name: 'proxy', hash: 'sha256:1', kind: 'mp4', origin: 'built-in' },
+      createdAt: '2026-11-26T00:00:00.000Z',
+      tools: { ffmpeg: '5.1', ffprobe: '5.1', mpegflow: '0.1.0' },
+      media: { durationSeconds: 1, width: 640, height: 360, videoCodec: 'h264', frameRate: '25/1', variableFrameRate: false, audio: true },
+      renditions: [],
       outputs,
       fixity: null,
+      attempts: 1,
+      timings: { startedAt: '', finishedAt: '', probeMs: 1, encodeMs: 1, uploadWaitMs: 0, totalMs: 2 },
     }),
   );
 

@@ -11,11 +11,16 @@ import {
   presetHash,
   resolvePreset,
 } from '../../../src/core/encode/presets.ts';
-import { presetIssues } from '../../../src/core/encode/preset-schema.ts';
+import { presetDefinition } from '../../../src/core/encode/preset-model.ts';
+import { checkSchema } from '../../../src/core/schema/issues.ts';
 import { MpegflowError } from '../../../src/core/errors.ts';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-presets-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
+const presetIssues = (value: unknown) => {
+  const checked = checkSchema(presetDefinition, value);
+  return checked.ok ? [] : checked.problems;
+};
 const builtin = (name: string) =>
   JSON.parse(readFileSync(path.join(builtinPresetDir(), `${name}.json`), 'utf8')) as Record<string, unknown>;
 
