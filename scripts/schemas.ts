@@ -36,13 +36,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const schemaDir = path.join(root, 'schemas');
 const commandDir = path.join(root, 'src', 'commands');
 
-/**
- * Topics whose output does not have a schema yet. replicate: its commands are
- * being reworked (#15), and `replicate setup --json` does not yet print what
- * its type promises (a re-run with nothing to do omits `dryRun`).
- */
-const NOT_YET = ['replicate'];
-
 /** What MpegFlow reads, by schema name. */
 const INPUTS: Record<string, { title: string; schema: z.ZodType }> = {
   preset: { title: 'MpegFlow preset file', schema: presetDefinition },
@@ -135,7 +128,7 @@ function generator(entry: string, modules: Map<string, Record<string, unknown>>)
 export async function buildSchemas(): Promise<Map<string, string>> {
   const files = readdirSync(commandDir, { recursive: true })
     .map(String)
-    .filter((f) => f.endsWith('.ts') && !NOT_YET.some((topic) => f.startsWith(`${topic}${path.sep}`)))
+    .filter((f) => f.endsWith('.ts'))
     .sort();
   const entryDir = path.join(root, 'node_modules', '.cache', 'mpegflow-schemas');
   mkdirSync(entryDir, { recursive: true });

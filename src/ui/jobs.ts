@@ -87,9 +87,7 @@ export function renderSubmitted({ submitted, counts, jobIds }: SubmitResult, tty
     lines.push(
       renderTable(
         ['JOB', 'SOURCE', 'CUSTOMER', 'CLASS', 'ROUTE', 'PRESET', 'DESTINATION', 'PRIORITY'],
-        submitted
-          .slice(0, SUBMITTED_ROWS)
-          .map((j) => [j.id, j.source, j.customer, j.class, j.route, j.preset, j.destination, j.priority]),
+        submitted.slice(0, SUBMITTED_ROWS).map((j) => [j.id, j.source, j.customer, j.class, j.route, j.preset, j.destination, j.priority]),
         tty,
       ),
     );

@@ -9,7 +9,7 @@ import { renderTable } from './table.ts';
 const CLEAR_SCREEN = '\x1b[2J\x1b[H';
 
 /** A refreshing view: on a terminal each frame replaces the last; in a log, frames follow each other under a timestamp. */
-export function refreshFrame(body: string, tty: boolean, at = new Date()): string {
+export function refreshFrame(body: string, tty = Boolean(process.stdout.isTTY), at = new Date()): string {
   return tty ? `${CLEAR_SCREEN}${body}\n` : `--- ${at.toISOString()}\n${body}\n`;
 }
 
@@ -30,7 +30,7 @@ export function renderSetupOutcome(result: { dryRun: boolean; applied: PlanStep[
 const online = (value: boolean | null) => (value === null ? '?' : value ? 'online' : 'OFFLINE');
 const amount = (count: number, bytes: number) => `${count} (${formatBytes(bytes)})`;
 
-export function renderStatus(result: { status: HealthStatus; rules: RuleStatus[] }, tty: boolean): string {
+export function renderStatus(result: { status: HealthStatus; rules: RuleStatus[] }, tty = Boolean(process.stdout.isTTY)): string {
   const deep = result.rules.some((r) => r.source === 'objects');
   const lines = [
     renderTable(
@@ -70,7 +70,7 @@ export function renderStatus(result: { status: HealthStatus; rules: RuleStatus[]
   return lines.join('\n');
 }
 
-export function renderLagSamples(samples: LagSample[], tty: boolean): string {
+export function renderLagSamples(samples: LagSample[], tty = Boolean(process.stdout.isTTY)): string {
   return [
     renderTable(
       ['EDGE', 'CENTRAL', 'STATUS', 'LAG', 'BACKLOG', 'FAILED 1M/1H', 'TARGET', 'BANDWIDTH LIMIT'],
@@ -90,7 +90,7 @@ export function renderLagSamples(samples: LagSample[], tty: boolean): string {
   ].join('\n');
 }
 
-export function renderResyncPlan(plan: ResyncPlanEntry[], tty: boolean): string {
+export function renderResyncPlan(plan: ResyncPlanEntry[], tty = Boolean(process.stdout.isTTY)): string {
   return [
     'Resync plan: MinIO walks each edge bucket and sends again what central lacks, failed objects included.',
     renderTable(
@@ -107,7 +107,7 @@ export function renderResyncPlan(plan: ResyncPlanEntry[], tty: boolean): string 
   ].join('\n');
 }
 
-export function renderResyncOutcome(result: { dryRun: boolean; resyncs: ResyncState[] }, tty: boolean): string {
+export function renderResyncOutcome(result: { dryRun: boolean; resyncs: ResyncState[] }, tty = Boolean(process.stdout.isTTY)): string {
   if (result.dryRun) return 'Dry run: nothing was re-queued.';
   return renderTable(
     ['TARGET', 'RESYNC ID', 'STATE', 'RESENT', 'FAILED'],

@@ -35,7 +35,7 @@ export default class ReplicateResync extends BaseCommand<ReplicateResyncResult> 
     const records = await findRecords(db, await storageResolver(db), { edge: args.edge, target: flags.target });
     const resolve = (name: string) => resolveEndpoint(db, name);
     const plan = await planResync(records, resolve);
-    if (!this.jsonEnabled()) this.log(renderResyncPlan(plan, this.stdoutIsTTY));
+    if (!this.jsonEnabled()) this.log(renderResyncPlan(plan));
     if (flags['dry-run']) return { dryRun: true, plan, resyncs: [] };
     const started = await startResync({ plan, records, resolve, db, audit: await this.auditContext() });
     const resyncs = flags.wait ? await awaitResync(started, records, resolve, { timeoutMs: flags.timeout * 1000 }) : started;
@@ -48,6 +48,6 @@ export default class ReplicateResync extends BaseCommand<ReplicateResyncResult> 
   }
 
   protected override renderHuman(result: ReplicateResyncResult): void {
-    this.log(renderResyncOutcome(result, this.stdoutIsTTY));
+    this.log(renderResyncOutcome(result));
   }
 }

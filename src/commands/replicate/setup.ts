@@ -90,7 +90,7 @@ Defaults for edge ingest: existing-objects on (what was ingested before the rule
       );
     }
     if (!this.jsonEnabled()) this.log(renderSetupPlan(plan));
-    if (flags['dry-run'] || plan.steps.length === 0) return { ...plan, dryRun: flags['dry-run'], applied: [] };
+    if (flags['dry-run'] || plan.steps.length === 0) return { ...plan, dryRun: Boolean(flags['dry-run']), applied: [] };
     const result = await applyReplication({ plan, sides, db, audit: await this.auditContext() });
     return { ...result, dryRun: false };
   }

@@ -50,7 +50,7 @@ Exit codes: 0 OK; 1 WARNING (a backlog, the central endpoint offline, failures e
       const rules = await Promise.all(records.map((r) => ruleStatus(r, deps)));
       return { status: worstStatus(rules.map((r) => r.status)), rules };
     };
-    if (!flags.watch || this.jsonEnabled() || !this.stdoutIsTTY) return check();
+    if (!flags.watch || this.jsonEnabled() || !process.stdout.isTTY) return check();
     for (;;) {
       const result = await check();
       process.stdout.write(
@@ -68,6 +68,6 @@ Exit codes: 0 OK; 1 WARNING (a backlog, the central endpoint offline, failures e
   }
 
   protected override renderHuman(result: ReplicateStatusResult): void {
-    this.log(renderStatus(result, this.stdoutIsTTY));
+    this.log(renderStatus(result));
   }
 }

@@ -97,7 +97,7 @@ With --once: one measurement (waiting up to --crit for the canary), then exit 0 
       while (!stop.signal.aborted || !last) {
         const started = Date.now();
         last = await round(intervalMs);
-        if (!this.jsonEnabled()) process.stdout.write(refreshFrame(renderLagSamples(last.samples, this.stdoutIsTTY), this.stdoutIsTTY));
+        if (!this.jsonEnabled()) process.stdout.write(refreshFrame(renderLagSamples(last.samples)));
         await sleep(Math.max(0, intervalMs - (Date.now() - started)), undefined, { signal: stop.signal }).catch(() => undefined);
       }
       return last;
@@ -112,6 +112,6 @@ With --once: one measurement (waiting up to --crit for the canary), then exit 0 
   }
 
   protected override renderHuman(result: ReplicateWatchResult): void {
-    this.log(`${renderLagSamples(result.samples, this.stdoutIsTTY)}\nOverall: ${result.status}`);
+    this.log(`${renderLagSamples(result.samples)}\nOverall: ${result.status}`);
   }
 }
