@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
 import { destinationFlag } from '../cli/flags.ts';
-import type { EncodeResult } from '../core/encode/pipeline.ts';
+import type { EncodeResult } from '../core/encode/encode-result.ts';
 import { usageError } from '../core/errors.ts';
 import { renderEncodeResult } from '../ui/encode.ts';
 
