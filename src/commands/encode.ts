@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
 import { untilInterrupted } from '../cli/cancellation.ts';
 import { destinationFlag } from '../cli/flags.ts';
-import type { EncodeResult } from '../core/encode/pipeline.ts';
+import type { EncodeResult } from '../core/encode/encode-result.ts';
 import type { RetentionSet } from '../core/routing/retention.ts';
 import { usageError } from '../core/errors.ts';
 import { renderEncodeResult } from '../ui/encode.ts';

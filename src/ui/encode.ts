@@ -1,4 +1,4 @@
-import type { EncodeResult } from '../core/encode/pipeline.ts';
+import type { EncodeResult } from '../core/encode/encode-result.ts';
 import type { Preset } from '../core/encode/preset-model.ts';
 import type { SourceIdentity } from '../core/encode/manifest.ts';
 import type { VerifyResult } from '../core/encode/verify.ts';

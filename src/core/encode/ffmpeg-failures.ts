@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import { MpegflowError } from '../errors.ts';
 import { lastLines } from './tools.ts';
 import { retryable } from './source-access.ts';
@@ -31,6 +32,21 @@ export function currentUser(): string {
 
 export function errnoCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** A failed encode as the operator reads it: a full or read-only disk named; MpegFlow's own errors as they are. */
+export function encodeFailure(error: unknown, workDir: string, destination: string): unknown {
+  const code = errnoCode(error);
+  if (code === 'ENOSPC') return diskFull(`the work folder ${workDir} or the destination ${destination}`, error);
+  if (error instanceof MpegflowError) return error;
+  if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {
+    return new MpegflowError(`cannot write to ${path.dirname(workDir)} (${code})`, {
+      code: 'DESTINATION_NOT_WRITABLE',
+      suggestion: 'choose a writable destination with --to or a work folder with --work-dir',
+      cause: error,
+    });
+  }
+  return error;
 }
 
 export function classifyFfmpegFailure(

@@ -4,29 +4,19 @@ import path from 'node:path';
 import type { Client } from 'minio';
 import type { MultipartHooks } from './s3.ts';
 import { MpegflowError } from '../errors.ts';
-import { storageFailure as mapStorageFailure } from '../storage-errors.ts';
 import type { ObjectLocation } from '../endpoints/object-path.ts';
-import { formatLocation } from '../endpoints/object-path.ts';
-import { formatDestination, MANIFEST_NAME, type DestinationLocation } from './locations.ts';
-import {
-  mpegflowVersion,
-  sameEncode,
-  type EncodeTimings,
-  type Manifest,
-  type ManifestPreset,
-  type OutputRecord,
-  type RenditionPlan,
-  type SourceIdentity,
-} from './manifest.ts';
+import { formatDestination, type DestinationLocation } from './locations.ts';
+import { sameEncode, type Manifest, type SourceIdentity } from './manifest.ts';
 import { planEncode } from './plan.ts';
 import type { Preset } from './preset-model.ts';
-import { cancelledError, probeSource, rationalValue, type ProbeInput, type ProbeResult } from './probe.ts';
+import { cancelledError, probeSource, rationalValue, type ProbeResult } from './probe.ts';
 import { safeListener, type ProgressListener } from './progress.ts';
 import { LocalSink, RemoteSink, removeTree, type OutputSink, type SinkEvents } from './sink.ts';
 import { destinationManifest } from './staging.ts';
-import { defaultTools, tlsArgs, toolVersions, type Tools } from './tools.ts';
-import { RETRYABLE, presignExpiry, reconnectArgs, identifySource } from './source-access.ts';
-import { diskFull, errnoCode } from './ffmpeg-failures.ts';
+import { defaultTools, toolVersions, type Tools } from './tools.ts';
+import { RETRYABLE, identifySource, sourceInputs } from './source-access.ts';
+import { buildManifest, doneResult, skippedResult, type EncodeResult } from './encode-result.ts';
+import { encodeFailure } from './ffmpeg-failures.ts';
 import { workFolderFor, OWNER_FILE, claimWorkFolder, sweepDeadWorkFolders } from './work-folder.ts';
 import { type RunState, runPass, writeSpriteIndex } from './encode-pass.ts';
 
@@ -80,20 +70,6 @@ export interface RunEncodeOptions {
   manifestAt?: DestinationLocation;
 }
 
-export interface EncodeResult {
-  status: 'done' | 'skipped';
-  source: SourceIdentity;
-  destination: string;
-  manifest: string;
-  preset: ManifestPreset;
-  durationSeconds: number;
-  renditions: RenditionPlan[];
-  outputs: OutputRecord[];
-  bytesStored: number;
-  attempts: number;
-  timings: EncodeTimings;
-}
-
 /**
  * Encodes one source with one preset into one destination. Probes first
  * (refusing unusable sources before any encode), runs ffmpeg (the whole HLS
@@ -105,16 +81,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   const now = options.now ?? (() => new Date());
   const tools = options.tools ?? defaultTools();
   const emit = safeListener(options.onProgress);
-  const clients = new Map<string, Client>();
-  const client = (alias: string): Client => {
-    let c = clients.get(alias);
-    if (!c) {
-      if (!options.s3For) throw new MpegflowError(`no storage client for endpoint '${alias}'`, { kind: 'bug', code: 'NO_S3_CLIENT' });
-      c = options.s3For(alias);
-      clients.set(alias, c);
-    }
-    return c;
-  };
+  const client = clientCache(options.s3For);
   const { preset, destination } = options;
   const startedAt = now();
   const elapsed = (from: Date) => Math.max(0, now().getTime() - from.getTime());
@@ -127,101 +94,21 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   const workDir = workFolderFor(options);
   const internal = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
-  let storageFailure: unknown;
-  const events: SinkEvents = {
-    multipart: options.multipart,
-    onStored: (info) =>
-      emit({
-        type: 'upload',
-        at: now(),
-        object: info.name,
-        objectBytes: info.size,
-        bytesUploaded: info.bytesStored,
-        objectsUploaded: info.objectsStored,
-        done: true,
-      }),
-    onBytes: (info) =>
-      emit({
-        type: 'upload',
-        at: now(),
-        object: info.name,
-        objectBytes: info.objectBytes,
-        bytesUploaded: info.bytesSent,
-        objectsUploaded: info.objectsStored,
-        done: false,
-      }),
-  };
   const remoteClientFor = (d: DestinationLocation) => (d.kind === 'remote' ? client(d.alias) : undefined);
-  const sink: OutputSink =
-    destination.kind === 'local'
-      ? new LocalSink({ destination, workDir, events })
-      : new RemoteSink({
-          client: client(destination.alias),
-          destination,
-          workDir,
-          events,
-          concurrency: options.uploadConcurrency,
-          partSize: options.partSize,
-          partConcurrency: options.partConcurrency,
-        });
+  const sink = openSink({ options, workDir, client: remoteClientFor(destination), emit, now });
 
   // An earlier run may have finished this already: the manifest says what it encoded (read while the source is looked up).
   const ifExists = options.ifExists ?? 'skip';
   const manifestAt = options.manifestAt ?? destination;
-  const manifestRead = (options.manifestAt ? destinationManifest(manifestAt, remoteClientFor(manifestAt)) : sink.readManifest()).then(
-    (manifest) => ({ manifest, error: undefined as unknown }),
-    (error: unknown) => ({ manifest: null, error }),
-  );
+  const manifestRead = settled(options.manifestAt ? destinationManifest(manifestAt, remoteClientFor(manifestAt)) : sink.readManifest());
   const source = await identifySource(options.source, client);
-  const { manifest: existing, error: manifestError } = await manifestRead;
-  if (manifestError && ifExists !== 'overwrite') throw manifestError;
-  const replacingManifest = existing !== null || ifExists === 'overwrite';
-  if (existing && ifExists !== 'overwrite') {
-    if (ifExists === 'skip' && sameEncode(existing, source, preset.hash)) {
-      emit({ type: 'stage', stage: 'probe', state: 'skipped', at: now(), detail: 'already encoded' });
-      return skippedResult(existing, formatDestination(manifestAt), manifestAt);
-    }
-    throw new MpegflowError(
-      `${formatDestination(manifestAt)} already holds a finished encode (${describeSource(existing.source)}, preset ${existing.preset.name})`,
-      {
-        code: 'DESTINATION_EXISTS',
-        suggestion: 'choose another destination with --to, or replace it with --force',
-      },
-    );
+  const earlier = await earlierEncode(await manifestRead, { source, preset, ifExists, manifestAt });
+  if (earlier.skipped) {
+    emit({ type: 'stage', stage: 'probe', state: 'skipped', at: now(), detail: 'already encoded' });
+    return earlier.skipped;
   }
 
-  const presignExpirySeconds = (durationSeconds: number, attempt: number): number => {
-    const given = options.presignExpirySeconds;
-    if (typeof given === 'function') return given({ attempt, durationSeconds });
-    return given ?? presignExpiry(durationSeconds);
-  };
-  const sourceInput = async (durationSeconds: number, attempt: number, reconnect = true): Promise<ProbeInput> => {
-    if (options.source.kind === 'local') return { url: `file:${options.source.path}`, display: options.source.path };
-    const loc = options.source;
-    const remote = source as Extract<SourceIdentity, { kind: 'remote' }>;
-    let url: string;
-    try {
-      url = await client(loc.alias).presignedGetObject(
-        loc.bucket,
-        loc.key,
-        presignExpirySeconds(durationSeconds, attempt),
-        remote.versionId ? { versionId: remote.versionId } : {},
-      );
-    } catch (error) {
-      throw mapStorageFailure(error, { alias: loc.alias, path: formatLocation(loc), action: 'sign a URL for' });
-    }
-    return {
-      url,
-      display: formatLocation(loc),
-      inputArgs: [
-        // the probe fails fast (a refused certificate must not wait out the reconnect delays); the encode rides out drops
-        ...(reconnect ? reconnectArgs(options.reconnectDelayMaxSeconds ?? 30) : []),
-        ...tlsArgs(url, options.caFileFor?.(loc.alias)),
-        '-headers',
-        `If-Match: "${remote.etag}"\r\n`,
-      ],
-    };
-  };
+  const sourceInput = sourceInputs(options, source, client);
 
   const probeStarted = now();
   let probe: ProbeResult;
@@ -245,28 +132,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   });
 
   const state: RunState = { attempt: 0, records: new Map(), handedOver: new Set(), puts: [] };
-  const handOver = (name: string) => {
-    state.handedOver.add(name);
-    const records = state.records;
-    state.puts.push(
-      sink.put(name).then(
-        (record) => void records.set(name, record),
-        (error: unknown) => {
-          if (storageFailure === undefined && !(error instanceof MpegflowError && error.code === 'CANCELLED')) {
-            storageFailure = error;
-            internal.abort();
-          }
-        },
-      ),
-    );
-  };
-  const drainPuts = async () => {
-    while (state.puts.length > 0) await Promise.all(state.puts.splice(0));
-  };
-  const failIfStorageFailed = async () => {
-    await drainPuts();
-    if (storageFailure) throw storageFailure;
-  };
+  const outputs = outputHandOver(sink, state, () => internal.abort());
 
   const encodeStarted = now();
   let encodeMs: number;
@@ -274,7 +140,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   try {
     await claimWorkFolder(workDir);
     await sweepDeadWorkFolders(workDir);
-    await sink.prepare({ replacingManifest });
+    await sink.prepare({ replacingManifest: earlier.replacing });
     const maxAttempts = options.source.kind === 'remote' ? Math.max(1, options.maxAttempts ?? 3) : 1;
     for (state.attempt = 1; ; state.attempt++) {
       try {
@@ -289,7 +155,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
             workDir,
             signal,
             state,
-            handOver,
+            handOver: outputs.handOver,
             emit,
             now,
             remote: options.source.kind === 'remote',
@@ -297,11 +163,11 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
         if (plan.spriteIndex) await writeSpriteIndex(plan, probe, tools, workDir, signal);
         break;
       } catch (error) {
-        if (storageFailure) throw storageFailure;
+        if (outputs.failure) throw outputs.failure;
         if (signal.aborted) throw cancelledError();
         if (!(error instanceof MpegflowError && RETRYABLE.has(error)) || state.attempt >= maxAttempts) throw error;
         emit({ type: 'retry', at: now(), attempt: state.attempt + 1, reason: error.message });
-        await drainPuts();
+        await outputs.drain();
         state.records = new Map();
         state.handedOver.clear();
         await removeTree(workDir);
@@ -309,88 +175,34 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
       }
     }
     encodeMs = elapsed(encodeStarted);
-    // everything not handed over yet, then the HLS playlists once their segments are stored, the master last
-    const files = await listFiles(workDir);
-    const rest = files.filter((f) => !state.handedOver.has(f));
-    const rank = (f: string) => (f === 'master.m3u8' ? 2 : f.endsWith('.m3u8') ? 1 : 0);
     const uploadWaitStarted = now();
     emit({ type: 'stage', stage: 'upload', state: 'start', at: now() });
-    for (const level of [0, 1, 2]) {
-      for (const name of rest.filter((f) => rank(f) === level)) handOver(name);
-      await failIfStorageFailed();
-    }
+    await storeTheRest(workDir, state, outputs);
     uploadWaitMs = elapsed(uploadWaitStarted);
     emit({ type: 'stage', stage: 'upload', state: 'done', at: now() });
     if (signal.aborted) throw cancelledError();
 
     emit({ type: 'stage', stage: 'manifest', state: 'start', at: now() });
-    const outputs = [...state.records.values()].sort((a, b) => a.name.localeCompare(b.name, 'en'));
-    const versions = await versionsPromise;
-    const finishedAt = now();
-    const manifest: Manifest = {
-      format: 'mpegflow-manifest',
-      version: 1,
-      createdAt: finishedAt.toISOString(),
+    const manifest = buildManifest({
       source,
-      preset: { name: preset.name, hash: preset.hash, kind: preset.definition.kind, origin: preset.origin },
-      tools: { ...versions, mpegflow: mpegflowVersion() },
-      media: {
-        durationSeconds: probe.durationSeconds,
-        width: probe.video.width,
-        height: probe.video.height,
-        videoCodec: probe.video.codec,
-        frameRate: `${probe.video.frameRate.num}/${probe.video.frameRate.den}`,
-        variableFrameRate: probe.video.variableFrameRate,
-        audio: probe.audio !== null,
-      },
-      renditions: plan.renditions,
-      outputs,
-      fixity:
-        preset.definition.kind === 'archive'
-          ? { method: 'framemd5', media: preset.definition.output, sidecar: preset.definition.fixity.output }
-          : null,
+      preset,
+      tools: await versionsPromise,
+      probe,
+      plan,
+      outputs: [...state.records.values()].sort((a, b) => a.name.localeCompare(b.name, 'en')),
       attempts: state.attempt,
-      timings: {
-        startedAt: startedAt.toISOString(),
-        finishedAt: finishedAt.toISOString(),
-        probeMs,
-        encodeMs,
-        uploadWaitMs,
-        totalMs: Math.max(0, finishedAt.getTime() - startedAt.getTime()),
-      },
-    };
+      timings: { startedAt, finishedAt: now(), probeMs, encodeMs, uploadWaitMs },
+    });
     await sink.commit(manifest);
     emit({ type: 'stage', stage: 'manifest', state: 'done', at: now() });
     await removeTree(workDir);
-    return {
-      status: 'done',
-      source,
-      destination: sink.display,
-      manifest: manifestLocation(destination),
-      preset: manifest.preset,
-      durationSeconds: probe.durationSeconds,
-      renditions: plan.renditions,
-      outputs,
-      bytesStored: sink.bytesStored,
-      attempts: state.attempt,
-      timings: manifest.timings,
-    };
+    return doneResult(manifest, sink, destination);
   } catch (error) {
     internal.abort();
     await sink.abort().catch(() => undefined);
     await removeTree(workDir);
     if (options.signal?.aborted) throw cancelledError();
-    if (errnoCode(error) === 'ENOSPC') throw diskFull(`the work folder ${workDir} or the destination ${sink.display}`, error);
-    if (error instanceof MpegflowError) throw error;
-    const code = errnoCode(error);
-    if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {
-      throw new MpegflowError(`cannot write to ${path.dirname(workDir)} (${code})`, {
-        code: 'DESTINATION_NOT_WRITABLE',
-        suggestion: 'choose a writable destination with --to or a work folder with --work-dir',
-        cause: error,
-      });
-    }
-    throw error;
+    throw encodeFailure(error, workDir, sink.display);
   }
 }
 
@@ -411,22 +223,146 @@ function describeSource(source: SourceIdentity): string {
   return source.kind === 'local' ? source.path : `${source.alias}/${source.bucket}/${source.key}`;
 }
 
-export function manifestLocation(destination: DestinationLocation): string {
-  return destination.kind === 'local' ? path.join(destination.path, MANIFEST_NAME) : `${formatDestination(destination)}${MANIFEST_NAME}`;
+/** One S3 client per endpoint alias for the whole run. */
+function clientCache(s3For: RunEncodeOptions['s3For']): (alias: string) => Client {
+  const clients = new Map<string, Client>();
+  return (alias) => {
+    let c = clients.get(alias);
+    if (!c) {
+      if (!s3For) throw new MpegflowError(`no storage client for endpoint '${alias}'`, { kind: 'bug', code: 'NO_S3_CLIENT' });
+      c = s3For(alias);
+      clients.set(alias, c);
+    }
+    return c;
+  };
 }
 
-function skippedResult(manifest: Manifest, display: string, destination: DestinationLocation): EncodeResult {
-  return {
-    status: 'skipped',
-    source: manifest.source,
-    destination: display,
-    manifest: manifestLocation(destination),
-    preset: manifest.preset,
-    durationSeconds: manifest.media.durationSeconds,
-    renditions: manifest.renditions,
-    outputs: manifest.outputs,
-    bytesStored: 0,
-    attempts: 0,
-    timings: manifest.timings,
+/** Where outputs go as they finish: a local folder (by rename) or a bucket prefix (uploads), reporting progress. */
+function openSink({
+  options,
+  workDir,
+  client,
+  emit,
+  now,
+}: {
+  options: RunEncodeOptions;
+  workDir: string;
+  client: Client | undefined;
+  emit: ProgressListener;
+  now: () => Date;
+}): OutputSink {
+  const events: SinkEvents = {
+    multipart: options.multipart,
+    onStored: (info) =>
+      emit({
+        type: 'upload',
+        at: now(),
+        object: info.name,
+        objectBytes: info.size,
+        bytesUploaded: info.bytesStored,
+        objectsUploaded: info.objectsStored,
+        done: true,
+      }),
+    onBytes: (info) =>
+      emit({
+        type: 'upload',
+        at: now(),
+        object: info.name,
+        objectBytes: info.objectBytes,
+        bytesUploaded: info.bytesSent,
+        objectsUploaded: info.objectsStored,
+        done: false,
+      }),
   };
+  const { destination } = options;
+  return destination.kind === 'local'
+    ? new LocalSink({ destination, workDir, events })
+    : new RemoteSink({
+        client: client!,
+        destination,
+        workDir,
+        events,
+        concurrency: options.uploadConcurrency,
+        partSize: options.partSize,
+        partConcurrency: options.partConcurrency,
+      });
+}
+
+const settled = <T>(promise: Promise<T>) =>
+  promise.then(
+    (value) => ({ value, error: undefined as unknown }),
+    (error: unknown) => ({ value: null, error }),
+  );
+
+/**
+ * What a manifest already at the destination means: the same encode (skip),
+ * another one (refuse unless overwriting), or nothing there.
+ */
+async function earlierEncode(
+  read: { value: Manifest | null; error: unknown },
+  {
+    source,
+    preset,
+    ifExists,
+    manifestAt,
+  }: { source: SourceIdentity; preset: Preset; ifExists: 'skip' | 'overwrite' | 'fail'; manifestAt: DestinationLocation },
+): Promise<{ skipped?: EncodeResult; replacing: boolean }> {
+  const { value: existing, error } = read;
+  if (error && ifExists !== 'overwrite') throw error;
+  const replacing = existing !== null || ifExists === 'overwrite';
+  if (!existing || ifExists === 'overwrite') return { replacing };
+  if (ifExists === 'skip' && sameEncode(existing, source, preset.hash))
+    return { skipped: skippedResult(existing, formatDestination(manifestAt), manifestAt), replacing };
+  throw new MpegflowError(
+    `${formatDestination(manifestAt)} already holds a finished encode (${describeSource(existing.source)}, preset ${existing.preset.name})`,
+    { code: 'DESTINATION_EXISTS', suggestion: 'choose another destination with --to, or replace it with --force' },
+  );
+}
+
+type OutputHandOver = ReturnType<typeof outputHandOver>;
+
+/**
+ * Outputs go to the sink as they are finished; the first storage failure
+ * stops the encode (`stop`), and is what the run reports.
+ */
+function outputHandOver(sink: OutputSink, state: RunState, stop: () => void) {
+  let failure: unknown;
+  const drain = async () => {
+    while (state.puts.length > 0) await Promise.all(state.puts.splice(0));
+  };
+  return {
+    get failure(): unknown {
+      return failure;
+    },
+    handOver: (name: string) => {
+      state.handedOver.add(name);
+      const records = state.records;
+      state.puts.push(
+        sink.put(name).then(
+          (record) => void records.set(name, record),
+          (error: unknown) => {
+            if (failure === undefined && !(error instanceof MpegflowError && error.code === 'CANCELLED')) {
+              failure = error;
+              stop();
+            }
+          },
+        ),
+      );
+    },
+    drain,
+    failIfFailed: async () => {
+      await drain();
+      if (failure) throw failure;
+    },
+  };
+}
+
+/** Everything not handed over yet, then the HLS playlists once their segments are stored, the master last. */
+async function storeTheRest(workDir: string, state: RunState, outputs: OutputHandOver): Promise<void> {
+  const rest = (await listFiles(workDir)).filter((f) => !state.handedOver.has(f));
+  const rank = (f: string) => (f === 'master.m3u8' ? 2 : f.endsWith('.m3u8') ? 1 : 0);
+  for (const level of [0, 1, 2]) {
+    for (const name of rest.filter((f) => rank(f) === level)) outputs.handOver(name);
+    await outputs.failIfFailed();
+  }
 }

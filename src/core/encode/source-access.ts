@@ -2,12 +2,14 @@ import { constants as fsConstants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import type { Client } from 'minio';
 import { MpegflowError } from '../errors.ts';
-import { headFailure } from '../storage-errors.ts';
+import { headFailure, storageFailure } from '../storage-errors.ts';
 import { withRetry } from '../retry.ts';
 import type { ObjectLocation } from '../endpoints/object-path.ts';
 import { formatLocation } from '../endpoints/object-path.ts';
 import { type SourceIdentity } from './manifest.ts';
 import { currentUser, errnoCode } from './ffmpeg-failures.ts';
+import type { ProbeInput } from './probe.ts';
+import { tlsArgs } from './tools.ts';
 
 /** The source as ffmpeg reads it: its identity (size, ETag, version), presigned URLs and their lifetime, reconnect options. */
 /** Failures reading the source that a new attempt with a fresh URL may cure (they are also `retryable` for the job queue). */
@@ -133,5 +135,55 @@ export async function identifySource(location: ObjectLocation, client: (alias: s
     etag: info.etag,
     versionId: info.versionId ?? null,
     modifiedAt: new Date(info.lastModified).toISOString(),
+  };
+}
+
+export interface SourceInputOptions {
+  source: ObjectLocation;
+  presignExpirySeconds?: number | ((context: { attempt: number; durationSeconds: number }) => number);
+  reconnectDelayMaxSeconds?: number;
+  caFileFor?: (alias: string) => string | null | undefined;
+}
+
+/**
+ * How ffmpeg reads the source on each attempt: the file, or a fresh presigned
+ * URL pinned to the probed version (If-Match on its ETag). The probe (attempt
+ * 0) fails fast; encodes ride out dropped connections.
+ */
+export function sourceInputs(
+  options: SourceInputOptions,
+  source: SourceIdentity,
+  client: (alias: string) => Client,
+): (durationSeconds: number, attempt: number, reconnect?: boolean) => Promise<ProbeInput> {
+  const expiry = (durationSeconds: number, attempt: number): number => {
+    const given = options.presignExpirySeconds;
+    if (typeof given === 'function') return given({ attempt, durationSeconds });
+    return given ?? presignExpiry(durationSeconds);
+  };
+  return async (durationSeconds, attempt, reconnect = true) => {
+    if (options.source.kind === 'local') return { url: `file:${options.source.path}`, display: options.source.path };
+    const loc = options.source;
+    const remote = source as Extract<SourceIdentity, { kind: 'remote' }>;
+    let url: string;
+    try {
+      url = await client(loc.alias).presignedGetObject(
+        loc.bucket,
+        loc.key,
+        expiry(durationSeconds, attempt),
+        remote.versionId ? { versionId: remote.versionId } : {},
+      );
+    } catch (error) {
+      throw storageFailure(error, { alias: loc.alias, path: formatLocation(loc), action: 'sign a URL for' });
+    }
+    return {
+      url,
+      display: formatLocation(loc),
+      inputArgs: [
+        ...(reconnect ? reconnectArgs(options.reconnectDelayMaxSeconds ?? 30) : []),
+        ...tlsArgs(url, options.caFileFor?.(loc.alias)),
+        '-headers',
+        `If-Match: "${remote.etag}"\r\n`,
+      ],
+    };
   };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderBothWays } from '../../support/tty.ts';
-import type { EncodeResult } from '../../../src/core/encode/pipeline.ts';
+import type { EncodeResult } from '../../../src/core/encode/encode-result.ts';
 import type { VerifyResult } from '../../../src/core/encode/verify.ts';
 import { renderEncodeResult, renderVerifyResult } from '../../../src/ui/encode.ts';
 
