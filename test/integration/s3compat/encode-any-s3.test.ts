@@ -10,6 +10,8 @@ import { makeVideo } from '../../support/media.ts';
 import { startSingleDrive, type Deployment } from '../../support/minio.ts';
 import { startMotoServer } from '../../support/moto.ts';
 import { startSeaweedFs, type SeaweedServer } from '../../support/seaweedfs.ts';
+import { listObjects } from '../../../src/core/listing.ts';
+import { storageFailure } from '../../../src/core/storage-errors.ts';
 
 interface Store {
   name: string;
@@ -127,6 +129,37 @@ describe('encode, jobs and verify on S3 stores that are not MinIO (moto, Seaweed
       );
       const again = await cli(submitArgs);
       assert.match(again.stdout, /0 jobs? queued, 1 skipped/, s.name);
+    }
+  });
+
+  it('lists keys XML and URLs mangle (spaces, +, %, &, <, unicode) and pages past 1000, as the store holds them', async () => {
+    const odd = ['odd/a b.mov', 'odd/c+d.mov', 'odd/p%20q.mov', 'odd/x&y<z>.mov', 'odd/é/ü.mov'];
+    const many = Array.from({ length: 1005 }, (_, i) => `many/${String(i).padStart(4, '0')}.mov`);
+    for (const s of stores) {
+      const body = Buffer.from('x');
+      for (const key of odd) await s.client.putObject('media', key, body, 1);
+      await Promise.all(
+        Array.from({ length: 16 }, async (_, lane) => {
+          for (let i = lane; i < many.length; i += 16) await s.client.putObject('media', many[i]!, body, 1);
+        }),
+      );
+      const names = async (prefix: string) => {
+        const found: string[] = [];
+        for await (const o of listObjects(s.client, 'media', prefix)) {
+          assert.equal(o.size, 1, `${s.name}: ${o.name}`);
+          found.push(o.name);
+        }
+        return found.sort();
+      };
+      assert.deepEqual(await names('odd/'), [...odd].sort(), s.name);
+      assert.deepEqual(await names('many/'), many, s.name);
+      await assert.rejects(
+        async () => {
+          for await (const _ of listObjects(s.client, 'no-such-bucket', '')) break;
+        },
+        (error) => storageFailure(error, { alias: s.name, path: 'no-such-bucket' }).code === 'BUCKET_NOT_FOUND',
+        s.name,
+      );
     }
   });
 
