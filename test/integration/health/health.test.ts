@@ -70,7 +70,8 @@ describe('mpegflow health against real MinIO', () => {
       // alternate the two ways a drive goes: its folder removed, or replaced by something MinIO cannot use
       for (let i = removed; i < row.lost; i++) (i % 2 ? set6.removeDrive : set6.makeDriveUnreadable)(set6.drives[i]!);
       removed = row.lost;
-      await waitUntil(`MinIO to notice ${row.lost} drive(s) gone`, () => mcDriveCounts(set6).offline === row.lost);
+      // MinIO notices a drive replaced by a file at its next drive check: seconds, up to a minute on a loaded host
+      await waitUntil(`MinIO to notice ${row.lost} drive(s) gone`, () => mcDriveCounts(set6).offline === row.lost, 90_000);
       const { code, report } = await health('set6');
       const [set] = report.sets;
       assert.equal(report.parity.standard, 'EC:2');
