@@ -76,7 +76,11 @@ describe('job rendering', () => {
     );
     const many = Array.from({ length: 1000 }, (_, i) => ({ ...job, id: i + 1 }));
     const summed = renderSubmitted({ submitted: many, skipped: [], counts: { submitted: 120_000, skipped: 0 }, jobIds: '1-120000' }, false);
-    assert.equal(summed.split('\n').findIndex((l) => l.startsWith('…')), 1 + 50, 'a heading and the first 50 jobs, then the sum');
+    assert.equal(
+      summed.split('\n').findIndex((l) => l.startsWith('…')),
+      1 + 50,
+      'a heading and the first 50 jobs, then the sum',
+    );
     assert.match(summed, /… and 119950 more: jobs 1-120000/);
     assert.equal(renderCancelled({ ...job, state: 'cancelled' }), 'Job 7 cancelled.');
   });
