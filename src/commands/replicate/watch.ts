@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BaseCommand } from '../../cli/base-command.ts';
-import { parseSeconds } from '../../cli/interval.ts';
+import { parseSeconds } from '../../core/time-span.ts';
 import { usageError } from '../../core/errors.ts';
 import { STATUS_EXIT_CODE, worstStatus, type HealthStatus } from '../../core/health/quorum.ts';
 import type { LagSample, LagWatch } from '../../core/replication/watch.ts';

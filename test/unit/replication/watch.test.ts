@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSeconds } from '../../../src/cli/interval.ts';
+import { parseSeconds } from '../../../src/core/time-span.ts';
 import { resyncState } from '../../../src/core/replication/resync.ts';
 import { renderReplicationTextfile } from '../../../src/core/replication/textfile.ts';
 import { assessLag } from '../../../src/core/replication/watch.ts';
