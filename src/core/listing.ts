@@ -8,18 +8,13 @@ export interface ListedObject {
   name: string;
   etag: string;
   size: number;
-  lastModified: Date;
+  /** As the store wrote it (ISO 8601). */
+  lastModified: string;
 }
 
 /** ListObjectsV2's largest page. */
 const PAGE = 1000;
 const URL_LIFETIME_S = 15 * 60;
-
-interface Page {
-  objects: ListedObject[];
-  truncated: boolean;
-  next: string;
-}
 
 /** What an answer said: a page's fields, each object's, or an error document's. */
 interface Answer {
@@ -33,22 +28,38 @@ function listed(contents: Map<string, string>): ListedObject {
     name: contents.get('Key') ?? '',
     etag: (contents.get('ETag') ?? '').replace(/^"|"$/g, ''),
     size: Number(contents.get('Size') ?? 0),
-    lastModified: new Date(contents.get('LastModified') ?? 0),
+    lastModified: contents.get('LastModified') ?? '',
   };
 }
 
-/** Reads the XML as it arrives, keeping only the elements a listing needs: no document tree is built. */
-function readAnswer(response: http.IncomingMessage): Promise<Answer> {
+/**
+ * Reads the XML as it arrives, keeping only the elements a listing needs: no
+ * document tree is built. `onContinue` gets the next page's token as soon as
+ * the answer has said it is truncated and given the token: MinIO says both
+ * before the first object, so the next page is asked for while this one is
+ * still arriving.
+ */
+function readAnswer(response: http.IncomingMessage, onContinue: (token: string) => void): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const parser = new SaxesParser();
     const path: string[] = [];
     const answer: Answer = { fields: new Map(), objects: [] };
     let contents: Map<string, string> | null = null;
     let text = '';
+    let continued = false;
+    const continueIfTruncated = () => {
+      const token = answer.fields.get('NextContinuationToken');
+      if (continued || answer.fields.get('IsTruncated') !== 'true' || !token) return;
+      continued = true;
+      onContinue(token);
+    };
     parser.on('opentag', (tag) => {
       path.push(tag.name);
       text = '';
-      if (path.length === 2 && tag.name === 'Contents') contents = new Map();
+      if (path.length === 2 && tag.name === 'Contents') {
+        contents = new Map();
+        continueIfTruncated();
+      }
     });
     parser.on('text', (t) => (text += t));
     parser.on('closetag', (tag) => {
@@ -73,6 +84,7 @@ function readAnswer(response: http.IncomingMessage): Promise<Answer> {
     response.on('end', () => {
       try {
         parser.close();
+        if (response.statusCode === 200) continueIfTruncated();
         resolve(answer);
       } catch (error) {
         reject(error);
@@ -101,7 +113,13 @@ function s3Error(response: http.IncomingMessage, fields: Map<string, string>): E
  * the SDK's parser builds a whole document per page and spent more time and
  * memory on 100k objects than the listing itself.
  */
-async function listPage(s3: Client, bucket: string, prefix: string, token: string): Promise<Page> {
+async function listPage(
+  s3: Client,
+  bucket: string,
+  prefix: string,
+  token: string,
+  onContinue: (token: string) => void,
+): Promise<ListedObject[]> {
   const query: Record<string, string> = { 'list-type': '2', prefix, 'max-keys': String(PAGE), 'encoding-type': 'url' };
   if (token) query['continuation-token'] = token;
   const url = await s3.presignedUrl('GET', bucket, '', URL_LIFETIME_S, query);
@@ -110,16 +128,14 @@ async function listPage(s3: Client, bucket: string, prefix: string, token: strin
     const agent = transportAgentOf(s3) ?? (secure ? https.globalAgent : http.globalAgent);
     (secure ? https : http).get(url, { agent }, resolve).on('error', reject);
   });
-  const answer = await readAnswer(response);
+  const answer = await readAnswer(response, onContinue);
   if (response.statusCode !== 200) throw s3Error(response, answer.fields);
+  if (answer.fields.get('IsTruncated') === 'true' && !answer.fields.get('NextContinuationToken'))
+    throw new Error(`the store cut the listing of ${bucket}/${prefix} short without saying where it goes on`);
   // asked for URL-encoded keys (a key may hold characters XML cannot carry); a store that ignored it says nothing
   if (answer.fields.get('EncodingType') === 'url')
     for (const object of answer.objects) object.name = decodeURIComponent(object.name.replace(/\+/g, ' '));
-  return {
-    objects: answer.objects,
-    truncated: answer.fields.get('IsTruncated') === 'true',
-    next: answer.fields.get('NextContinuationToken') ?? '',
-  };
+  return answer.objects;
 }
 
 /**
@@ -128,14 +144,13 @@ async function listPage(s3: Client, bucket: string, prefix: string, token: strin
  * one's continuation token is known, so the server lists while we work.
  */
 export async function* listObjects(s3: Client, bucket: string, prefix: string): AsyncGenerator<ListedObject> {
-  let next = listPage(s3, bucket, prefix, '');
-  for (;;) {
-    const current = await next;
-    if (current.truncated) {
-      next = listPage(s3, bucket, prefix, current.next);
-      next.catch(() => undefined); // awaited on the next turn; a consumer that stops early must not leave it unhandled
-    }
-    yield* current.objects;
-    if (!current.truncated) return;
-  }
+  const pages: Promise<ListedObject[]>[] = [];
+  const request = (token: string) => {
+    const page = listPage(s3, bucket, prefix, token, request);
+    page.catch(() => undefined); // awaited in turn; a consumer that stops early must not leave it unhandled
+    pages.push(page);
+  };
+  request('');
+  // a page has asked for the next one (if there is one) by the time it resolves
+  for (let page = pages.shift(); page; page = pages.shift()) yield* await page;
 }

@@ -12,7 +12,7 @@ import {
   renewLease,
   retryJob,
 } from '../../src/core/jobs/queue.ts';
-import { submitJobs } from '../../src/core/jobs/submit.ts';
+import { queueJobs, submitJobs, SubmitTally, withoutLiveJobs, type KeyedSpec } from '../../src/core/jobs/submit.ts';
 import type { Db } from '../../src/core/store/open.ts';
 import { forEachBackend } from '../support/backends.ts';
 
@@ -85,6 +85,38 @@ forEachBackend('job queue', (backend) => {
     );
     const other = await submitJobs({ db, specs: [spec('a.mov', { presetHash: 'p2' }), spec('a.mov', { destination: 'central/other/' })] });
     assert.equal(other.submitted.length, 2, 'another preset or destination is another job');
+  });
+
+  it('screens out live jobs while listing, and checks again when queueing: a quicker submitter is not queued twice', async () => {
+    await submitJobs({ db, specs: [spec('a.mov'), spec('b.mov')] });
+    const failed = (await claim('w1'))!;
+    await failAttempt({ db, lease: failed, error: 'corrupt', transient: false });
+    async function* listing() {
+      yield* [spec('a.mov'), spec('b.mov'), spec('c.mov'), spec('d.mov')];
+    }
+    const tally = new SubmitTally();
+    const candidates: KeyedSpec[] = [];
+    for await (const keyed of withoutLiveJobs(db, listing(), tally)) candidates.push(keyed);
+    assert.deepEqual(
+      candidates.map((k) => k.spec.source),
+      [failed.source, 'c.mov', 'd.mov'],
+      'a failed job is not live: it is queued again',
+    );
+    await submitJobs({ db, specs: [spec('d.mov')] }); // another submitter, between the listing and the queueing
+    async function* spooled() {
+      yield* candidates;
+    }
+    const result = await queueJobs({ db, keyed: spooled(), tally });
+    assert.deepEqual(
+      result.submitted.map((j) => j.source),
+      [failed.source, 'c.mov'],
+    );
+    assert.deepEqual(result.counts, { submitted: 2, skipped: 2 });
+    assert.deepEqual(
+      result.skipped.map((s) => s.source),
+      [failed.source === 'a.mov' ? 'b.mov' : 'a.mov', 'd.mov'],
+    );
+    assert.equal((await listJobs(db, { limit: 50 })).filter((j) => j.source === 'd.mov').length, 1);
   });
 
   it('hands out jobs by priority, each to one worker only', async () => {

@@ -41,13 +41,14 @@ With --route auto, the routing rules (\`mpegflow route list\`) decide presets an
     const { argv, flags } = await this.parse(JobSubmit);
     const inputs = argv as string[];
     const db = await this.store();
-    const [{ resolvePreset }, { storageResolver }, { expandSources }, { SpecSpool }, { submitJobs }] = await Promise.all([
-      import('../../core/encode/presets.ts'),
-      import('../../core/endpoints/storage.ts'),
-      import('../../core/jobs/sources.ts'),
-      import('../../core/jobs/spool.ts'),
-      import('../../core/jobs/submit.ts'),
-    ]);
+    const [{ resolvePreset }, { storageResolver }, { expandSources }, { SpecSpool }, { queueJobs, SubmitTally, withoutLiveJobs }] =
+      await Promise.all([
+        import('../../core/encode/presets.ts'),
+        import('../../core/endpoints/storage.ts'),
+        import('../../core/jobs/sources.ts'),
+        import('../../core/jobs/spool.ts'),
+        import('../../core/jobs/submit.ts'),
+      ]);
     const storage = await storageResolver(db);
     const sources = expandSources({ inputs, recursive: flags.recursive, isAlias: storage.isAlias, s3For: storage.s3For });
     const retainedBuckets = new Set<string>();
@@ -86,7 +87,8 @@ With --route auto, the routing rules (\`mpegflow route list\`) decide presets an
       });
     }
     // the whole listing (and every routing decision) first, kept on disk: a failure there queues nothing
-    const spool = await SpecSpool.fill(specs);
+    const tally = new SubmitTally();
+    const spool = await SpecSpool.fill(withoutLiveJobs(db, specs, tally));
     try {
       if (retainedBuckets.size > 0) {
         const { requireObjectLock } = await import('../../core/routing/retention.ts');
@@ -95,7 +97,7 @@ With --route auto, the routing rules (\`mpegflow route list\`) decide presets an
           await requireObjectLock(storage.s3For(alias), alias, name);
         }
       }
-      return await submitJobs({ db, audit: await this.auditContext(), specs: spool.read(), maxAttempts: flags['max-attempts'] });
+      return await queueJobs({ db, audit: await this.auditContext(), keyed: spool.read(), tally, maxAttempts: flags['max-attempts'] });
     } finally {
       await spool.remove();
     }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { RetentionSpec } from '../routing/model.ts';
 import type { Job, JobSpec, JobState } from './model.ts';
 
@@ -78,7 +78,5 @@ export const formatNeeds = (needs: readonly string[]) => `,${[...new Set(needs)]
 
 /** Same source version, same preset definition, same destination: same job. */
 export function jobKeyOf(spec: Pick<JobSpec, 'sourceIdentity' | 'presetHash' | 'destination'>): string {
-  return createHash('sha256')
-    .update(JSON.stringify([spec.sourceIdentity, spec.presetHash, spec.destination]))
-    .digest('hex');
+  return hash('sha256', JSON.stringify([spec.sourceIdentity, spec.presetHash, spec.destination]));
 }

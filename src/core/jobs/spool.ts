@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MpegflowError } from '../errors.ts';
-import type { JobSpec } from './model.ts';
+import type { KeyedSpec } from './submit.ts';
 
 function spoolFailed(folder: string, error: unknown): MpegflowError {
   const full = (error as NodeJS.ErrnoException).code === 'ENOSPC';
@@ -21,9 +21,10 @@ function spoolFailed(folder: string, error: unknown): MpegflowError {
 }
 
 /**
- * The job specs of one submission, kept on disk while the sources are listed
- * so that memory does not grow with the listing, and so that nothing is queued
- * until the whole listing (and every routing decision) has succeeded.
+ * The new job specs of one submission (with their job keys), kept on disk
+ * while the sources are listed so that memory does not grow with the
+ * listing, and so that nothing is queued until the whole listing (and every
+ * routing decision) has succeeded.
  */
 export class SpecSpool {
   private readonly folder: string;
@@ -34,7 +35,7 @@ export class SpecSpool {
     this.count = count;
   }
 
-  static async fill(specs: AsyncIterable<JobSpec>): Promise<SpecSpool> {
+  static async fill(specs: AsyncIterable<KeyedSpec>): Promise<SpecSpool> {
     let folder: string | undefined;
     let count = 0;
     // one write per 64 KB, not per spec: a write is a trip through libuv's thread pool
@@ -60,9 +61,9 @@ export class SpecSpool {
     }
   }
 
-  async *read(): AsyncGenerator<JobSpec> {
+  async *read(): AsyncGenerator<KeyedSpec> {
     const lines = createInterface({ input: createReadStream(path.join(this.folder, 'specs.ndjson')), crlfDelay: Infinity });
-    for await (const line of lines) if (line) yield JSON.parse(line) as JobSpec;
+    for await (const line of lines) if (line) yield JSON.parse(line) as KeyedSpec;
   }
 
   async remove(): Promise<void> {

@@ -61,10 +61,19 @@ async function* batches<T>(items: Iterable<T> | AsyncIterable<T>, size: number):
  */
 const liveKeyIndex = (db: Db) => (db.dialect === 'sqlite' ? 'INDEXED BY jobs_live_key' : '');
 
+/** The jobs already queued, running or done among these keys. */
+async function liveJobs(db: Db, keys: string[]): Promise<Map<string, { id: number; state: JobState }>> {
+  const rows = await db.all<Pick<JobRow, 'id' | 'state' | 'job_key'>>(
+    `SELECT id, state, job_key FROM jobs ${liveKeyIndex(db)} WHERE state IN ('queued', 'running', 'done') AND job_key IN (${keys.map(() => '?').join(', ')})`,
+    keys,
+  );
+  return new Map(rows.map((row) => [row.job_key, { id: Number(row.id), state: row.state }]));
+}
+
 const COLUMNS =
   'source, source_identity, preset, preset_file, preset_hash, destination, job_key, priority, needs, state, max_attempts, created_at, updated_at, customer, class, route, retention';
 
-function rowValues(spec: JobSpec, jobKey: string, maxAttempts: number, ts: string): SqlValue[] {
+function rowValues({ spec, jobKey }: KeyedSpec, maxAttempts: number, ts: string): SqlValue[] {
   return [
     spec.source,
     spec.sourceIdentity,
@@ -86,12 +95,69 @@ function rowValues(spec: JobSpec, jobKey: string, maxAttempts: number, ts: strin
   ];
 }
 
+export interface KeyedSpec {
+  spec: JobSpec;
+  jobKey: string;
+}
+
+/** What a submission has seen so far: its sources, and the ones it skipped (the first LISTED of them, and how many). */
+export class SubmitTally {
+  sources = 0;
+  firstSource: string | undefined;
+  readonly skipped: SkippedSource[] = [];
+  skippedCount = 0;
+
+  *keyed(batch: JobSpec[]): Generator<KeyedSpec> {
+    this.firstSource ??= batch[0]?.source;
+    this.sources += batch.length;
+    for (const spec of batch) yield { spec, jobKey: jobKeyOf(spec) };
+  }
+
+  skip(skipped: SkippedSource): void {
+    this.skippedCount++;
+    if (this.skipped.length < LISTED) this.skipped.push(skipped);
+  }
+}
+
+const alreadyLive = (spec: JobSpec, found: { id: number; state: JobState }): SkippedSource => ({
+  source: spec.source,
+  reason: `already ${found.state} as job ${found.id}`,
+  jobId: found.id,
+  state: found.state,
+});
+
+/**
+ * Drops the specs whose job is already queued, running or done, a batch at a
+ * time and outside any transaction, so that the lookups run while a listing
+ * waits on its store. A cron re-run of an unchanged prefix ends here. What is
+ * left is checked again when it is queued: another submitter may have been
+ * quicker.
+ */
+export async function* withoutLiveJobs(db: Db, specs: AsyncIterable<JobSpec>, tally: SubmitTally): AsyncGenerator<KeyedSpec> {
+  for await (const batch of batches(specs, BATCH)) {
+    const keyed = [...tally.keyed(batch)];
+    const live = await liveJobs(
+      db,
+      keyed.map((k) => k.jobKey),
+    );
+    for (const item of keyed) {
+      const found = live.get(item.jobKey);
+      if (found) tally.skip(alreadyLive(item.spec, found));
+      else yield item;
+    }
+  }
+}
+
+async function* keyedSpecs(specs: Iterable<JobSpec> | AsyncIterable<JobSpec>, tally: SubmitTally): AsyncGenerator<KeyedSpec> {
+  for await (const batch of batches(specs, BATCH)) yield* tally.keyed(batch);
+}
+
 /**
  * Queues jobs in one transaction, BATCH rows per statement; a job already
  * queued, running or done is skipped, so cron re-runs add only what is new.
  * Specs are read as they come: memory does not grow with their number.
  */
-export async function submitJobs({
+export function submitJobs({
   db,
   audit,
   specs,
@@ -102,62 +168,72 @@ export async function submitJobs({
   specs: Iterable<JobSpec> | AsyncIterable<JobSpec>;
   maxAttempts?: number;
 }): Promise<SubmitResult> {
+  const tally = new SubmitTally();
+  return queueJobs({ db, audit, keyed: keyedSpecs(specs, tally), tally, maxAttempts });
+}
+
+/** submitJobs for specs already keyed and counted (by withoutLiveJobs, say). */
+export async function queueJobs({
+  db,
+  audit,
+  keyed,
+  tally,
+  maxAttempts = DEFAULT_MAX_ATTEMPTS,
+}: {
+  db: Db;
+  audit?: AuditContext;
+  keyed: AsyncIterable<KeyedSpec>;
+  tally: SubmitTally;
+  maxAttempts?: number;
+}): Promise<SubmitResult> {
   return db.transaction(async (tx) => {
-    const result: SubmitResult = { submitted: [], skipped: [], counts: { submitted: 0, skipped: 0 }, jobIds: '' };
+    const submitted: Job[] = [];
+    let count = 0;
     const ids = new IdRanges();
     const ts = new Date(await tx.nowMs()).toISOString();
-    let firstSource: string | undefined;
-    let sources = 0;
-    const skip = (skipped: SkippedSource) => {
-      result.counts.skipped++;
-      if (result.skipped.length < LISTED) result.skipped.push(skipped);
-    };
-    for await (const batch of batches(specs, BATCH)) {
-      firstSource ??= batch[0]!.source;
-      sources += batch.length;
-      const keyed = batch.map((spec) => ({ spec, jobKey: jobKeyOf(spec) }));
-      const live = new Map(
-        (
-          await tx.all<Pick<JobRow, 'id' | 'state' | 'job_key'>>(
-            `SELECT id, state, job_key FROM jobs ${liveKeyIndex(tx)} WHERE state IN ('queued', 'running', 'done') AND job_key IN (${keyed.map(() => '?').join(', ')})`,
-            keyed.map((k) => k.jobKey),
-          )
-        ).map((row) => [row.job_key, { id: Number(row.id), state: row.state }]),
+    for await (const batch of batches(keyed, BATCH)) {
+      const live = await liveJobs(
+        tx,
+        batch.map((k) => k.jobKey),
       );
-      const fresh = new Map<string, JobSpec>();
-      const repeated: typeof keyed = [];
-      for (const item of keyed) {
+      const fresh = new Map<string, KeyedSpec>();
+      const repeated: KeyedSpec[] = [];
+      for (const item of batch) {
         const found = live.get(item.jobKey);
-        if (found)
-          skip({ source: item.spec.source, reason: `already ${found.state} as job ${found.id}`, jobId: found.id, state: found.state });
+        if (found) tally.skip(alreadyLive(item.spec, found));
         else if (fresh.has(item.jobKey)) repeated.push(item);
-        else fresh.set(item.jobKey, item.spec);
+        else fresh.set(item.jobKey, item);
       }
       if (fresh.size === 0) continue;
       const inserted = await tx.all<Pick<JobRow, 'id' | 'job_key'>>(
         `INSERT INTO jobs (${COLUMNS}) VALUES ${[...fresh.keys()].map(() => `(${Array(17).fill('?').join(', ')})`).join(', ')} RETURNING id, job_key`,
-        [...fresh].flatMap(([jobKey, spec]) => rowValues(spec, jobKey, maxAttempts, ts)),
+        [...fresh.values()].flatMap((item) => rowValues(item, maxAttempts, ts)),
       );
       const idOf = new Map(inserted.map((row) => [row.job_key, Number(row.id)]));
       const newIds = [...idOf.values()].sort((a, b) => a - b);
       for (const id of newIds) ids.add(id);
-      result.counts.submitted += newIds.length;
-      const listed = newIds.slice(0, LISTED - result.submitted.length);
+      count += newIds.length;
+      const listed = newIds.slice(0, LISTED - submitted.length);
       if (listed.length > 0) {
         const rows = await tx.all<JobRow>(`SELECT * FROM jobs WHERE id IN (${listed.map(() => '?').join(', ')}) ORDER BY id`, listed);
-        result.submitted.push(...rows.map(fromRow));
+        submitted.push(...rows.map(fromRow));
       }
       for (const { spec, jobKey } of repeated) {
         const id = idOf.get(jobKey)!;
-        skip({ source: spec.source, reason: `already queued as job ${id}`, jobId: id, state: 'queued' });
+        tally.skip({ source: spec.source, reason: `already queued as job ${id}`, jobId: id, state: 'queued' });
       }
     }
-    result.jobIds = ids.toString();
+    const result: SubmitResult = {
+      submitted,
+      skipped: tally.skipped,
+      counts: { submitted: count, skipped: tally.skippedCount },
+      jobIds: ids.toString(),
+    };
     await audit?.record(tx, {
-      target: sources === 1 ? firstSource! : `${sources} sources`,
-      detail: { submitted: result.counts.submitted, jobIds: result.jobIds, skipped: result.counts.skipped },
+      target: tally.sources === 1 ? tally.firstSource! : `${tally.sources} sources`,
+      detail: { submitted: count, jobIds: result.jobIds, skipped: tally.skippedCount },
     });
-    if (result.counts.submitted > 0) await tx.notify(JOBS_CHANNEL);
+    if (count > 0) await tx.notify(JOBS_CHANNEL);
     return result;
   });
 }

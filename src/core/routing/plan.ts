@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Client } from 'minio';
 import { userError } from '../errors.ts';
 import { destinationFrom } from '../encode/locations.ts';
@@ -134,7 +134,7 @@ export interface RoutedSubmitOptions {
   onRetainedBucket?: (bucket: string) => void;
 }
 
-const destinationDigest = (destination: string) => createHash('sha256').update(destination).digest('base64');
+const destinationDigest = (destination: string) => hash('sha256', destination, 'base64');
 
 /**
  * One job per source and rule target: a source may fan out to several

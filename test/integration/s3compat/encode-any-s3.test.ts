@@ -147,6 +147,7 @@ describe('encode, jobs and verify on S3 stores that are not MinIO (moto, Seaweed
         const found: string[] = [];
         for await (const o of listObjects(s.client, 'media', prefix)) {
           assert.equal(o.size, 1, `${s.name}: ${o.name}`);
+          assert.ok(Number.isFinite(Date.parse(o.lastModified)), `${s.name}: ${o.name} modified ${o.lastModified}`);
           found.push(o.name);
         }
         return found.sort();
