@@ -10,6 +10,13 @@ export interface ListedObject {
   size: number;
   /** As the store wrote it (ISO 8601). */
   lastModified: string;
+  /** Asked for with `metadata` (MinIO's extension): content type, user metadata, X-Amz-Replication-Status... */
+  metadata?: Record<string, string>;
+}
+
+export interface ListOptions {
+  /** MinIO's ListObjectsV2 extension: each object's metadata in the listing, no HEAD per object. */
+  metadata?: boolean;
 }
 
 /** ListObjectsV2's largest page. */
@@ -23,12 +30,13 @@ interface Answer {
 }
 
 /** ETags come in quotes; keys as they are until the page says how they were encoded. */
-function listed(contents: Map<string, string>): ListedObject {
+function listed(contents: Map<string, string>, metadata: Record<string, string> | null): ListedObject {
   return {
     name: contents.get('Key') ?? '',
     etag: (contents.get('ETag') ?? '').replace(/^"|"$/g, ''),
     size: Number(contents.get('Size') ?? 0),
     lastModified: contents.get('LastModified') ?? '',
+    ...(metadata ? { metadata } : {}),
   };
 }
 
@@ -45,6 +53,7 @@ function readAnswer(response: http.IncomingMessage, onContinue: (token: string) 
     const path: string[] = [];
     const answer: Answer = { fields: new Map(), objects: [] };
     let contents: Map<string, string> | null = null;
+    let metadata: Record<string, string> | null = null;
     let text = '';
     let continued = false;
     const continueIfTruncated = () => {
@@ -58,14 +67,16 @@ function readAnswer(response: http.IncomingMessage, onContinue: (token: string) 
       text = '';
       if (path.length === 2 && tag.name === 'Contents') {
         contents = new Map();
+        metadata = null;
         continueIfTruncated();
-      }
+      } else if (path.length === 3 && tag.name === 'UserMetadata') metadata = {};
     });
     parser.on('text', (t) => (text += t));
     parser.on('closetag', (tag) => {
       if (path.length === 3 && contents) contents.set(tag.name, text);
+      else if (path.length === 4 && metadata && path[2] === 'UserMetadata') metadata[tag.name] = text;
       else if (path.length === 2 && tag.name === 'Contents' && contents) {
-        answer.objects.push(listed(contents));
+        answer.objects.push(listed(contents, metadata));
         contents = null;
       } else if (path.length === 2) answer.fields.set(tag.name, text);
       path.pop();
@@ -115,13 +126,13 @@ function s3Error(response: http.IncomingMessage, fields: Map<string, string>): E
  */
 async function listPage(
   s3: Client,
-  bucket: string,
-  prefix: string,
+  { bucket, prefix, options }: { bucket: string; prefix: string; options: ListOptions },
   token: string,
   onContinue: (token: string) => void,
 ): Promise<ListedObject[]> {
   const query: Record<string, string> = { 'list-type': '2', prefix, 'max-keys': String(PAGE), 'encoding-type': 'url' };
   if (token) query['continuation-token'] = token;
+  if (options.metadata) query.metadata = 'true';
   const url = await s3.presignedUrl('GET', bucket, '', URL_LIFETIME_S, query);
   const secure = url.startsWith('https:');
   const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
@@ -143,10 +154,10 @@ async function listPage(
  * pages whatever the bucket holds. The next page is asked for as soon as this
  * one's continuation token is known, so the server lists while we work.
  */
-export async function* listObjects(s3: Client, bucket: string, prefix: string): AsyncGenerator<ListedObject> {
+export async function* listObjects(s3: Client, bucket: string, prefix: string, options: ListOptions = {}): AsyncGenerator<ListedObject> {
   const pages: Promise<ListedObject[]>[] = [];
   const request = (token: string) => {
-    const page = listPage(s3, bucket, prefix, token, request);
+    const page = listPage(s3, { bucket, prefix, options }, token, request);
     page.catch(() => undefined); // awaited in turn; a consumer that stops early must not leave it unhandled
     pages.push(page);
   };

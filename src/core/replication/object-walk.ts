@@ -1,4 +1,5 @@
 import type { Client } from 'minio';
+import { listObjects, type ListedObject } from '../listing.ts';
 import { OldestKeys, type AgedKey } from './oldest-keys.ts';
 
 export interface WalkCounts {
@@ -18,19 +19,9 @@ export interface ObjectWalk {
   oldestFailed: AgedKey[];
 }
 
-export interface ListedObject {
-  name?: string;
-  size?: number;
-  lastModified?: Date | string;
-  metadata?: Record<string, string>;
-}
-
-/** The SDK's ListObjectsV2 with metadata (MinIO's extension), which carries each object's X-Amz-Replication-Status. */
-export function listWithReplicationStatus(s3: Client, bucket: string, prefix: string): AsyncIterable<ListedObject> {
-  return (
-    s3 as unknown as { extensions: { listObjectsV2WithMetadata: (b: string, p: string, r: boolean) => AsyncIterable<ListedObject> } }
-  ).extensions.listObjectsV2WithMetadata(bucket, prefix, true);
-}
+/** ListObjectsV2 with metadata (MinIO's extension), which carries each object's X-Amz-Replication-Status. */
+export const listWithReplicationStatus = (s3: Client, bucket: string, prefix: string): AsyncIterable<ListedObject> =>
+  listObjects(s3, bucket, prefix, { metadata: true });
 
 /**
  * Counts objects by MinIO's per-object replication status as the listing
@@ -45,19 +36,19 @@ export async function walkObjects(listing: AsyncIterable<ListedObject>, keep: nu
   for await (const item of listing) {
     objects++;
     const state = item.metadata?.['X-Amz-Replication-Status'] ?? '';
-    const size = item.size ?? 0;
-    const at = item.lastModified ? new Date(item.lastModified).getTime() : now.getTime();
+    const size = item.size;
+    const at = item.lastModified ? Date.parse(item.lastModified) : now.getTime();
     if (state === 'COMPLETED') {
       counts.replicated++;
       bytes.replicated += size;
     } else if (state === 'PENDING') {
       counts.pending++;
       bytes.pending += size;
-      pending.offer(item.name ?? '', at);
+      pending.offer(item.name, at);
     } else if (state === 'FAILED') {
       counts.failed++;
       bytes.failed += size;
-      failed.offer(item.name ?? '', at);
+      failed.offer(item.name, at);
     } else counts.other++;
   }
   return { objects, counts, bytes, oldestPending: pending.list(), oldestFailed: failed.list() };

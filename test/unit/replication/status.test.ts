@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import type { Client } from 'minio';
 import type { ResolvedEndpoint } from '../../../src/core/endpoints/model.ts';
 import { targetMetrics, type WireMetricsV2 } from '../../../src/core/replication/metrics.ts';
-import { walkObjects, type ListedObject } from '../../../src/core/replication/object-walk.ts';
+import type { ListedObject } from '../../../src/core/listing.ts';
+import { walkObjects } from '../../../src/core/replication/object-walk.ts';
 import { OldestKeys } from '../../../src/core/replication/oldest-keys.ts';
 import type { ReplicationRecord } from '../../../src/core/replication/records.ts';
 import { assessRule, ruleStatus, type ServerCalls } from '../../../src/core/replication/status.ts';
@@ -51,6 +52,14 @@ const wire = (over: { queued?: number; lastMinute?: number; lastHour?: number; l
 async function* listing(items: ListedObject[]): AsyncIterable<ListedObject> {
   yield* items;
 }
+
+const object = (name: string, size: number, status: string | undefined, lastModified = ''): ListedObject => ({
+  name,
+  etag: 'e',
+  size,
+  lastModified,
+  metadata: status ? { 'X-Amz-Replication-Status': status } : {},
+});
 
 const endpoint = (name: string) => ({ name, url: `http://${name}:9000` }) as ResolvedEndpoint;
 
@@ -118,16 +127,10 @@ describe('the oldest keys', () => {
 describe('walking the objects (--deep)', () => {
   it("counts each object's replication state and names the oldest waiting and failed keys", async () => {
     const items: ListedObject[] = [];
-    for (let i = 0; i < 50; i++)
-      items.push({
-        name: `p${i}`,
-        size: 10,
-        lastModified: new Date(Date.UTC(2026, 10, 26, 0, i)),
-        metadata: { 'X-Amz-Replication-Status': 'PENDING' },
-      });
-    items.push({ name: 'f1', size: 7, lastModified: '2026-11-20T00:00:00Z', metadata: { 'X-Amz-Replication-Status': 'FAILED' } });
-    items.push({ name: 'ok', size: 3, metadata: { 'X-Amz-Replication-Status': 'COMPLETED' } });
-    items.push({ name: 'before-the-rule', size: 1, metadata: {} });
+    for (let i = 0; i < 50; i++) items.push(object(`p${i}`, 10, 'PENDING', new Date(Date.UTC(2026, 10, 26, 0, i)).toISOString()));
+    items.push(object('f1', 7, 'FAILED', '2026-11-20T00:00:00Z'));
+    items.push(object('ok', 3, 'COMPLETED'));
+    items.push(object('before-the-rule', 1, undefined));
     const walk = await walkObjects(listing(items), 2, new Date('2026-11-26T12:00:00Z'));
     assert.equal(walk.objects, 53);
     assert.deepEqual(walk.counts, { replicated: 1, pending: 50, failed: 1, other: 1 });
@@ -196,10 +199,7 @@ describe('ruleStatus', () => {
   it('--deep walks the objects: counts, age of the oldest waiting object, its key', async () => {
     const status = await ruleStatus(record, {
       ...deps({
-        listing: () =>
-          listing([
-            { name: 'old.mov', size: 5, lastModified: '2026-11-26T11:59:00Z', metadata: { 'X-Amz-Replication-Status': 'PENDING' } },
-          ]),
+        listing: () => listing([object('old.mov', 5, 'PENDING', '2026-11-26T11:59:00Z')]),
       }),
       deep: { keep: 10 },
     });
