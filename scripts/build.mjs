@@ -83,6 +83,8 @@ await build({
   entryNames: 'mpegflow',
   chunkNames: 'chunks/[name]-[hash]',
   minify: !process.env.MPEGFLOW_BUILD_PLAIN,
+  // errors are told apart by name (the MinIO SDK's are named after their classes)
+  keepNames: true,
   legalComments: 'none',
   // typescript, ts-node and tsx are what @oclif/core reaches for in development only
   external: [...notBundled, 'typescript', 'ts-node', 'tsx'],
