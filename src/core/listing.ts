@@ -12,6 +12,8 @@ export interface ListedObject {
   lastModified: string;
   /** Asked for with `metadata` (MinIO's extension): content type, user metadata, X-Amz-Replication-Status... */
   metadata?: Record<string, string>;
+  /** With `metadata`, the object's tags (none: empty). */
+  tags?: Record<string, string>;
 }
 
 export interface ListOptions {
@@ -31,12 +33,14 @@ interface Answer {
 
 /** ETags come in quotes; keys as they are until the page says how they were encoded. */
 function listed(contents: Map<string, string>, metadata: Record<string, string> | null): ListedObject {
+  const tags = contents.get('UserTags');
   return {
     name: contents.get('Key') ?? '',
     etag: (contents.get('ETag') ?? '').replace(/^"|"$/g, ''),
     size: Number(contents.get('Size') ?? 0),
     lastModified: contents.get('LastModified') ?? '',
-    ...(metadata ? { metadata } : {}),
+    // MinIO writes the tags as a query string: a=1&b=2
+    ...(metadata ? { metadata, tags: tags ? Object.fromEntries(new URLSearchParams(tags)) : {} } : {}),
   };
 }
 

@@ -50,7 +50,14 @@ With --route auto, the routing rules (\`mpegflow route list\`) decide presets an
         import('../../core/jobs/submit.ts'),
       ]);
     const storage = await storageResolver(db);
-    const sources = expandSources({ inputs, recursive: flags.recursive, isAlias: storage.isAlias, s3For: storage.s3For });
+    const sources = expandSources({
+      inputs,
+      recursive: flags.recursive,
+      isAlias: storage.isAlias,
+      s3For: storage.s3For,
+      // routing reads each object's customer and class: from the listing where the store can say them (MinIO), not a HEAD each
+      metadata: Boolean(flags.route) && (flags.customer === undefined || flags.class === undefined),
+    });
     const retainedBuckets = new Set<string>();
     let specs;
     if (flags.route) {

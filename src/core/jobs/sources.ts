@@ -34,6 +34,13 @@ export interface ExpandedSource {
   relative: string;
   /** Identifies this version of the source: changed content means a new job. */
   identity: string;
+  /** The object's user metadata and tags, when the listing carried them (ExpandOptions.metadata on MinIO). */
+  labels?: ObjectLabels;
+}
+
+export interface ObjectLabels {
+  metadata: Record<string, string>;
+  tags: Record<string, string>;
 }
 
 export interface ExpandOptions {
@@ -41,6 +48,8 @@ export interface ExpandOptions {
   recursive: boolean;
   isAlias: (name: string) => boolean;
   s3For: (alias: string) => Client;
+  /** Ask the listing for each object's metadata and tags (MinIO's extension; other stores ignore it). */
+  metadata?: boolean;
 }
 
 const isMedia = (name: string) => MEDIA_EXTENSIONS.has(path.extname(name).toLowerCase());
@@ -88,7 +97,7 @@ async function* expandLocal(
 
 async function* expandRemote(
   location: Extract<ObjectLocation, { kind: 'remote' }>,
-  recursive: boolean,
+  { recursive, metadata }: Pick<ExpandOptions, 'recursive' | 'metadata'>,
   s3: Client,
 ): AsyncGenerator<ExpandedSource> {
   const { alias, bucket, key } = location;
@@ -116,12 +125,13 @@ async function* expandRemote(
   if (!recursive) throw userError(`${formatLocation(location)} is a prefix`, 'add --recursive to submit every media object under it');
   const prefix = key && !key.endsWith('/') ? `${key}/` : key;
   try {
-    for await (const item of listObjects(s3, bucket, prefix)) {
+    for await (const item of listObjects(s3, bucket, prefix, { metadata })) {
       if (!isMedia(item.name)) continue;
       yield {
         location: { kind: 'remote', alias, bucket, key: item.name },
         relative: item.name.slice(prefix.length),
         identity: `s3:${alias}/${bucket}/${item.name}:${item.etag}`,
+        ...(item.metadata && item.tags ? { labels: { metadata: item.metadata, tags: item.tags } } : {}),
       };
     }
   } catch (error) {
@@ -133,11 +143,13 @@ async function* expandRemote(
  * Turns what was submitted (files, folders, objects, prefixes) into one entry
  * per source version, as the listing goes: nothing holds the whole listing.
  */
-export async function* expandSources({ inputs, recursive, isAlias, s3For }: ExpandOptions): AsyncGenerator<ExpandedSource> {
+export async function* expandSources({ inputs, recursive, isAlias, s3For, metadata }: ExpandOptions): AsyncGenerator<ExpandedSource> {
   for (const input of inputs) {
     const location = parseObjectPath(input, isAlias);
     const expanded =
-      location.kind === 'local' ? expandLocal(input, location, recursive) : expandRemote(location, recursive, s3For(location.alias));
+      location.kind === 'local'
+        ? expandLocal(input, location, recursive)
+        : expandRemote(location, { recursive, metadata }, s3For(location.alias));
     let found = 0;
     for await (const source of expanded) {
       found++;

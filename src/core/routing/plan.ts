@@ -9,7 +9,7 @@ import { storageFailure } from '../storage-errors.ts';
 import { formatDestination } from '../encode/locations.ts';
 import { jobNeeds, sourceName } from '../jobs/plan-submit.ts';
 import type { JobSpec } from '../jobs/model.ts';
-import type { ExpandedSource } from '../jobs/sources.ts';
+import type { ExpandedSource, ObjectLabels } from '../jobs/sources.ts';
 import { closestRules, matchRoutes, type MatchOutcome } from './match.ts';
 import {
   CLASS_METADATA,
@@ -22,6 +22,9 @@ import {
 } from './model.ts';
 import { checkValue, dateValue, expandTemplate, stemOf } from './template.ts';
 
+const tagMap = (tags: unknown) =>
+  Object.fromEntries((tags as { Key: string; Value: string }[]).map((t) => [String(t.Key), String(t.Value)]));
+
 export interface GivenFacts {
   customer?: string;
   class?: string;
@@ -30,9 +33,16 @@ export interface GivenFacts {
 /**
  * Customer and class of a source: the flags first, then the object's user
  * metadata (`x-amz-meta-mpegflow-customer`, `x-amz-meta-mpegflow-class`), then
- * its tags (`mpegflow-customer`, `mpegflow-class`). A local file has only the flags.
+ * its tags (`mpegflow-customer`, `mpegflow-class`). A local file has only the
+ * flags. Metadata and tags come from the listing when it carried them, else
+ * from a HEAD and a tagging request.
  */
-export async function routingFacts(location: ObjectLocation, given: GivenFacts, s3For: (alias: string) => Client): Promise<RoutingFacts> {
+export async function routingFacts(
+  location: ObjectLocation,
+  given: GivenFacts,
+  s3For: (alias: string) => Client,
+  listed?: ObjectLabels,
+): Promise<RoutingFacts> {
   const facts: RoutingFacts = { customer: null, class: null, source: null, origin: {} };
   const fields = [
     ['customer', CUSTOMER_METADATA],
@@ -48,12 +58,10 @@ export async function routingFacts(location: ObjectLocation, given: GivenFacts, 
   const { alias, bucket, key } = location;
   facts.source = { alias, bucket, key };
   if (facts.customer !== null && facts.class !== null) return facts;
-  const client = s3For(alias);
   const where = `${alias}/${bucket}/${key}`;
   let metadata: Record<string, unknown>;
-  let tags: { Key: string; Value: string }[] | null = null;
   try {
-    metadata = (await client.statObject(bucket, key)).metaData as Record<string, unknown>;
+    metadata = listed?.metadata ?? ((await s3For(alias).statObject(bucket, key)).metaData as Record<string, unknown>);
   } catch (error) {
     throw storageFailure(error, { alias: alias, path: where });
   }
@@ -69,15 +77,13 @@ export async function routingFacts(location: ObjectLocation, given: GivenFacts, 
   const lower = Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k.toLowerCase().replace(/^x-amz-meta-/, ''), String(v)]));
   found('metadata', (name) => lower[name]);
   if (facts.customer === null || facts.class === null) {
+    let tags: Record<string, string>;
     try {
-      tags = (await client.getObjectTagging(bucket, key)) as unknown as { Key: string; Value: string }[];
+      tags = listed?.tags ?? tagMap(await s3For(alias).getObjectTagging(bucket, key));
     } catch (error) {
       throw storageFailure(error, { alias: alias, path: where });
     }
-    found('tag', (name) => {
-      const tag = tags!.find((t) => String(t.Key) === name);
-      return tag ? String(tag.Value) : undefined;
-    });
+    found('tag', (name) => tags[name]);
   }
   return facts;
 }
@@ -150,7 +156,7 @@ export async function* routedJobSpecs(sources: AsyncIterable<ExpandedSource>, op
   const written = new Set<string>();
   for await (const source of sources) {
     const name = sourceName(source.location);
-    const facts = await routingFacts(source.location, options.given, options.s3For);
+    const facts = await routingFacts(source.location, options.given, options.s3For, source.labels);
     let route = forced ?? null;
     if (!route) {
       const outcome = matchRoutes(options.routes, facts);

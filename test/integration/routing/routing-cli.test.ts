@@ -5,6 +5,7 @@ import { parseJson, runCli, tempHome } from '../../support/cli.ts';
 import { makeVideo } from '../../support/media.ts';
 import { addEndpoints, startSingleDrive, type Deployment } from '../../support/minio.ts';
 import type { SubmitResult } from '../../../src/core/jobs/submit.ts';
+import { listObjects } from '../../../src/core/listing.ts';
 import type { VerifyResult } from '../../../src/core/encode/verify.ts';
 
 /**
@@ -250,6 +251,41 @@ describe('routing: route rules, fan-out submit, retention (two MinIO stores)', (
     );
     const delivered = parseJson<VerifyResult>(await cli(['verify', 'delivery/vod/acme/ep1/', '--json'])).retention;
     assert.deepEqual(delivered, { objectLock: false, objects: [] });
+  });
+
+  it('a routed prefix reads customer and class from the listing (metadata, tags) as a HEAD would', async () => {
+    const store = onprem.client();
+    const body = Buffer.from('x');
+    await store.putObject('masters', 'bulk/by-metadata.mp4', body, 1, {
+      'x-amz-meta-mpegflow-customer': 'acme',
+      'x-amz-meta-mpegflow-class': 'news',
+    });
+    await store.putObject('masters', 'bulk/by-tags.mp4', body, 1);
+    await store.setObjectTagging('masters', 'bulk/by-tags.mp4', { 'mpegflow-customer': 'acme', 'mpegflow-class': 'news' });
+    await store.putObject('masters', 'bulk/mixed.mp4', body, 1, { 'x-amz-meta-mpegflow-class': 'news' });
+    await store.setObjectTagging('masters', 'bulk/mixed.mp4', { 'mpegflow-customer': 'acme', 'mpegflow-class': 'sport' });
+    const listed = [];
+    for await (const o of listObjects(store, 'masters', 'bulk/', { metadata: true }))
+      listed.push([o.name, o.metadata?.['X-Amz-Meta-Mpegflow-Customer'], o.tags]);
+    assert.deepEqual(
+      listed,
+      [
+        ['bulk/by-metadata.mp4', 'acme', {}],
+        ['bulk/by-tags.mp4', undefined, { 'mpegflow-customer': 'acme', 'mpegflow-class': 'news' }],
+        ['bulk/mixed.mp4', undefined, { 'mpegflow-customer': 'acme', 'mpegflow-class': 'sport' }],
+      ],
+      'MinIO lists metadata and tags: routing makes no request per object',
+    );
+    const submit = await cli(['job', 'submit', 'store/masters/bulk/', '--recursive', '--route', 'auto', '--json']);
+    assert.equal(submit.code, 0, submit.stdout + submit.stderr);
+    assert.deepEqual(
+      parseJson<SubmitResult>(submit).submitted.map((j) => [j.source, j.route, j.customer, j.class, j.destination]),
+      ['by-metadata', 'by-tags', 'mixed'].flatMap((stem) => [
+        [`store/masters/bulk/${stem}.mp4`, 'acme-news', 'acme', 'news', `delivery/vod/acme/${stem}/`],
+        [`store/masters/bulk/${stem}.mp4`, 'acme-news', 'acme', 'news', `store/archive/acme/${today}/${stem}/`],
+      ]),
+      'metadata comes before tags',
+    );
   });
 
   it('encode --retain sets compliance retention after storing; a bucket without Object Lock or a bad period is refused before any encode', async () => {

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Client } from 'minio';
 import { parseDuration, retainUntil } from '../../../src/core/routing/duration.ts';
 import { canOverlap, closestRules, matchRoutes, overlapProblem, specificity } from '../../../src/core/routing/match.ts';
 import type { Route, RoutingFacts } from '../../../src/core/routing/model.ts';
+import { routingFacts } from '../../../src/core/routing/plan.ts';
 import { dateValue, expandTemplate, parseTemplate, stemOf } from '../../../src/core/routing/template.ts';
 import { parseMatch, validateRoute, type RouteChecks } from '../../../src/core/routing/validate.ts';
 
@@ -208,5 +210,31 @@ describe('matching and precedence', () => {
     assert.equal(overlapProblem(rule('news2', 'class=news', 2), existing), null, 'another priority');
     assert.equal(canOverlap(rule('a', 'source=store/masters/2026').match, rule('b', 'source=store/masters').match), true);
     assert.equal(canOverlap(rule('a', 'source=store/masters/2026').match, rule('b', 'source=store/other').match), false);
+  });
+});
+
+describe('routing facts', () => {
+  const object = { kind: 'remote', alias: 'store', bucket: 'masters', key: 'acme/ep1.mov' } as const;
+  const noRequests = (): Client => {
+    throw new Error('the listing carried the labels: no request may be made');
+  };
+  it("take a listed object's metadata and tags without asking the store again; the flags still come first", async () => {
+    const labels = {
+      metadata: { 'X-Amz-Meta-Mpegflow-Customer': 'acme', 'content-type': 'video/mp4' },
+      tags: { 'mpegflow-class': 'news' },
+    };
+    assert.deepEqual(await routingFacts(object, {}, noRequests, labels), {
+      customer: 'acme',
+      class: 'news',
+      source: { alias: 'store', bucket: 'masters', key: 'acme/ep1.mov' },
+      origin: { customer: 'metadata', class: 'tag' },
+    });
+    const flagged = await routingFacts(object, { class: 'sport' }, noRequests, labels);
+    assert.deepEqual([flagged.class, flagged.origin], ['sport', { class: 'flag', customer: 'metadata' }]);
+    const bare = await routingFacts(object, {}, noRequests, { metadata: {}, tags: {} });
+    assert.deepEqual([bare.customer, bare.class], [null, null]);
+  });
+  it('check listed values like any other', async () => {
+    await assert.rejects(routingFacts(object, {}, noRequests, { metadata: {}, tags: { 'mpegflow-customer': 'ac/me' } }), /customer/);
   });
 });
