@@ -154,6 +154,9 @@ export async function* routedJobSpecs(sources: AsyncIterable<ExpandedSource>, op
     throw userError(`there is no route named '${options.route}'`, 'use --route auto, or see `mpegflow route list`', 'ROUTE_NOT_FOUND');
   // digests of the destinations, not the names: 44 bytes a job however long the paths
   const written = new Set<string>();
+  // a preset is read from its file and checked once per submission, not once per source
+  const presets = new Map<string, Preset>();
+  const presetFor = (name: string) => presets.get(name) ?? presets.set(name, options.presetFor(name)).get(name)!;
   for await (const source of sources) {
     const name = sourceName(source.location);
     const facts = await routingFacts(source.location, options.given, options.s3For, source.labels);
@@ -164,7 +167,7 @@ export async function* routedJobSpecs(sources: AsyncIterable<ExpandedSource>, op
       route = outcome.winner;
     }
     for (const target of routeTargets(route, facts, source.relative || name, now)) {
-      const preset = options.presetFor(target.preset);
+      const preset = presetFor(target.preset);
       const destination = destinationFrom(parseObjectPath(target.destination, options.isAlias));
       const formatted = formatDestination(destination);
       const digest = destinationDigest(formatted);
