@@ -1,6 +1,7 @@
 // Costs that must not grow with the bucket, measured at 1k, 10k and 100k objects in a real MinIO:
-// `job submit --recursive` of a prefix (first run, and the unchanged re-run that queues nothing)
-// beside `mc ls -r` of the same prefix, and `audit verify` / `audit list` over logs of the same sizes.
+// `job submit --recursive` of a prefix (first run, the unchanged re-run that queues nothing, and a
+// routed run that reads each object's customer and class) beside `mc ls -r` of the same prefix,
+// and `audit verify` / `audit list` over logs of the same sizes.
 // Each command runs as its own process under /usr/bin/time: wall time and peak resident memory, and
 // (node --trace-gc) the largest heap left after a full collection, which is what the process holds.
 // Usage: node bench/scale.ts [sizes=1000,10000,100000]   (build first: npm run build)
@@ -105,16 +106,22 @@ const mb = (m: Measured) => `${m.peakMb.toFixed(0)} MB`;
 const live = (m: Measured) => (m.liveMb === undefined ? '-' : `${m.liveMb.toFixed(0)} MB`);
 
 await client.makeBucket('masters');
-const results: { size: number; submit: Measured; resubmit: Measured; ls: Measured; verify: Measured; list: Measured }[] = [];
-const submitArgs = (prefixes: string[]) => [
+const results: {
+  size: number;
+  submit: Measured;
+  resubmit: Measured;
+  routed: Measured;
+  ls: Measured;
+  verify: Measured;
+  list: Measured;
+}[] = [];
+const plainly = ['--preset', 'mp4-h264', '--to', 'store/out/encoded/'];
+const submitArgs = (prefixes: string[], how = plainly) => [
   'job',
   'submit',
   ...prefixes.map((prefix) => `store/masters/${prefix}/`),
   '--recursive',
-  '--preset',
-  'mp4-h264',
-  '--to',
-  'store/out/encoded/',
+  ...how,
   '--json',
 ];
 let thrice: { sources: number; run: Measured } | undefined;
@@ -124,21 +131,29 @@ try {
     const loaded = await loadObjects(prefix, size);
     console.log(`loaded ${size} objects in ${loaded.toFixed(1)} s`);
     const env = home(`h${size}`);
-    execFileSync(
-      process.execPath,
-      [cli, 'endpoint', 'add', 'store', '--url', minio.url, '--access-key', minio.accessKey, '--secret-key-stdin'],
-      { env, input: minio.secretKey, stdio: ['pipe', 'ignore', 'inherit'] },
-    );
+    const routedEnv = home(`routed${size}`);
+    for (const each of [env, routedEnv])
+      execFileSync(
+        process.execPath,
+        [cli, 'endpoint', 'add', 'store', '--url', minio.url, '--access-key', minio.accessKey, '--secret-key-stdin'],
+        { env: each, input: minio.secretKey, stdio: ['pipe', 'ignore', 'inherit'] },
+      );
+    execFileSync(process.execPath, [cli, 'route', 'add', 'all', '--preset', 'mp4-h264', '--to', 'store/out/{stem}/'], {
+      env: routedEnv,
+      stdio: 'ignore',
+    });
     const ls = measure(minioBinary('mc'), ['--config-dir', mcConfig, 'ls', '-r', `store/masters/${prefix}/`]);
     const submit = mpegflow(env, submitArgs([prefix]));
     const resubmit = mpegflow(env, submitArgs([prefix]));
+    // every object's customer and class read from the listing (MinIO's metadata extension) to route it
+    const routed = mpegflow(routedEnv, submitArgs([prefix], ['--route', 'auto']));
     // memory must level off, not follow the count: the largest prefix three times over in one command
     if (size === Math.max(...sizes)) thrice = { sources: 3 * size, run: mpegflow(env, submitArgs([prefix, prefix, prefix])) };
     const auditEnv = home(`audit${size}`);
     await auditLog(auditEnv, size);
     const verify = mpegflow(auditEnv, ['audit', 'verify', '--json']);
     const list = mpegflow(auditEnv, ['audit', 'list', '--limit', '50', '--json']);
-    results.push({ size, submit, resubmit, ls, verify, list });
+    results.push({ size, submit, resubmit, routed, ls, verify, list });
   }
   console.log('\njob submit --recursive of a prefix of N objects, beside `mc ls -r` of the same prefix (time, peak memory):');
   row(['objects', 'mc ls -r', 'submit', 'submit/ls', 're-submit', 'resub/ls', 'ls mem', 'submit mem', 'resub mem', 'live heap']);
@@ -155,6 +170,9 @@ try {
       mb(r.resubmit),
       live(r.submit),
     ]);
+  console.log('\njob submit --recursive --route auto (customer and class of each object from the listing):');
+  row(['objects', 'routed', 'routed/ls', 'routed mem']);
+  for (const r of results) row([r.size, fmt(r.routed), `${(r.routed.seconds / r.ls.seconds).toFixed(2)}x`, mb(r.routed)]);
   if (thrice)
     console.log(
       `one re-submit of ${thrice.sources} sources (the largest prefix given three times): ${fmt(thrice.run)}, peak ${mb(thrice.run)}, live heap ${live(thrice.run)}`,
