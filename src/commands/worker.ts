@@ -88,7 +88,9 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
               say(`job ${event.job.id}: claimed (attempt ${event.job.attempts}) ${event.job.source} -> ${event.job.destination}`);
             else if (event.type === 'finished') say(`job ${event.job.id}: ${event.state}${event.error ? `: ${event.error}` : ''}`);
             else if (event.type === 'lease-lost') say(`job ${event.job.id}: another worker took it over; its outputs were discarded`);
-            else say(`the state store is unreachable (${event.error}); running encodes go on, retrying`);
+            else if (event.type === 'store-unavailable')
+              say(`the state store is unreachable (${event.error}); running encodes go on, retrying`);
+            else say(`the state store answers again (after ${Math.round(event.downMs / 1000)} s)`);
           },
         }),
       (signal) => say(`${signal}: stopping; running jobs go back to the queue`),

@@ -17,6 +17,7 @@ import {
   type RecordedUpload,
 } from './queue.ts';
 import { countWorkerJob, registerWorker, stopWorker, workerHeartbeat } from './workers.ts';
+import { StoreOutage, type OutageEvent } from './store-outage.ts';
 
 export interface JobContext {
   signal: AbortSignal;
@@ -48,7 +49,7 @@ export type WorkerEvent =
   | { type: 'claimed'; job: Job }
   | { type: 'finished'; job: Job; state: JobState; error?: string }
   | { type: 'lease-lost'; job: Job }
-  | { type: 'store-unavailable'; error: string };
+  | OutageEvent;
 
 export interface WorkerOptions {
   db: Db;
@@ -108,12 +109,15 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   const has = (need: string) => need === `host:${host}` || (need.startsWith('endpoint:') && endpoints.has(need.slice('endpoint:'.length)));
   const result: WorkerResult = { worker, host, jobs: [], stoppedBy: 'drained' };
   const running = new Set<Promise<void>>();
-  const storeTrouble = (error: unknown) => options.onEvent?.({ type: 'store-unavailable', error: describe(error) });
+  const outage = new StoreOutage((event) => options.onEvent?.(event));
+  const storeTrouble = (error: unknown) => outage.failed(describe(error));
   /** Retries a store call until it goes through or the worker is stopped: the outcome of an encode is never dropped. */
   const persist = async <T>(call: () => Promise<T>): Promise<T> => {
     for (let wait = 500; ; wait = Math.min(wait * 2, 10_000)) {
       try {
-        return await call();
+        const done = await call();
+        outage.answered();
+        return done;
       } catch (error) {
         storeTrouble(error);
         await sleep(wait);
@@ -130,7 +134,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
     concurrency,
     endpoints: [...endpoints],
   });
-  const workerBeat = setInterval(() => void workerHeartbeat(db, worker).catch(storeTrouble), heartbeatMs);
+  const workerBeat = setInterval(() => void workerHeartbeat(db, worker).then(() => outage.answered(), storeTrouble), heartbeatMs);
 
   const runOne = async (job: Job): Promise<void> => {
     const controller = new AbortController();
@@ -222,6 +226,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
         let job: Job | undefined;
         try {
           job = await claimJob({ db, worker, host, leaseMs, has, poolLimit: options.poolLimit, audit: options.audit });
+          outage.answered();
         } catch (error) {
           storeTrouble(error);
           storeDown = error;
