@@ -1,4 +1,5 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MpegflowError } from '../errors.ts';
@@ -84,6 +85,32 @@ function openSqlite(file: string, options: OpenStoreOptions): Db {
     return new SqliteSql(db, file, options.clock);
   } catch (error) {
     db.close();
+    if (readonly && (error as { code?: string }).code === 'SQLITE_READONLY_DIRECTORY') return openCopy(file, options);
+    throw storeError(file, error);
+  }
+}
+
+/**
+ * SQLite reads a WAL database only where it can make the database's -shm
+ * file. In a read-only folder (a backup on read-only media, a folder the
+ * operator locked) the state is read from a copy in a private temporary
+ * folder, removed on exit; a write says the state file is not writable, as it
+ * would for a read-only file.
+ */
+function openCopy(file: string, options: OpenStoreOptions): Db {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-state-'));
+  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+  const copy = path.join(folder, path.basename(file));
+  try {
+    copyFileSync(file, copy);
+    // committed but not yet checkpointed transactions live in the -wal file
+    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+    const db = new Database(copy, { readonly: true, fileMustExist: true });
+    claimFile(db, file, true);
+    db.pragma('foreign_keys = ON');
+    return new SqliteSql(db, file, options.clock);
+  } catch (error) {
+    rmSync(folder, { recursive: true, force: true });
     throw storeError(file, error);
   }
 }

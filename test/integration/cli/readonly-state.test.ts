@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -57,5 +57,32 @@ describe('a read-only state file (CLI)', () => {
     assert.doesNotMatch(write.stderr, /unexpected internal error/);
     assert.equal(statSync(file).mode & 0o777, 0o400, 'never made writable again');
     assert.deepEqual(readFileSync(file), before, 'nothing written');
+  });
+
+  it('in a read-only folder (a backup on read-only media) it reads a copy, and still refuses to write', { skip }, () => {
+    const copies = () => readdirSync(os.tmpdir()).filter((f) => f.startsWith('mpegflow-state-')).length;
+    const before = readFileSync(file);
+    const leftBefore = copies();
+    for (const sidecar of ['-wal', '-shm']) rmSync(`${file}${sidecar}`, { force: true }); // as a clean shutdown leaves it
+    chmodSync(home, 0o500);
+    try {
+      const list = run(['endpoint', 'list', '--json']);
+      assert.equal(list.status, 0, list.stderr);
+      assert.deepEqual(
+        (JSON.parse(list.stdout) as { endpoints: { name: string }[] }).endpoints.map((e) => e.name),
+        ['e'],
+      );
+      const verify = run(['audit', 'verify']);
+      assert.equal(verify.status, 0, verify.stderr);
+      assert.match(verify.stdout, /Audit chain intact: \d+ entries verified/);
+      const write = run(['endpoint', 'remove', 'e']);
+      assert.equal(write.status, 1);
+      assert.match(write.stderr, /^Error: the state file .*state\.db is not writable/m);
+      assert.deepEqual(readFileSync(file), before, 'nothing written');
+      assert.deepEqual(readdirSync(home), ['state.db'], 'nothing made beside it');
+      assert.equal(copies(), leftBefore, 'the copies are removed');
+    } finally {
+      chmodSync(home, 0o700);
+    }
   });
 });
