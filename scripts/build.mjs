@@ -41,7 +41,7 @@ function commandsEntry() {
           .replace(/:index$/, ''),
       )}: C${i},`,
   );
-  return `${imports.join('\n')}\nexport const COMMANDS = {\n${entries.join('\n')}\n};\nexport { execute } from '@oclif/core';\nexport { COMMAND_NOT_FOUND } from ${JSON.stringify(path.join(root, 'src', 'cli', 'command-not-found.ts'))};\n`;
+  return `${imports.join('\n')}\nexport const COMMANDS = {\n${entries.join('\n')}\n};\nexport { execute } from '@oclif/core';\nexport { COMMAND_NOT_FOUND } from ${JSON.stringify(path.join(root, 'src', 'cli', 'command-not-found.ts'))};\nexport { MpegflowHelp as HELP } from ${JSON.stringify(path.join(root, 'src', 'cli', 'help.ts'))};\n`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Hook } from '@oclif/core';
+import type { Hook, Interfaces } from '@oclif/core';
 import { MpegflowError } from '../core/errors.ts';
 import { errorDocument, renderErrorText } from './render-error.ts';
 
@@ -33,11 +33,10 @@ export function closestCommand(id: string, commandIds: readonly string[]): strin
  * prints the error document. Only the words of the command are repeated,
  * never the arguments or flags that followed it (they may hold secrets).
  */
-export const COMMAND_NOT_FOUND: Hook.CommandNotFound = async function (opts) {
-  const { config } = opts;
+export function reportUnknownCommand(config: Interfaces.Config, id: string, argv: readonly string[] = []): void {
   const visible = config.commands.filter((c) => !c.hidden).map((c) => c.id);
-  const suggestion = closestCommand(opts.id, visible);
-  const words = opts.id.split(':');
+  const suggestion = closestCommand(id, visible);
+  const words = id.split(':');
   const topic = config.findTopic(words[0]!) ? words[0] : undefined;
   const shown = words.slice(0, suggestion ? suggestion.split(':').length : topic ? 2 : 1).join(' ');
   const help = `${config.bin} help${topic ? ` ${topic}` : ''}`;
@@ -48,7 +47,11 @@ export const COMMAND_NOT_FOUND: Hook.CommandNotFound = async function (opts) {
       ? `did you mean \`${config.bin} ${suggestion.replaceAll(':', ' ')}\`? (\`${help}\` lists the commands)`
       : `\`${help}\` lists the commands`,
   });
-  if (opts.argv?.includes('--json')) process.stdout.write(`${JSON.stringify(errorDocument(err), null, 2)}\n`);
+  if (argv.includes('--json')) process.stdout.write(`${JSON.stringify(errorDocument(err), null, 2)}\n`);
   else process.stderr.write(renderErrorText(err, { verbose: false }));
   process.exitCode = err.exitCode;
+}
+
+export const COMMAND_NOT_FOUND: Hook.CommandNotFound = async function (opts) {
+  reportUnknownCommand(opts.config, opts.id, opts.argv);
 };

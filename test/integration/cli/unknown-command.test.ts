@@ -27,6 +27,18 @@ describe('an unknown command (CLI)', () => {
     assert.equal(none.stderr, "Error: 'xyzzy' is not a mpegflow command\n  Try: `mpegflow help` lists the commands\n");
   });
 
+  it('`help` of an unknown command says so the same way', async () => {
+    const res = await runCli(['help', 'replicate', 'stauts'], { home });
+    assert.equal(res.code, 2, res.stderr);
+    assert.equal(
+      res.stderr,
+      "Error: 'replicate stauts' is not a mpegflow command\n  Try: did you mean `mpegflow replicate status`? (`mpegflow help replicate` lists the commands)\n",
+    );
+    const known = await runCli(['help', 'replicate', 'status'], { home });
+    assert.equal(known.code, 0, known.stderr);
+    assert.match(known.stdout, /USAGE\n {2}\$ mpegflow replicate status/);
+  });
+
   it('never repeats what followed the command words', async () => {
     const res = await runCli(['endpont', 'add', 'e1', 'Unknown-cmd-secret-81', '--secret=Unknown-cmd-secret-82'], { home });
     assert.equal(res.code, 2);
