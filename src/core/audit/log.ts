@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import type { Db } from '../store/open.ts';
+import { tableRows } from '../store/paging.ts';
 
 export type AuditOutcome = 'success' | 'failure';
 
@@ -163,28 +164,14 @@ export async function getAudit(db: Db, id: number): Promise<AuditEntry | undefin
   return row ? fromRow(row) : undefined;
 }
 
-const PAGE = 2000;
-
 /**
  * Oldest first, in storage order (SQLite's rowid, so a moved entry shows;
  * PostgreSQL has no stable storage order and goes by id), a page at a time.
  */
+const auditRows = (db: Db) => tableRows<AuditRow>(db, 'audit_log', { order: db.dialect === 'sqlite' ? 'rowid' : 'id', page: 2000 });
+
 export async function* iterateAudit(db: Db): AsyncGenerator<AuditEntry> {
   for await (const row of auditRows(db)) yield fromRow(row);
-}
-
-async function* auditRows(db: Db): AsyncGenerator<AuditRow> {
-  const order = db.dialect === 'sqlite' ? 'rowid' : 'id';
-  let after = -1;
-  for (;;) {
-    const rows = await db.all<AuditRow & { position: number }>(
-      `SELECT *, ${order} AS position FROM audit_log WHERE ${order} > ? ORDER BY ${order} LIMIT ${PAGE}`,
-      [after],
-    );
-    yield* rows;
-    if (rows.length < PAGE) return;
-    after = Number(rows.at(-1)!.position);
-  }
 }
 
 export interface AuditVerification {

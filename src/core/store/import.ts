@@ -4,6 +4,7 @@ import { MpegflowError } from '../errors.ts';
 import { setHostSecret } from '../endpoints/host-secrets.ts';
 import { hostName } from '../host.ts';
 import type { Db } from './open.ts';
+import { tableRows } from './paging.ts';
 
 export interface ImportResult {
   from: string;
@@ -110,23 +111,10 @@ async function importEndpoints(from: Db, to: Db): Promise<ImportResult['endpoint
   return result;
 }
 
-const IMPORT_PAGE = 1000;
-
-/** A table's rows in id order, a page at a time: a host's whole history never sits in memory. */
-async function* rowsOf(db: Db, table: 'jobs' | 'health_samples'): AsyncGenerator<Row> {
-  let after = -1;
-  for (;;) {
-    const rows = await db.all<Row>(`SELECT * FROM ${table} WHERE id > ? ORDER BY id LIMIT ${IMPORT_PAGE}`, [after]);
-    yield* rows;
-    if (rows.length < IMPORT_PAGE) return;
-    after = Number(rows.at(-1)!.id);
-  }
-}
-
 async function importJobs(from: Db, to: Db, origin: string): Promise<ImportResult['jobs']> {
   let imported = 0;
   let skipped = 0;
-  for await (const job of rowsOf(from, 'jobs')) {
+  for await (const job of tableRows<Row>(from, 'jobs')) {
     const ref = `${origin}#${job.id}`;
     const live = await to.get(
       "SELECT id FROM jobs WHERE import_ref = ? OR (job_key = ? AND state IN ('queued', 'running', 'done') AND ? IN ('queued', 'running', 'done'))",
@@ -234,7 +222,7 @@ async function importAuditChain(from: Db, to: Db): Promise<ImportResult['audit']
 
 async function importSamples(from: Db, to: Db): Promise<number> {
   let count = 0;
-  for await (const s of rowsOf(from, 'health_samples')) {
+  for await (const s of tableRows<Row>(from, 'health_samples')) {
     const { changes } = await to.run(
       `INSERT INTO health_samples (endpoint, ts, status, drives_total, drives_online, drives_healing, raw_bytes, raw_used_bytes, usable_bytes, usable_used_bytes)
        SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM health_samples WHERE endpoint = ? AND ts = ?)`,
