@@ -1,14 +1,10 @@
 import type { EncodeResult } from '../core/encode/encode-result.ts';
 import type { Preset } from '../core/encode/preset-model.ts';
-import type { SourceIdentity } from '../core/encode/manifest.ts';
+import { formatLocation } from '../core/endpoints/object-path.ts';
 import type { VerifyResult } from '../core/encode/verify.ts';
 import type { RetentionSet } from '../core/routing/retention.ts';
 import { formatBytes, formatSeconds } from './format.ts';
 import { renderFields, renderTable } from './table.ts';
-
-export function describeSourceIdentity(source: SourceIdentity): string {
-  return source.kind === 'local' ? source.path : `${source.alias}/${source.bucket}/${source.key}`;
-}
 
 /** `encode`: what was made and where, or that it was already there; and the retention set on it. */
 export function renderEncodeResult(
@@ -30,7 +26,7 @@ function renderEncoded(result: EncodeResult, tty: boolean): string {
   }
   const bytes = result.outputs.reduce((sum, o) => sum + o.size, 0);
   const lines = [
-    `Encoded ${describeSourceIdentity(result.source)} with ${result.preset.name} in ${formatSeconds(result.timings.totalMs / 1000)}` +
+    `Encoded ${formatLocation(result.source)} with ${result.preset.name} in ${formatSeconds(result.timings.totalMs / 1000)}` +
       (result.attempts > 1 ? ` (${result.attempts} attempts)` : ''),
     renderTable(
       ['RENDITION', 'SIZE', 'FPS', 'VIDEO', 'AUDIO'],
@@ -46,7 +42,7 @@ function renderEncoded(result: EncodeResult, tty: boolean): string {
 /** `verify`: the verdict, what was re-read, fixity and retention, and each problem. */
 export function renderVerifyResult(result: VerifyResult, tty = Boolean(process.stdout.isTTY)): string {
   const lines = [
-    `${result.ok ? 'OK' : 'FAILED'}: ${result.destination} (${result.preset.name} of ${describeSourceIdentity(result.source)}, encoded ${result.createdAt})`,
+    `${result.ok ? 'OK' : 'FAILED'}: ${result.destination} (${result.preset.name} of ${formatLocation(result.source)}, encoded ${result.createdAt})`,
     `${result.outputs} outputs, ${formatBytes(result.bytesChecked)} re-read and checked against ${result.manifest}`,
   ];
   if (result.fixity) {

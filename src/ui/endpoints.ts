@@ -31,7 +31,7 @@ export function renderEndpoint(endpoint: Endpoint): string {
   ]);
 }
 
-export function renderEndpointTable(endpoints: Endpoint[], tty = Boolean(process.stdout.isTTY)): string {
+function renderEndpointTable(endpoints: Endpoint[], tty = Boolean(process.stdout.isTTY)): string {
   return renderTable(
     ['NAME', 'URL', 'ROLE', 'ACCESS KEY', 'SECRET', 'CA', 'LABELS'],
     endpoints.map((e) => [e.name, e.url, e.role, e.accessKey, describeSecret(e), e.caCertPath ? 'custom' : null, describeLabels(e.labels)]),

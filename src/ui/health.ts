@@ -14,7 +14,7 @@ export function renderHealthResult(result: HealthResult, tty = Boolean(process.s
   return blocks.join('\n\n') + (result.endpoints.length > 1 ? `\n\nOverall: ${result.status}` : '');
 }
 
-export function renderHealthReport(report: HealthReport, tty = Boolean(process.stdout.isTTY)): string {
+function renderHealthReport(report: HealthReport, tty = Boolean(process.stdout.isTTY)): string {
   const lines = [
     `${report.endpoint}: ${report.status} - ${report.summary}`,
     `  MinIO ${report.version ?? '?'} (${report.mode}), ${report.nodes.total} node${report.nodes.total === 1 ? '' : 's'}, parity ${report.parity.standard}${report.parity.reducedRedundancy ? ` (reduced redundancy ${report.parity.reducedRedundancy})` : ''}`,

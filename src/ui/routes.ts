@@ -7,7 +7,7 @@ function describeTargets(route: Route): string {
   return route.targets.map((t) => `${t.preset} -> ${t.to}${t.retained ? ' (retained)' : ''}`).join('; ');
 }
 
-export function renderRouteTable(routes: Route[], tty = Boolean(process.stdout.isTTY)): string {
+function renderRouteTable(routes: Route[], tty = Boolean(process.stdout.isTTY)): string {
   return renderTable(
     ['NAME', 'PRIORITY', 'MATCH', 'PRESETS -> DESTINATIONS', 'RETENTION'],
     routes.map((r) => [r.name, r.priority, formatMatch(r.match), describeTargets(r), formatRetention(r.retention)]),

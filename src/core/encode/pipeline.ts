@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Client } from 'minio';
 import type { MultipartHooks } from './s3.ts';
 import { MpegflowError } from '../errors.ts';
-import type { ObjectLocation } from '../endpoints/object-path.ts';
+import { formatLocation, type ObjectLocation } from '../endpoints/object-path.ts';
 import { formatDestination, type DestinationLocation } from './locations.ts';
 import { sameEncode, type Manifest, type SourceIdentity } from './manifest.ts';
 import { planEncode } from './plan.ts';
@@ -102,7 +102,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   const manifestAt = options.manifestAt ?? destination;
   const manifestRead = settled(options.manifestAt ? destinationManifest(manifestAt, remoteClientFor(manifestAt)) : sink.readManifest());
   const source = await identifySource(options.source, client);
-  const earlier = await earlierEncode(await manifestRead, { source, preset, ifExists, manifestAt });
+  const earlier = earlierEncode(await manifestRead, { source, preset, ifExists, manifestAt });
   if (earlier.skipped) {
     emit({ type: 'stage', stage: 'probe', state: 'skipped', at: now(), detail: 'already encoded' });
     return earlier.skipped;
@@ -219,10 +219,6 @@ function describeProbe(probe: ProbeResult): string {
   return `${probe.video.codec} ${probe.video.width}x${probe.video.height} ${fps} fps${probe.video.variableFrameRate ? ' (variable)' : ''}, ${probe.durationSeconds.toFixed(2)} s, ${probe.audio ? `audio ${probe.audio.codec}` : 'no audio'}`;
 }
 
-function describeSource(source: SourceIdentity): string {
-  return source.kind === 'local' ? source.path : `${source.alias}/${source.bucket}/${source.key}`;
-}
-
 /** One S3 client per endpoint alias for the whole run. */
 function clientCache(s3For: RunEncodeOptions['s3For']): (alias: string) => Client {
   const clients = new Map<string, Client>();
@@ -298,7 +294,7 @@ const settled = <T>(promise: Promise<T>) =>
  * What a manifest already at the destination means: the same encode (skip),
  * another one (refuse unless overwriting), or nothing there.
  */
-async function earlierEncode(
+function earlierEncode(
   read: { value: Manifest | null; error: unknown },
   {
     source,
@@ -306,7 +302,7 @@ async function earlierEncode(
     ifExists,
     manifestAt,
   }: { source: SourceIdentity; preset: Preset; ifExists: 'skip' | 'overwrite' | 'fail'; manifestAt: DestinationLocation },
-): Promise<{ skipped?: EncodeResult; replacing: boolean }> {
+): { skipped?: EncodeResult; replacing: boolean } {
   const { value: existing, error } = read;
   if (error && ifExists !== 'overwrite') throw error;
   const replacing = existing !== null || ifExists === 'overwrite';
@@ -314,7 +310,7 @@ async function earlierEncode(
   if (ifExists === 'skip' && sameEncode(existing, source, preset.hash))
     return { skipped: skippedResult(existing, formatDestination(manifestAt), manifestAt), replacing };
   throw new MpegflowError(
-    `${formatDestination(manifestAt)} already holds a finished encode (${describeSource(existing.source)}, preset ${existing.preset.name})`,
+    `${formatDestination(manifestAt)} already holds a finished encode (${formatLocation(existing.source)}, preset ${existing.preset.name})`,
     { code: 'DESTINATION_EXISTS', suggestion: 'choose another destination with --to, or replace it with --force' },
   );
 }

@@ -1,3 +1,4 @@
+import { formatLocation } from '../endpoints/object-path.ts';
 import path from 'node:path';
 import { hostName } from '../host.ts';
 import { defaultDestination, formatDestination, type DestinationLocation } from '../encode/locations.ts';
@@ -28,11 +29,6 @@ export function jobNeeds(source: ExpandedSource['location'], destination: Destin
   return [source, destination].map((l) => (l.kind === 'remote' ? `endpoint:${l.alias}` : `host:${host}`));
 }
 
-/** The name a job shows for its source: the local path, or ALIAS/BUCKET/KEY. */
-export function sourceName(location: ExpandedSource['location']): string {
-  return location.kind === 'local' ? location.path : `${location.alias}/${location.bucket}/${location.key}`;
-}
-
 export interface PlainSubmit {
   preset: Preset;
   to: DestinationLocation | null;
@@ -50,7 +46,7 @@ export async function* jobSpecs(sources: AsyncIterable<ExpandedSource>, options:
   for await (const source of sources) {
     const destination = destinationFor(source, preset, to, single);
     yield {
-      source: sourceName(source.location),
+      source: formatLocation(source.location),
       sourceIdentity: source.identity,
       preset: preset.name,
       presetFile: preset.origin === 'file' ? preset.file : null,

@@ -4,7 +4,6 @@ import type { Db } from '../store/open.ts';
 import { trustedTime, type TrustedTime } from './clock.ts';
 import { mergeKeys, operatorKeys, shippedKeys, storeTrustedKeys, type TrustedKey } from './keys.ts';
 import type { VerifiedLicense } from './model.ts';
-import { verifyLicense } from './verify.ts';
 
 export interface LicenseContext {
   db: Db;
@@ -33,6 +32,8 @@ export interface CheckResult {
  * signature holds, the license's issue time counts as a time seen.
  */
 export async function checkToken(ctx: LicenseContext, token: string, extraKeys: TrustedKey[] = []): Promise<CheckResult> {
+  // jose and zod load only when there is a token to check
+  const { verifyLicense } = await import('./verify.ts');
   const keys = await trustedKeys(ctx.db, ctx.keysDir, extraKeys);
   const clock = await trustedTime(ctx.db, (ctx.now ?? (() => new Date()))());
   const license = await verifyLicense({ token, keys, now: clock.now });

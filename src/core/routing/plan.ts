@@ -4,10 +4,10 @@ import { userError } from '../errors.ts';
 import { destinationFrom } from '../encode/locations.ts';
 import type { Preset } from '../encode/preset-model.ts';
 import type { ObjectLocation } from '../endpoints/object-path.ts';
-import { parseObjectPath } from '../endpoints/object-path.ts';
+import { formatLocation, parseObjectPath } from '../endpoints/object-path.ts';
 import { storageFailure } from '../storage-errors.ts';
 import { formatDestination } from '../encode/locations.ts';
-import { jobNeeds, sourceName } from '../jobs/plan-submit.ts';
+import { jobNeeds } from '../jobs/plan-submit.ts';
 import type { JobSpec } from '../jobs/model.ts';
 import type { ExpandedSource, ObjectLabels } from '../jobs/sources.ts';
 import { closestRules, matchRoutes, type MatchOutcome } from './match.ts';
@@ -158,7 +158,7 @@ export async function* routedJobSpecs(sources: AsyncIterable<ExpandedSource>, op
   const presets = new Map<string, Preset>();
   const presetFor = (name: string) => presets.get(name) ?? presets.set(name, options.presetFor(name)).get(name)!;
   for await (const source of sources) {
-    const name = sourceName(source.location);
+    const name = formatLocation(source.location);
     const facts = await routingFacts(source.location, options.given, options.s3For, source.labels);
     let route = forced ?? null;
     if (!route) {
