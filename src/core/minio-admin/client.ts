@@ -1,6 +1,6 @@
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
 import { responseFailure } from '../storage-errors.ts';
-import { adminRequest, type AdminRequest } from './http.ts';
+import { adminJson, adminRequest, type AdminRequest } from './http.ts';
 import { parsePrometheusText, prometheusToken, type MetricSample } from './prometheus.ts';
 import type { BackgroundHealStatus, ClusterHealth, ServerInfo } from './types.ts';
 
@@ -24,13 +24,11 @@ export class MinioAdminClient {
   }
 
   async #json<T>(request: AdminRequest, what: string): Promise<T> {
-    const response = await adminRequest(this.endpoint, { timeoutMs: this.#options.timeoutMs, retries: this.#options.retries, ...request });
-    if (response.status !== 200) throw responseFailure(response, this.#target(what));
-    try {
-      return JSON.parse(response.body.toString('utf8')) as T;
-    } catch {
-      throw responseFailure({ ...response, status: 502 }, this.#target(what));
-    }
+    return adminJson<T>(
+      this.endpoint,
+      { timeoutMs: this.#options.timeoutMs, retries: this.#options.retries, ...request },
+      this.#target(what),
+    );
   }
 
   /** GET /minio/admin/v3/info: mode, servers, every drive with its pool, set and state, the backend's parity. */

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import aws4 from 'aws4';
 import type { MpegflowError } from '../errors.ts';
-import { responseFailure, storageFailure } from '../storage-errors.ts';
+import { responseFailure, storageFailure, type StorageTarget } from '../storage-errors.ts';
 import { withRetry } from '../retry.ts';
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
 
@@ -91,5 +91,22 @@ export async function adminRequest(endpoint: ResolvedEndpoint, request: AdminReq
   } catch (error) {
     if (lastAnswer && error === lastAnswer.error) return lastAnswer.response;
     throw error;
+  }
+}
+
+/**
+ * A request whose answer is JSON: another status than 200, or an answer that
+ * is not JSON (a proxy's error page), is the mapped error. `empty` is what an
+ * empty answer means, when it may be empty.
+ */
+export async function adminJson<T>(endpoint: ResolvedEndpoint, request: AdminRequest, target: StorageTarget, empty?: T): Promise<T> {
+  const response = await adminRequest(endpoint, request);
+  if (response.status !== 200) throw responseFailure(response, target);
+  const text = response.body.toString('utf8');
+  if (!text && empty !== undefined) return empty;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw responseFailure({ ...response, status: 502 }, target);
   }
 }

@@ -1,6 +1,6 @@
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
 import { responseFailure } from '../storage-errors.ts';
-import { adminRequest } from '../minio-admin/http.ts';
+import { adminJson, adminRequest } from '../minio-admin/http.ts';
 import { encryptAdminBody } from '../minio-admin/madmin-crypto.ts';
 
 /** madmin's BucketTarget, the parts MpegFlow sets and reads. */
@@ -22,14 +22,13 @@ export interface RemoteTarget {
 
 /** GET /minio/admin/v3/list-remote-targets: the edge bucket's replication targets (no secrets in the answer). */
 export async function listRemoteTargets(edge: ResolvedEndpoint, bucket: string): Promise<RemoteTarget[]> {
-  const res = await adminRequest(edge, {
-    method: 'GET',
-    path: '/minio/admin/v3/list-remote-targets',
-    query: { bucket, type: 'replication' },
-  });
-  if (res.status !== 200)
-    throw responseFailure(res, { alias: edge.name, url: edge.url, path: `${edge.name}/${bucket}`, action: 'list the remote targets of' });
-  return (JSON.parse(res.body.toString() || '[]') as RemoteTarget[] | null) ?? [];
+  const targets = await adminJson<RemoteTarget[] | null>(
+    edge,
+    { method: 'GET', path: '/minio/admin/v3/list-remote-targets', query: { bucket, type: 'replication' } },
+    { alias: edge.name, url: edge.url, path: `${edge.name}/${bucket}`, action: 'list the remote targets of' },
+    [],
+  );
+  return targets ?? [];
 }
 
 /**
