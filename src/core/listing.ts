@@ -19,6 +19,8 @@ export interface ListedObject {
 export interface ListOptions {
   /** MinIO's ListObjectsV2 extension: each object's metadata in the listing, no HEAD per object. */
   metadata?: boolean;
+  /** Objects per request (ListObjectsV2 max-keys): at most, and by default, PAGE. */
+  pageSize?: number;
 }
 
 /** ListObjectsV2's largest page. */
@@ -134,7 +136,7 @@ async function listPage(
   token: string,
   onContinue: (token: string) => void,
 ): Promise<ListedObject[]> {
-  const query: Record<string, string> = { 'list-type': '2', prefix, 'max-keys': String(PAGE), 'encoding-type': 'url' };
+  const query: Record<string, string> = { 'list-type': '2', prefix, 'max-keys': String(options.pageSize ?? PAGE), 'encoding-type': 'url' };
   if (token) query['continuation-token'] = token;
   if (options.metadata) query.metadata = 'true';
   const url = await s3.presignedUrl('GET', bucket, '', URL_LIFETIME_S, query);
@@ -153,19 +155,35 @@ async function listPage(
   return answer.objects;
 }
 
+/** Pages asked for ahead of the one being consumed: enough to keep the server busy while we work. */
+const PAGES_AHEAD = 2;
+
 /**
- * Every object under a prefix (recursive), a page at a time: memory holds two
- * pages whatever the bucket holds. The next page is asked for as soon as this
- * one's continuation token is known, so the server lists while we work.
+ * Every object under a prefix (recursive), a page at a time. The next page is
+ * asked for as soon as this one's continuation token is known, so the server
+ * lists while we work; but never more than PAGES_AHEAD pages ahead of the
+ * consumer, so memory holds a few pages however fast the server and however
+ * slow the consumer.
  */
 export async function* listObjects(s3: Client, bucket: string, prefix: string, options: ListOptions = {}): AsyncGenerator<ListedObject> {
-  const pages: Promise<ListedObject[]>[] = [];
-  const request = (token: string) => {
-    const page = listPage(s3, { bucket, prefix, options }, token, request);
+  const ahead: Promise<ListedObject[]>[] = [];
+  let held: string | undefined;
+  const ask = (token: string) => {
+    if (ahead.length >= PAGES_AHEAD) {
+      held = token;
+      return;
+    }
+    const page = listPage(s3, { bucket, prefix, options }, token, ask);
     page.catch(() => undefined); // awaited in turn; a consumer that stops early must not leave it unhandled
-    pages.push(page);
+    ahead.push(page);
   };
-  request('');
-  // a page has asked for the next one (if there is one) by the time it resolves
-  for (let page = pages.shift(); page; page = pages.shift()) yield* await page;
+  ask('');
+  for (let page = ahead.shift(); page; page = ahead.shift()) {
+    if (held !== undefined) {
+      const token = held;
+      held = undefined;
+      ask(token);
+    }
+    yield* await page;
+  }
 }

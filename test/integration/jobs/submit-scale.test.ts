@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import diagnostics from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { listObjects } from '../../../src/core/listing.ts';
 import { parseJson, runCli, tempHome } from '../../support/cli.ts';
 import { addEndpoints, startSingleDrive, type Deployment } from '../../support/minio.ts';
 import { mountTmpfs } from '../../support/tmpfs.ts';
@@ -98,5 +102,26 @@ describe('job submit of a large prefix (streamed listing, batched queueing)', ()
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, new RegExp(`… and ${SOURCES + 1 - 50} more: jobs ${SOURCES + 2}-${2 * SOURCES + 2}`));
     assert.match(res.stdout, new RegExp(`${SOURCES + 1} jobs queued, 0 skipped`));
+  });
+
+  it('lists at most two pages ahead of a consumer slower than the store, so memory does not grow with the prefix', async () => {
+    const asked: string[] = [];
+    const onRequest = ({ request }: { request: ClientRequest }) => {
+      if (request.path.includes('list-type=2')) asked.push(request.path);
+    };
+    diagnostics.subscribe('http.client.request.start', onRequest as (message: unknown) => void);
+    try {
+      let seen = 0;
+      for await (const _ of listObjects(minio.client(), 'masters', 'day/', { pageSize: 100 })) {
+        if (++seen === 1) {
+          await sleep(1_000);
+          assert.equal(asked.length, 3, 'the page being read and two more, not the whole prefix');
+        }
+      }
+      assert.ok(seen > SOURCES, `${seen} objects listed`);
+      assert.equal(asked.length, Math.ceil(seen / 100), 'then every page, once');
+    } finally {
+      diagnostics.unsubscribe('http.client.request.start', onRequest as (message: unknown) => void);
+    }
   });
 });
