@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags, type Interfaces } from '@oclif/core';
 import { usageError } from '../core/errors.ts';
+import { parseSeconds, spanSeconds } from '../core/time-span.ts';
 
 /**
  * Flag and argument definitions that several commands share, so that one
@@ -41,4 +42,20 @@ export function idArg(noun: string, listCommand: string, description: string) {
       return id;
     },
   })({ description, required: true });
+}
+
+/**
+ * A time span in seconds (timeouts, intervals, thresholds), written as
+ * operators write one: 90, 90s, 2m, 1h30m. A bare number is seconds, so a
+ * flag that once took whole seconds reads its old values alike.
+ */
+export function spanFlag({ description, default: byDefault }: { description: string; default: string }): Interfaces.OptionFlag<number> {
+  return Flags.custom<number>({
+    description: `${description} (e.g. 90s, 2m, 1h30m)`,
+    helpValue: 'SPAN',
+    multiple: false,
+    default: spanSeconds(byDefault)!,
+    defaultHelp: async () => byDefault,
+    parse: async (value, _command, flag) => parseSeconds(value, `--${flag.name}`),
+  })();
 }

@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
+import { spanFlag } from '../cli/flags.ts';
 import { userError } from '../core/errors.ts';
 import type { CapacityReport } from '../core/health/capacity-report.ts';
 import { renderCapacityReport } from '../ui/health.ts';
@@ -10,7 +11,7 @@ export default class Capacity extends BaseCommand<CapacityReport> {
     'The forecast fits a line through the usage stored by earlier `mpegflow health` and `mpegflow capacity` runs (last 90 days) and says when the usable space runs out at that rate; with fewer than 3 samples over a day it says there is too little history.';
   static override examples = ['<%= config.bin %> capacity archive', '<%= config.bin %> capacity archive --json'];
   static override args = { name: Args.string({ description: 'endpoint name (default: the only configured endpoint)' }) };
-  static override flags = { timeout: Flags.integer({ description: 'seconds to wait for the deployment', default: 15, min: 1 }) };
+  static override flags = { timeout: spanFlag({ description: 'how long to wait for the deployment', default: '15s' }) };
 
   protected async execute(): Promise<CapacityReport> {
     const { args, flags } = await this.parse(Capacity);

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
+import { spanFlag } from '../cli/flags.ts';
 import { userError } from '../core/errors.ts';
 import type { HealthResult } from '../core/health/check.ts';
 import { STATUS_EXIT_CODE } from '../core/health/quorum.ts';
@@ -22,7 +23,7 @@ Each run stores a small sample (drives, capacity, usage) for \`mpegflow capacity
   static override args = { name: Args.string({ description: 'endpoint names (default: every configured endpoint)' }) };
   static override flags = {
     prometheus: Flags.string({ description: 'also write the figures to this node_exporter textfile-collector file (atomically)' }),
-    timeout: Flags.integer({ description: 'seconds to wait for each deployment', default: 15, min: 1 }),
+    timeout: spanFlag({ description: 'how long to wait for each deployment', default: '15s' }),
   };
 
   protected async execute(): Promise<HealthResult> {

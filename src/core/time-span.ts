@@ -24,3 +24,15 @@ export function parseSeconds(text: string, flag: string): number {
   if (!(seconds > 0)) throw usageError(`${flag} '${text}' is not a time span`, 'write it like 90s, 2m or 1h30m (more than zero)');
   return seconds;
 }
+
+/** A span written back as operators write one: 90 -> 1m30s, 3600 -> 1h, 0.5 -> 0.5s. */
+export function formatSpan(seconds: number): string {
+  let rest = seconds;
+  let text = '';
+  for (const unit of ['w', 'd', 'h', 'm'] as const) {
+    const count = Math.floor(rest / SECONDS[unit]!);
+    if (count > 0) text += `${count}${unit}`;
+    rest -= count * SECONDS[unit]!;
+  }
+  return rest > 0 || !text ? `${text}${Number(rest.toFixed(3))}s` : text;
+}

@@ -88,10 +88,35 @@ export interface BackgroundCli {
 
 /** Starts the CLI in the background (a worker to kill, stop or pause), as users run it. */
 export function spawnCli(args: string[], options: { home: string; env?: Record<string, string | undefined> }): BackgroundCli {
-  const child = spawn(process.execPath, [cliEntry, ...args], {
+  return background(process.execPath, [cliEntry, ...args], options, 'ignore');
+}
+
+const shellQuoted = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Starts the CLI on a terminal of its own (util-linux `script` holds the
+ * pseudo-terminal), as an operator at a shell runs it; `interrupt` types
+ * Ctrl-C there, so the terminal sends the CLI SIGINT.
+ */
+export function spawnCliOnTerminal(
+  args: string[],
+  options: { home: string; env?: Record<string, string | undefined> },
+): BackgroundCli & { interrupt: () => void } {
+  const command = [process.execPath, cliEntry, ...args].map(shellQuoted).join(' ');
+  const cli = background('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], options, 'pipe');
+  return { ...cli, interrupt: () => cli.child.stdin!.write('\x03') };
+}
+
+function background(
+  program: string,
+  args: string[],
+  options: { home: string; env?: Record<string, string | undefined> },
+  stdin: 'ignore' | 'pipe',
+): BackgroundCli {
+  const child = spawn(program, args, {
     cwd: repoRoot,
     env: { ...process.env, MPEGFLOW_HOME: options.home, NO_COLOR: '1', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
   });
   let log = '';
   child.stdout!.on('data', (d: Buffer) => (log += d.toString()));

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
+import { spanFlag } from '../../cli/flags.ts';
 import type { EndpointCapabilities } from '../../core/endpoints/capability-catalogue.ts';
 import { renderCapabilities, renderProbeLine } from '../../ui/capabilities.ts';
 
@@ -25,7 +26,7 @@ Exits 0 when every feature encoding needs works (encode, job submit + worker, ve
       default: true,
       allowNo: true,
     }),
-    timeout: Flags.integer({ description: 'seconds to wait for each probe', default: 60, min: 1 }),
+    timeout: spanFlag({ description: 'how long to wait for each probe', default: '60s' }),
   };
 
   protected async execute(): Promise<EndpointCapabilities> {

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
+import { spanFlag } from '../../cli/flags.ts';
 import { parseByteSize } from '../../cli/byte-size.ts';
 import { usageError } from '../../core/errors.ts';
 import type { EndpointTestOutput } from '../../core/endpoints/probe.ts';
@@ -20,7 +21,7 @@ With --throughput it also uploads a generated payload (--size, default 256MiB) a
   static override args = { name: Args.string({ description: 'endpoint name', required: true }) };
   static override flags = {
     samples: Flags.integer({ description: 'round trips to time', default: 5, min: 1, max: 100 }),
-    timeout: Flags.integer({ description: 'seconds to wait for each answer', default: 10, min: 1 }),
+    timeout: spanFlag({ description: 'how long to wait for each answer', default: '10s' }),
     throughput: Flags.boolean({ description: 'also measure upload and download throughput with a generated payload' }),
     size: Flags.string({ description: 'payload size for --throughput (e.g. 256MiB, 1GiB)', default: '256MiB' }),
     concurrency: Flags.integer({ description: 'parts in flight each way for --throughput', default: 4, min: 1, max: 64 }),

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
+import { spanFlag } from '../../cli/flags.ts';
 import type { ResyncPlanEntry, ResyncState } from '../../core/replication/resync.ts';
 import { renderResyncOutcome, renderResyncPlan } from '../../ui/replication.ts';
 
@@ -22,7 +23,7 @@ export default class ReplicateResync extends BaseCommand<ReplicateResyncResult> 
     target: Flags.string({ description: 'only the rule to this CENTRAL/BUCKET' }),
     'dry-run': Flags.boolean({ description: 'show the plan and re-queue nothing' }),
     wait: Flags.boolean({ description: 'wait until MinIO reports each resync finished' }),
-    timeout: Flags.integer({ description: 'seconds to wait with --wait', default: 600, min: 1 }),
+    timeout: spanFlag({ description: 'how long to wait with --wait', default: '10m' }),
   };
 
   protected async execute(): Promise<ReplicateResyncResult> {

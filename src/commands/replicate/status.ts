@@ -1,8 +1,10 @@
 import { Args, Flags } from '@oclif/core';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { BaseCommand } from '../../cli/base-command.ts';
+import { spanFlag } from '../../cli/flags.ts';
+import { refreshUntilStopped } from '../../cli/refresh.ts';
 import { STATUS_EXIT_CODE, worstStatus, type HealthStatus } from '../../core/health/quorum.ts';
 import type { RuleStatus } from '../../core/replication/status.ts';
+import { formatSpan } from '../../core/time-span.ts';
 import { refreshFrame, renderStatus } from '../../ui/replication.ts';
 
 export interface ReplicateStatusResult {
@@ -29,7 +31,7 @@ Exit codes: 0 OK; 1 WARNING (a backlog, the central endpoint offline, failures e
     deep: Flags.boolean({ description: "walk every object and count each one's replication state (slow on large buckets)" }),
     keep: Flags.integer({ description: 'with --deep: how many of the oldest waiting and failed keys to name', default: 10, min: 1 }),
     watch: Flags.boolean({ description: 'refresh in place every few seconds (on a terminal) until Ctrl-C' }),
-    interval: Flags.integer({ description: 'seconds between refreshes with --watch', default: 5, min: 1 }),
+    interval: spanFlag({ description: 'time between refreshes with --watch', default: '5s' }),
   };
 
   protected async execute(): Promise<ReplicateStatusResult> {
@@ -51,16 +53,10 @@ Exit codes: 0 OK; 1 WARNING (a backlog, the central endpoint offline, failures e
       return { status: worstStatus(rules.map((r) => r.status)), rules };
     };
     if (!flags.watch || this.jsonEnabled() || !process.stdout.isTTY) return check();
-    for (;;) {
-      const result = await check();
-      process.stdout.write(
-        refreshFrame(
-          `${renderStatus(result, true)}\n\n${new Date().toISOString()}  refreshing every ${flags.interval}s, Ctrl-C to stop`,
-          true,
-        ),
-      );
-      await sleep(flags.interval * 1000);
-    }
+    const footer = `refreshing every ${formatSpan(flags.interval)}, Ctrl-C to stop`;
+    return refreshUntilStopped(check, flags.interval * 1000, (result) =>
+      process.stdout.write(refreshFrame(`${renderStatus(result, true)}\n\n${new Date().toISOString()}  ${footer}`, true)),
+    );
   }
 
   protected override exitCodeFor(result: ReplicateStatusResult): number {

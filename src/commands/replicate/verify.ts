@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
+import { spanFlag } from '../../cli/flags.ts';
 import type { CanaryResult } from '../../core/replication/canary.ts';
 
 export interface ReplicateVerifyResult {
@@ -16,7 +17,7 @@ export default class ReplicateVerify extends BaseCommand<ReplicateVerifyResult> 
   ];
   static override audited = true;
   static override args = { edge: Args.string({ description: 'EDGE/BUCKET', required: true }) };
-  static override flags = { timeout: Flags.integer({ description: 'seconds to wait for the canary at central', default: 60, min: 1 }) };
+  static override flags = { timeout: spanFlag({ description: 'how long to wait for the canary at central', default: '60s' }) };
 
   protected async execute(): Promise<ReplicateVerifyResult> {
     const { args, flags } = await this.parse(ReplicateVerify);

@@ -1,10 +1,11 @@
 import { Args, Flags } from '@oclif/core';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { BaseCommand } from '../../cli/base-command.ts';
-import { parseSeconds } from '../../core/time-span.ts';
+import { spanFlag } from '../../cli/flags.ts';
+import { refreshUntilStopped } from '../../cli/refresh.ts';
 import { usageError } from '../../core/errors.ts';
 import { STATUS_EXIT_CODE, worstStatus, type HealthStatus } from '../../core/health/quorum.ts';
 import type { LagSample, LagWatch } from '../../core/replication/watch.ts';
+import { formatSpan } from '../../core/time-span.ts';
 import { refreshFrame, renderLagSamples } from '../../ui/replication.ts';
 
 export interface ReplicateWatchResult {
@@ -27,22 +28,22 @@ With --once: one measurement (waiting up to --crit for the canary), then exit 0 
   static override monitoring = true;
   static override args = { edge: Args.string({ description: 'EDGE/BUCKET', required: true }) };
   static override flags = {
-    warn: Flags.string({ description: 'WARNING at this lag (e.g. 90s, 2m)', default: '2m' }),
-    crit: Flags.string({ description: 'CRITICAL at this lag (e.g. 10m)', default: '10m' }),
+    warn: spanFlag({ description: 'WARNING at this lag', default: '2m' }),
+    crit: spanFlag({ description: 'CRITICAL at this lag', default: '10m' }),
     once: Flags.boolean({ description: 'measure once and exit with the status (for cron or a monitoring agent)' }),
-    interval: Flags.string({ description: 'time between rounds when watching continuously', default: '15s' }),
+    interval: spanFlag({ description: 'time between rounds when watching continuously', default: '15s' }),
     textfile: Flags.string({ description: 'write Prometheus metrics to this file each round (node_exporter textfile collector)' }),
   };
 
   protected async execute(): Promise<ReplicateWatchResult> {
     const { args, flags } = await this.parse(ReplicateWatch);
-    const thresholds = { warnSeconds: parseSeconds(flags.warn, '--warn'), critSeconds: parseSeconds(flags.crit, '--crit') };
+    const thresholds = { warnSeconds: flags.warn, critSeconds: flags.crit };
     if (thresholds.critSeconds < thresholds.warnSeconds)
       throw usageError(
-        `--crit ${flags.crit} is shorter than --warn ${flags.warn}`,
+        `--crit ${formatSpan(flags.crit)} is shorter than --warn ${formatSpan(flags.warn)}`,
         'give a critical lag at least as long as the warning lag',
       );
-    const intervalMs = parseSeconds(flags.interval, '--interval') * 1000;
+    const intervalMs = flags.interval * 1000;
     const db = await this.store();
     const { storageResolver } = await import('../../core/endpoints/storage.ts');
     const { resolveEndpoint } = await import('../../core/endpoints/repository.ts');
@@ -72,7 +73,11 @@ With --once: one measurement (waiting up to --crit for the canary), then exit 0 
     };
     try {
       if (flags.once) return await round(thresholds.critSeconds * 1000);
-      return await this.watchUntilStopped(round, intervalMs);
+      return await refreshUntilStopped(
+        () => round(intervalMs),
+        intervalMs,
+        (last) => this.jsonEnabled() || process.stdout.write(refreshFrame(renderLagSamples(last.samples))),
+      );
     } finally {
       await Promise.all(watches.map((w) => w.close()));
     }
@@ -82,29 +87,6 @@ With --once: one measurement (waiting up to --crit for the canary), then exit 0 
     const { writeTextfileAtomically } = await import('../../core/health/textfile.ts');
     const { renderReplicationTextfile } = await import('../../core/replication/textfile.ts');
     writeTextfileAtomically(file, renderReplicationTextfile(samples), '--textfile');
-  }
-
-  private async watchUntilStopped(
-    round: (waitMs: number) => Promise<ReplicateWatchResult>,
-    intervalMs: number,
-  ): Promise<ReplicateWatchResult> {
-    const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    try {
-      let last: ReplicateWatchResult | undefined;
-      while (!stop.signal.aborted || !last) {
-        const started = Date.now();
-        last = await round(intervalMs);
-        if (!this.jsonEnabled()) process.stdout.write(refreshFrame(renderLagSamples(last.samples)));
-        await sleep(Math.max(0, intervalMs - (Date.now() - started)), undefined, { signal: stop.signal }).catch(() => undefined);
-      }
-      return last;
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
   }
 
   protected override exitCodeFor(result: ReplicateWatchResult): number {

@@ -1,5 +1,5 @@
-import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
+import { spanFlag } from '../../cli/flags.ts';
 import type { WorkerInfo } from '../../core/jobs/workers.ts';
 import { renderWorkers } from '../../ui/pool.ts';
 
@@ -12,7 +12,7 @@ export default class WorkerList extends BaseCommand<WorkerListResult> {
   static override description = `A worker is alive while its heartbeat is recent, stopped when it exited cleanly, and dead when its heartbeat stopped without a goodbye (kill -9, a lost host): its jobs are taken over by others once their leases run out.`;
   static override examples = ['<%= config.bin %> worker list', '<%= config.bin %> worker list --json'];
   static override flags = {
-    'dead-after': Flags.integer({ description: 'seconds without a heartbeat before a worker counts as dead', default: 120, min: 1 }),
+    'dead-after': spanFlag({ description: 'time without a heartbeat before a worker counts as dead', default: '2m' }),
   };
 
   protected async execute(): Promise<WorkerListResult> {

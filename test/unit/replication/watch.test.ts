@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSeconds } from '../../../src/core/time-span.ts';
+import { formatSpan, parseSeconds } from '../../../src/core/time-span.ts';
 import { resyncState } from '../../../src/core/replication/resync.ts';
 import { renderReplicationTextfile } from '../../../src/core/replication/textfile.ts';
 import { assessLag } from '../../../src/core/replication/watch.ts';
@@ -61,6 +61,11 @@ describe('time spans (--warn, --crit, --interval)', () => {
       ['90', '90s', '2m', '1h30m', '1.5m'].map((t) => parseSeconds(t, '--warn')),
       [90, 90, 120, 5400, 90],
     );
+  });
+  it('writes a span back as it would be typed', () => {
+    assert.deepEqual([5, 60, 90, 3600, 5400, 86_400 + 1, 0.5].map(formatSpan), ['5s', '1m', '1m30s', '1h', '1h30m', '1d1s', '0.5s']);
+    for (const text of ['90s', '2m', '1h30m', '2w'])
+      assert.equal(formatSpan(parseSeconds(text, '--warn')), text === '90s' ? '1m30s' : text);
   });
   it('refuses what is not a span, naming the flag', () => {
     for (const bad of ['', '0', 'soon', '2x', '5m3']) assert.throws(() => parseSeconds(bad, '--crit'), /--crit '.*' is not a time span/);
