@@ -5,20 +5,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { MpegflowError } from '../errors.ts';
+import { isScratchFailure, scratchFailed } from './scratch.ts';
 import type { KeyedSpec } from './submit.ts';
-
-function spoolFailed(folder: string, error: unknown): MpegflowError {
-  const full = (error as NodeJS.ErrnoException).code === 'ENOSPC';
-  return new MpegflowError(
-    full ? `no space left on the device holding ${folder} while listing the sources` : `cannot write the submission list in ${folder}`,
-    {
-      code: full ? 'SPOOL_DISK_FULL' : 'SPOOL_UNWRITABLE',
-      suggestion: 'point TMPDIR at a folder with room (about 1 KB per source); nothing was queued',
-      cause: error,
-    },
-  );
-}
 
 /**
  * The new job specs of one submission (with their job keys), kept on disk
@@ -57,7 +45,7 @@ export class SpecSpool {
       return new SpecSpool(folder, count);
     } catch (error) {
       if (folder) await rm(folder, { recursive: true, force: true });
-      throw (error as NodeJS.ErrnoException).syscall ? spoolFailed(folder ?? os.tmpdir(), error) : error;
+      throw isScratchFailure(error) ? scratchFailed(folder ?? os.tmpdir(), error) : error;
     }
   }
 

@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import type { Client } from 'minio';
 import { userError } from '../errors.ts';
 import { destinationFrom } from '../encode/locations.ts';
@@ -9,6 +8,7 @@ import { storageFailure } from '../storage-errors.ts';
 import { formatDestination } from '../encode/locations.ts';
 import { jobNeeds } from '../jobs/plan-submit.ts';
 import type { JobSpec } from '../jobs/model.ts';
+import { SeenKeys } from '../jobs/seen-keys.ts';
 import type { ExpandedSource, ObjectLabels } from '../jobs/sources.ts';
 import { closestRules, matchRoutes, type MatchOutcome } from './match.ts';
 import {
@@ -140,8 +140,6 @@ export interface RoutedSubmitOptions {
   onRetainedBucket?: (bucket: string) => void;
 }
 
-const destinationDigest = (destination: string) => hash('sha256', destination, 'base64');
-
 /**
  * One job per source and rule target: a source may fan out to several
  * destinations on several stores. Throws when a source has no rule or two jobs
@@ -152,48 +150,49 @@ export async function* routedJobSpecs(sources: AsyncIterable<ExpandedSource>, op
   const forced = options.route === 'auto' ? null : options.routes.find((r) => r.name === options.route);
   if (options.route !== 'auto' && !forced)
     throw userError(`there is no route named '${options.route}'`, 'use --route auto, or see `mpegflow route list`', 'ROUTE_NOT_FOUND');
-  // digests of the destinations, not the names: 44 bytes a job however long the paths
-  const written = new Set<string>();
+  const written = SeenKeys.open();
   // a preset is read from its file and checked once per submission, not once per source
   const presets = new Map<string, Preset>();
   const presetFor = (name: string) => presets.get(name) ?? presets.set(name, options.presetFor(name)).get(name)!;
-  for await (const source of sources) {
-    const name = formatLocation(source.location);
-    const facts = await routingFacts(source.location, options.given, options.s3For, source.labels);
-    let route = forced ?? null;
-    if (!route) {
-      const outcome = matchRoutes(options.routes, facts);
-      if (!outcome.winner) throw noRouteError(name, facts, outcome);
-      route = outcome.winner;
-    }
-    for (const target of routeTargets(route, facts, source.relative || name, now)) {
-      const preset = presetFor(target.preset);
-      const destination = destinationFrom(parseObjectPath(target.destination, options.isAlias));
-      const formatted = formatDestination(destination);
-      const digest = destinationDigest(formatted);
-      if (written.has(digest)) {
-        throw userError(
-          `${name} (${target.preset}) would write into ${formatted}, where an earlier source of this submission writes too`,
-          `put {stem} (and {preset}) in the destination template of route '${route.name}'`,
-          'DESTINATION_COLLISION',
-        );
+  try {
+    for await (const source of sources) {
+      const name = formatLocation(source.location);
+      const facts = await routingFacts(source.location, options.given, options.s3For, source.labels);
+      let route = forced ?? null;
+      if (!route) {
+        const outcome = matchRoutes(options.routes, facts);
+        if (!outcome.winner) throw noRouteError(name, facts, outcome);
+        route = outcome.winner;
       }
-      written.add(digest);
-      if (target.retention && destination.kind === 'remote') options.onRetainedBucket?.(`${destination.alias}/${destination.bucket}`);
-      yield {
-        source: name,
-        sourceIdentity: source.identity,
-        preset: preset.name,
-        presetFile: preset.origin === 'file' ? preset.file : null,
-        presetHash: preset.hash,
-        destination: formatted,
-        priority: options.priority,
-        needs: jobNeeds(source.location, destination, options.host),
-        customer: facts.customer,
-        class: facts.class,
-        route: route.name,
-        retention: target.retention,
-      };
+      for (const target of routeTargets(route, facts, source.relative || name, now)) {
+        const preset = presetFor(target.preset);
+        const destination = destinationFrom(parseObjectPath(target.destination, options.isAlias));
+        const formatted = formatDestination(destination);
+        if (!written.add(formatted)) {
+          throw userError(
+            `${name} (${target.preset}) would write into ${formatted}, where an earlier source of this submission writes too`,
+            `put {stem} (and {preset}) in the destination template of route '${route.name}'`,
+            'DESTINATION_COLLISION',
+          );
+        }
+        if (target.retention && destination.kind === 'remote') options.onRetainedBucket?.(`${destination.alias}/${destination.bucket}`);
+        yield {
+          source: name,
+          sourceIdentity: source.identity,
+          preset: preset.name,
+          presetFile: preset.origin === 'file' ? preset.file : null,
+          presetHash: preset.hash,
+          destination: formatted,
+          priority: options.priority,
+          needs: jobNeeds(source.location, destination, options.host),
+          customer: facts.customer,
+          class: facts.class,
+          route: route.name,
+          retention: target.retention,
+        };
+      }
     }
+  } finally {
+    written.close();
   }
 }

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseJson, runCli, tempHome } from '../../support/cli.ts';
 import { makeVideo } from '../../support/media.ts';
+import { mountTmpfs } from '../../support/tmpfs.ts';
 import { addEndpoints, startSingleDrive, type Deployment } from '../../support/minio.ts';
 import type { SubmitResult } from '../../../src/core/jobs/submit.ts';
 import { listObjects } from '../../../src/core/listing.ts';
@@ -286,6 +288,47 @@ describe('routing: route rules, fan-out submit, retention (two MinIO stores)', (
       ]),
       'metadata comes before tags',
     );
+  });
+
+  it('two sources routed into one folder are refused before anything is queued; a full TMPDIR is named, not a crash', async () => {
+    const store = onprem.client();
+    for (const name of ['flat/a.mp4', 'flat/b.mp4']) await store.putObject('masters', name, Buffer.from('x'), 1);
+    const jobs = async () => parseJson<{ jobs: unknown[] }>(await cli(['job', 'list', '--limit', '1000', '--json'])).jobs.length;
+    const queued = await jobs();
+    assert.equal(
+      (await cli(['route', 'add', 'flat', '--match', 'customer=flat', '--preset', 'proxy', '--to', 'delivery/vod/flat/'])).code,
+      0,
+    );
+    await refused(
+      ['job', 'submit', 'store/masters/flat/', '--recursive', '--route', 'flat'],
+      'DESTINATION_COLLISION',
+      /store\/masters\/flat\/b\.mp4 \(proxy\) would write into delivery\/vod\/flat\/, where an earlier source of this submission writes too/,
+    );
+    assert.equal(await jobs(), queued);
+
+    const full = path.join(home, 'full-tmp');
+    const mount = mountTmpfs(full, '16k');
+    if ('skip' in mount) return;
+    try {
+      writeFileSync(path.join(full, 'filler'), Buffer.alloc(16 * 1024));
+      const result = await runCli(['job', 'submit', 'store/masters/flat/', '--recursive', '--route', 'flat', '--json'], {
+        home,
+        env: { TMPDIR: full },
+      });
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      const error = parseJson<{ error: { code: string; message: string } }>(result).error;
+      assert.equal(error.code, 'SPOOL_DISK_FULL');
+      assert.match(error.message, /no space left on the device holding .*full-tmp/);
+      assert.deepEqual(
+        readdirSync(full).filter((name) => name.startsWith('mpegflow-')),
+        [],
+        'no scratch file left behind',
+      );
+    } finally {
+      mount.unmount();
+    }
+    assert.equal(await jobs(), queued);
+    assert.equal((await cli(['route', 'remove', 'flat'])).code, 0);
   });
 
   it('encode --retain sets compliance retention after storing; a bucket without Object Lock or a bad period is refused before any encode', async () => {
