@@ -40,7 +40,7 @@ Exit codes: 0 OK; 1 WARNING (a backlog, the central endpoint offline, failures e
     const { storageResolver } = await import('../../core/endpoints/storage.ts');
     const { resolveEndpoint } = await import('../../core/endpoints/repository.ts');
     const { findRecords } = await import('../../core/replication/lookup.ts');
-    const { ruleStatus } = await import('../../core/replication/status.ts');
+    const { replicationStatus } = await import('../../core/replication/status.ts');
     const storage = await storageResolver(db);
     const records = await findRecords(db, storage, { edge: args.edge });
     const deps = {
@@ -49,7 +49,7 @@ Exit codes: 0 OK; 1 WARNING (a backlog, the central endpoint offline, failures e
       ...(flags.deep ? { deep: { keep: flags.keep } } : {}),
     };
     const check = async (): Promise<ReplicateStatusResult> => {
-      const rules = await Promise.all(records.map((r) => ruleStatus(r, deps)));
+      const rules = await replicationStatus(records, deps);
       return { status: worstStatus(rules.map((r) => r.status)), rules };
     };
     if (!flags.watch || this.jsonEnabled() || !process.stdout.isTTY) return check();

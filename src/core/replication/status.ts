@@ -140,13 +140,39 @@ function figures(m: TargetMetrics, walk: ObjectWalk | null, now: Date) {
 }
 
 /**
+ * What one status round reads once however many rules share it: a bucket's
+ * rules, targets and metrics, a walk over its objects, an endpoint, a
+ * central's health. A bucket replicated to two centrals is walked once.
+ */
+class RoundReads {
+  private readonly reads = new Map<string, Promise<unknown>>();
+
+  once<T>(key: string, read: () => Promise<T>): Promise<T> {
+    let pending = this.reads.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      pending = read();
+      pending.catch(() => undefined); // each rule that shares it awaits it and says what failed
+      this.reads.set(key, pending);
+    }
+    return pending;
+  }
+}
+
+/** The state of each rule, reading what rules share once. */
+export function replicationStatus(records: ReplicationRecord[], deps: StatusDeps): Promise<RuleStatus[]> {
+  const reads = new RoundReads();
+  return Promise.all(records.map((record) => ruleStatus(record, deps, reads)));
+}
+
+/**
  * One rule's state: is MinIO still holding the rule and its target, is the
  * central side reachable, and what is replicated, waiting and failing. By
  * default from the edge's replication metrics (a few requests whatever the
  * bucket holds); with `deep` from every object's replication status.
  */
-export async function ruleStatus(record: ReplicationRecord, deps: StatusDeps): Promise<RuleStatus> {
+export async function ruleStatus(record: ReplicationRecord, deps: StatusDeps, reads = new RoundReads()): Promise<RuleStatus> {
   const calls = { ...serverCalls, ...deps.calls };
+  const { deep } = deps;
   const now = (deps.now ?? (() => new Date()))();
   const base = {
     edge: record.edge,
@@ -154,19 +180,31 @@ export async function ruleStatus(record: ReplicationRecord, deps: StatusDeps): P
     central: record.central,
     centralBucket: record.centralBucket,
     ruleId: record.ruleId,
-    source: deps.deep ? ('objects' as const) : ('metrics' as const),
+    source: deep ? ('objects' as const) : ('metrics' as const),
   };
+  const endpoint = (name: string) => reads.once(`endpoint ${name}`, () => deps.resolve(name));
+  let central: ResolvedEndpoint;
   try {
-    const [edge, central] = await Promise.all([deps.resolve(record.edge), deps.resolve(record.central)]);
+    central = await endpoint(record.central);
+  } catch (error) {
+    return unreadable(base, error, 'central');
+  }
+  try {
+    const edge = await endpoint(record.edge);
     const edgeS3 = deps.s3For(record.edge);
-    const rulesRead = calls.rules(edgeS3, record.edgeBucket);
+    const bucket = `${record.edge}/${record.edgeBucket}`;
+    const rulesRead = reads.once(`rules ${bucket}`, () => calls.rules(edgeS3, record.edgeBucket));
     const [rules, targets, wire, targetOnline, walk] = await Promise.all([
       rulesRead,
-      calls.targets(edge, record.edgeBucket),
+      reads.once(`targets ${bucket}`, () => calls.targets(edge, record.edgeBucket)),
       // MinIO refuses the metrics of a bucket left without any replication rule
-      rulesRead.then((found) => (found.length ? calls.metrics(edge, record.edgeBucket) : {})),
-      calls.centralReady(central),
-      deps.deep ? walkObjects(calls.listing(edgeS3, record.edgeBucket, record.settings.prefix), deps.deep.keep, now) : null,
+      reads.once(`metrics ${bucket}`, () => rulesRead.then((found) => (found.length ? calls.metrics(edge, record.edgeBucket) : {}))),
+      reads.once(`ready ${record.central}`, () => calls.centralReady(central)),
+      deep
+        ? reads.once(`walk ${bucket}/${record.settings.prefix}`, () =>
+            walkObjects(calls.listing(edgeS3, record.edgeBucket, record.settings.prefix), deep.keep, now),
+          )
+        : null,
     ]);
     const metrics = targetMetrics(wire, record.targetArn);
     const figured = figures(metrics, walk, now);
@@ -202,22 +240,32 @@ export async function ruleStatus(record: ReplicationRecord, deps: StatusDeps): P
       lastError: problems[0] ?? null,
     };
   } catch (error) {
-    const mapped = storageFailure(error, { alias: record.edge, path: `${record.edge}/${record.edgeBucket}`, action: 'read' });
-    if (mapped.kind === 'bug') throw mapped;
-    return {
-      ...base,
-      status: 'UNKNOWN',
-      summary: `cannot read the edge: ${mapped.message}`,
-      ruleOnServer: false,
-      targetOnline: null,
-      targetHealth: null,
-      counts: { replicated: 0, pending: 0, failed: 0 },
-      bytes: { replicated: 0, pending: 0, failed: 0 },
-      oldestPendingSeconds: null,
-      metrics: null,
-      objects: null,
-      lastError: mapped.message,
-      error: errorSummary(mapped),
-    };
+    return unreadable(base, error, 'edge');
   }
+}
+
+/** UNKNOWN: one side of the rule could not be read; the mapped storage error says why. */
+function unreadable(
+  base: Pick<RuleStatus, 'edge' | 'edgeBucket' | 'central' | 'centralBucket' | 'ruleId' | 'source'>,
+  error: unknown,
+  side: 'edge' | 'central',
+): RuleStatus {
+  const [alias, bucket] = side === 'edge' ? [base.edge, base.edgeBucket] : [base.central, base.centralBucket];
+  const mapped = storageFailure(error, { alias, path: `${alias}/${bucket}`, action: 'read' });
+  if (mapped.kind === 'bug') throw mapped;
+  return {
+    ...base,
+    status: 'UNKNOWN',
+    summary: `cannot read the ${side}: ${mapped.message}`,
+    ruleOnServer: false,
+    targetOnline: null,
+    targetHealth: null,
+    counts: { replicated: 0, pending: 0, failed: 0 },
+    bytes: { replicated: 0, pending: 0, failed: 0 },
+    oldestPendingSeconds: null,
+    metrics: null,
+    objects: null,
+    lastError: mapped.message,
+    error: errorSummary(mapped),
+  };
 }

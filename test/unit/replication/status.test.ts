@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Client } from 'minio';
 import type { ResolvedEndpoint } from '../../../src/core/endpoints/model.ts';
+import { endpointNotFound } from '../../../src/core/endpoints/repository.ts';
 import { targetMetrics, type WireMetricsV2 } from '../../../src/core/replication/metrics.ts';
 import type { ListedObject } from '../../../src/core/listing.ts';
 import { walkObjects } from '../../../src/core/replication/object-walk.ts';
 import { OldestKeys } from '../../../src/core/replication/oldest-keys.ts';
 import type { ReplicationRecord } from '../../../src/core/replication/records.ts';
-import { assessRule, ruleStatus, type ServerCalls } from '../../../src/core/replication/status.ts';
+import { assessRule, replicationStatus, ruleStatus, type ServerCalls } from '../../../src/core/replication/status.ts';
 
 const ARN = 'arn:minio:replication::abc:masters';
 const record: ReplicationRecord = {
@@ -240,5 +241,60 @@ describe('ruleStatus when the bucket has no rule left', () => {
     );
     assert.equal(status.status, 'CRITICAL');
     assert.match(status.summary, /the rule is gone/);
+  });
+});
+
+describe('replicationStatus of a bucket replicated to two centrals', () => {
+  const dr: ReplicationRecord = { ...record, central: 'dr', centralBucket: 'copy', ruleId: 'mpegflow-to-dr-copy', targetArn: 'arn:dr' };
+  it('reads the bucket once (rules, targets, metrics, the --deep walk), each central once', async () => {
+    const asked: string[] = [];
+    const count =
+      <T>(what: string, answer: () => T) =>
+      async () => {
+        asked.push(what);
+        return answer();
+      };
+    const statuses = await replicationStatus([record, dr], {
+      ...deps({
+        rules: count('rules', () => [{ ID: record.ruleId, Status: 'Enabled' }]),
+        targets: count('targets', () => []),
+        metrics: count('metrics', () => wire()),
+        centralReady: async (central) => {
+          asked.push(`ready ${central.name}`);
+          return true;
+        },
+        listing: () => {
+          asked.push('listing');
+          return listing([object('a.mov', 5, 'COMPLETED')]);
+        },
+      }),
+      deep: { keep: 10 },
+    });
+    assert.deepEqual(asked.sort(), ['listing', 'metrics', 'ready central', 'ready dr', 'rules', 'targets']);
+    assert.deepEqual(
+      statuses.map((s) => [s.central, s.counts.replicated]),
+      [
+        ['central', 1],
+        ['dr', 1],
+      ],
+    );
+  });
+  it('a central that cannot be resolved is UNKNOWN naming the central, and the other rule is still read', async () => {
+    const statuses = await replicationStatus([record, dr], {
+      ...deps({}),
+      resolve: async (name: string) => {
+        if (name === 'dr') throw endpointNotFound(name);
+        return endpoint(name);
+      },
+    });
+    assert.deepEqual(
+      statuses.map((s) => [s.central, s.status]),
+      [
+        ['central', 'OK'],
+        ['dr', 'UNKNOWN'],
+      ],
+    );
+    assert.equal(statuses[1]!.summary, "cannot read the central: no endpoint named 'dr'");
+    assert.equal(statuses[1]!.error?.code, 'ENDPOINT_NOT_FOUND');
   });
 });
