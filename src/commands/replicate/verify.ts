@@ -13,7 +13,7 @@ export default class ReplicateVerify extends BaseCommand<ReplicateVerifyResult> 
     "Writes a small canary object on the edge (under the rule's prefix), waits until the central bucket holds the same bytes, reports the lag, then removes every version of it from both sides. Exit 0 when it arrived, 2 when it did not within --timeout.";
   static override examples = [
     '<%= config.bin %> replicate verify edge1/ingest',
-    '<%= config.bin %> replicate verify edge1/ingest --timeout 120 --json',
+    '<%= config.bin %> replicate verify edge1/ingest --timeout 2m --json',
   ];
   static override audited = true;
   static override args = { edge: Args.string({ description: 'EDGE/BUCKET', required: true }) };
