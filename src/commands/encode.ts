@@ -2,12 +2,12 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
 import { untilInterrupted } from '../cli/cancellation.ts';
 import { destinationFlag } from '../cli/flags.ts';
-import type { EncodeResult } from '../core/encode/encode-result.ts';
+import type { EncodeResult, RetainedEncodeResult } from '../core/encode/encode-result.ts';
 import type { RetentionSet } from '../core/routing/retention.ts';
 import { usageError } from '../core/errors.ts';
 import { renderEncodeResult } from '../ui/encode.ts';
 
-export default class Encode extends BaseCommand<EncodeResult> {
+export default class Encode extends BaseCommand<RetainedEncodeResult> {
   static override summary = 'Encode a video with a preset, from and to local files or MinIO.';
   static override description = `SOURCE is a local file or ALIAS/BUCKET/KEY. A remote source is read by ffmpeg through a short-lived presigned URL, never downloaded whole first.
 
@@ -43,7 +43,7 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
     }),
   };
 
-  protected async execute(): Promise<EncodeResult & { retention?: RetentionSet | null }> {
+  protected async execute(): Promise<RetainedEncodeResult> {
     const { args, flags } = await this.parse(Encode);
     const [{ parseObjectPath, formatLocation }, { resolvePreset }, locations, { storageResolver }, { runEncode }, ui] = await Promise.all([
       import('../core/endpoints/object-path.ts'),
@@ -138,7 +138,7 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
     return retention ? { ...result, retention: retentionSet } : result;
   }
 
-  protected override renderHuman(result: EncodeResult & { retention?: RetentionSet | null }): void {
+  protected override renderHuman(result: RetainedEncodeResult): void {
     this.log(renderEncodeResult(result));
   }
 }

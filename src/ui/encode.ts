@@ -1,16 +1,12 @@
-import type { EncodeResult } from '../core/encode/encode-result.ts';
+import type { EncodeResult, RetainedEncodeResult } from '../core/encode/encode-result.ts';
 import type { Preset } from '../core/encode/preset-model.ts';
 import { formatLocation } from '../core/endpoints/object-path.ts';
 import type { VerifyResult } from '../core/encode/verify.ts';
-import type { RetentionSet } from '../core/routing/retention.ts';
 import { formatBytes, formatSeconds } from './format.ts';
 import { renderFields, renderTable } from './table.ts';
 
 /** `encode`: what was made and where, or that it was already there; and the retention set on it. */
-export function renderEncodeResult(
-  result: EncodeResult & { retention?: RetentionSet | null },
-  tty = Boolean(process.stdout.isTTY),
-): string {
+export function renderEncodeResult(result: RetainedEncodeResult, tty = Boolean(process.stdout.isTTY)): string {
   const r = result.retention;
   if (!r) return renderEncoded(result, tty);
   return `${renderEncoded(result, tty)}\nRetention: ${r.objects} objects locked${r.retainUntil ? ` (${r.mode} until ${r.retainUntil})` : ''}${r.legalHold ? ', legal hold on' : ''}`;

@@ -1,4 +1,5 @@
 import type { HealthStatus } from '../core/health/quorum.ts';
+import type { InventoryEntry } from '../core/replication/inventory.ts';
 import type { ResyncPlanEntry, ResyncState } from '../core/replication/resync.ts';
 import type { PlanStep, ReplicationPlan } from '../core/replication/setup.ts';
 import type { RuleStatus } from '../core/replication/status.ts';
@@ -11,6 +12,21 @@ const CLEAR_SCREEN = '\x1b[2J\x1b[H';
 /** A refreshing view: on a terminal each frame replaces the last; in a log, frames follow each other under a timestamp. */
 export function refreshFrame(body: string, tty = Boolean(process.stdout.isTTY), at = new Date()): string {
   return tty ? `${CLEAR_SCREEN}${body}\n` : `--- ${at.toISOString()}\n${body}\n`;
+}
+
+/** `replicate list`: each edge that could not be read (once, for stderr), then the rules and their state. */
+export function renderRuleInventory(rules: Omit<InventoryEntry, 'record'>[]): { unread: string; rules: string } {
+  const unread = new Map(rules.flatMap((r) => (r.error ? [[r.edge, r.error] as const] : [])));
+  return {
+    unread: [...unread.values()].map((e) => `Error: ${e.message}\n${e.suggestion ? `  Try: ${e.suggestion}\n` : ''}`).join(''),
+    rules:
+      rules.length === 0
+        ? 'No replication rules. Set one up with `mpegflow replicate setup EDGE/BUCKET CENTRAL/BUCKET`.'
+        : renderTable(
+            ['EDGE', 'RULE', 'DESTINATION', 'STATE'],
+            rules.filter((r) => r.ruleId).map((r) => [`${r.edge}/${r.edgeBucket}`, r.ruleId, r.destination, r.state]),
+          ),
+  };
 }
 
 export function renderSetupPlan(plan: ReplicationPlan): string {

@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.ts';
 import type { InventoryEntry } from '../../core/replication/inventory.ts';
-import { renderTable } from '../../ui/table.ts';
+import { renderRuleInventory } from '../../ui/replication.ts';
 
 export interface ReplicateListResult {
   rules: Omit<InventoryEntry, 'record'>[];
@@ -33,18 +33,8 @@ export default class ReplicateList extends BaseCommand<ReplicateListResult> {
   }
 
   protected override renderHuman({ rules }: ReplicateListResult): void {
-    const unread = new Map(rules.filter((r) => r.error).map((r) => [r.edge, r.error!]));
-    for (const [, error] of unread)
-      process.stderr.write(`Error: ${error.message}\n${error.suggestion ? `  Try: ${error.suggestion}\n` : ''}`);
-    if (rules.length === 0) {
-      this.log('No replication rules. Set one up with `mpegflow replicate setup EDGE/BUCKET CENTRAL/BUCKET`.');
-      return;
-    }
-    this.log(
-      renderTable(
-        ['EDGE', 'RULE', 'DESTINATION', 'STATE'],
-        rules.filter((r) => r.ruleId).map((r) => [`${r.edge}/${r.edgeBucket}`, r.ruleId, r.destination, r.state]),
-      ),
-    );
+    const { unread, rules: table } = renderRuleInventory(rules);
+    process.stderr.write(unread);
+    this.log(table);
   }
 }

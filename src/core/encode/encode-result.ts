@@ -12,6 +12,7 @@ import {
 import type { EncodePlan } from './plan.ts';
 import type { Preset } from './preset-model.ts';
 import type { ProbeResult } from './probe.ts';
+import type { RetentionSet } from '../routing/retention.ts';
 
 export interface EncodeResult {
   status: 'done' | 'skipped';
@@ -102,3 +103,6 @@ export function doneResult(
 export function skippedResult(manifest: Manifest, display: string, destination: DestinationLocation): EncodeResult {
   return { ...doneResult(manifest, { display, bytesStored: 0 }, destination), status: 'skipped', attempts: 0 };
 }
+
+/** What `encode` reports: the encode, and the retention set on its stored outputs (--retain, --legal-hold). */
+export type RetainedEncodeResult = EncodeResult & { retention?: RetentionSet | null };

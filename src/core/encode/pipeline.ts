@@ -31,7 +31,7 @@ export interface RunEncodeOptions {
    * rename), or the system temp folder for a remote destination.
    */
   workDir?: string;
-  /** An S3 client for an endpoint alias (needed when the source or destination is remote). */
+  /** The S3 client of an endpoint alias, the same one each time (storageResolver's); needed when the source or destination is remote. */
   s3For?: (alias: string) => Client;
   onProgress?: ProgressListener;
   /** Aborting kills ffmpeg (and its children), aborts incomplete uploads, and leaves no manifest. */
@@ -81,7 +81,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   const now = options.now ?? (() => new Date());
   const tools = options.tools ?? defaultTools();
   const emit = safeListener(options.onProgress);
-  const client = clientCache(options.s3For);
+  const client = clientFor(options.s3For);
   const { preset, destination } = options;
   const startedAt = now();
   const elapsed = (from: Date) => Math.max(0, now().getTime() - from.getTime());
@@ -219,17 +219,10 @@ function describeProbe(probe: ProbeResult): string {
   return `${probe.video.codec} ${probe.video.width}x${probe.video.height} ${fps} fps${probe.video.variableFrameRate ? ' (variable)' : ''}, ${probe.durationSeconds.toFixed(2)} s, ${probe.audio ? `audio ${probe.audio.codec}` : 'no audio'}`;
 }
 
-/** One S3 client per endpoint alias for the whole run. */
-function clientCache(s3For: RunEncodeOptions['s3For']): (alias: string) => Client {
-  const clients = new Map<string, Client>();
+function clientFor(s3For: RunEncodeOptions['s3For']): (alias: string) => Client {
   return (alias) => {
-    let c = clients.get(alias);
-    if (!c) {
-      if (!s3For) throw new MpegflowError(`no storage client for endpoint '${alias}'`, { kind: 'bug', code: 'NO_S3_CLIENT' });
-      c = s3For(alias);
-      clients.set(alias, c);
-    }
-    return c;
+    if (!s3For) throw new MpegflowError(`no storage client for endpoint '${alias}'`, { kind: 'bug', code: 'NO_S3_CLIENT' });
+    return s3For(alias);
   };
 }
 
