@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, copyFileSync, chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { freePort } from './minio.ts';
+import { freePort, makeTestCA } from './minio.ts';
 
 /**
  * A throwaway PostgreSQL cluster from Debian's packages for the tests:
@@ -34,21 +34,26 @@ export function postgresBinDir(): string | undefined {
 export class PostgresCluster {
   readonly dir: string;
   readonly port: number;
+  /** With `tls`: the private CA that signed the server's certificate (for 127.0.0.1). */
+  readonly caCert?: string;
   readonly #bin: string;
   #running = false;
   #databases = 0;
 
-  private constructor(dir: string, port: number, bin: string) {
+  private constructor(dir: string, port: number, bin: string, caCert?: string) {
     this.dir = dir;
     this.port = port;
     this.#bin = bin;
+    this.caCert = caCert;
   }
 
-  static async start(): Promise<PostgresCluster> {
+  /** With `tls`, the server takes TCP connections over TLS only (hostssl), with a certificate from a private CA. */
+  static async start(options: { tls?: boolean } = {}): Promise<PostgresCluster> {
     const bin = postgresBinDir();
     if (!bin) throw new Error('PostgreSQL server binaries not found: run `bash scripts/install-test-deps.sh` (Debian package postgresql)');
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-pg-'));
-    const cluster = new PostgresCluster(dir, await freePort(), bin);
+    const ca = options.tls ? makeTestCA(path.join(dir, 'ca')) : undefined;
+    const cluster = new PostgresCluster(dir, await freePort(), bin, ca?.caCert);
     const pwfile = path.join(dir, 'pwfile');
     writeFileSync(pwfile, `${PG_PASSWORD}\n`);
     if (process.getuid?.() === 0) {
@@ -66,6 +71,7 @@ export class PostgresCluster {
       'UTF8',
       '--no-sync',
     ]);
+    if (ca) cluster.#requireTls(ca.certDir);
     clusters.add(cluster);
     cluster.startServer();
     return cluster;
@@ -79,6 +85,27 @@ export class PostgresCluster {
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 60_000,
     }).toString();
+  }
+
+  /** The server's certificate and key in its data folder (PostgreSQL wants the key its own, mode 0600); pg_hba admits TCP over TLS only. */
+  #requireTls(certDir: string): void {
+    const data = path.join(this.dir, 'data');
+    for (const [from, to] of [
+      ['public.crt', 'server.crt'],
+      ['private.key', 'server.key'],
+    ] as const) {
+      const file = path.join(data, to);
+      copyFileSync(path.join(certDir, from), file);
+      chmodSync(file, 0o600);
+      if (process.getuid?.() === 0) {
+        const { uid, gid } = postgresUser();
+        chownSync(file, uid, gid);
+      }
+    }
+    writeFileSync(path.join(data, 'pg_hba.conf'), 'local all all scram-sha-256\nhostssl all all 127.0.0.1/32 scram-sha-256\n');
+    writeFileSync(path.join(data, 'postgresql.auto.conf'), "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n", {
+      flag: 'a',
+    });
   }
 
   /** Starts (or restarts) the server and waits until it accepts connections. */
@@ -111,8 +138,9 @@ export class PostgresCluster {
     }
   }
 
-  url(database: string, password = PG_PASSWORD): string {
-    return `postgres://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${this.port}/${database}`;
+  /** A connection URL; on a TLS cluster it verifies the server against the test CA unless `query` says otherwise. */
+  url(database: string, password = PG_PASSWORD, query = this.caCert ? `sslmode=verify-full&sslrootcert=${this.caCert}` : ''): string {
+    return `postgres://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${this.port}/${database}${query ? `?${query}` : ''}`;
   }
 
   /** A new empty database on this cluster; its URL. */

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { MpegflowError } from '../errors.ts';
+import { postgresError } from './postgres-errors.ts';
 import { numberedPlaceholders, type Sql, type SqlValue } from './sql.ts';
 
 const INT8 = 20;
@@ -19,6 +20,24 @@ export function redactDatabaseUrl(url: string): string {
     return parsed.toString();
   } catch {
     return 'the database named by MPEGFLOW_DATABASE_URL';
+  }
+}
+
+/**
+ * pg checks the server's certificate for sslmode require, prefer and
+ * verify-ca exactly as for verify-full, and warns on stderr at every connection
+ * that a later pg will not; MpegFlow keeps checking, so it asks for verify-full
+ * by name.
+ */
+export function verifyingConnectionString(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const mode = parsed.searchParams.get('sslmode');
+    if (mode !== 'require' && mode !== 'prefer' && mode !== 'verify-ca') return url;
+    parsed.searchParams.set('sslmode', 'verify-full');
+    return parsed.toString();
+  } catch {
+    return url;
   }
 }
 
@@ -101,7 +120,7 @@ export class PostgresSql extends PgStatements implements Sql {
 
   constructor(url: string, options: { clock?: (dbNowMs: number) => number; max?: number } = {}) {
     const pool = new pg.Pool({
-      connectionString: url,
+      connectionString: verifyingConnectionString(url),
       max: options.max ?? 4,
       connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 10_000,
@@ -190,60 +209,7 @@ export class PostgresSql extends PgStatements implements Sql {
       await listener?.end().catch(() => undefined);
       await this.#pool.end().catch(() => undefined);
     })();
-    await Promise.race([ending, sleep(5_000)]);
+    // unref'd: once the connections have ended, the bound must not keep the process alive for its 5 s
+    await Promise.race([ending, sleep(5_000, undefined, { ref: false })]);
   }
-}
-
-/** What went wrong talking to PostgreSQL, in terms an operator can act on. */
-export function postgresError(location: string, error: unknown): MpegflowError {
-  if (error instanceof MpegflowError) return error;
-  const code = (error as { code?: string }).code ?? '';
-  const message = error instanceof Error ? error.message : String(error);
-  if (code === '28P01' || code === '28000') {
-    return new MpegflowError(`PostgreSQL at ${location} refused the credentials`, {
-      code: 'DATABASE_AUTH',
-      suggestion: 'check the user and password in MPEGFLOW_DATABASE_URL (or PGPASSWORD / ~/.pgpass)',
-      cause: error,
-    });
-  }
-  if (code === '3D000') {
-    return new MpegflowError(`the database in ${location} does not exist`, {
-      code: 'DATABASE_MISSING',
-      suggestion: 'create it (createdb …) or fix the database name in MPEGFLOW_DATABASE_URL',
-      cause: error,
-    });
-  }
-  if (
-    [
-      'ECONNREFUSED',
-      'ENOTFOUND',
-      'EAI_AGAIN',
-      'ETIMEDOUT',
-      'ECONNRESET',
-      'EHOSTUNREACH',
-      '57P01',
-      '57P02',
-      '57P03',
-      '08006',
-      '08001',
-    ].includes(code) ||
-    /timeout|terminat|Connection terminated|connect/i.test(message)
-  ) {
-    return new MpegflowError(`cannot reach PostgreSQL at ${location}: ${message}`, {
-      code: 'DATABASE_UNREACHABLE',
-      kind: 'external',
-      suggestion: 'check that the database server is running and reachable from this host (pg_isready), then run this again',
-      cause: error,
-      retryable: true,
-    });
-  }
-  if (code === '53100') {
-    return new MpegflowError(`the PostgreSQL server at ${location} is out of disk space`, {
-      code: 'STATE_DISK_FULL',
-      kind: 'external',
-      suggestion: 'free space on the database server; nothing already stored was changed',
-      cause: error,
-    });
-  }
-  return new MpegflowError(`PostgreSQL error at ${location}: ${message}`, { code: 'DATABASE_ERROR', kind: 'external', cause: error });
 }

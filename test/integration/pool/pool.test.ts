@@ -252,6 +252,12 @@ describe('encoder pool on PostgreSQL (three hosts, real MinIO and ffmpeg)', () =
     const closed = await runCli(['job', 'list'], { home, env: { MPEGFLOW_DATABASE_URL: 'postgres://mpegflow:x@127.0.0.1:1/pool' } });
     assert.equal(closed.code, 1);
     assert.match(closed.stderr, /cannot reach PostgreSQL/);
+    const noTls = await runCli(['job', 'list', '--json'], {
+      home,
+      env: { MPEGFLOW_DATABASE_URL: `${cluster.url('pool')}?sslmode=verify-full` },
+    });
+    assert.equal(noTls.code, 1);
+    assert.equal(parseJson<{ error: { code: string } }>(noTls).error.code, 'DATABASE_TLS_UNAVAILABLE', noTls.stdout);
 
     const before = await sql<{ n: string }>('SELECT COUNT(*) AS n FROM audit_log');
     await sql("INSERT INTO schema_migrations (area, version, description, applied_at) VALUES ('jobs', 99, 'from the future', 'x')");

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { forDialect } from '../../../src/core/store/migration.ts';
-import { postgresError, redactDatabaseUrl } from '../../../src/core/store/postgres.ts';
+import { postgresError } from '../../../src/core/store/postgres-errors.ts';
+import { redactDatabaseUrl, verifyingConnectionString } from '../../../src/core/store/postgres.ts';
 import { numberedPlaceholders } from '../../../src/core/store/sql.ts';
 
 describe('one SQL for two engines', () => {
@@ -38,5 +39,18 @@ describe('one SQL for two engines', () => {
     assert.equal(down.code, 'DATABASE_UNREACHABLE');
     assert.match(down.suggestion ?? '', /pg_isready/);
     assert.equal(postgresError(at, Object.assign(new Error('could not extend file'), { code: '53100' })).code, 'STATE_DISK_FULL');
+    const notAdmitted = 'no pg_hba.conf entry for host "10.0.0.5", user "mpegflow", database "mf", SSL encryption';
+    assert.equal(postgresError(at, Object.assign(new Error(notAdmitted), { code: '28000' })).code, 'DATABASE_HOST_REFUSED');
+    assert.equal(postgresError(at, Object.assign(new Error('role "nobody" does not exist'), { code: '28000' })).code, 'DATABASE_AUTH');
+  });
+
+  it('asks pg to check the certificate by name where it would check it anyway, and warn about it', () => {
+    for (const mode of ['require', 'prefer', 'verify-ca'])
+      assert.equal(
+        verifyingConnectionString(`postgres://u:p%40ss@db.site/mf?sslmode=${mode}&sslrootcert=/etc/ca.pem`),
+        'postgres://u:p%40ss@db.site/mf?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem',
+      );
+    for (const url of ['postgres://db.site/mf', 'postgres://db.site/mf?sslmode=no-verify', 'postgres://db.site/mf?sslmode=disable'])
+      assert.equal(verifyingConnectionString(url), url);
   });
 });
