@@ -67,7 +67,7 @@ rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 
 // oclif loads its plugins from node_modules by path; better-sqlite3 is native; pg reaches for optional native parts
-const notBundled = ['@oclif/plugin-help', '@oclif/plugin-autocomplete', 'better-sqlite3', 'pg'];
+const notBundled = ['@oclif/plugin-autocomplete', 'better-sqlite3', 'pg'];
 const entryDir = path.join(root, 'node_modules', '.cache', 'mpegflow-build');
 mkdirSync(entryDir, { recursive: true });
 const entry = path.join(entryDir, 'mpegflow.ts');

@@ -28,25 +28,29 @@ export function closestCommand(id: string, commandIds: readonly string[]): strin
 }
 
 /**
- * An unknown command is a usage error (exit 2) in MpegFlow's own `Error:` /
- * `Try:` form, with a did-you-mean suggestion, terminal or not; `--json`
- * prints the error document. Only the words of the command are repeated,
- * never the arguments or flags that followed it (they may hold secrets).
+ * An unknown command is a usage error (exit 2), with a did-you-mean
+ * suggestion. Only the words of the command are repeated, never the
+ * arguments or flags that followed it (they may hold secrets).
  */
-export function reportUnknownCommand(config: Interfaces.Config, id: string, argv: readonly string[] = []): void {
+export function unknownCommandError(config: Interfaces.Config, id: string): MpegflowError {
   const visible = config.commands.filter((c) => !c.hidden).map((c) => c.id);
   const suggestion = closestCommand(id, visible);
   const words = id.split(':');
   const topic = config.findTopic(words[0]!) ? words[0] : undefined;
   const shown = words.slice(0, suggestion ? suggestion.split(':').length : topic ? 2 : 1).join(' ');
   const help = `${config.bin} help${topic ? ` ${topic}` : ''}`;
-  const err = new MpegflowError(`'${shown}' is not a ${config.bin} command`, {
+  return new MpegflowError(`'${shown}' is not a ${config.bin} command`, {
     code: 'USAGE',
     exitCode: 2,
     suggestion: suggestion
       ? `did you mean \`${config.bin} ${suggestion.replaceAll(':', ' ')}\`? (\`${help}\` lists the commands)`
       : `\`${help}\` lists the commands`,
   });
+}
+
+/** The unknown command's error in MpegFlow's own `Error:` / `Try:` form, terminal or not; `--json` prints the error document. */
+export function reportUnknownCommand(config: Interfaces.Config, id: string, argv: readonly string[] = []): void {
+  const err = unknownCommandError(config, id);
   if (argv.includes('--json')) process.stdout.write(`${JSON.stringify(errorDocument(err), null, 2)}\n`);
   else process.stderr.write(renderErrorText(err, { verbose: false }));
   process.exitCode = err.exitCode;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { cliEntry, parseJson, runCli, tempHome } from '../../support/cli.ts';
+import type { CommandHelp } from '../../../src/cli/help.ts';
 
 describe('an unknown command (CLI)', () => {
   const { home, cleanup } = tempHome();
@@ -37,6 +38,46 @@ describe('an unknown command (CLI)', () => {
     const known = await runCli(['help', 'replicate', 'status'], { home });
     assert.equal(known.code, 0, known.stderr);
     assert.match(known.stdout, /USAGE\n {2}\$ mpegflow replicate status/);
+  });
+
+  it('`help --json` describes the commands for scripts; an unknown one is the same JSON usage error', async () => {
+    const one = await runCli(['help', 'replicate', 'watch', '--json'], { home });
+    assert.equal(one.code, 0, one.stderr);
+    const [watch] = parseJson<{ commands: CommandHelp[] }>(one).commands;
+    assert.equal(watch!.command, 'replicate watch');
+    assert.deepEqual(
+      watch!.flags.filter((f) => ['warn', 'once'].includes(f.name)).map((f) => [f.name, f.type, f.default]),
+      [
+        ['warn', 'option', '2m'],
+        ['once', 'boolean', null],
+      ],
+    );
+    assert.ok(
+      watch!.examples.every((e) => e.startsWith('mpegflow replicate watch ')),
+      watch!.examples.join('\n'),
+    );
+    const all = parseJson<{ commands: CommandHelp[] }>(await runCli(['help', '--json'], { home })).commands.map((c) => c.command);
+    assert.ok(all.includes('job submit') && all.includes('help') && all.length > 40, all.join(', '));
+    const topic = parseJson<{ commands: CommandHelp[] }>(await runCli(['help', 'route', '--json'], { home })).commands;
+    assert.deepEqual(
+      topic.map((c) => c.command),
+      ['route add', 'route list', 'route remove', 'route show', 'route test'],
+    );
+
+    const unknown = await runCli(['help', 'replicate', 'stauts', '--json'], { home });
+    assert.equal(unknown.code, 2);
+    assert.equal(parseJson<{ error: { code: string } }>(unknown).error.code, 'USAGE');
+    assert.equal(unknown.stderr, '');
+  });
+
+  it('stops quietly when the reader goes away (`| head`)', () => {
+    const res = spawnSync('bash', ['-c', `'${process.execPath}' '${cliEntry}' help --json | head -c 1; exit \${PIPESTATUS[0]}`], {
+      env: { ...process.env, MPEGFLOW_HOME: home },
+      encoding: 'utf8',
+    });
+    assert.equal(res.status, 0, res.stderr);
+    assert.equal(res.stdout, '{');
+    assert.equal(res.stderr, '');
   });
 
   it('never repeats what followed the command words', async () => {
