@@ -80,7 +80,8 @@ export interface StartOptions {
 }
 
 function credentials(): { accessKey: string; secretKey: string } {
-  return { accessKey: `test${randomBytes(4).toString('hex')}`, secretKey: randomBytes(18).toString('base64url') };
+  // base64url may begin with '-', which mc (alias set) then reads as a flag: one deployment in 64 failed to set up
+  return { accessKey: `test${randomBytes(4).toString('hex')}`, secretKey: `k${randomBytes(18).toString('base64url')}` };
 }
 
 async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number, tail: () => string): Promise<void> {

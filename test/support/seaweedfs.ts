@@ -58,7 +58,7 @@ export async function startSeaweedFs(options: { startTimeoutMs?: number } = {}):
   const [master, volume, filer, s3] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const logFile = path.join(base, 'weed.log');
   const accessKey = `weed${randomBytes(4).toString('hex')}`;
-  const secretKey = randomBytes(18).toString('base64url');
+  const secretKey = `k${randomBytes(18).toString('base64url')}`; // never a leading '-', which a command line would read as a flag
   const config = path.join(base, 's3.json');
   writeFileSync(
     config,
