@@ -78,8 +78,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
     const partSize = Math.max(basePart, Math.ceil(size / (MAX_PARTS - 1) / (1024 * 1024)) * 1024 * 1024);
     const headers = { 'Content-Type': contentTypeFor(key) };
     if (size <= partSize) {
-      const buffer = Buffer.alloc(size);
-      if (size > 0) await handle.read(buffer, 0, size, 0);
+      const buffer = await readPart(handle, options.file, 0, size);
       const sha256 = createHash('sha256').update(buffer).digest('hex');
       if (signal?.aborted) throw aborted();
       const etag = await withRetry(
@@ -119,17 +118,14 @@ async function multipart(
       while (inFlight.size >= concurrency) await Promise.race(inFlight);
       if (failure) throw failure;
       const length = Math.min(partSize, size - offset);
-      const chunk = Buffer.alloc(length);
-      await handle.read(chunk, 0, length, offset);
+      const chunk = await readPart(handle, options.file, offset, length);
       hash.update(chunk);
       const part = ++partNumber;
       const partSha256 = createHash('sha256').update(chunk).digest('hex');
       const query = `partNumber=${part}&uploadId=${encodeURIComponent(uploadId)}`;
       const task = withRetry(
         () => sendBody(client, { method: 'PUT', bucketName: bucket, objectName: key, query, headers: {} }, chunk, partSha256),
-        {
-          signal,
-        },
+        { signal },
       )
         .then((etag) => {
           etags.push({ part, etag });
@@ -157,6 +153,20 @@ async function multipart(
     );
     throw error;
   }
+}
+
+/** A part of the file, read whole: a file that shrinks while it is uploaded is refused, never stored padded out. */
+async function readPart(handle: Awaited<ReturnType<typeof open>>, file: string, offset: number, length: number): Promise<Buffer> {
+  const chunk = Buffer.allocUnsafe(length);
+  const { bytesRead } = await handle.read(chunk, 0, length, offset);
+  if (bytesRead !== length)
+    throw new MpegflowError(
+      `${file} changed while it was being uploaded (${offset + bytesRead} bytes where there were ${offset + length})`,
+      {
+        code: 'UPLOAD_SOURCE_CHANGED',
+      },
+    );
+  return chunk;
 }
 
 /**
