@@ -9,7 +9,6 @@ const UNTRUSTED_CERTIFICATE = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'CERT_HAS_EXPIRED',
   'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
 const UNREACHABLE = new Set([
@@ -38,6 +37,11 @@ export function postgresError(location: string, error: unknown): MpegflowError {
       code: 'DATABASE_TLS_UNTRUSTED',
       suggestion:
         'name the CA that signed the server certificate in MPEGFLOW_DATABASE_URL: ?sslmode=verify-full&sslrootcert=/path/to/ca.pem (sslmode=no-verify encrypts without checking who answers)',
+    });
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return refusal(`PostgreSQL at ${location} presented a certificate for another name: ${message}`, {
+      code: 'DATABASE_TLS_NAME',
+      suggestion: "connect by a name the server's certificate holds (its subjectAltName), or have it reissued with this one",
     });
   if (syscall === 'open' && path)
     return refusal(`cannot read ${path}, named in MPEGFLOW_DATABASE_URL (${code})`, {

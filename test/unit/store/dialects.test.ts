@@ -42,6 +42,14 @@ describe('one SQL for two engines', () => {
     const notAdmitted = 'no pg_hba.conf entry for host "10.0.0.5", user "mpegflow", database "mf", SSL encryption';
     assert.equal(postgresError(at, Object.assign(new Error(notAdmitted), { code: '28000' })).code, 'DATABASE_HOST_REFUSED');
     assert.equal(postgresError(at, Object.assign(new Error('role "nobody" does not exist'), { code: '28000' })).code, 'DATABASE_AUTH');
+    const otherName = postgresError(
+      at,
+      Object.assign(new Error("Hostname/IP does not match certificate's altnames: Host: db2. is not in the cert's altnames: DNS:db"), {
+        code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      }),
+    );
+    assert.equal(otherName.code, 'DATABASE_TLS_NAME');
+    assert.match(otherName.message, /a certificate for another name: .*DNS:db/);
   });
 
   it('asks pg to check the certificate by name where it would check it anyway, and warn about it', () => {
