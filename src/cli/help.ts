@@ -63,7 +63,7 @@ export function commandHelp(config: Interfaces.Config, command: Command.Loadable
         default: (f.default as FlagHelp['default'] | undefined) ?? null,
         required: Boolean(f.required),
         multiple: f.type === 'option' && Boolean(f.multiple),
-        options: (f.type === 'option' && f.options?.length ? [...f.options] : null) ?? null,
+        options: f.type === 'option' && f.options?.length ? [...f.options] : null,
         group: f.helpGroup ?? null,
       })),
     examples: (command.examples ?? []).map((e) => withBin(typeof e === 'string' ? e : e.command, config.bin)),

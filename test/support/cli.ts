@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,6 +90,9 @@ export interface BackgroundCli {
 export function spawnCli(args: string[], options: { home: string; env?: Record<string, string | undefined> }): BackgroundCli {
   return background(process.execPath, [cliEntry, ...args], options, 'ignore');
 }
+
+/** Whether util-linux script(1), which gives a command a terminal of its own, is installed. */
+export const terminalAvailable = (): boolean => spawnSync('script', ['--version']).status === 0;
 
 const shellQuoted = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
 

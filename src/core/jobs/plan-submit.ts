@@ -1,6 +1,6 @@
-import { formatLocation } from '../endpoints/object-path.ts';
 import path from 'node:path';
 import { hostName } from '../host.ts';
+import { formatLocation } from '../endpoints/object-path.ts';
 import { defaultDestination, formatDestination, type DestinationLocation } from '../encode/locations.ts';
 import type { Preset } from '../encode/preset-model.ts';
 import type { JobSpec } from './model.ts';

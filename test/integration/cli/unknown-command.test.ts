@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, describe, it } from 'node:test';
-import { cliEntry, parseJson, runCli, tempHome } from '../../support/cli.ts';
+import { cliEntry, parseJson, runCli, tempHome, terminalAvailable } from '../../support/cli.ts';
 import type { CommandHelp } from '../../../src/cli/help.ts';
 
 describe('an unknown command (CLI)', () => {
@@ -95,7 +95,7 @@ describe('an unknown command (CLI)', () => {
     assert.match(doc.error.suggestion, /mpegflow health/);
   });
 
-  it('does the same on a terminal (no prompt)', { skip: !hasScript() && 'util-linux script(1) is not installed' }, () => {
+  it('does the same on a terminal (no prompt)', { skip: !terminalAvailable() && 'util-linux script(1) is not installed' }, () => {
     const res = spawnSync('script', ['-qec', `'${process.execPath}' '${cliEntry}' helth`, '/dev/null'], {
       env: { ...process.env, MPEGFLOW_HOME: home, NO_COLOR: '1' },
       encoding: 'utf8',
@@ -106,7 +106,3 @@ describe('an unknown command (CLI)', () => {
     assert.match(res.stdout, /Error: 'helth' is not a mpegflow command\r?\n {2}Try: did you mean `mpegflow health`\?/);
   });
 });
-
-function hasScript(): boolean {
-  return spawnSync('script', ['--version']).status === 0;
-}

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { LagSample } from '../../../src/core/replication/watch.ts';
-import { parseJson, runCli, spawnCli, spawnCliOnTerminal, tempHome, transcript } from '../../support/cli.ts';
+import { parseJson, runCli, spawnCli, spawnCliOnTerminal, tempHome, terminalAvailable, transcript } from '../../support/cli.ts';
 import { vendorKeygen, vendorSign } from '../../support/license.ts';
 import { addEndpoints, startSingleDrive, type Deployment } from '../../support/minio.ts';
 
@@ -112,25 +112,29 @@ describe('replicate watch and resync against real MinIO (an edge, a central)', (
     assert.deepEqual(await canariesOn(central, 'masters'), []);
   });
 
-  it('status --watch on a terminal refreshes in place until Ctrl-C, then reports the last state with its exit code', async () => {
-    const status = spawnCliOnTerminal(['replicate', 'status', 'edge1/ingest', '--watch', '--interval', '1s'], { home });
-    try {
-      await eventually(
-        'three refreshes',
-        async () => (status.log().match(/refreshing every 1s, Ctrl-C to stop/g)?.length ?? 0) >= 3,
-        30_000,
+  it(
+    'status --watch on a terminal refreshes in place until Ctrl-C, then reports the last state with its exit code',
+    { skip: !terminalAvailable() && 'util-linux script(1) is not installed' },
+    async () => {
+      const status = spawnCliOnTerminal(['replicate', 'status', 'edge1/ingest', '--watch', '--interval', '1s'], { home });
+      try {
+        await eventually(
+          'three refreshes',
+          async () => (status.log().match(/refreshing every 1s, Ctrl-C to stop/g)?.length ?? 0) >= 3,
+          30_000,
+        );
+      } finally {
+        status.interrupt();
+      }
+      assert.equal(await status.exited, 0, status.log());
+      assert.ok(status.log().includes('\x1b[2J\x1b[H'), 'each refresh clears the screen');
+      assert.match(
+        status.log().split('Ctrl-C to stop').at(-1)!,
+        /edge1\/ingest │ central\/masters │ OK[\s\S]*Overall: OK/,
+        'the last state, once more',
       );
-    } finally {
-      status.interrupt();
-    }
-    assert.equal(await status.exited, 0, status.log());
-    assert.ok(status.log().includes('\x1b[2J\x1b[H'), 'each refresh clears the screen');
-    assert.match(
-      status.log().split('Ctrl-C to stop').at(-1)!,
-      /edge1\/ingest │ central\/masters │ OK[\s\S]*Overall: OK/,
-      'the last state, once more',
-    );
-  });
+    },
+  );
 
   it('watching: central stopped, the lag grows to CRITICAL; restarted, it drains back to OK; stopping leaves no canary', async () => {
     const textfile = path.join(home, 'watch.prom');
