@@ -105,7 +105,9 @@ export function spawnCliOnTerminal(
   args: string[],
   options: { home: string; env?: Record<string, string | undefined> },
 ): BackgroundCli & { interrupt: () => void } {
-  const command = [process.execPath, cliEntry, ...args].map(shellQuoted).join(' ');
+  // exec: under dash (script's shell when SHELL is unset, as in CI) `sh -c` stays the
+  // parent and dies of the Ctrl-C itself, so script(1) would report 130 whatever the CLI did
+  const command = ['exec', ...[process.execPath, cliEntry, ...args].map(shellQuoted)].join(' ');
   const cli = background('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], options, 'pipe');
   return { ...cli, interrupt: () => cli.child.stdin!.write('\x03') };
 }
