@@ -34,6 +34,8 @@ forEachBackend('worker loop', (backend) => {
     await submitJobs({ db, specs: ['a', 'b', 'c', 'd', 'e'].map(spec) });
     let active = 0;
     let peak = 0;
+    let twoRunning!: () => void;
+    const two = new Promise<void>((resolve) => (twoRunning = resolve));
     const result = await runWorker({
       db,
       endpoints: ['e'],
@@ -43,6 +45,9 @@ forEachBackend('worker loop', (backend) => {
       pollMs: 10,
       execute: async (job) => {
         peak = Math.max(peak, ++active);
+        if (active === 2) twoRunning();
+        // the first job waits for a second one (a claim on PostgreSQL can outlast a short job), so the bound is measured, not raced
+        await Promise.race([two, sleep(5000, undefined, { ref: false })]);
         await sleep(20);
         active--;
         return { result: { encoded: job.source } };
