@@ -27,8 +27,9 @@ const scratch = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-bench-repl-'));
 const home = path.join(scratch, 'home');
 const mcConfig = path.join(scratch, 'mc');
 const env = { ...process.env, MPEGFLOW_HOME: home };
-const mpegflow = (args: string[], input?: string) =>
-  execFileSync(process.execPath, [path.join(root, 'bin', 'run.js'), ...args], { env, input, stdio: ['pipe', 'pipe', 'inherit'] });
+/** As installed: bin/mpegflow, the launcher npm links. */
+const cli = path.join(root, 'bin', 'mpegflow');
+const mpegflow = (args: string[], input?: string) => execFileSync(cli, args, { env, input, stdio: ['pipe', 'pipe', 'inherit'] });
 
 const [edge, central] = await Promise.all([startSingleDrive(), startSingleDrive()]);
 
@@ -98,12 +99,8 @@ try {
   });
 
   const cases: [string, string, string[]][] = [
-    ['mpegflow replicate status', process.execPath, [path.join(root, 'bin', 'run.js'), 'replicate', 'status', 'edge/ingest', '--json']],
-    [
-      'mpegflow replicate status --deep',
-      process.execPath,
-      [path.join(root, 'bin', 'run.js'), 'replicate', 'status', 'edge/ingest', '--deep', '--json'],
-    ],
+    ['mpegflow replicate status', cli, ['replicate', 'status', 'edge/ingest', '--json']],
+    ['mpegflow replicate status --deep', cli, ['replicate', 'status', 'edge/ingest', '--deep', '--json']],
     ['mc replicate status', minioBinary('mc'), ['--config-dir', mcConfig, 'replicate', 'status', 'edge/ingest', '--json']],
   ];
   const rows: string[] = [];

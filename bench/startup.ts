@@ -1,4 +1,4 @@
-// Cold-start time of `mpegflow --version` against bare `node -e 0`, in one run.
+// Cold-start time of `mpegflow --version` (bin/mpegflow, as installed) against bare `node -e 0`, in one run.
 // Usage: node bench/startup.ts [runs]   (build first: npm run build)
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -6,24 +6,25 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.argv[2] ?? 21);
+const cli = path.join(root, 'bin', 'mpegflow');
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-function time(args: string[]): number {
+function time([command, ...args]: string[]): number {
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = spawnSync(command!, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   return ms;
 }
 
 const cases = {
-  'node -e 0': ['-e', '0'],
-  'mpegflow --version': [path.join(root, 'bin', 'run.js'), '--version'],
-  'mpegflow endpoint list --json': [path.join(root, 'bin', 'run.js'), 'endpoint', 'list', '--json'],
+  'node -e 0': [process.execPath, '-e', '0'],
+  'mpegflow --version': [cli, '--version'],
+  'mpegflow endpoint list --json': [cli, 'endpoint', 'list', '--json'],
 };
 const samples: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 process.env.MPEGFLOW_HOME ??= path.join(root, '.tools', 'bench-home');

@@ -14,4 +14,4 @@ if [ ! -s "$sample" ]; then
     -f lavfi -i testsrc2=size=1280x720:rate=25 -f lavfi -i sine=frequency=440:sample_rate=48000 \
     -t 10 -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -shortest "$sample"
 fi
-node bin/run.js encode "$sample"
+bin/mpegflow encode "$sample"
