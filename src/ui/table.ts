@@ -4,12 +4,15 @@ import type TableType from 'cli-table3';
 // loaded on first use: commands import this module, and `--version` or `--json` should not pay for cli-table3
 const loadTable = (): typeof TableType => createRequire(import.meta.url)('cli-table3') as typeof TableType;
 
-/** A plain table for people: no colours and no borders when the output is not a terminal. */
+/** NO_COLOR (https://no-color.org) set and not empty: no styling at all, bold included, as other tools read it. */
+const stylingRefused = (): boolean => Boolean(process.env.NO_COLOR);
+
+/** A plain table for people: bold headings on a terminal, and no borders when the output is not one. */
 export function renderTable(head: string[], rows: (string | number | null | undefined)[][], tty = Boolean(process.stdout.isTTY)): string {
   const Table = loadTable();
   const table = new Table({
     head,
-    style: { head: tty ? ['bold'] : [], border: [], compact: true },
+    style: { head: tty && !stylingRefused() ? ['bold'] : [], border: [], compact: true },
     ...(tty
       ? {}
       : {
