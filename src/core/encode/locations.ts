@@ -1,6 +1,7 @@
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { MpegflowError } from '../errors.ts';
-import type { ObjectLocation } from '../endpoints/object-path.ts';
+import { formatLocation, type ObjectLocation } from '../endpoints/object-path.ts';
 
 /** Where an encode writes: a local folder, or a prefix (folder) in a bucket. */
 export type DestinationLocation = { kind: 'local'; path: string } | { kind: 'remote'; alias: string; bucket: string; prefix: string };
@@ -84,4 +85,40 @@ export function outputPath(dir: string, name: string): string {
 export function outputKey(prefix: string, name: string): string {
   if (!isSafeOutputName(name)) throw unsafePath('the output name', name, 'it would be written outside the destination');
   return `${prefix}/${name}`;
+}
+
+/** Where the source sits inside a destination folder, as a relative name with '/'; null when it is not inside. */
+function sourceWithin(source: ObjectLocation, destination: DestinationLocation): string | null {
+  if (source.kind === 'remote' || destination.kind === 'remote') {
+    if (source.kind !== 'remote' || destination.kind !== 'remote') return null;
+    const inside =
+      source.alias === destination.alias && source.bucket === destination.bucket && source.key.startsWith(`${destination.prefix}/`);
+    return inside ? source.key.slice(destination.prefix.length + 1) : null;
+  }
+  let relative: string;
+  try {
+    // through symlinks and `..`: the files themselves must differ, not their spellings
+    relative = path.relative(realpathSync(destination.path), realpathSync(source.path));
+  } catch {
+    return null; // a destination that does not exist yet holds nothing
+  }
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative.split(path.sep).join('/') : null;
+}
+
+/**
+ * Refuses an encode whose outputs (files, or HLS rendition folders) or
+ * manifest would land on its own source: the output would replace the
+ * master, and a failed run would then remove it.
+ */
+export function refuseOutputsOverSource(source: ObjectLocation, destinations: DestinationLocation[], outputs: string[]): void {
+  for (const destination of destinations) {
+    const relative = sourceWithin(source, destination);
+    if (relative === null) continue;
+    const name = [...outputs, MANIFEST_NAME].find((output) => relative === output || relative.startsWith(`${output}/`));
+    if (name === undefined) continue;
+    throw new MpegflowError(`the encode would write its output ${name} over its own source ${formatLocation(source)}`, {
+      code: 'OUTPUT_OVER_SOURCE',
+      suggestion: `write the outputs to another folder than ${formatDestination(destination)} with --to`,
+    });
+  }
 }

@@ -5,7 +5,7 @@ import type { Client } from 'minio';
 import type { MultipartHooks } from './s3.ts';
 import { MpegflowError } from '../errors.ts';
 import { formatLocation, type ObjectLocation } from '../endpoints/object-path.ts';
-import { formatDestination, type DestinationLocation } from './locations.ts';
+import { formatDestination, refuseOutputsOverSource, type DestinationLocation } from './locations.ts';
 import { sameEncode, type Manifest, type SourceIdentity } from './manifest.ts';
 import { planEncode } from './plan.ts';
 import type { Preset } from './preset-model.ts';
@@ -120,6 +120,11 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   const probeMs = elapsed(probeStarted);
   emit({ type: 'stage', stage: 'probe', state: 'done', at: now(), detail: describeProbe(probe) });
   const plan = planEncode(capOutputLines(preset.definition, probe, options.maxOutputLines), probe);
+  refuseOutputsOverSource(
+    options.source,
+    [destination, manifestAt],
+    plan.passes.flatMap((pass) => pass.outputs),
+  );
   emit({
     type: 'plan',
     at: now(),

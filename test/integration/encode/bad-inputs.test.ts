@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -86,6 +86,31 @@ describe('bad sources are refused before any encode', () => {
       (e: MpegflowError) => e.code === 'TOOL_NOT_FOUND' && /apt-get install -y ffmpeg/.test(e.suggestion ?? ''),
     );
   });
+});
+
+describe('an encode into the folder of its own source', () => {
+  const own = file('own');
+  before(() => {
+    mkdirSync(own);
+    makeVideo(path.join(own, 'video.mp4'), { width: 320, height: 240, seconds: 1 });
+    symlinkSync(own, file('own-link'));
+  });
+
+  for (const to of ['own', 'own-link']) {
+    it(`refuses to write an output over the source (--to ${to}), and writes nothing`, async () => {
+      const master = sha(path.join(own, 'video.mp4'));
+      await assert.rejects(
+        runEncode({
+          source: { kind: 'local', path: path.join(own, 'video.mp4') },
+          preset: resolvePreset({ name: 'mp4-h264' }),
+          destination: { kind: 'local', path: file(to) },
+        }),
+        (e: MpegflowError) => e.code === 'OUTPUT_OVER_SOURCE' && /write its output video\.mp4 over its own source/.test(e.message),
+      );
+      assert.equal(sha(path.join(own, 'video.mp4')), master);
+      assert.deepEqual(readdirSync(own), ['video.mp4']);
+    });
+  }
 });
 
 describe('a full disk in the work folder', () => {

@@ -203,6 +203,24 @@ describe('mpegflow encode / verify with MinIO (CLI)', () => {
     );
   });
 
+  it('an encode into the folder of its source refuses to write over it; another name there is fine', async () => {
+    await client.fPutObject('media', 'own/video.mp4', path.join(local, 'small.mp4'));
+    const before = await client.statObject('media', 'own/video.mp4');
+    const res = await cli(['encode', 'edge/media/own/video.mp4', '--preset', 'mp4-h264', '--to', 'edge/media/own/', '--json']);
+    assert.equal(res.code, 1, res.stderr);
+    const { error } = parseJson<ErrorJson>(res);
+    assert.equal(error.code, 'OUTPUT_OVER_SOURCE');
+    assert.match(error.message, /would write its output video\.mp4 over its own source edge\/media\/own\/video\.mp4/);
+    assert.equal((await client.statObject('media', 'own/video.mp4')).etag, before.etag, 'the source is untouched');
+    assert.deepEqual(
+      (await list(client, 'media', 'own/')).map((o) => o.name),
+      ['own/video.mp4'],
+    );
+    await client.copyObject('media', 'own/master.mp4', '/media/own/video.mp4');
+    const beside = await cli(['encode', 'edge/media/own/master.mp4', '--preset', 'mp4-h264', '--to', 'edge/media/own/', '--json']);
+    assert.equal(beside.code, 0, beside.stderr);
+  });
+
   it('missing objects and buckets are named', async () => {
     const noKey = parseJson<ErrorJson>(await cli(['encode', 'edge/media/in/nothing.mov', '--json']));
     assert.equal(noKey.error.code, 'SOURCE_NOT_FOUND');

@@ -7,6 +7,7 @@ import {
   keyProblem,
   outputKey,
   outputPath,
+  refuseOutputsOverSource,
 } from '../../../src/core/encode/locations.ts';
 import { MpegflowError } from '../../../src/core/errors.ts';
 
@@ -60,5 +61,27 @@ describe('destinations and output names', () => {
       assert.throws(() => outputPath('/out', name), unsafe, name);
       assert.throws(() => outputKey('p', name), unsafe, name);
     }
+  });
+});
+
+describe('outputs over their own source', () => {
+  const remote = (key: string) => ({ kind: 'remote' as const, alias: 'edge', bucket: 'media', key });
+  const into = (prefix: string, bucket = 'media', alias = 'edge') => ({ kind: 'remote' as const, alias, bucket, prefix });
+  const refused = (e: MpegflowError) => e.code === 'OUTPUT_OVER_SOURCE';
+
+  it('refuses an output file, an HLS rendition folder or the manifest landing on the source', () => {
+    assert.throws(() => refuseOutputsOverSource(remote('own/video.mp4'), [into('own')], ['video.mp4']), refused);
+    assert.throws(() => refuseOutputsOverSource(remote('vod/720p/seg.ts'), [into('vod')], ['master.m3u8', '720p']), refused);
+    assert.throws(() => refuseOutputsOverSource(remote('vod/manifest.json'), [into('vod')], ['master.m3u8']), refused);
+    assert.throws(() => refuseOutputsOverSource(remote('final/video.mp4'), [into('staging'), into('final')], ['video.mp4']), refused);
+  });
+
+  it('lets an encode write beside its source, or under a name it does not use', () => {
+    refuseOutputsOverSource(remote('own/master.mp4'), [into('own')], ['video.mp4']);
+    refuseOutputsOverSource(remote('own/720p.mp4'), [into('own')], ['master.m3u8', '720p']);
+    refuseOutputsOverSource(remote('own/video.mp4'), [into('own', 'other')], ['video.mp4']);
+    refuseOutputsOverSource(remote('own/video.mp4'), [into('own', 'media', 'central')], ['video.mp4']);
+    refuseOutputsOverSource(remote('ownx/video.mp4'), [into('own')], ['video.mp4']);
+    refuseOutputsOverSource({ kind: 'local', path: '/nowhere/video.mp4' }, [{ kind: 'local', path: '/nowhere' }], ['video.mp4']);
   });
 });
