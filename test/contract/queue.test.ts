@@ -119,6 +119,46 @@ forEachBackend('job queue', (backend) => {
     assert.equal((await listJobs(db, { limit: 50 })).filter((j) => j.source === 'd.mov').length, 1);
   });
 
+  it(
+    'two submissions of one prefix at once: the later one skips what the other queued meanwhile and queues the rest',
+    { skip: backend.name === 'sqlite' && 'SQLite serialises submissions (BEGIN IMMEDIATE): they cannot overlap' },
+    async () => {
+      const other = await backend.another();
+      const batch = Array.from({ length: 500 }, (_, i) => spec(`clip-${i}.mov`));
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let firstBatchInserted!: () => void;
+      const inserted = new Promise<void>((resolve) => (firstBatchInserted = resolve));
+      async function* slowListing() {
+        yield* batch;
+        yield spec('late.mov'); // pulled once the first 500 are inserted, in a transaction still open
+        firstBatchInserted();
+        await released;
+      }
+      const first = submitJobs({ db, specs: slowListing() });
+      await inserted;
+      // not committed yet: the second submitter's lookup cannot see them, and its INSERT waits on them
+      const second = submitJobs({ db: other, specs: [spec('clip-7.mov'), spec('new.mov'), spec('clip-499.mov')] });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      release();
+      const [a, b] = await Promise.all([first, second]);
+      assert.deepEqual(a.counts, { submitted: 501, skipped: 0 });
+      assert.deepEqual(b.counts, { submitted: 1, skipped: 2 });
+      assert.deepEqual(
+        b.submitted.map((j) => j.source),
+        ['new.mov'],
+      );
+      assert.deepEqual(
+        b.skipped.map((s) => [s.source, s.reason]),
+        [
+          ['clip-7.mov', `already queued as job ${a.submitted[7]!.id}`],
+          ['clip-499.mov', `already queued as job ${a.submitted[499]!.id}`],
+        ],
+      );
+      assert.equal((await listJobs(db, { limit: 1000 })).length, 502);
+    },
+  );
+
   it('hands out jobs by priority, each to one worker only', async () => {
     await submitJobs({ db, specs: [spec('low.mov'), spec('high.mov', { priority: 5 }), spec('low2.mov')] });
     const a = await claim('w1');

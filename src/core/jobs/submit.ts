@@ -70,6 +70,25 @@ async function liveJobs(db: Db, keys: string[]): Promise<Map<string, { id: numbe
   return new Map(rows.map((row) => [row.job_key, { id: Number(row.id), state: row.state }]));
 }
 
+const LIVE_KEY_CONFLICT = "ON CONFLICT (job_key) WHERE state IN ('queued', 'running', 'done') DO NOTHING";
+
+/** The jobs another submission queued for these specs while this one was checking. */
+async function queuedMeanwhile(db: Db, raced: KeyedSpec[]): Promise<SkippedSource[]> {
+  const live = await liveJobs(
+    db,
+    raced.map((k) => k.jobKey),
+  );
+  return Promise.all(
+    raced.map(async ({ spec, jobKey }) => {
+      // gone from the live states already (failed or cancelled since): the newest job of that key says what became of it
+      const found =
+        live.get(jobKey) ??
+        (await db.get<Pick<JobRow, 'id' | 'state'>>('SELECT id, state FROM jobs WHERE job_key = ? ORDER BY id DESC LIMIT 1', [jobKey]))!;
+      return alreadyLive(spec, { id: Number(found.id), state: found.state });
+    }),
+  );
+}
+
 const COLUMNS =
   'source, source_identity, preset, preset_file, preset_hash, destination, job_key, priority, needs, state, max_attempts, created_at, updated_at, customer, class, route, retention';
 
@@ -205,11 +224,14 @@ export async function queueJobs({
         else fresh.set(item.jobKey, item);
       }
       if (fresh.size === 0) continue;
+      // another submitter's rows, not yet committed when the lookup ran, conflict here (PostgreSQL waits for them): skipped, not an error
       const inserted = await tx.all<Pick<JobRow, 'id' | 'job_key'>>(
-        `INSERT INTO jobs (${COLUMNS}) VALUES ${[...fresh.keys()].map(() => `(${Array(17).fill('?').join(', ')})`).join(', ')} RETURNING id, job_key`,
+        `INSERT INTO jobs (${COLUMNS}) VALUES ${[...fresh.keys()].map(() => `(${Array(17).fill('?').join(', ')})`).join(', ')} ${LIVE_KEY_CONFLICT} RETURNING id, job_key`,
         [...fresh.values()].flatMap((item) => rowValues(item, maxAttempts, ts)),
       );
       const idOf = new Map(inserted.map((row) => [row.job_key, Number(row.id)]));
+      const raced = [...fresh.values()].filter((item) => !idOf.has(item.jobKey));
+      if (raced.length > 0) for (const skipped of await queuedMeanwhile(tx, raced)) tally.skip(skipped);
       const newIds = [...idOf.values()].sort((a, b) => a - b);
       for (const id of newIds) ids.add(id);
       count += newIds.length;
