@@ -42,7 +42,7 @@ export function renderJobDetail(job: JobDetail, tty = Boolean(process.stdout.isT
       ['Priority', job.priority],
       [
         'Attempts',
-        `${job.attempts} (${job.attempts - job.lostLeases} of ${job.maxAttempts} allowed failures used${job.lostLeases ? `; ${job.lostLeases} lost to workers that died` : ''})`,
+        `${job.attempts} (${job.attempts - job.lostLeases} of ${job.maxAttempts} allowed failures used${job.lostLeases ? `; ${job.lostLeases} lost to workers that stopped or died` : ''})`,
       ],
       ['Worker', job.leaseOwner],
       ['Waiting', job.waiting],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeEach, it } from 'node:test';
-import { cancelJob, getJob } from '../../src/core/jobs/queue.ts';
+import { cancelJob, DEFAULT_MAX_ATTEMPTS, getJob } from '../../src/core/jobs/queue.ts';
 import { submitJobs } from '../../src/core/jobs/submit.ts';
 import { runWorker, type JobContext } from '../../src/core/jobs/worker.ts';
 import { listWorkers } from '../../src/core/jobs/workers.ts';
@@ -142,6 +142,69 @@ forEachBackend('worker loop', (backend) => {
     const result = await worker;
     assert.equal(result.stoppedBy, 'signal');
     assert.equal((await getJob(db, 1)).state, 'queued');
+  });
+
+  it('a stop does not use up an attempt: stopped more often than max attempts, the job is still queued, at once', async () => {
+    await submitJobs({ db, specs: [spec('long')] });
+    for (let restart = 0; restart < DEFAULT_MAX_ATTEMPTS + 1; restart++) {
+      const stop = new AbortController();
+      const worker = runWorker({
+        db,
+        endpoints: ['e'],
+        classify,
+        pollMs: 10,
+        signal: stop.signal,
+        execute: (_job, ctx) => untilAborted(ctx),
+        onEvent: (event) => event.type === 'claimed' && setTimeout(() => stop.abort(), 20),
+      });
+      assert.deepEqual(
+        (await worker).jobs.map((j) => j.state),
+        ['queued'],
+      );
+    }
+    const job = await getJob(db, 1);
+    assert.equal(job.state, 'queued');
+    assert.equal(job.attempts, DEFAULT_MAX_ATTEMPTS + 1);
+    assert.deepEqual(
+      job.attemptsLog.map((a) => a.outcome),
+      Array(DEFAULT_MAX_ATTEMPTS + 1).fill('stopped'),
+    );
+    const done = await runWorker({ db, endpoints: ['e'], classify, drain: true, pollMs: 10, execute: async () => ({ result: {} }) });
+    assert.deepEqual(
+      done.jobs.map((j) => j.state),
+      ['done'],
+      'claimable again at once, and still allowed to run',
+    );
+  });
+
+  it('stopped while a claim is under way: the claimed job is handed back, not run', async () => {
+    await submitJobs({ db, specs: [spec('a'), spec('b')] });
+    const stop = new AbortController();
+    const ran: string[] = [];
+    const result = await runWorker({
+      db,
+      endpoints: ['e'],
+      concurrency: 2,
+      classify,
+      pollMs: 10,
+      signal: stop.signal,
+      // the event comes as the claim returns: the stop lands before the job starts
+      onEvent: (event) => event.type === 'claimed' && stop.abort(),
+      execute: async (job) => {
+        ran.push(job.source);
+        await sleep(300);
+        return { result: {} };
+      },
+    });
+    assert.deepEqual(ran, []);
+    assert.equal(result.stoppedBy, 'signal');
+    assert.deepEqual(
+      result.jobs.map((j) => j.state),
+      ['queued'],
+      'one claim, then no more',
+    );
+    assert.equal((await getJob(db, 1)).state, 'queued');
+    assert.equal((await getJob(db, 2)).attempts, 0);
   });
 
   it('abandons a job another worker took over after its lease ran out', async () => {

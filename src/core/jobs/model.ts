@@ -31,7 +31,7 @@ export interface Job extends JobSpec {
   jobKey: string;
   state: JobState;
   attempts: number;
-  /** Attempts whose worker died or stalled past its lease: they do not count against maxAttempts. */
+  /** Attempts whose worker died, stalled past its lease or was stopped: they do not count against maxAttempts. */
   lostLeases: number;
   maxAttempts: number;
   notBefore: number;

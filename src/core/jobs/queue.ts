@@ -230,6 +230,7 @@ export async function failAttempt({
   error,
   transient,
   cancelled = false,
+  stopped = false,
   backoffBaseMs,
 }: {
   db: Db;
@@ -237,6 +238,8 @@ export async function failAttempt({
   error: string;
   transient: boolean;
   cancelled?: boolean;
+  /** The worker was asked to stop: the job goes back at once, and the attempt does not count (as a lost lease does not). */
+  stopped?: boolean;
   backoffBaseMs?: number;
 }): Promise<JobState> {
   return db.transaction(async (tx) => {
@@ -249,14 +252,15 @@ export async function failAttempt({
     const state: JobState =
       cancelled || Number(current.cancel_requested) === 1
         ? 'cancelled'
-        : transient && failures < Number(current.max_attempts)
+        : stopped || (transient && failures < Number(current.max_attempts))
           ? 'queued'
           : 'failed';
+    const notBefore = state !== 'queued' ? 0 : stopped ? ms : ms + backoffMs(failures, backoffBaseMs);
     await tx.run(
-      `UPDATE jobs SET state = ?, last_error = ?, not_before = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?, finished_at = ? WHERE id = ?`,
-      [state, error, state === 'queued' ? ms + backoffMs(failures, backoffBaseMs) : 0, ts, state === 'queued' ? null : ts, lease.id],
+      `UPDATE jobs SET state = ?, last_error = ?, not_before = ?, lost_leases = lost_leases + ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?, finished_at = ? WHERE id = ?`,
+      [state, error, notBefore, stopped ? 1 : 0, ts, state === 'queued' ? null : ts, lease.id],
     );
-    await finishAttempt(tx, lease, state === 'cancelled' ? 'cancelled' : 'failed', error, ts);
+    await finishAttempt(tx, lease, state === 'cancelled' ? 'cancelled' : stopped ? 'stopped' : 'failed', error, ts);
     if (state === 'queued') await tx.notify(JOBS_CHANNEL);
     return state;
   });

@@ -140,6 +140,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
     const controller = new AbortController();
     const stop = () => controller.abort(new CancelledError('the worker was asked to stop'));
     options.signal?.addEventListener('abort', stop, { once: true });
+    if (options.signal?.aborted) stop(); // stopped while the claim was under way: a listener added now never fires
     const pendingLog: string[] = [];
     const flushLog = async () => {
       const lines = pendingLog.splice(0);
@@ -175,6 +176,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       options.onEvent?.({ type: 'finished', job, state, error });
     };
     try {
+      if (controller.signal.aborted) throw controller.signal.reason;
       const outcome = await options.execute(job, context);
       clearInterval(heartbeat);
       await flushLog();
@@ -204,7 +206,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
           error: verdict.message,
           transient: verdict.transient,
           cancelled: reason instanceof CancelledError && !stoppedByWorker,
-          backoffBaseMs: stoppedByWorker ? 0 : options.backoffBaseMs,
+          stopped: stoppedByWorker,
+          backoffBaseMs: options.backoffBaseMs,
         }),
       );
       finish(state, verdict.message);
@@ -222,7 +225,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
         break;
       }
       let storeDown: unknown;
-      while (running.size < concurrency && claimed < maxJobs) {
+      while (running.size < concurrency && claimed < maxJobs && !options.signal?.aborted) {
         let job: Job | undefined;
         try {
           job = await claimJob({ db, worker, host, leaseMs, has, poolLimit: options.poolLimit, audit: options.audit });
