@@ -191,6 +191,33 @@ forEachBackend('worker loop', (backend) => {
     assert.equal((await getJob(db, 2)).attempts, 0);
   });
 
+  it('a publish that fails fails the attempt as classified, at once: it is not a store outage to wait out', async () => {
+    await submitJobs({ db, specs: [spec('refused')] });
+    const events: string[] = [];
+    const result = await runWorker({
+      db,
+      endpoints: ['e'],
+      drain: true,
+      classify,
+      pollMs: 10,
+      onEvent: (event) => events.push(event.type),
+      execute: async () => ({
+        result: {},
+        publish: async () => {
+          throw new Error('central refused the write (AccessDenied)');
+        },
+      }),
+    });
+    assert.deepEqual(
+      result.jobs.map((j) => [j.state, j.error]),
+      [['failed', 'central refused the write (AccessDenied)']],
+    );
+    assert.ok(!events.includes('store-unavailable'), events.join(', '));
+    const job = await getJob(db, 1);
+    assert.equal(job.state, 'failed');
+    assert.equal(job.lastError, 'central refused the write (AccessDenied)');
+  });
+
   it('abandons a job another worker took over after its lease ran out', async () => {
     await submitJobs({ db, specs: [spec('slow')] });
     const events: string[] = [];

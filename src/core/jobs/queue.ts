@@ -182,6 +182,9 @@ async function finishAttempt(db: Db, lease: Lease, outcome: string, error: strin
   ]);
 }
 
+/** Putting the outputs in place failed (storage refused, disk full): the attempt failed, the store did not. */
+export class PublishError extends Error {}
+
 /**
  * Fenced completion. In one transaction: lock the job, check this worker's
  * lease generation is still the job's, run `publish` (move outputs into place,
@@ -203,7 +206,11 @@ export async function publishJob({
   return db.transaction(async (tx) => {
     const current = await row(tx, lease.id, true);
     if (!current || current.state !== 'running' || Number(current.lease_generation) !== lease.leaseGeneration) return false;
-    await publish?.();
+    try {
+      await publish?.();
+    } catch (error) {
+      throw new PublishError(error instanceof Error ? error.message : String(error), { cause: error });
+    }
     const ts = new Date(await tx.nowMs()).toISOString();
     await tx.run(
       `UPDATE jobs SET state = 'done', result = ?, last_error = NULL, lease_owner = NULL, lease_expires_at = NULL, finished_at = ?, updated_at = ? WHERE ${HELD}`,

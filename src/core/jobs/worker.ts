@@ -10,6 +10,7 @@ import {
   failAttempt,
   forgetUpload,
   JOBS_CHANNEL,
+  PublishError,
   publishJob,
   recordUpload,
   renewLease,
@@ -111,7 +112,11 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   const running = new Set<Promise<void>>();
   const outage = new StoreOutage((event) => options.onEvent?.(event));
   const storeTrouble = (error: unknown) => outage.failed(describe(error));
-  /** Retries a store call until it goes through or the worker is stopped: the outcome of an encode is never dropped. */
+  /**
+   * Retries a store call until it goes through: the outcome of an encode is
+   * never dropped. A publish that failed is the attempt's failure, not the
+   * store's: it is not retried here.
+   */
   const persist = async <T>(call: () => Promise<T>): Promise<T> => {
     for (let wait = 500; ; wait = Math.min(wait * 2, 10_000)) {
       try {
@@ -119,6 +124,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
         outage.answered();
         return done;
       } catch (error) {
+        if (error instanceof PublishError) throw error;
         storeTrouble(error);
         await sleep(wait);
       }
@@ -198,7 +204,9 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       }
       const stoppedByWorker = reason instanceof CancelledError && options.signal?.aborted;
       const verdict: FailureVerdict =
-        reason instanceof CancelledError ? { message: reason.message, transient: true } : options.classify(error);
+        reason instanceof CancelledError
+          ? { message: reason.message, transient: true }
+          : options.classify(error instanceof PublishError ? error.cause : error);
       const state = await persist(() =>
         failAttempt({
           db,

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { MpegflowError } from '../errors.ts';
 import { postgresError } from './postgres-errors.ts';
 import { numberedPlaceholders, type Sql, type SqlValue } from './sql.ts';
 
@@ -143,13 +142,14 @@ export class PostgresSql extends PgStatements implements Sql {
     let broken = false;
     try {
       const tx = new PgTransaction(client, this.location, this.clock);
-      await client.query('BEGIN');
+      await tx.run('BEGIN');
       const result = await fn(tx);
-      await client.query('COMMIT');
+      await tx.run('COMMIT');
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => (broken = true));
-      throw error instanceof MpegflowError ? error : postgresError(this.location, error);
+      // the statements name their own failures; anything else is the caller's (a failed publish), as on SQLite
+      throw error;
     } finally {
       client.release(broken);
     }
