@@ -95,7 +95,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   const internal = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
   const remoteClientFor = (d: DestinationLocation) => (d.kind === 'remote' ? client(d.alias) : undefined);
-  const sink = openSink({ options, workDir, client: remoteClientFor(destination), emit, now });
+  const sink = openSink({ options, workDir, client: remoteClientFor(destination), emit, now, signal });
 
   // An earlier run may have finished this already: the manifest says what it encoded (read while the source is looked up).
   const ifExists = options.ifExists ?? 'skip';
@@ -238,12 +238,14 @@ function openSink({
   client,
   emit,
   now,
+  signal,
 }: {
   options: RunEncodeOptions;
   workDir: string;
   client: Client | undefined;
   emit: ProgressListener;
   now: () => Date;
+  signal: AbortSignal;
 }): OutputSink {
   const events: SinkEvents = {
     multipart: options.multipart,
@@ -279,6 +281,7 @@ function openSink({
         concurrency: options.uploadConcurrency,
         partSize: options.partSize,
         partConcurrency: options.partConcurrency,
+        signal,
       });
 }
 

@@ -168,6 +168,8 @@ export class RemoteSink implements OutputSink {
   readonly #events: SinkEvents;
   readonly #pool: ReturnType<typeof taskPool>;
   readonly #abort = new AbortController();
+  /** Ours (abort) or the run's (Ctrl-C, SIGTERM, a cancelled job): either stops the uploads between parts. */
+  readonly #stop: AbortSignal;
   readonly #partSize?: number;
   readonly #partConcurrency?: number;
   readonly #stored = new Set<string>();
@@ -183,8 +185,10 @@ export class RemoteSink implements OutputSink {
     concurrency?: number;
     partSize?: number;
     partConcurrency?: number;
+    signal?: AbortSignal;
   }) {
     this.#client = options.client;
+    this.#stop = options.signal ? AbortSignal.any([this.#abort.signal, options.signal]) : this.#abort.signal;
     this.#destination = options.destination;
     this.#workDir = options.workDir;
     this.#events = options.events ?? {};
@@ -229,7 +233,7 @@ export class RemoteSink implements OutputSink {
 
   put(name: string): Promise<OutputRecord> {
     return this.#pool.run(async () => {
-      if (this.#abort.signal.aborted) throw cancelled();
+      if (this.#stop.aborted) throw cancelled();
       const file = outputPath(this.#workDir, name);
       let result;
       try {
@@ -240,7 +244,7 @@ export class RemoteSink implements OutputSink {
           file,
           partSize: this.#partSize,
           partConcurrency: this.#partConcurrency,
-          signal: this.#abort.signal,
+          signal: this.#stop,
           onMultipart: this.#events.multipart,
           onBytes: (bytes) => {
             this.#inFlightBytes.set(name, bytes);
