@@ -200,9 +200,9 @@ forEachBackend('job queue', (backend) => {
     assert.equal(taken.lostLeases, 1);
     assert.equal((await renewLease({ db, lease: job, leaseMs: 60_000 })).held, false, 'the dead worker lost it');
     let stalePublished = false;
-    assert.equal(await publishJob({ db, lease: job, result: {}, publish: async () => void (stalePublished = true) }), false);
+    assert.equal(await publishJob({ db, lease: job, result: {}, publish: async () => void (stalePublished = true) }), 'lost');
     assert.equal(stalePublished, false, 'a stale worker never runs its publish step');
-    assert.equal(await publishJob({ db, lease: taken, result: { manifest: 'm' } }), true);
+    assert.equal(await publishJob({ db, lease: taken, result: { manifest: 'm' } }), 'published');
     const detail = await getJob(db, job.id);
     assert.equal(detail.state, 'done');
     assert.deepEqual(

@@ -218,6 +218,35 @@ forEachBackend('worker loop', (backend) => {
     assert.equal(job.lastError, 'central refused the write (AccessDenied)');
   });
 
+  it('a cancel that lands after the last heartbeat is honoured at publish: outputs discarded, the job cancelled', async () => {
+    await submitJobs({ db, specs: [spec('late')] });
+    const published: string[] = [];
+    const discarded: string[] = [];
+    const result = await runWorker({
+      db,
+      endpoints: ['e'],
+      drain: true,
+      classify,
+      pollMs: 10,
+      leaseMs: 60_000,
+      execute: async (job) => {
+        await cancelJob({ db, id: job.id }); // the next heartbeat is 15 s away
+        return {
+          result: {},
+          publish: async () => void published.push(job.source),
+          discard: async () => void discarded.push(job.source),
+        };
+      },
+    });
+    assert.deepEqual(
+      result.jobs.map((j) => j.state),
+      ['cancelled'],
+    );
+    assert.deepEqual(published, []);
+    assert.deepEqual(discarded, ['late']);
+    assert.equal((await getJob(db, 1)).state, 'cancelled');
+  });
+
   it('abandons a job another worker took over after its lease ran out', async () => {
     await submitJobs({ db, specs: [spec('slow')] });
     const events: string[] = [];

@@ -189,8 +189,9 @@ export class PublishError extends Error {}
  * Fenced completion. In one transaction: lock the job, check this worker's
  * lease generation is still the job's, run `publish` (move outputs into place,
  * write the manifest), mark the job done. A worker that lost its lease gets
- * `false` and publishes nothing; while one publishes, no other can claim
- * the job (PostgreSQL holds the row lock, SQLite its write lock).
+ * 'lost', and one whose job was cancelled since its last heartbeat gets
+ * 'cancelled': neither publishes anything. While one publishes, no other can
+ * claim the job (PostgreSQL holds the row lock, SQLite its write lock).
  */
 export async function publishJob({
   db,
@@ -202,10 +203,11 @@ export async function publishJob({
   lease: Lease;
   result: Record<string, unknown>;
   publish?: () => Promise<void>;
-}): Promise<boolean> {
+}): Promise<'published' | 'lost' | 'cancelled'> {
   return db.transaction(async (tx) => {
     const current = await row(tx, lease.id, true);
-    if (!current || current.state !== 'running' || Number(current.lease_generation) !== lease.leaseGeneration) return false;
+    if (!current || current.state !== 'running' || Number(current.lease_generation) !== lease.leaseGeneration) return 'lost';
+    if (Number(current.cancel_requested) === 1) return 'cancelled';
     try {
       await publish?.();
     } catch (error) {
@@ -217,7 +219,7 @@ export async function publishJob({
       [JSON.stringify(result), ts, ts, lease.id, lease.leaseGeneration],
     );
     await finishAttempt(tx, lease, 'done', null, ts);
-    return true;
+    return 'published';
   });
 }
 

@@ -187,13 +187,14 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       clearInterval(heartbeat);
       await flushLog();
       const published = await persist(() => publishJob({ db, lease: job, result: outcome.result, publish: outcome.publish }));
-      if (published) {
+      if (published === 'published') {
         finish('done');
         await countWorkerJob(db, worker, 'done', Number(outcome.result.bytesStored ?? 0)).catch(storeTrouble);
-      } else {
-        await outcome.discard?.();
-        options.onEvent?.({ type: 'lease-lost', job });
+        return;
       }
+      await outcome.discard?.();
+      if (published === 'cancelled') throw new CancelledError(`job ${job.id} was cancelled`);
+      options.onEvent?.({ type: 'lease-lost', job });
     } catch (error) {
       clearInterval(heartbeat);
       await flushLog();
