@@ -24,8 +24,16 @@ function untilAborted(ctx: JobContext): Promise<never> {
   return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
 }
 
+/** Publish and discard steps that say whether they ran. */
+function recorded(name: string, ran: { published: string[]; discarded: string[] }) {
+  return { publish: async () => void ran.published.push(name), discard: async () => void ran.discarded.push(name) };
+}
+
 forEachBackend('worker loop', (backend) => {
   let db: Db;
+  /** A cron run (`worker --drain`) on a host with endpoint e. */
+  const drainOnce = (options: Partial<Parameters<typeof runWorker>[0]> & Pick<Parameters<typeof runWorker>[0], 'execute'>) =>
+    runWorker({ db, endpoints: ['e'], drain: true, classify, pollMs: 10, ...options });
   beforeEach(async () => {
     db = await backend.fresh();
   });
@@ -153,7 +161,7 @@ forEachBackend('worker loop', (backend) => {
       job.attemptsLog.map((a) => a.outcome),
       Array(DEFAULT_MAX_ATTEMPTS + 1).fill('stopped'),
     );
-    const done = await runWorker({ db, endpoints: ['e'], classify, drain: true, pollMs: 10, execute: async () => ({ result: {} }) });
+    const done = await drainOnce({ execute: async () => ({ result: {} }) });
     assert.deepEqual(
       done.jobs.map((j) => j.state),
       ['done'],
@@ -194,12 +202,7 @@ forEachBackend('worker loop', (backend) => {
   it('a publish that fails fails the attempt as classified, at once: it is not a store outage to wait out', async () => {
     await submitJobs({ db, specs: [spec('refused')] });
     const events: string[] = [];
-    const result = await runWorker({
-      db,
-      endpoints: ['e'],
-      drain: true,
-      classify,
-      pollMs: 10,
+    const result = await drainOnce({
       onEvent: (event) => events.push(event.type),
       execute: async () => ({
         result: {},
@@ -220,30 +223,19 @@ forEachBackend('worker loop', (backend) => {
 
   it('a cancel that lands after the last heartbeat is honoured at publish: outputs discarded, the job cancelled', async () => {
     await submitJobs({ db, specs: [spec('late')] });
-    const published: string[] = [];
-    const discarded: string[] = [];
-    const result = await runWorker({
-      db,
-      endpoints: ['e'],
-      drain: true,
-      classify,
-      pollMs: 10,
+    const ran = { published: [] as string[], discarded: [] as string[] };
+    const result = await drainOnce({
       leaseMs: 60_000,
       execute: async (job) => {
         await cancelJob({ db, id: job.id }); // the next heartbeat is 15 s away
-        return {
-          result: {},
-          publish: async () => void published.push(job.source),
-          discard: async () => void discarded.push(job.source),
-        };
+        return { result: {}, ...recorded(job.source, ran) };
       },
     });
     assert.deepEqual(
       result.jobs.map((j) => j.state),
       ['cancelled'],
     );
-    assert.deepEqual(published, []);
-    assert.deepEqual(discarded, ['late']);
+    assert.deepEqual(ran, { published: [], discarded: ['late'] });
     assert.equal((await getJob(db, 1)).state, 'cancelled');
   });
 
@@ -272,30 +264,23 @@ forEachBackend('worker loop', (backend) => {
 
   it('leaves jobs it cannot run to other hosts, and says it drained', async () => {
     await submitJobs({ db, specs: [spec('needs-e')] });
-    const result = await runWorker({ db, endpoints: ['other'], drain: true, classify, pollMs: 10, execute: async () => ({ result: {} }) });
+    const result = await drainOnce({ endpoints: ['other'], execute: async () => ({ result: {} }) });
     assert.equal(result.jobs.length, 0);
     assert.equal((await getJob(db, 1)).state, 'queued');
   });
 
   it('publishes only under its lease: a stalled worker discards its outputs', async () => {
     await submitJobs({ db, specs: [spec('a')] });
-    const published: string[] = [];
-    const discarded: string[] = [];
-    const result = await runWorker({
-      db,
-      endpoints: ['e'],
-      drain: true,
-      classify,
-      pollMs: 10,
+    const ran = { published: [] as string[], discarded: [] as string[] };
+    const result = await drainOnce({
       workerId: 'stalled',
       execute: async () => {
         // another host takes the job over while this one was paused
         await db.run("UPDATE jobs SET lease_owner = 'other', lease_generation = lease_generation + 1 WHERE id = 1");
-        return { result: {}, publish: async () => void published.push('stalled'), discard: async () => void discarded.push('stalled') };
+        return { result: {}, ...recorded('stalled', ran) };
       },
     });
-    assert.deepEqual(published, []);
-    assert.deepEqual(discarded, ['stalled']);
+    assert.deepEqual(ran, { published: [], discarded: ['stalled'] });
     assert.equal(result.jobs.length, 0);
     assert.equal((await getJob(db, 1)).state, 'running', "still the new owner's");
   });
