@@ -30,17 +30,15 @@ function spec(source: string, over: Partial<JobSpec> = {}): JobSpec {
   };
 }
 
-const everything = () => true;
-
 forEachBackend('job queue', (backend) => {
   let db: Db;
-  const claim = (worker: string, over: { has?: (n: string) => boolean; poolLimit?: number; on?: Db } = {}) =>
+  const claim = (worker: string, over: { capabilities?: string[]; poolLimit?: number; on?: Db } = {}) =>
     claimJob({
       db: over.on ?? db,
       worker,
       host: `${worker}-host`,
       leaseMs: 60_000,
-      has: over.has ?? everything,
+      capabilities: over.capabilities ?? 'any',
       poolLimit: over.poolLimit,
     });
 
@@ -299,11 +297,25 @@ forEachBackend('job queue', (backend) => {
       db,
       specs: [spec('a.mov', { needs: ['endpoint:central', 'endpoint:archive'] }), spec('b.mov', { needs: ['host:h1'] })],
     });
-    assert.equal(await claim('w', { has: (n) => n === 'endpoint:central' }), undefined, 'no archive secret, not host h1');
-    const b = await claim('w', { has: (n) => n === 'host:h1' });
+    assert.equal(await claim('w', { capabilities: ['endpoint:central'] }), undefined, 'no archive secret, not host h1');
+    const b = await claim('w', { capabilities: ['host:h1'] });
     assert.equal(b?.source, 'b.mov');
-    const a = await claim('w', { has: (n) => n.startsWith('endpoint:') });
+    const a = await claim('w', { capabilities: ['endpoint:archive', 'endpoint:edge', 'endpoint:central'] });
     assert.equal(a?.source, 'a.mov');
+  });
+
+  it('a host finds the job it can run behind any number it cannot, ahead of it in the queue', async () => {
+    await submitJobs({
+      db,
+      specs: [
+        ...Array.from({ length: 60 }, (_, i) => spec(`tokyo-${i}.mov`, { needs: ['endpoint:tokyo'], priority: 5 })),
+        spec('paris.mov', { needs: ['endpoint:paris'] }),
+        spec('anywhere.mov', { needs: [] }),
+      ],
+    });
+    assert.equal((await claim('w', { capabilities: ['endpoint:paris', 'host:w-host'] }))?.source, 'paris.mov');
+    assert.equal((await claim('w', { capabilities: ['endpoint:paris', 'host:w-host'] }))?.source, 'anywhere.mov');
+    assert.equal(await claim('w', { capabilities: ['endpoint:paris'] }), undefined);
   });
 
   it('caps encodes running at once across every host sharing the store', async () => {

@@ -2,13 +2,12 @@ import type { AuditContext } from '../audit/context.ts';
 import { MpegflowError, userError } from '../errors.ts';
 import type { Db } from '../store/open.ts';
 import type { Job, JobAttempt, JobDetail, JobState } from './model.ts';
-import { fromRow, parseNeeds, WITH_HOST, type JobRow } from './rows.ts';
+import { fromRow, WITH_HOST, type JobRow } from './rows.ts';
 import { whyWaiting } from './waiting.ts';
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
 const LOG_LINES_KEPT = 200;
 /** Ready jobs a claim looks at before giving up on ones this host cannot run. */
-const CLAIM_WINDOW = 50;
 /** Channel on which a submit or a retry wakes idle workers. */
 export const JOBS_CHANNEL = 'mpegflow_jobs';
 
@@ -76,8 +75,8 @@ export interface ClaimOptions {
   worker: string;
   host: string;
   leaseMs: number;
-  /** What this host can run: endpoints it holds secrets for, `host:NAME` for its own local files. */
-  has: (need: string) => boolean;
+  /** The needs this host meets (`endpoint:NAME` for each secret it holds, `host:NAME` for its own files), or 'any'. */
+  capabilities: string[] | 'any';
   /** The licensed number of encodes running at once across every host sharing the store. */
   poolLimit?: number;
   /** A takeover of a dead worker's job is audited, so a killed worker leaves a trace. */
@@ -92,7 +91,18 @@ export interface ClaimOptions {
  * no longer publish (see `publishJob`). PostgreSQL workers skip rows another
  * is claiming; SQLite takes its write lock.
  */
-export async function claimJob({ db, worker, host, leaseMs, has, poolLimit, audit }: ClaimOptions): Promise<Job | undefined> {
+/**
+ * Jobs whose needs are all among the capabilities. Needs are stored as
+ * ',a,b,': striking each capability out must leave ','. In SQL, so that jobs
+ * this host cannot run, however many, never hide one it can.
+ */
+function runnableBy(capabilities: string[] | 'any'): { sql: string; params: string[] } {
+  if (capabilities === 'any') return { sql: '', params: [] };
+  const struck = capabilities.reduce((expression) => `REPLACE(${expression}, ?, ',')`, 'needs');
+  return { sql: ` AND ${struck} = ','`, params: capabilities.map((capability) => `,${capability},`) };
+}
+
+export async function claimJob({ db, worker, host, leaseMs, capabilities, poolLimit, audit }: ClaimOptions): Promise<Job | undefined> {
   return db.transaction(async (tx) => {
     const ms = await tx.nowMs();
     const ts = new Date(ms).toISOString();
@@ -101,13 +111,13 @@ export async function claimJob({ db, worker, host, leaseMs, has, poolLimit, audi
       const busy = await tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE state = 'running' AND lease_expires_at >= ?", [ms]);
       if (Number(busy!.n) >= poolLimit) return undefined;
     }
-    const candidates = await tx.all<JobRow>(
+    const runnable = runnableBy(capabilities);
+    const next = await tx.get<JobRow>(
       `SELECT * FROM jobs
-       WHERE (state = 'queued' AND not_before <= ?) OR (state = 'running' AND lease_expires_at < ?)
-       ORDER BY priority DESC, id LIMIT ${CLAIM_WINDOW}${tx.claimLock}`,
-      [ms, ms],
+       WHERE ((state = 'queued' AND not_before <= ?) OR (state = 'running' AND lease_expires_at < ?))${runnable.sql}
+       ORDER BY priority DESC, id LIMIT 1${tx.claimLock}`,
+      [ms, ms, ...runnable.params],
     );
-    const next = candidates.find((c) => parseNeeds(c.needs).every(has));
     if (!next) return undefined;
     let lost = Number(next.lost_leases);
     if (next.state === 'running') {

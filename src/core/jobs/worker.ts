@@ -107,7 +107,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   const host = options.host ?? hostName();
   const worker = options.workerId ?? newWorkerId(host);
   const endpoints = new Set(options.endpoints ?? []);
-  const has = (need: string) => need === `host:${host}` || (need.startsWith('endpoint:') && endpoints.has(need.slice('endpoint:'.length)));
+  const capabilities = [`host:${host}`, ...[...endpoints].map((endpoint) => `endpoint:${endpoint}`)];
   const result: WorkerResult = { worker, host, jobs: [], stoppedBy: 'drained' };
   const running = new Set<Promise<void>>();
   const outage = new StoreOutage((event) => options.onEvent?.(event));
@@ -237,7 +237,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       while (running.size < concurrency && claimed < maxJobs && !options.signal?.aborted) {
         let job: Job | undefined;
         try {
-          job = await claimJob({ db, worker, host, leaseMs, has, poolLimit: options.poolLimit, audit: options.audit });
+          job = await claimJob({ db, worker, host, leaseMs, capabilities, poolLimit: options.poolLimit, audit: options.audit });
           outage.answered();
         } catch (error) {
           storeTrouble(error);
