@@ -22,6 +22,8 @@ export interface FaultProxyOptions {
   bytesPerSecond?: number;
   /** Request bytes per second per connection (uploads; default: unlimited). */
   requestBytesPerSecond?: number;
+  /** Connections whose request this matches (its first bytes, e.g. the method) are accepted and never answered, as by a hung node. */
+  hangOn?: (request: string) => boolean;
 }
 
 /** Forwards `from` to `to`, pausing after each chunk so that at most `rate` bytes a second pass (all, without a rate). */
@@ -40,8 +42,7 @@ function relay(from: net.Socket, to: net.Socket, rate?: number): void {
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   let accepted = 0;
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    accepted++;
+  const forward = (client: net.Socket) => {
     const upstream = net.connect(options.targetPort, '127.0.0.1');
     sockets.add(client);
     sockets.add(upstream);
@@ -61,6 +62,20 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     upstream.on('error', end);
     relay(client, upstream, options.requestBytesPerSecond);
     relay(upstream, client, options.bytesPerSecond);
+  };
+  const server = net.createServer((client) => {
+    accepted++;
+    const { hangOn } = options;
+    if (!hangOn) return forward(client);
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => client.destroy());
+    client.once('data', (first: Buffer) => {
+      if (hangOn(first.toString('latin1'))) return;
+      client.pause();
+      client.unshift(first);
+      forward(client);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;

@@ -59,6 +59,8 @@ export interface RunEncodeOptions {
   maxAttempts?: number;
   /** How long ffmpeg keeps reconnecting to a dropped source before the attempt fails (seconds, default 30). */
   reconnectDelayMaxSeconds?: number;
+  /** How long a read of a remote source may wait on a silent connection before it fails (seconds, default 60). */
+  ioTimeoutSeconds?: number;
   /**
    * The PEM file of the private CA an endpoint's certificate is signed by, if
    * any. ffmpeg verifies the certificate of an https source (against this

@@ -24,6 +24,14 @@ export function presignExpiry(durationSeconds: number): number {
   return Math.min(MAX_EXPIRY_S, Math.max(MIN_EXPIRY_S, Math.ceil(MIN_EXPIRY_S + durationSeconds * 4)));
 }
 
+/** How long ffmpeg and ffprobe wait on a storage connection that has gone silent before the read fails. */
+const DEFAULT_IO_TIMEOUT_S = 60;
+
+/** Without it ffmpeg's HTTP input waits for ever on a server that accepts the connection and never answers. */
+function ioTimeoutArgs(seconds: number): string[] {
+  return ['-rw_timeout', String(Math.round(seconds * 1_000_000))];
+}
+
 /** ffmpeg's HTTP input options: reconnect after drops and server errors, for up to `delayMax` seconds between tries. */
 export function reconnectArgs(delayMaxSeconds: number): string[] {
   return [
@@ -37,8 +45,6 @@ export function reconnectArgs(delayMaxSeconds: number): string[] {
     '5xx',
     '-reconnect_delay_max',
     String(delayMaxSeconds),
-    '-rw_timeout',
-    '60000000',
     '-multiple_requests',
     '1',
   ];
@@ -142,13 +148,15 @@ export interface SourceInputOptions {
   source: ObjectLocation;
   presignExpirySeconds?: number | ((context: { attempt: number; durationSeconds: number }) => number);
   reconnectDelayMaxSeconds?: number;
+  ioTimeoutSeconds?: number;
   caFileFor?: (alias: string) => string | null | undefined;
 }
 
 /**
  * How ffmpeg reads the source on each attempt: the file, or a fresh presigned
  * URL pinned to the probed version (If-Match on its ETag). The probe (attempt
- * 0) fails fast; encodes ride out dropped connections.
+ * 0) fails fast; encodes ride out dropped connections. Both give up on a
+ * connection that stays silent for the I/O timeout.
  */
 export function sourceInputs(
   options: SourceInputOptions,
@@ -179,6 +187,7 @@ export function sourceInputs(
       url,
       display: formatLocation(loc),
       inputArgs: [
+        ...ioTimeoutArgs(options.ioTimeoutSeconds ?? DEFAULT_IO_TIMEOUT_S),
         ...(reconnect ? reconnectArgs(options.reconnectDelayMaxSeconds ?? 30) : []),
         ...tlsArgs(url, options.caFileFor?.(loc.alias)),
         '-headers',

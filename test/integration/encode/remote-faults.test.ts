@@ -124,6 +124,36 @@ describe('encode pipeline with MinIO: faults, retries, cancel, multipart', () =>
     assert.deepEqual(await keys(client, 'out', 'lost/'), [], 'no manifest, no partial outputs');
   });
 
+  it('a node that takes the connection and never answers: the probe gives up after the I/O timeout', { timeout: 30_000 }, async () => {
+    // the HEAD of the object passes; ffprobe's GET is accepted and never answered
+    const proxy = await startFaultProxy({ targetPort: minio.nodes[0]!.port, hangOn: (request) => request.startsWith('GET ') });
+    try {
+      const viaProxy = clientFor(proxy.url);
+      const started = Date.now();
+      await assert.rejects(
+        runEncode(
+          base({
+            source: { kind: 'remote', alias: 'e', bucket: 'media', key: 'clip.mp4' },
+            destination: { kind: 'local', path: path.join(tmp, 'hung') },
+            s3For: () => viaProxy,
+            ioTimeoutSeconds: 2,
+          }),
+        ),
+        (e: MpegflowError) => {
+          assert.equal(e.code, 'SOURCE_UNREACHABLE', `${e.code}: ${e.message}`);
+          assert.ok(e.retryable, 'the job queue tries again later');
+          assert.match(e.message, /e\/media\/clip\.mp4/);
+          assert.doesNotMatch(JSON.stringify({ message: e.message, details: e.details }), /X-Amz-Signature=(?!\[REDACTED\])/);
+          return true;
+        },
+      );
+      const seconds = (Date.now() - started) / 1000;
+      assert.ok(seconds >= 2 && seconds < 10, `failed after ${seconds.toFixed(1)} s`);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('uploads a large output as a multipart upload with concurrent parts', async () => {
     const parts: number[] = [];
     // count the part uploads in flight at once; each is held back a little, so parts that are
