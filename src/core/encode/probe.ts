@@ -83,7 +83,19 @@ function refused(input: ProbeInput, why: string, code: string, suggestion: strin
   });
 }
 
+/** Warnings, not just errors: an HTTP status other than 400/401/403/404 is only named in a warning ("HTTP error 412 ..."). */
+const PROBE_LOG_LEVEL = 'warning';
+
 function classifyFailure(input: ProbeInput, stderr: string): MpegflowError {
+  if (/412 Precondition Failed|Server returned 412/i.test(stderr)) {
+    // the If-Match on the ETag read at the start no longer holds
+    return new MpegflowError(`${input.display} changed while ffprobe read it`, {
+      code: 'SOURCE_CHANGED',
+      kind: 'external',
+      suggestion: 'run the encode again once the upload of the source has finished',
+      details: { ffprobe: lastLines(stderr, 6) },
+    });
+  }
   if (/403 Forbidden|Server returned 403/i.test(stderr)) {
     return new MpegflowError(`the storage refused to let ffprobe read ${input.display} (HTTP 403)`, {
       code: 'SOURCE_ACCESS_DENIED',
@@ -140,7 +152,7 @@ export async function probeSource(options: {
   const secrets = [input.url, ...(options.secrets ?? [])];
   const run = await runTool({
     file: tools.ffprobe,
-    args: ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...(input.inputArgs ?? []), input.url],
+    args: ['-v', PROBE_LOG_LEVEL, '-print_format', 'json', '-show_format', '-show_streams', ...(input.inputArgs ?? []), input.url],
     signal,
     secrets,
   });
@@ -224,7 +236,7 @@ async function checkComplete(
     file: options.tools.ffprobe,
     args: [
       '-v',
-      'error',
+      PROBE_LOG_LEVEL,
       '-read_intervals',
       `${from.toFixed(3)}%`,
       '-show_entries',
@@ -238,6 +250,7 @@ async function checkComplete(
     secrets,
   });
   if (run.aborted) throw cancelledError();
+  if (run.exitCode !== 0) throw classifyFailure(input, run.stderrTail);
   let end = 0;
   for (const line of run.stdout.split('\n')) {
     const [pts, duration] = line.split(',').map(Number);

@@ -88,6 +88,36 @@ describe('bad sources are refused before any encode', () => {
   });
 });
 
+/** A tool that runs this shell script instead (which runs the real tool when it means to). */
+function standIn(name: string, script: string): string {
+  writeFileSync(file(name), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+  return file(name);
+}
+
+describe('a source that cannot be read to its end', () => {
+  it('deleted between the two probes: not found, not "truncated"', async () => {
+    makeVideo(file('vanishing.mp4'), { width: 320, height: 240, seconds: 2 });
+    // the second probe reads the last seconds (-read_intervals); the file is gone by then
+    const ffprobe = standIn(
+      'ffprobe-after-delete',
+      `case " $* " in *" -read_intervals "*) rm -f '${file('vanishing.mp4')}';; esac\nexec ffprobe "$@"`,
+    );
+    await assert.rejects(
+      runEncode({
+        source: { kind: 'local', path: file('vanishing.mp4') },
+        preset: resolvePreset({ name: 'proxy' }),
+        destination: { kind: 'local', path: file('vanishing-out') },
+        tools: { ffmpeg: 'ffmpeg', ffprobe },
+      }),
+      (e: MpegflowError) => {
+        assert.equal(e.code, 'SOURCE_NOT_FOUND', `${e.code}: ${e.message}`);
+        assert.doesNotMatch(e.message, /truncated/);
+        return true;
+      },
+    );
+  });
+});
+
 describe('an encode into the folder of its own source', () => {
   const own = file('own');
   before(() => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -152,6 +152,37 @@ describe('encode pipeline with MinIO: faults, retries, cancel, multipart', () =>
     } finally {
       await proxy.close();
     }
+  });
+
+  it('the source replaced between the two probes: SOURCE_CHANGED, not "truncated"', async () => {
+    // the second probe (-read_intervals) asks MinIO for another ETag, as after a new upload of the key
+    const ffprobe = path.join(tmp, 'ffprobe-other-etag');
+    writeFileSync(
+      ffprobe,
+      `#!/bin/bash
+args=()
+for a in "$@"; do
+  [[ " $* " == *" -read_intervals "* && $a == If-Match:* ]] && a=$'If-Match: "00000000000000000000000000000000"\\r\\n'
+  args+=("$a")
+done
+exec ffprobe "\${args[@]}"
+`,
+      { mode: 0o755 },
+    );
+    await assert.rejects(
+      runEncode(
+        base({
+          source: { kind: 'remote', alias: 'e', bucket: 'media', key: 'clip.mp4' },
+          destination: { kind: 'local', path: path.join(tmp, 'changed') },
+          tools: { ffmpeg: 'ffmpeg', ffprobe },
+        }),
+      ),
+      (e: MpegflowError) => {
+        assert.equal(e.code, 'SOURCE_CHANGED', `${e.code}: ${e.message}`);
+        assert.match(e.message, /^e\/media\/clip\.mp4 changed while ffprobe read it$/);
+        return true;
+      },
+    );
   });
 
   it('uploads a large output as a multipart upload with concurrent parts', async () => {
