@@ -89,6 +89,7 @@ export async function runPass(ctx: PassContext): Promise<void> {
     run = await runTool({
       file: tools.ffmpeg,
       args,
+      display: command,
       cwd: workDir,
       signal: AbortSignal.any([signal, refusal.signal]),
       onStdoutLine: parse,

@@ -65,10 +65,24 @@ export function toolNotFound(file: string): MpegflowError {
   });
 }
 
+/** A tool ended by a signal nobody here sent: its partial output says nothing about the media. */
+function toolKilled(file: string, signal: string, command?: string): MpegflowError {
+  const name = file.includes('ffprobe') ? 'ffprobe' : 'ffmpeg';
+  return new MpegflowError(`${name} was killed by ${signal}${signal === 'SIGKILL' ? ' (out of memory?)' : ''}`, {
+    code: 'TOOL_KILLED',
+    kind: 'external',
+    retryable: true,
+    suggestion:
+      'if the kernel log names the OOM killer (`dmesg | grep -i oom`), give this host more memory or run fewer encodes at once; then run again',
+    details: command ? { command } : undefined,
+  });
+}
+
 /**
  * Runs an external tool in its own process group so that cancelling kills it
  * and any children it started (SIGTERM, then SIGKILL after a grace period).
  * Never throws for a non-zero exit: the caller decides what a failure means.
+ * Throws TOOL_KILLED when a signal it did not send ended the tool.
  */
 export async function runTool(options: RunToolOptions): Promise<ToolRun> {
   const tailLimit = options.stderrTailBytes ?? 16_384;
@@ -132,6 +146,7 @@ export async function runTool(options: RunToolOptions): Promise<ToolRun> {
     (result as { code?: string }).code === 'ENOENT' ||
     (SETPRIV !== undefined && result.exitCode === 127 && /setpriv: failed to execute/.test(stderrTail));
   if (notFound) throw toolNotFound(options.file);
+  if (result.signal && !aborted) throw toolKilled(options.file, result.signal, options.display);
   const tail = stderrTail.slice(-tailLimit);
   return {
     exitCode: result.exitCode ?? null,

@@ -8,6 +8,7 @@ import { defaultDestination } from '../../../src/core/encode/locations.ts';
 import { runEncode } from '../../../src/core/encode/pipeline.ts';
 import { resolvePreset } from '../../../src/core/encode/presets.ts';
 import { verifyDestination } from '../../../src/core/encode/verify.ts';
+import type { Tools } from '../../../src/core/encode/tools.ts';
 import { MpegflowError } from '../../../src/core/errors.ts';
 import { makeAudioOnly, makeGarbage, makeVideo } from '../../support/media.ts';
 import { mountTmpfs } from '../../support/tmpfs.ts';
@@ -94,6 +95,15 @@ function standIn(name: string, script: string): string {
   return file(name);
 }
 
+/** A proxy encode of a local source, with some tools replaced. */
+const encodeWith = (tools: Partial<Tools>, source: string, out: string) =>
+  runEncode({
+    source: { kind: 'local', path: file(source) },
+    preset: resolvePreset({ name: 'proxy' }),
+    destination: { kind: 'local', path: file(out) },
+    tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', ...tools },
+  });
+
 describe('a source that cannot be read to its end', () => {
   it('deleted between the two probes: not found, not "truncated"', async () => {
     makeVideo(file('vanishing.mp4'), { width: 320, height: 240, seconds: 2 });
@@ -102,19 +112,40 @@ describe('a source that cannot be read to its end', () => {
       'ffprobe-after-delete',
       `case " $* " in *" -read_intervals "*) rm -f '${file('vanishing.mp4')}';; esac\nexec ffprobe "$@"`,
     );
-    await assert.rejects(
-      runEncode({
-        source: { kind: 'local', path: file('vanishing.mp4') },
-        preset: resolvePreset({ name: 'proxy' }),
-        destination: { kind: 'local', path: file('vanishing-out') },
-        tools: { ffmpeg: 'ffmpeg', ffprobe },
-      }),
-      (e: MpegflowError) => {
-        assert.equal(e.code, 'SOURCE_NOT_FOUND', `${e.code}: ${e.message}`);
-        assert.doesNotMatch(e.message, /truncated/);
-        return true;
-      },
+    await assert.rejects(encodeWith({ ffprobe }, 'vanishing.mp4', 'vanishing-out'), (e: MpegflowError) => {
+      assert.equal(e.code, 'SOURCE_NOT_FOUND', `${e.code}: ${e.message}`);
+      assert.doesNotMatch(e.message, /truncated/);
+      return true;
+    });
+  });
+});
+
+describe('a tool killed by a signal (the OOM killer, kill -9)', () => {
+  const killed = (tool: string) => (e: MpegflowError) => {
+    assert.equal(e.code, 'TOOL_KILLED', `${e.code}: ${e.message}`);
+    assert.equal(e.message, `${tool} was killed by SIGKILL (out of memory?)`);
+    assert.ok(e.retryable, 'the job queue tries again later');
+    assert.match(e.suggestion ?? '', /OOM killer/);
+    return true;
+  };
+
+  it('ffprobe: not reported as a corrupt source', async () => {
+    const ffprobe = standIn('ffprobe-killed', 'kill -9 $$');
+    await assert.rejects(encodeWith({ ffprobe }, 'good.mp4', 'probe-killed'), killed('ffprobe'));
+  });
+
+  it('ffmpeg mid-encode: not reported as a codec problem', async () => {
+    makeVideo(file('longer.mp4'), { width: 640, height: 360, seconds: 6 });
+    // the encode (the call with -progress) is killed 0.3 s in; $$ is ffmpeg itself after the exec
+    const ffmpeg = standIn(
+      'ffmpeg-killed',
+      `case " $* " in *" -progress "*) (sleep 0.3; kill -9 $$) >/dev/null 2>&1 &;; esac\nexec ffmpeg "$@"`,
     );
+    await assert.rejects(
+      encodeWith({ ffmpeg }, 'longer.mp4', 'encode-killed'),
+      (e: MpegflowError) => killed('ffmpeg')(e) && /^\S*ffmpeg-killed .* -i \S*longer\.mp4 /.test(String(e.details?.command)),
+    );
+    assert.equal(existsSync(file('encode-killed')), false);
   });
 });
 
