@@ -114,7 +114,7 @@ export function serializeManifest(manifest: Manifest): Buffer {
 function invalid(where: string, why: string): MpegflowError {
   return new MpegflowError(`${where} is not a valid MpegFlow manifest: ${why}`, {
     code: 'MANIFEST_INVALID',
-    suggestion: 'the manifest was edited or damaged; re-run the encode to write a fresh one',
+    suggestion: 'the manifest was edited or damaged; encode again with --force to replace it and its outputs',
   });
 }
 
