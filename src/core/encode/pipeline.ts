@@ -203,7 +203,9 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
     await sink.commit(manifest);
     emit({ type: 'stage', stage: 'manifest', state: 'done', at: now() });
     await removeTree(workDir);
-    return doneResult(manifest, sink, destination);
+    // what the outputs weigh: an attempt that was retried stored some of them twice
+    const bytesStored = manifest.outputs.reduce((sum, output) => sum + output.size, 0);
+    return doneResult(manifest, { display: sink.display, bytesStored }, destination);
   } catch (error) {
     internal.abort();
     await sink.abort().catch(() => undefined);
