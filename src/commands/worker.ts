@@ -6,7 +6,7 @@ import { renderWorkerRun } from '../ui/jobs.ts';
 
 export default class Worker extends BaseCommand<WorkerResult> {
   static override summary = 'Run queued encodes: from cron with --drain, or as a long-running service.';
-  static override description = `Claims jobs with a lease that a heartbeat renews, so several workers (overlapping cron runs, several hosts sharing a state file) never encode the same job twice. A job whose worker died is taken over when its lease runs out; a finished encode whose manifest is already in place is not redone. Storage and network failures are retried with back-off; bad media fails at once with the cause (\`mpegflow job show ID\`).
+  static override description = `Claims jobs with a lease that a heartbeat renews, so several workers (overlapping cron runs on one host, or hosts of an encoder pool sharing one PostgreSQL database, MPEGFLOW_DATABASE_URL; a SQLite state file is for one host) never encode the same job twice. A job whose worker died is taken over when its lease runs out; a finished encode whose manifest is already in place is not redone. Storage and network failures are retried with back-off; bad media fails at once with the cause (\`mpegflow job show ID\`).
 
 SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running jobs back to the queue.`;
   static override examples = [
