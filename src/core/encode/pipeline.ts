@@ -184,7 +184,12 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
     encodeMs = elapsed(encodeStarted);
     const uploadWaitStarted = now();
     emit({ type: 'stage', stage: 'upload', state: 'start', at: now() });
-    await storeTheRest(workDir, state, outputs);
+    await storeTheRest(
+      workDir,
+      state,
+      outputs,
+      plan.passes.flatMap((pass) => pass.outputs),
+    );
     uploadWaitMs = elapsed(uploadWaitStarted);
     emit({ type: 'stage', stage: 'upload', state: 'done', at: now() });
     if (signal.aborted) throw cancelledError();
@@ -358,9 +363,23 @@ function outputHandOver(sink: OutputSink, state: RunState, stop: () => void) {
   };
 }
 
-/** Everything not handed over yet, then the HLS playlists once their segments are stored, the master last. */
-async function storeTheRest(workDir: string, state: RunState, outputs: OutputHandOver): Promise<void> {
+/**
+ * Everything not handed over yet, then the HLS playlists once their segments
+ * are stored, the master last; but first, every planned output (a file, or an
+ * HLS rendition folder) must be there: ffmpeg can end well without writing one.
+ */
+async function storeTheRest(workDir: string, state: RunState, outputs: OutputHandOver, planned: string[]): Promise<void> {
   const rest = (await listFiles(workDir)).filter((f) => !state.handedOver.has(f));
+  const written = [...state.handedOver, ...rest];
+  const missing = planned.filter((output) => !written.some((name) => name === output || name.startsWith(`${output}/`)));
+  if (missing.length > 0) {
+    throw new MpegflowError(`ffmpeg finished without writing ${missing.join(', ')}`, {
+      code: 'OUTPUT_INCOMPLETE',
+      kind: 'external',
+      suggestion:
+        'run the command shown with --verbose on the source by hand to see why (a picture that ends long before the sound leaves no frame at a late poster time)',
+    });
+  }
   const rank = (f: string) => (f === 'master.m3u8' ? 2 : f.endsWith('.m3u8') ? 1 : 0);
   for (const level of [0, 1, 2]) {
     for (const name of rest.filter((f) => rank(f) === level)) outputs.handOver(name);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -172,6 +173,28 @@ describe('an encode into the folder of its own source', () => {
       assert.deepEqual(readdirSync(own), ['video.mp4']);
     });
   }
+});
+
+describe('an output ffmpeg does not write', () => {
+  it('fails the encode naming it, instead of "done" without it (thumbnails of a picture that ends long before its sound)', async () => {
+    const source = file('short-picture.mp4');
+    execFileSync('ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-y'],
+      ...['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=1'],
+      ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=20'],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', source],
+    ]);
+    const destination = file('short-picture.thumbnails');
+    await assert.rejects(
+      runEncode({
+        source: { kind: 'local', path: source },
+        preset: resolvePreset({ name: 'thumbnails' }),
+        destination: { kind: 'local', path: destination },
+      }),
+      (e: MpegflowError) => e.code === 'OUTPUT_INCOMPLETE' && /without writing poster\.jpg/.test(e.message),
+    );
+    assert.equal(existsSync(destination), false, 'no half-made destination');
+  });
 });
 
 describe('a full disk in the work folder', () => {
