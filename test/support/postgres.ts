@@ -130,6 +130,20 @@ export class PostgresCluster {
     this.#running = false;
   }
 
+  /**
+   * Freezes (SIGSTOP) or thaws (SIGCONT) the server and every backend: it
+   * keeps its connections and answers nothing, as a hung host or a link that
+   * drops packets would.
+   */
+  signalAll(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    const postmaster = Number(readFileSync(path.join(this.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = execFileSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+    for (const pid of [postmaster, ...children]) process.kill(pid, signal);
+  }
+
   stopNow(): void {
     try {
       this.stopServer();

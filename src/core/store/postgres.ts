@@ -3,6 +3,22 @@ import pg from 'pg';
 import { postgresError } from './postgres-errors.ts';
 import { numberedPlaceholders, type Sql, type SqlValue } from './sql.ts';
 
+/**
+ * A query the server does not answer in this time is given up, and TCP
+ * keep-alive notices a vanished server: without them a server that froze, or
+ * a link that drops packets without a reset, hung a command or a worker for
+ * the kernel's quarter of an hour. Generous, for migrations of large tables.
+ */
+const QUERY_TIMEOUT_MS = 120_000;
+const liveness = (queryTimeoutMs = QUERY_TIMEOUT_MS) => ({
+  query_timeout: queryTimeoutMs,
+  keepAlive: true,
+  keepAliveInitialDelayMillis: 10_000,
+});
+
+/** The socket under a client (pg keeps it on its connection; not in its types). */
+const socketOf = (client: pg.Client) => (client.connection as unknown as { stream?: { destroy(): void } }).stream;
+
 const INT8 = 20;
 /** Our integers (ids, byte counts, epoch milliseconds) stay far below 2^53. */
 const types = {
@@ -116,8 +132,10 @@ export class PostgresSql extends PgStatements implements Sql {
   #listener?: Promise<pg.Client | undefined>;
   readonly #listening = new Set<string>();
   readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #connections = new Set<pg.Client>();
+  readonly #queryTimeoutMs?: number;
 
-  constructor(url: string, options: { clock?: (dbNowMs: number) => number; max?: number } = {}) {
+  constructor(url: string, options: { clock?: (dbNowMs: number) => number; max?: number; queryTimeoutMs?: number } = {}) {
     const pool = new pg.Pool({
       connectionString: verifyingConnectionString(url),
       max: options.max ?? 4,
@@ -125,11 +143,18 @@ export class PostgresSql extends PgStatements implements Sql {
       idleTimeoutMillis: 10_000,
       application_name: 'mpegflow',
       types,
+      ...liveness(options.queryTimeoutMs),
     });
     // an idle client losing its server (a restart) must not crash the process; the next query reconnects
     pool.on('error', () => undefined);
     super(pool, redactDatabaseUrl(url), options.clock ?? ((t) => t));
     this.#pool = pool;
+    this.#queryTimeoutMs = options.queryTimeoutMs;
+    // until their sockets end: one the pool has let go may still be waiting on a frozen server
+    pool.on('connect', (client) => {
+      this.#connections.add(client);
+      client.once('end', () => this.#connections.delete(client));
+    });
   }
 
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
@@ -157,7 +182,12 @@ export class PostgresSql extends PgStatements implements Sql {
 
   async #listenClient(): Promise<pg.Client | undefined> {
     this.#listener ??= (async () => {
-      const client = new pg.Client({ connectionString: this.#pool.options.connectionString, types, connectionTimeoutMillis: 10_000 });
+      const client = new pg.Client({
+        connectionString: this.#pool.options.connectionString,
+        types,
+        connectionTimeoutMillis: 10_000,
+        ...liveness(this.#queryTimeoutMs),
+      });
       client.on('error', () => {
         this.#listener = undefined;
         this.#listening.clear();
@@ -204,12 +234,15 @@ export class PostgresSql extends PgStatements implements Sql {
 
   /** Ends the connections; bounded, so that a connection stuck on a dead server never keeps the process alive. */
   async close(): Promise<void> {
-    const ending = (async () => {
-      const listener = await this.#listener?.catch(() => undefined);
-      await listener?.end().catch(() => undefined);
-      await this.#pool.end().catch(() => undefined);
-    })();
+    const listener = await this.#listener?.catch(() => undefined);
+    const clients = [...this.#connections, ...(listener ? [listener] : [])];
+    // the pool says it has ended as soon as it has let its clients go, not when their sockets have closed
+    const socketsClosed = Promise.all(clients.map((client) => new Promise((resolve) => client.once('end', resolve))));
+    void listener?.end().catch(() => undefined);
+    void this.#pool.end().catch(() => undefined);
     // unref'd: once the connections have ended, the bound must not keep the process alive for its 5 s
-    await Promise.race([ending, sleep(5_000, undefined, { ref: false })]);
+    const closed = await Promise.race([socketsClosed.then(() => true), sleep(5_000, false, { ref: false })]);
+    // a server that stopped answering never closes them: their sockets would hold the process open
+    if (!closed) for (const client of clients) socketOf(client)?.destroy();
   }
 }
