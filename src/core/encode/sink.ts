@@ -160,6 +160,9 @@ export class LocalSink implements OutputSink {
  * over (HLS segments while ffmpeg still runs) and removed from the work
  * folder; the manifest object is written last.
  */
+/** Never an output's name: those begin with a letter or a digit. */
+const WRITE_TEST_NAME = '.mpegflow-write-test';
+
 export class RemoteSink implements OutputSink {
   readonly display: string;
   readonly #client: Client;
@@ -229,6 +232,23 @@ export class RemoteSink implements OutputSink {
     } catch (error) {
       throw storageFailure(error, { alias, path: `${alias}/${bucket}/${prefix}/`, action: 'clean up' });
     }
+    await this.#writeTest();
+  }
+
+  /**
+   * Writes and removes an empty object under the prefix: keys that may read
+   * but not write there are refused now, not after hours of encoding (an MP4
+   * or an archive master is stored only once ffmpeg has finished).
+   */
+  async #writeTest(): Promise<void> {
+    const { bucket, prefix, alias } = this.#destination;
+    const key = `${prefix}/${WRITE_TEST_NAME}`;
+    try {
+      await withRetry(() => this.#client.putObject(bucket, key, Buffer.alloc(0), 0));
+    } catch (error) {
+      throw storageFailure(error, { alias, path: `${alias}/${bucket}/${prefix}/`, action: 'write' });
+    }
+    await this.#client.removeObject(bucket, key).catch(() => undefined);
   }
 
   put(name: string): Promise<OutputRecord> {

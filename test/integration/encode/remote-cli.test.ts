@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from 'minio';
 import { parseJson, runCli, tempHome, transcript } from '../../support/cli.ts';
 import { duration, makeVideo, probe, videoStream } from '../../support/media.ts';
-import { incompleteUploads, startSingleDrive, type Deployment } from '../../support/minio.ts';
+import { incompleteUploads, mcFor, startSingleDrive, type Deployment } from '../../support/minio.ts';
 
 interface EncodeJson {
   status: string;
@@ -48,7 +48,7 @@ async function download(client: Client, bucket: string, prefix: string, dir: str
 describe('mpegflow encode / verify with MinIO (CLI)', () => {
   const { home, cleanup } = tempHome('mpegflow-encode-remote-');
   const local = path.join(home, 'local');
-  const env = { EDGE_SECRET: '' };
+  const env: Record<string, string> = { EDGE_SECRET: '' };
   let minio: Deployment;
   let client: Client;
   const cli = (args: string[]) => runCli(args, { home, cwd: local, env, timeoutMs: 120_000 });
@@ -219,6 +219,50 @@ describe('mpegflow encode / verify with MinIO (CLI)', () => {
     await client.copyObject('media', 'own/master.mp4', '/media/own/video.mp4');
     const beside = await cli(['encode', 'edge/media/own/master.mp4', '--preset', 'mp4-h264', '--to', 'edge/media/own/', '--json']);
     assert.equal(beside.code, 0, beside.stderr);
+  });
+
+  it('keys that may read the destination but not write it are refused before the encode, not after it', async () => {
+    const mc = mcFor(minio);
+    const policy = path.join(home, 'read-only.json');
+    writeFileSync(
+      policy,
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+            Resource: ['arn:aws:s3:::*'],
+          },
+        ],
+      }),
+    );
+    mc(['admin', 'policy', 'create', 't', 'read-only-encoder', policy]);
+    mc(['admin', 'user', 'add', 't', 'reader', 'kReaderSecret123']);
+    mc(['admin', 'policy', 'attach', 't', 'read-only-encoder', '--user', 'reader']);
+    env.READER_SECRET = 'kReaderSecret123';
+    const added = await cli([
+      'endpoint',
+      'add',
+      'reader',
+      '--url',
+      minio.url,
+      '--access-key',
+      'reader',
+      '--secret-key-env',
+      'READER_SECRET',
+    ]);
+    assert.equal(added.code, 0, added.stderr);
+    const res = await runCli(['encode', 'reader/media/in/small.mp4', '--preset', 'mp4-h264', '--to', 'reader/vod/denied/', '--verbose'], {
+      home,
+      cwd: local,
+      env,
+      timeoutMs: 120_000,
+    });
+    assert.equal(res.code, 1, res.stderr);
+    assert.match(res.stderr, /reader\/vod\/denied\/.*(denied|refused)/i);
+    assert.doesNotMatch(res.stderr, /encode: started|encode [\d.]+%/, 'refused before ffmpeg ran');
+    assert.deepEqual(await list(client, 'vod', 'denied/'), []);
   });
 
   it('missing objects and buckets are named', async () => {
