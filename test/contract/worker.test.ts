@@ -239,6 +239,22 @@ forEachBackend('worker loop', (backend) => {
     assert.equal((await getJob(db, 1)).state, 'cancelled');
   });
 
+  it("a failure after another worker took the job over is not reported as this worker's, whatever became of the job", async () => {
+    await submitJobs({ db, specs: [spec('taken')] });
+    const events: string[] = [];
+    const result = await drainOnce({
+      onEvent: (event) => events.push(event.type),
+      execute: async () => {
+        // taken over while this one was paused, and failed for good by its new owner
+        await db.run("UPDATE jobs SET state = 'failed', lease_owner = 'other', lease_generation = lease_generation + 1 WHERE id = 1");
+        throw new Error('not a video');
+      },
+    });
+    assert.deepEqual(result.jobs, [], "the new owner's failure is not this run's");
+    assert.ok(events.includes('lease-lost'), events.join(', '));
+    assert.equal((await listWorkers(db))[0]!.jobsFailed, 0);
+  });
+
   it('abandons a job another worker took over after its lease ran out', async () => {
     await submitJobs({ db, specs: [spec('slow')] });
     const events: string[] = [];

@@ -260,11 +260,11 @@ export async function failAttempt({
   /** The worker was asked to stop: the job goes back at once, and the attempt does not count (as a lost lease does not). */
   stopped?: boolean;
   backoffBaseMs?: number;
-}): Promise<JobState> {
+}): Promise<JobState | 'lost'> {
   return db.transaction(async (tx) => {
     const current = await row(tx, lease.id, true);
-    if (!current || current.state !== 'running' || Number(current.lease_generation) !== lease.leaseGeneration)
-      return current?.state ?? 'failed';
+    // another worker holds the job now (or it is gone): what becomes of it is not this attempt's to say
+    if (!current || current.state !== 'running' || Number(current.lease_generation) !== lease.leaseGeneration) return 'lost';
     const ms = await tx.nowMs();
     const ts = new Date(ms).toISOString();
     const failures = Number(current.attempts) - Number(current.lost_leases);

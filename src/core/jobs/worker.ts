@@ -219,6 +219,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
           backoffBaseMs: options.backoffBaseMs,
         }),
       );
+      if (state === 'lost') {
+        options.onEvent?.({ type: 'lease-lost', job });
+        return;
+      }
       finish(state, verdict.message);
       if (state === 'failed') await countWorkerJob(db, worker, 'failed').catch(storeTrouble);
     } finally {
