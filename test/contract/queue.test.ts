@@ -251,13 +251,13 @@ forEachBackend('job queue', (backend) => {
 
   it('attempts lost to dead workers do not use up the attempts', async () => {
     await submitJobs({ db, specs: [spec('a.mov')], maxAttempts: 2 });
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 3; i++) {
       assert.ok(await claim(`dies-${i}`));
       backend.advance(61_000);
     }
     const job = (await claim('w'))!;
-    assert.equal(job.attempts, 5);
-    assert.equal(job.lostLeases, 4);
+    assert.equal(job.attempts, 4);
+    assert.equal(job.lostLeases, 3);
     assert.equal(
       await failAttempt({ db, lease: job, error: 'slow down', transient: true, backoffBaseMs: 1 }),
       'queued',
@@ -290,6 +290,22 @@ forEachBackend('job queue', (backend) => {
     backend.advance(120_000);
     assert.equal(await claim('w'), undefined);
     assert.equal((await getJob(db, 1)).state, 'cancelled');
+  });
+
+  it('a job whose worker died in each of its last max-attempts attempts fails, instead of going from host to host for ever', async () => {
+    await submitJobs({ db, specs: [spec('poison.mov')], maxAttempts: 2 });
+    for (let i = 0; i < 4; i++) {
+      assert.ok(await claim(`w${i}`), 'a few lost leases are no verdict: taken over');
+      backend.advance(120_000); // its worker died with it
+    }
+    assert.equal(await claim('w4'), undefined);
+    const job = await getJob(db, 1);
+    assert.equal(job.state, 'failed');
+    assert.match(job.lastError!, /worker died or stalled past its lease in each of its last 4 attempts/);
+    assert.deepEqual(
+      job.attemptsLog.map((a) => a.outcome),
+      ['lost', 'lost', 'lost', 'lost'],
+    );
   });
 
   it('leaves a job to hosts that hold what it needs', async () => {

@@ -83,6 +83,24 @@ export interface ClaimOptions {
   audit?: AuditContext;
 }
 
+/** How many attempts in a row a job's workers may die in before the job is taken to be what kills them. */
+const deathsInARow = (job: JobRow) => 2 * Number(job.max_attempts);
+
+/**
+ * Lost leases do not count against a job's attempts (a host rebooted, a
+ * worker was stopped); but one whose worker died in each of its last
+ * attempts, twice as many as it may fail, is likely what kills them (the OOM
+ * killer), and is not handed to host after host for ever.
+ */
+async function diedEveryTime(tx: Db, job: JobRow): Promise<boolean> {
+  const limit = deathsInARow(job);
+  const last = await tx.all<{ outcome: string | null }>('SELECT outcome FROM job_attempts WHERE job_id = ? ORDER BY attempt DESC LIMIT ?', [
+    job.id,
+    limit,
+  ]);
+  return last.length === limit && last.every((attempt) => attempt.outcome === 'lost');
+}
+
 /**
  * Takes the next job this host can run: the highest-priority queued job whose
  * back-off has passed, or a running job whose worker stopped renewing its
@@ -136,6 +154,19 @@ export async function claimJob({ db, worker, host, leaseMs, capabilities, poolLi
         await tx.run(
           "UPDATE jobs SET state = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, lost_leases = ?, finished_at = ?, updated_at = ? WHERE id = ?",
           [lost, ts, ts, next.id],
+        );
+        return undefined;
+      }
+      if (await diedEveryTime(tx, next)) {
+        await tx.run(
+          "UPDATE jobs SET state = 'failed', last_error = ?, lease_owner = NULL, lease_expires_at = NULL, lost_leases = ?, finished_at = ?, updated_at = ? WHERE id = ?",
+          [
+            `its worker died or stalled past its lease in each of its last ${deathsInARow(next)} attempts: the job may be what kills it (the OOM killer? see dmesg on the hosts in \`mpegflow job show ${next.id}\`)`,
+            lost,
+            ts,
+            ts,
+            next.id,
+          ],
         );
         return undefined;
       }
