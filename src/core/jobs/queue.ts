@@ -130,64 +130,84 @@ export async function claimJob({ db, worker, host, leaseMs, capabilities, poolLi
       if (Number(busy!.n) >= poolLimit) return undefined;
     }
     const runnable = runnableBy(capabilities);
-    const next = await tx.get<JobRow>(
-      `SELECT * FROM jobs
-       WHERE ((state = 'queued' AND not_before <= ?) OR (state = 'running' AND lease_expires_at < ?))${runnable.sql}
-       ORDER BY priority DESC, id LIMIT 1${tx.claimLock}`,
-      [ms, ms, ...runnable.params],
-    );
-    if (!next) return undefined;
-    let lost = Number(next.lost_leases);
-    if (next.state === 'running') {
-      lost++;
-      await tx.run(
-        "UPDATE job_attempts SET finished_at = ?, outcome = 'lost', error = ? WHERE job_id = ? AND attempt = ? AND finished_at IS NULL",
-        [ts, `worker ${next.lease_owner} stopped renewing its lease`, next.id, next.attempts],
+    for (;;) {
+      const next = await tx.get<JobRow>(
+        `SELECT * FROM jobs
+         WHERE ((state = 'queued' AND not_before <= ?) OR (state = 'running' AND lease_expires_at < ?))${runnable.sql}
+         ORDER BY priority DESC, id LIMIT 1${tx.claimLock}`,
+        [ms, ms, ...runnable.params],
       );
-      await audit?.also(tx, {
-        target: `job ${next.id}`,
-        outcome: 'failure',
-        exitCode: 0,
-        detail: { event: 'lease-expired', deadWorker: next.lease_owner, attempt: Number(next.attempts), takenOverBy: worker },
-      });
-      if (Number(next.cancel_requested) === 1) {
-        await tx.run(
-          "UPDATE jobs SET state = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, lost_leases = ?, finished_at = ?, updated_at = ? WHERE id = ?",
-          [lost, ts, ts, next.id],
-        );
-        return undefined;
-      }
-      if (await diedEveryTime(tx, next)) {
-        await tx.run(
-          "UPDATE jobs SET state = 'failed', last_error = ?, lease_owner = NULL, lease_expires_at = NULL, lost_leases = ?, finished_at = ?, updated_at = ? WHERE id = ?",
-          [
-            `its worker died or stalled past its lease in each of its last ${deathsInARow(next)} attempts: the job may be what kills it (the OOM killer? see dmesg on the hosts in \`mpegflow job show ${next.id}\`)`,
-            lost,
-            ts,
-            ts,
-            next.id,
-          ],
-        );
-        return undefined;
-      }
+      if (!next) return undefined;
+      const lost = next.state === 'running' ? await takeOver(tx, next, { ts, worker, audit }) : Number(next.lost_leases);
+      // cancelled or failed on the way: the next one may be ready (an idle worker would wait a poll for it)
+      if (lost === null) continue;
+      return claim(tx, next, { lost, ms, ts, worker, host, leaseMs });
     }
-    const attempt = Number(next.attempts) + 1;
-    const generation = Number(next.lease_generation) + 1;
-    await tx.run(
-      `UPDATE jobs SET state = 'running', attempts = ?, lost_leases = ?, lease_owner = ?, lease_expires_at = ?, lease_generation = ?,
-         started_at = COALESCE(started_at, ?), updated_at = ? WHERE id = ?`,
-      [attempt, lost, worker, ms + leaseMs, generation, ts, ts, next.id],
-    );
-    await tx.run('INSERT INTO job_attempts (job_id, attempt, worker, host, generation, started_at) VALUES (?, ?, ?, ?, ?, ?)', [
-      next.id,
-      attempt,
-      worker,
-      host,
-      generation,
-      ts,
-    ]);
-    return fromRow((await row(tx, Number(next.id)))!);
   });
+}
+
+/**
+ * Ends the attempt of a worker that stopped renewing its lease. Returns the
+ * job's lost leases, or null when it ended the job instead: cancelled (a
+ * cancel was waiting) or failed (its workers keep dying on it).
+ */
+async function takeOver(
+  tx: Db,
+  next: JobRow,
+  { ts, worker, audit }: { ts: string; worker: string; audit?: AuditContext },
+): Promise<number | null> {
+  const lost = Number(next.lost_leases) + 1;
+  await tx.run(
+    "UPDATE job_attempts SET finished_at = ?, outcome = 'lost', error = ? WHERE job_id = ? AND attempt = ? AND finished_at IS NULL",
+    [ts, `worker ${next.lease_owner} stopped renewing its lease`, next.id, next.attempts],
+  );
+  await audit?.also(tx, {
+    target: `job ${next.id}`,
+    outcome: 'failure',
+    exitCode: 0,
+    detail: { event: 'lease-expired', deadWorker: next.lease_owner, attempt: Number(next.attempts), takenOverBy: worker },
+  });
+  const end = (state: 'cancelled' | 'failed', error: string | null) =>
+    tx.run(
+      'UPDATE jobs SET state = ?, last_error = COALESCE(?, last_error), lease_owner = NULL, lease_expires_at = NULL, lost_leases = ?, finished_at = ?, updated_at = ? WHERE id = ?',
+      [state, error, lost, ts, ts, next.id],
+    );
+  if (Number(next.cancel_requested) === 1) {
+    await end('cancelled', null);
+    return null;
+  }
+  if (await diedEveryTime(tx, next)) {
+    await end(
+      'failed',
+      `its worker died or stalled past its lease in each of its last ${deathsInARow(next)} attempts: the job may be what kills it (the OOM killer? see dmesg on the hosts in \`mpegflow job show ${next.id}\`)`,
+    );
+    return null;
+  }
+  return lost;
+}
+
+/** Hands the job to this worker under a new lease generation, and opens its attempt. */
+async function claim(
+  tx: Db,
+  next: JobRow,
+  { lost, ms, ts, worker, host, leaseMs }: { lost: number; ms: number; ts: string; worker: string; host: string; leaseMs: number },
+): Promise<Job> {
+  const attempt = Number(next.attempts) + 1;
+  const generation = Number(next.lease_generation) + 1;
+  await tx.run(
+    `UPDATE jobs SET state = 'running', attempts = ?, lost_leases = ?, lease_owner = ?, lease_expires_at = ?, lease_generation = ?,
+         started_at = COALESCE(started_at, ?), updated_at = ? WHERE id = ?`,
+    [attempt, lost, worker, ms + leaseMs, generation, ts, ts, next.id],
+  );
+  await tx.run('INSERT INTO job_attempts (job_id, attempt, worker, host, generation, started_at) VALUES (?, ?, ?, ?, ?, ?)', [
+    next.id,
+    attempt,
+    worker,
+    host,
+    generation,
+    ts,
+  ]);
+  return fromRow((await row(tx, Number(next.id)))!);
 }
 
 /** The claim a worker holds: the job and the lease generation it was given. */
