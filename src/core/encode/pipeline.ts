@@ -122,11 +122,8 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   const probeMs = elapsed(probeStarted);
   emit({ type: 'stage', stage: 'probe', state: 'done', at: now(), detail: describeProbe(probe) });
   const plan = planEncode(capOutputLines(preset.definition, probe, options.maxOutputLines), probe);
-  refuseOutputsOverSource(
-    options.source,
-    [destination, manifestAt],
-    plan.passes.flatMap((pass) => pass.outputs),
-  );
+  const plannedOutputs = plan.passes.flatMap((pass) => pass.outputs);
+  refuseOutputsOverSource(options.source, [destination, manifestAt], plannedOutputs);
   emit({
     type: 'plan',
     at: now(),
@@ -184,12 +181,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
     encodeMs = elapsed(encodeStarted);
     const uploadWaitStarted = now();
     emit({ type: 'stage', stage: 'upload', state: 'start', at: now() });
-    await storeTheRest(
-      workDir,
-      state,
-      outputs,
-      plan.passes.flatMap((pass) => pass.outputs),
-    );
+    await storeTheRest(workDir, state, outputs, plannedOutputs);
     uploadWaitMs = elapsed(uploadWaitStarted);
     emit({ type: 'stage', stage: 'upload', state: 'done', at: now() });
     if (signal.aborted) throw cancelledError();

@@ -155,14 +155,14 @@ export class LocalSink implements OutputSink {
   }
 }
 
+/** Never an output's name: those begin with a letter or a digit. */
+const WRITE_TEST_NAME = '.mpegflow-write-test';
+
 /**
  * A prefix in a bucket. Each output is uploaded as soon as it is handed
  * over (HLS segments while ffmpeg still runs) and removed from the work
  * folder; the manifest object is written last.
  */
-/** Never an output's name: those begin with a letter or a digit. */
-const WRITE_TEST_NAME = '.mpegflow-write-test';
-
 export class RemoteSink implements OutputSink {
   readonly display: string;
   readonly #client: Client;
