@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { StringDecoder } from 'node:string_decoder';
 import type { Client } from 'minio';
 import { SaxesParser } from 'saxes';
 import { transportAgentOf } from './endpoints/s3-client.ts';
@@ -27,13 +28,7 @@ export interface ListOptions {
 const PAGE = 1000;
 const URL_LIFETIME_S = 15 * 60;
 
-/** What an answer said: a page's fields, each object's, or an error document's. */
-interface Answer {
-  fields: Map<string, string>;
-  objects: ListedObject[];
-}
-
-/** ETags come in quotes; keys as they are until the page says how they were encoded. */
+/** ETags come in quotes; keys as they are until the answer says how they were encoded. */
 function listed(contents: Map<string, string>, metadata: Record<string, string> | null): ListedObject {
   const tags = contents.get('UserTags');
   return {
@@ -47,68 +42,132 @@ function listed(contents: Map<string, string>, metadata: Record<string, string> 
 }
 
 /**
- * Reads the XML as it arrives, keeping only the elements a listing needs: no
- * document tree is built. `onContinue` gets the next page's token as soon as
- * the answer has said it is truncated and given the token: MinIO says both
- * before the first object, so the next page is asked for while this one is
- * still arriving.
+ * Markup only: in well-formed XML, text and attribute values cannot hold a "<".
+ * A store that honoured encoding-type=url says so, at the end of the answer (MinIO).
  */
-function readAnswer(response: http.IncomingMessage, onContinue: (token: string) => void): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const parser = new SaxesParser();
+const URL_ENCODED_KEYS = Buffer.from('<EncodingType>url</EncodingType>');
+
+/**
+ * One ListObjectsV2 answer. Its bytes are kept as they arrive (outside the
+ * JavaScript heap) and parsed a chunk at a time as the consumer asks for
+ * objects: parsed objects do not wait in memory for pages ahead to be
+ * consumed, so they die young instead of filling the old generation (100k
+ * objects promoted 25 MB). Chunks are parsed on arrival only until the next
+ * page's token is known: MinIO says it before the first object, so the next
+ * page is asked for while this one is still arriving. An error answer is
+ * parsed whole.
+ */
+class Answer {
+  readonly fields = new Map<string, string>();
+  /** Resolves when the whole answer has arrived (rejects on a broken connection or XML). */
+  readonly arrived: Promise<void>;
+  private readonly parser = new SaxesParser();
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly unparsed: Buffer[] = [];
+  private parsed: ListedObject[] = [];
+  private eager = true;
+  private continued = false;
+  private encodedKeys = false;
+  /** The end of the last chunk, where the start of URL_ENCODED_KEYS may wait for the rest. */
+  private tail = Buffer.alloc(0);
+
+  private readonly response: http.IncomingMessage;
+  private readonly onContinue: (token: string) => void;
+  /** BUCKET/PREFIX, for messages. */
+  private readonly listing: string;
+
+  constructor(response: http.IncomingMessage, listing: string, onContinue: (token: string) => void) {
+    this.response = response;
+    this.listing = listing;
+    this.onContinue = onContinue;
+    this.listen();
+    this.arrived = new Promise((resolve, reject) => {
+      response.on('data', (chunk: Buffer) => {
+        try {
+          this.arrive(chunk);
+        } catch (error) {
+          response.destroy();
+          reject(error);
+        }
+      });
+      response.on('end', resolve);
+      response.on('error', reject);
+    });
+    this.arrived.catch(() => undefined); // awaited when the consumer reaches this page
+  }
+
+  private arrive(chunk: Buffer): void {
+    const seam = Buffer.concat([this.tail, chunk]);
+    this.encodedKeys ||= seam.includes(URL_ENCODED_KEYS);
+    this.tail = seam.subarray(Math.max(0, seam.length - URL_ENCODED_KEYS.length + 1));
+    if (this.eager) this.parser.write(this.decoder.write(chunk));
+    else this.unparsed.push(chunk);
+  }
+
+  private continueIfTruncated(): void {
+    const token = this.fields.get('NextContinuationToken');
+    if (this.continued || this.fields.get('IsTruncated') !== 'true' || !token) return;
+    this.continued = true;
+    this.onContinue(token);
+  }
+
+  /** Keeps only the elements a listing needs: no document tree is built. */
+  private listen(): void {
     const path: string[] = [];
-    const answer: Answer = { fields: new Map(), objects: [] };
     let contents: Map<string, string> | null = null;
     let metadata: Record<string, string> | null = null;
     let text = '';
-    let continued = false;
-    const continueIfTruncated = () => {
-      const token = answer.fields.get('NextContinuationToken');
-      if (continued || answer.fields.get('IsTruncated') !== 'true' || !token) return;
-      continued = true;
-      onContinue(token);
-    };
-    parser.on('opentag', (tag) => {
+    this.parser.on('opentag', (tag) => {
       path.push(tag.name);
       text = '';
       if (path.length === 2 && tag.name === 'Contents') {
         contents = new Map();
         metadata = null;
-        continueIfTruncated();
+        this.continueIfTruncated();
+        // a store that says whether there is more only after the objects keeps being read as it arrives
+        if (this.response.statusCode === 200 && (this.continued || this.fields.get('IsTruncated') === 'false')) this.eager = false;
       } else if (path.length === 3 && tag.name === 'UserMetadata') metadata = {};
     });
-    parser.on('text', (t) => (text += t));
-    parser.on('closetag', (tag) => {
+    this.parser.on('text', (t) => (text += t));
+    this.parser.on('closetag', (tag) => {
       if (path.length === 3 && contents) contents.set(tag.name, text);
       else if (path.length === 4 && metadata && path[2] === 'UserMetadata') metadata[tag.name] = text;
       else if (path.length === 2 && tag.name === 'Contents' && contents) {
-        answer.objects.push(listed(contents, metadata));
+        this.parsed.push(listed(contents, metadata));
         contents = null;
-      } else if (path.length === 2) answer.fields.set(tag.name, text);
+      } else if (path.length === 2) this.fields.set(tag.name, text);
       path.pop();
       text = '';
     });
-    parser.on('error', reject);
-    response.setEncoding('utf8');
-    response.on('data', (chunk: string) => {
-      try {
-        parser.write(chunk);
-      } catch (error) {
-        response.destroy();
-        reject(error);
-      }
-    });
-    response.on('end', () => {
-      try {
-        parser.close();
-        if (response.statusCode === 200) continueIfTruncated();
-        resolve(answer);
-      } catch (error) {
-        reject(error);
-      }
-    });
-    response.on('error', reject);
-  });
+  }
+
+  /** The objects parsed so far, keys decoded. */
+  private take(): ListedObject[] {
+    const objects = this.parsed;
+    this.parsed = [];
+    // asked for URL-encoded keys (a key may hold characters XML cannot carry); a store that ignored it says nothing
+    if (this.encodedKeys) for (const object of objects) object.name = decodeURIComponent(object.name.replace(/\+/g, ' '));
+    return objects;
+  }
+
+  /**
+   * The answer's objects, a parsed chunk at a time. Waits for the whole
+   * answer first: whether its keys are URL-encoded is said at its end.
+   */
+  async *objects(): AsyncGenerator<ListedObject[]> {
+    await this.arrived;
+    for (let chunk = this.unparsed.shift(); chunk; chunk = this.unparsed.shift()) {
+      this.parser.write(this.decoder.write(chunk));
+      if (this.parsed.length > 0) yield this.take();
+    }
+    this.parser.write(this.decoder.end());
+    this.parser.close();
+    if (this.response.statusCode !== 200) throw s3Error(this.response, this.fields);
+    this.continueIfTruncated();
+    if (this.fields.get('IsTruncated') === 'true' && !this.fields.get('NextContinuationToken'))
+      throw new Error(`the store cut the listing of ${this.listing} short without saying where it goes on`);
+    if (this.parsed.length > 0) yield this.take();
+  }
 }
 
 /** An S3 error answer, shaped as the SDK's S3Error: the one storage-error boundary reads both alike. */
@@ -125,17 +184,17 @@ function s3Error(response: http.IncomingMessage, fields: Map<string, string>): E
 }
 
 /**
- * One ListObjectsV2 page. The SDK signs the request (a presigned URL: its
- * public API, SigV4 and all); the answer is read here, as a stream, because
- * the SDK's parser builds a whole document per page and spent more time and
- * memory on 100k objects than the listing itself.
+ * Asks for one ListObjectsV2 page. The SDK signs the request (a presigned
+ * URL: its public API, SigV4 and all); the answer is read here, as a stream,
+ * because the SDK's parser builds a whole document per page and spent more
+ * time and memory on 100k objects than the listing itself.
  */
-async function listPage(
+async function askPage(
   s3: Client,
-  { bucket, prefix, options }: { bucket: string; prefix: string; options: ListOptions },
+  { prefix, bucket, options }: { bucket: string; prefix: string; options: ListOptions },
   token: string,
   onContinue: (token: string) => void,
-): Promise<ListedObject[]> {
+): Promise<Answer> {
   const query: Record<string, string> = { 'list-type': '2', prefix, 'max-keys': String(options.pageSize ?? PAGE), 'encoding-type': 'url' };
   if (token) query['continuation-token'] = token;
   if (options.metadata) query.metadata = 'true';
@@ -145,35 +204,33 @@ async function listPage(
     const agent = transportAgentOf(s3) ?? (secure ? https.globalAgent : http.globalAgent);
     (secure ? https : http).get(url, { agent }, resolve).on('error', reject);
   });
-  const answer = await readAnswer(response, onContinue);
-  if (response.statusCode !== 200) throw s3Error(response, answer.fields);
-  if (answer.fields.get('IsTruncated') === 'true' && !answer.fields.get('NextContinuationToken'))
-    throw new Error(`the store cut the listing of ${bucket}/${prefix} short without saying where it goes on`);
-  // asked for URL-encoded keys (a key may hold characters XML cannot carry); a store that ignored it says nothing
-  if (answer.fields.get('EncodingType') === 'url')
-    for (const object of answer.objects) object.name = decodeURIComponent(object.name.replace(/\+/g, ' '));
-  return answer.objects;
+  return new Answer(response, `${bucket}/${prefix}`, onContinue);
 }
 
 /** Pages asked for ahead of the one being consumed: enough to keep the server busy while we work. */
 const PAGES_AHEAD = 2;
 
 /**
- * Every object under a prefix (recursive), a page at a time. The next page is
- * asked for as soon as this one's continuation token is known, so the server
- * lists while we work; but never more than PAGES_AHEAD pages ahead of the
- * consumer, so memory holds a few pages however fast the server and however
- * slow the consumer.
+ * Every object under a prefix (recursive), in groups as they are parsed (a
+ * few hundred at most). The next page is asked for as soon as this one's
+ * continuation token is known, so the server lists while we work; but never
+ * more than PAGES_AHEAD pages ahead of the consumer, so memory holds a few
+ * pages' bytes however fast the server and however slow the consumer.
  */
-export async function* listObjects(s3: Client, bucket: string, prefix: string, options: ListOptions = {}): AsyncGenerator<ListedObject> {
-  const ahead: Promise<ListedObject[]>[] = [];
+export async function* listObjectGroups(
+  s3: Client,
+  bucket: string,
+  prefix: string,
+  options: ListOptions = {},
+): AsyncGenerator<ListedObject[]> {
+  const ahead: Promise<Answer>[] = [];
   let held: string | undefined;
   const ask = (token: string) => {
     if (ahead.length >= PAGES_AHEAD) {
       held = token;
       return;
     }
-    const page = listPage(s3, { bucket, prefix, options }, token, ask);
+    const page = askPage(s3, { bucket, prefix, options }, token, ask);
     page.catch(() => undefined); // awaited in turn; a consumer that stops early must not leave it unhandled
     ahead.push(page);
   };
@@ -184,6 +241,11 @@ export async function* listObjects(s3: Client, bucket: string, prefix: string, o
       held = undefined;
       ask(token);
     }
-    yield* await page;
+    yield* (await page).objects();
   }
+}
+
+/** listObjectGroups, an object at a time. */
+export async function* listObjects(s3: Client, bucket: string, prefix: string, options: ListOptions = {}): AsyncGenerator<ListedObject> {
+  for await (const group of listObjectGroups(s3, bucket, prefix, options)) yield* group;
 }

@@ -90,11 +90,12 @@ forEachBackend('job queue', (backend) => {
     const failed = (await claim('w1'))!;
     await failAttempt({ db, lease: failed, error: 'corrupt', transient: false });
     async function* listing() {
-      yield* [spec('a.mov'), spec('b.mov'), spec('c.mov'), spec('d.mov')];
+      yield [spec('a.mov'), spec('b.mov')];
+      yield [spec('c.mov'), spec('d.mov')];
     }
     const tally = new SubmitTally();
     const candidates: KeyedSpec[] = [];
-    for await (const keyed of withoutLiveJobs(db, listing(), tally)) candidates.push(keyed);
+    for await (const keyed of withoutLiveJobs(db, listing(), tally)) candidates.push(...keyed);
     assert.deepEqual(
       candidates.map((k) => k.spec.source),
       [failed.source, 'c.mov', 'd.mov'],
@@ -102,7 +103,7 @@ forEachBackend('job queue', (backend) => {
     );
     await submitJobs({ db, specs: [spec('d.mov')] }); // another submitter, between the listing and the queueing
     async function* spooled() {
-      yield* candidates;
+      yield candidates;
     }
     const result = await queueJobs({ db, keyed: spooled(), tally });
     assert.deepEqual(

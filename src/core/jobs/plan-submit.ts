@@ -41,21 +41,24 @@ export interface PlainSubmit {
 }
 
 /** One job per source, with one preset and destination rule for all of them. */
-export async function* jobSpecs(sources: AsyncIterable<ExpandedSource>, options: PlainSubmit): AsyncGenerator<JobSpec> {
+export async function* jobSpecs(sources: AsyncIterable<ExpandedSource[]>, options: PlainSubmit): AsyncGenerator<JobSpec[]> {
   const { preset, to, priority, single, host = hostName() } = options;
-  for await (const source of sources) {
-    const destination = destinationFor(source, preset, to, single);
-    yield {
-      source: formatLocation(source.location),
-      sourceIdentity: source.identity,
-      preset: preset.name,
-      presetFile: preset.origin === 'file' ? preset.file : null,
-      presetHash: preset.hash,
-      destination: formatDestination(destination),
-      priority,
-      needs: jobNeeds(source.location, destination, host),
-      customer: options.customer,
-      class: options.class,
-    };
+  const presetFile = preset.origin === 'file' ? preset.file : null;
+  for await (const group of sources) {
+    yield group.map((source) => {
+      const destination = destinationFor(source, preset, to, single);
+      return {
+        source: formatLocation(source.location),
+        sourceIdentity: source.identity,
+        preset: preset.name,
+        presetFile,
+        presetHash: preset.hash,
+        destination: formatDestination(destination),
+        priority,
+        needs: jobNeeds(source.location, destination, host),
+        customer: options.customer,
+        class: options.class,
+      };
+    });
   }
 }

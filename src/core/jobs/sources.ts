@@ -6,7 +6,8 @@ import { MpegflowError, userError } from '../errors.ts';
 import { formatLocation, parseObjectPath, type ObjectLocation } from '../endpoints/object-path.ts';
 import { headFailure, storageFailure } from '../storage-errors.ts';
 import { withRetry } from '../retry.ts';
-import { listObjects } from '../listing.ts';
+import { batches } from '../groups.ts';
+import { listObjectGroups } from '../listing.ts';
 
 /** Files a recursive submission picks up; everything else under the folder or prefix is left alone. */
 export const MEDIA_EXTENSIONS = new Set([
@@ -69,11 +70,14 @@ async function* walk(folder: string): AsyncGenerator<string> {
   }
 }
 
+/** Files found under a folder, in arrays of this many. */
+const WALKED = 1000;
+
 async function* expandLocal(
   input: string,
   location: Extract<ObjectLocation, { kind: 'local' }>,
   recursive: boolean,
-): AsyncGenerator<ExpandedSource> {
+): AsyncGenerator<ExpandedSource[]> {
   let st;
   try {
     st = statSync(location.path);
@@ -85,13 +89,17 @@ async function* expandLocal(
     );
   }
   if (st.isFile()) {
-    yield { location, relative: path.basename(location.path), identity: localIdentity(location.path) };
+    yield [{ location, relative: path.basename(location.path), identity: localIdentity(location.path) }];
     return;
   }
   if (!st.isDirectory()) throw userError(`the source ${location.path} is neither a file nor a folder`);
   if (!recursive) throw userError(`${input} is a folder`, 'add --recursive to submit every media file under it');
-  for await (const file of walk(location.path)) {
-    yield { location: { kind: 'local', path: file }, relative: path.relative(location.path, file), identity: localIdentity(file) };
+  for await (const files of batches(walk(location.path), WALKED)) {
+    yield files.map((file) => ({
+      location: { kind: 'local', path: file },
+      relative: path.relative(location.path, file),
+      identity: localIdentity(file),
+    }));
   }
 }
 
@@ -99,7 +107,7 @@ async function* expandRemote(
   location: Extract<ObjectLocation, { kind: 'remote' }>,
   { recursive, metadata }: Pick<ExpandOptions, 'recursive' | 'metadata'>,
   s3: Client,
-): AsyncGenerator<ExpandedSource> {
+): AsyncGenerator<ExpandedSource[]> {
   const { alias, bucket, key } = location;
   const identity = (etag: string, versionId?: string | null) => `s3:${alias}/${bucket}/${key}:${etag}${versionId ? `:${versionId}` : ''}`;
   if (key && !key.endsWith('/') && !recursive) {
@@ -119,20 +127,21 @@ async function* expandRemote(
       }
       throw mapped;
     }
-    yield { location, relative: key.slice(key.lastIndexOf('/') + 1), identity: identity(stat.etag, stat.versionId) };
+    yield [{ location, relative: key.slice(key.lastIndexOf('/') + 1), identity: identity(stat.etag, stat.versionId) }];
     return;
   }
   if (!recursive) throw userError(`${formatLocation(location)} is a prefix`, 'add --recursive to submit every media object under it');
   const prefix = key && !key.endsWith('/') ? `${key}/` : key;
   try {
-    for await (const item of listObjects(s3, bucket, prefix, { metadata })) {
-      if (!isMedia(item.name)) continue;
-      yield {
-        location: { kind: 'remote', alias, bucket, key: item.name },
-        relative: item.name.slice(prefix.length),
-        identity: `s3:${alias}/${bucket}/${item.name}:${item.etag}`,
-        ...(item.metadata && item.tags ? { labels: { metadata: item.metadata, tags: item.tags } } : {}),
-      };
+    for await (const listed of listObjectGroups(s3, bucket, prefix, { metadata })) {
+      yield listed
+        .filter((item) => isMedia(item.name))
+        .map((item) => ({
+          location: { kind: 'remote', alias, bucket, key: item.name },
+          relative: item.name.slice(prefix.length),
+          identity: `s3:${alias}/${bucket}/${item.name}:${item.etag}`,
+          ...(item.metadata && item.tags ? { labels: { metadata: item.metadata, tags: item.tags } } : {}),
+        }));
     }
   } catch (error) {
     throw storageFailure(error, { alias, path: `${alias}/${bucket}/${prefix}`, action: 'list' });
@@ -141,9 +150,9 @@ async function* expandRemote(
 
 /**
  * Turns what was submitted (files, folders, objects, prefixes) into one entry
- * per source version, as the listing goes: nothing holds the whole listing.
+ * per source version, in arrays as the listing goes: nothing holds the whole listing.
  */
-export async function* expandSources({ inputs, recursive, isAlias, s3For, metadata }: ExpandOptions): AsyncGenerator<ExpandedSource> {
+export async function* expandSources({ inputs, recursive, isAlias, s3For, metadata }: ExpandOptions): AsyncGenerator<ExpandedSource[]> {
   for (const input of inputs) {
     const location = parseObjectPath(input, isAlias);
     const expanded =
@@ -151,9 +160,10 @@ export async function* expandSources({ inputs, recursive, isAlias, s3For, metada
         ? expandLocal(input, location, recursive)
         : expandRemote(location, { recursive, metadata }, s3For(location.alias));
     let found = 0;
-    for await (const source of expanded) {
-      found++;
-      yield source;
+    for await (const sources of expanded) {
+      if (sources.length === 0) continue;
+      found += sources.length;
+      yield sources;
     }
     if (found === 0) {
       throw new MpegflowError(`nothing to encode under ${input}`, {

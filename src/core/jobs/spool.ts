@@ -2,7 +2,6 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isScratchFailure, scratchFailed } from './scratch.ts';
@@ -23,15 +22,15 @@ export class SpecSpool {
     this.count = count;
   }
 
-  static async fill(specs: AsyncIterable<KeyedSpec>): Promise<SpecSpool> {
+  static async fill(specs: AsyncIterable<KeyedSpec[]>): Promise<SpecSpool> {
     let folder: string | undefined;
     let count = 0;
     // one write per 64 KB, not per spec: a write is a trip through libuv's thread pool
     async function* chunks() {
       let chunk = '';
-      for await (const spec of specs) {
-        count++;
-        chunk += `${JSON.stringify(spec)}\n`;
+      for await (const group of specs) {
+        count += group.length;
+        for (const spec of group) chunk += `${JSON.stringify(spec)}\n`;
         if (chunk.length >= 65_536) {
           yield chunk;
           chunk = '';
@@ -49,9 +48,15 @@ export class SpecSpool {
     }
   }
 
-  async *read(): AsyncGenerator<KeyedSpec> {
-    const lines = createInterface({ input: createReadStream(path.join(this.folder, 'specs.ndjson')), crlfDelay: Infinity });
-    for await (const line of lines) if (line) yield JSON.parse(line) as KeyedSpec;
+  /** The specs in the order they were spooled, a chunk of the file at a time. */
+  async *read(): AsyncGenerator<KeyedSpec[]> {
+    let partial = '';
+    for await (const chunk of createReadStream(path.join(this.folder, 'specs.ndjson'), { encoding: 'utf8' })) {
+      const lines = (partial + (chunk as string)).split('\n');
+      partial = lines.pop()!;
+      yield lines.map((line) => JSON.parse(line) as KeyedSpec);
+    }
+    if (partial) yield [JSON.parse(partial) as KeyedSpec];
   }
 
   async remove(): Promise<void> {

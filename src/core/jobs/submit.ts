@@ -1,4 +1,5 @@
 import type { AuditContext } from '../audit/context.ts';
+import { batches, regroup } from '../groups.ts';
 import type { Db } from '../store/open.ts';
 import type { SqlValue } from '../store/sql.ts';
 import type { Job, JobSpec, JobState } from './model.ts';
@@ -40,18 +41,6 @@ class IdRanges {
   toString(): string {
     return this.ranges.map(([from, to]) => (from === to ? String(from) : `${from}-${to}`)).join(',');
   }
-}
-
-async function* batches<T>(items: Iterable<T> | AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
-  let batch: T[] = [];
-  for await (const item of items) {
-    batch.push(item);
-    if (batch.length === size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
 }
 
 /**
@@ -126,10 +115,10 @@ export class SubmitTally {
   readonly skipped: SkippedSource[] = [];
   skippedCount = 0;
 
-  *keyed(batch: JobSpec[]): Generator<KeyedSpec> {
+  keyed(batch: JobSpec[]): KeyedSpec[] {
     this.firstSource ??= batch[0]?.source;
     this.sources += batch.length;
-    for (const spec of batch) yield { spec, jobKey: jobKeyOf(spec) };
+    return batch.map((spec) => ({ spec, jobKey: jobKeyOf(spec) }));
   }
 
   skip(skipped: SkippedSource): void {
@@ -152,23 +141,23 @@ const alreadyLive = (spec: JobSpec, found: { id: number; state: JobState }): Ski
  * left is checked again when it is queued: another submitter may have been
  * quicker.
  */
-export async function* withoutLiveJobs(db: Db, specs: AsyncIterable<JobSpec>, tally: SubmitTally): AsyncGenerator<KeyedSpec> {
-  for await (const batch of batches(specs, BATCH)) {
-    const keyed = [...tally.keyed(batch)];
+export async function* withoutLiveJobs(db: Db, specs: AsyncIterable<JobSpec[]>, tally: SubmitTally): AsyncGenerator<KeyedSpec[]> {
+  for await (const batch of regroup(specs, BATCH)) {
+    const keyed = tally.keyed(batch);
     const live = await liveJobs(
       db,
       keyed.map((k) => k.jobKey),
     );
-    for (const item of keyed) {
+    yield keyed.filter((item) => {
       const found = live.get(item.jobKey);
       if (found) tally.skip(alreadyLive(item.spec, found));
-      else yield item;
-    }
+      return !found;
+    });
   }
 }
 
-async function* keyedSpecs(specs: Iterable<JobSpec> | AsyncIterable<JobSpec>, tally: SubmitTally): AsyncGenerator<KeyedSpec> {
-  for await (const batch of batches(specs, BATCH)) yield* tally.keyed(batch);
+async function* keyedSpecs(specs: Iterable<JobSpec> | AsyncIterable<JobSpec>, tally: SubmitTally): AsyncGenerator<KeyedSpec[]> {
+  for await (const batch of batches(specs, BATCH)) yield tally.keyed(batch);
 }
 
 /**
@@ -201,7 +190,7 @@ export async function queueJobs({
 }: {
   db: Db;
   audit?: AuditContext;
-  keyed: AsyncIterable<KeyedSpec>;
+  keyed: AsyncIterable<KeyedSpec[]>;
   tally: SubmitTally;
   maxAttempts?: number;
 }): Promise<SubmitResult> {
@@ -210,7 +199,7 @@ export async function queueJobs({
     let count = 0;
     const ids = new IdRanges();
     const ts = new Date(await tx.nowMs()).toISOString();
-    for await (const batch of batches(keyed, BATCH)) {
+    for await (const batch of regroup(keyed, BATCH)) {
       const live = await liveJobs(
         tx,
         batch.map((k) => k.jobKey),

@@ -140,57 +140,73 @@ export interface RoutedSubmitOptions {
   onRetainedBucket?: (bucket: string) => void;
 }
 
+/** What routing one source needs besides the source: its submission's options, and what the submission has done so far. */
+interface RoutingPass {
+  options: RoutedSubmitOptions;
+  now: Date;
+  forced: Route | null;
+  /** Destinations written by earlier sources. */
+  written: SeenKeys;
+  presetFor: (name: string) => Preset;
+}
+
+async function routeSource(source: ExpandedSource, { options, now, forced, written, presetFor }: RoutingPass): Promise<JobSpec[]> {
+  const name = formatLocation(source.location);
+  const facts = await routingFacts(source.location, options.given, options.s3For, source.labels);
+  let route = forced;
+  if (!route) {
+    const outcome = matchRoutes(options.routes, facts);
+    if (!outcome.winner) throw noRouteError(name, facts, outcome);
+    route = outcome.winner;
+  }
+  return routeTargets(route, facts, source.relative || name, now).map((target) => {
+    const preset = presetFor(target.preset);
+    const destination = destinationFrom(parseObjectPath(target.destination, options.isAlias));
+    const formatted = formatDestination(destination);
+    if (!written.add(formatted)) {
+      throw userError(
+        `${name} (${target.preset}) would write into ${formatted}, where an earlier source of this submission writes too`,
+        `put {stem} (and {preset}) in the destination template of route '${route.name}'`,
+        'DESTINATION_COLLISION',
+      );
+    }
+    if (target.retention && destination.kind === 'remote') options.onRetainedBucket?.(`${destination.alias}/${destination.bucket}`);
+    return {
+      source: name,
+      sourceIdentity: source.identity,
+      preset: preset.name,
+      presetFile: preset.origin === 'file' ? preset.file : null,
+      presetHash: preset.hash,
+      destination: formatted,
+      priority: options.priority,
+      needs: jobNeeds(source.location, destination, options.host),
+      customer: facts.customer,
+      class: facts.class,
+      route: route.name,
+      retention: target.retention,
+    };
+  });
+}
+
 /**
  * One job per source and rule target: a source may fan out to several
  * destinations on several stores. Throws when a source has no rule or two jobs
  * would write into the same folder; run it to the end before queuing anything.
  */
-export async function* routedJobSpecs(sources: AsyncIterable<ExpandedSource>, options: RoutedSubmitOptions): AsyncGenerator<JobSpec> {
-  const now = options.now ?? new Date();
-  const forced = options.route === 'auto' ? null : options.routes.find((r) => r.name === options.route);
+export async function* routedJobSpecs(sources: AsyncIterable<ExpandedSource[]>, options: RoutedSubmitOptions): AsyncGenerator<JobSpec[]> {
+  const forced = options.route === 'auto' ? null : (options.routes.find((r) => r.name === options.route) ?? null);
   if (options.route !== 'auto' && !forced)
     throw userError(`there is no route named '${options.route}'`, 'use --route auto, or see `mpegflow route list`', 'ROUTE_NOT_FOUND');
-  const written = SeenKeys.open();
   // a preset is read from its file and checked once per submission, not once per source
   const presets = new Map<string, Preset>();
   const presetFor = (name: string) => presets.get(name) ?? presets.set(name, options.presetFor(name)).get(name)!;
+  const written = SeenKeys.open();
+  const pass: RoutingPass = { options, now: options.now ?? new Date(), forced, written, presetFor };
   try {
-    for await (const source of sources) {
-      const name = formatLocation(source.location);
-      const facts = await routingFacts(source.location, options.given, options.s3For, source.labels);
-      let route = forced ?? null;
-      if (!route) {
-        const outcome = matchRoutes(options.routes, facts);
-        if (!outcome.winner) throw noRouteError(name, facts, outcome);
-        route = outcome.winner;
-      }
-      for (const target of routeTargets(route, facts, source.relative || name, now)) {
-        const preset = presetFor(target.preset);
-        const destination = destinationFrom(parseObjectPath(target.destination, options.isAlias));
-        const formatted = formatDestination(destination);
-        if (!written.add(formatted)) {
-          throw userError(
-            `${name} (${target.preset}) would write into ${formatted}, where an earlier source of this submission writes too`,
-            `put {stem} (and {preset}) in the destination template of route '${route.name}'`,
-            'DESTINATION_COLLISION',
-          );
-        }
-        if (target.retention && destination.kind === 'remote') options.onRetainedBucket?.(`${destination.alias}/${destination.bucket}`);
-        yield {
-          source: name,
-          sourceIdentity: source.identity,
-          preset: preset.name,
-          presetFile: preset.origin === 'file' ? preset.file : null,
-          presetHash: preset.hash,
-          destination: formatted,
-          priority: options.priority,
-          needs: jobNeeds(source.location, destination, options.host),
-          customer: facts.customer,
-          class: facts.class,
-          route: route.name,
-          retention: target.retention,
-        };
-      }
+    for await (const group of sources) {
+      const specs: JobSpec[] = [];
+      for (const source of group) specs.push(...(await routeSource(source, pass)));
+      yield specs;
     }
   } finally {
     written.close();

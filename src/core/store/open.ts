@@ -81,6 +81,9 @@ function openSqlite(file: string, options: OpenStoreOptions): Db {
       db.pragma('synchronous = NORMAL');
     }
     db.pragma('foreign_keys = ON');
+    // better-sqlite3 builds SQLite with a 16 MB page cache: a quarter of `job submit`'s peak memory at 100k
+    // sources, for no speed (bench/scale.ts). 8 MB still holds the job-key index of 100k jobs.
+    db.pragma('cache_size = -8000');
     restrictSidecars(file);
     return new SqliteSql(db, file, options.clock);
   } catch (error) {
