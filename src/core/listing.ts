@@ -22,6 +22,8 @@ export interface ListOptions {
   metadata?: boolean;
   /** Objects per request (ListObjectsV2 max-keys): at most, and by default, PAGE. */
   pageSize?: number;
+  /** Aborts the requests under way, and the listing with them. */
+  signal?: AbortSignal;
 }
 
 /** ListObjectsV2's largest page. */
@@ -202,7 +204,7 @@ async function askPage(
   const secure = url.startsWith('https:');
   const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
     const agent = transportAgentOf(s3) ?? (secure ? https.globalAgent : http.globalAgent);
-    (secure ? https : http).get(url, { agent }, resolve).on('error', reject);
+    (secure ? https : http).get(url, { agent, signal: options.signal }, resolve).on('error', reject);
   });
   return new Answer(response, `${bucket}/${prefix}`, onContinue);
 }

@@ -1,6 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
+import { untilInterrupted } from '../../cli/cancellation.ts';
 import { destinationFlag } from '../../cli/flags.ts';
+import { MpegflowError } from '../../core/errors.ts';
 import type { SubmitResult } from '../../core/jobs/submit.ts';
 import { renderSubmitted } from '../../ui/jobs.ts';
 
@@ -50,64 +52,74 @@ With --route auto, the routing rules (\`mpegflow route list\`) decide presets an
         import('../../core/jobs/submit.ts'),
       ]);
     const storage = await storageResolver(db);
-    const sources = expandSources({
-      inputs,
-      recursive: flags.recursive,
-      isAlias: storage.isAlias,
-      s3For: storage.s3For,
-      // routing reads each object's customer and class: from the listing where the store can say them (MinIO), not a HEAD each
-      metadata: Boolean(flags.route) && (flags.customer === undefined || flags.class === undefined),
-    });
     const retainedBuckets = new Set<string>();
-    let specs;
-    if (flags.route) {
-      const [{ listRoutes }, { routedJobSpecs }, { hostName }] = await Promise.all([
-        import('../../core/routing/repository.ts'),
-        import('../../core/routing/plan.ts'),
-        import('../../core/host.ts'),
-      ]);
-      specs = routedJobSpecs(sources, {
-        routes: await listRoutes(db),
-        route: flags.route,
-        given: { customer: flags.customer, class: flags.class },
-        s3For: storage.s3For,
-        isAlias: storage.isAlias,
-        presetFor: (name) => resolvePreset({ name }),
-        priority: flags.priority,
-        host: hostName(),
-        onRetainedBucket: (bucket) => retainedBuckets.add(bucket),
-      });
-    } else {
-      const [{ checkValue }, { parseObjectPath }, { destinationFrom }, { jobSpecs }] = await Promise.all([
-        import('../../core/routing/template.ts'),
-        import('../../core/endpoints/object-path.ts'),
-        import('../../core/encode/locations.ts'),
-        import('../../core/jobs/plan-submit.ts'),
-      ]);
-      specs = jobSpecs(sources, {
-        preset: resolvePreset({ name: flags.preset, file: flags['preset-file'] }),
-        to: flags.to !== undefined ? destinationFrom(parseObjectPath(flags.to, storage.isAlias)) : null,
-        priority: flags.priority,
-        single: inputs.length === 1 && !flags.recursive,
-        customer: flags.customer ? checkValue('customer', flags.customer) : null,
-        class: flags.class ? checkValue('class', flags.class) : null,
-      });
-    }
-    // the whole listing (and every routing decision) first, kept on disk: a failure there queues nothing
     const tally = new SubmitTally();
-    const spool = await SpecSpool.fill(withoutLiveJobs(db, specs, tally));
-    try {
-      if (retainedBuckets.size > 0) {
-        const { requireObjectLock } = await import('../../core/routing/retention.ts');
-        for (const bucket of retainedBuckets) {
-          const [alias, name] = bucket.split('/') as [string, string];
-          await requireObjectLock(storage.s3For(alias), alias, name);
-        }
+    // Ctrl-C stops the listing, or rolls the queueing back, and removes the spool: nothing is queued (exit 130)
+    return untilInterrupted(async (signal) => {
+      const sources = expandSources({
+        inputs,
+        recursive: flags.recursive,
+        isAlias: storage.isAlias,
+        s3For: storage.s3For,
+        // routing reads each object's customer and class: from the listing where the store can say them (MinIO), not a HEAD each
+        metadata: Boolean(flags.route) && (flags.customer === undefined || flags.class === undefined),
+        signal,
+      });
+      let specs;
+      if (flags.route) {
+        const [{ listRoutes }, { routedJobSpecs }, { hostName }] = await Promise.all([
+          import('../../core/routing/repository.ts'),
+          import('../../core/routing/plan.ts'),
+          import('../../core/host.ts'),
+        ]);
+        specs = routedJobSpecs(sources, {
+          routes: await listRoutes(db),
+          route: flags.route,
+          given: { customer: flags.customer, class: flags.class },
+          s3For: storage.s3For,
+          isAlias: storage.isAlias,
+          presetFor: (name) => resolvePreset({ name }),
+          priority: flags.priority,
+          host: hostName(),
+          onRetainedBucket: (bucket) => retainedBuckets.add(bucket),
+          signal,
+        });
+      } else {
+        const [{ checkValue }, { parseObjectPath }, { destinationFrom }, { jobSpecs }] = await Promise.all([
+          import('../../core/routing/template.ts'),
+          import('../../core/endpoints/object-path.ts'),
+          import('../../core/encode/locations.ts'),
+          import('../../core/jobs/plan-submit.ts'),
+        ]);
+        specs = jobSpecs(sources, {
+          preset: resolvePreset({ name: flags.preset, file: flags['preset-file'] }),
+          to: flags.to !== undefined ? destinationFrom(parseObjectPath(flags.to, storage.isAlias)) : null,
+          priority: flags.priority,
+          single: inputs.length === 1 && !flags.recursive,
+          customer: flags.customer ? checkValue('customer', flags.customer) : null,
+          class: flags.class ? checkValue('class', flags.class) : null,
+        });
       }
-      return await queueJobs({ db, audit: await this.auditContext(), keyed: spool.read(), tally, maxAttempts: flags['max-attempts'] });
-    } finally {
-      await spool.remove();
-    }
+      let spool;
+      try {
+        // the whole listing (and every routing decision) first, kept on disk: a failure there queues nothing
+        spool = await SpecSpool.fill(withoutLiveJobs(db, specs, tally));
+        if (retainedBuckets.size > 0) {
+          const { requireObjectLock } = await import('../../core/routing/retention.ts');
+          for (const bucket of retainedBuckets) {
+            const [alias, name] = bucket.split('/') as [string, string];
+            await requireObjectLock(storage.s3For(alias), alias, name);
+          }
+        }
+        const audit = await this.auditContext();
+        return await queueJobs({ db, audit, keyed: spool.read(signal), tally, maxAttempts: flags['max-attempts'] });
+      } catch (error) {
+        if (!signal.aborted) throw error;
+        throw new MpegflowError('the submission was cancelled: nothing was queued', { code: 'CANCELLED', exitCode: 130, cause: error });
+      } finally {
+        await spool?.remove();
+      }
+    });
   }
 
   protected override renderHuman(result: SubmitResult): void {

@@ -51,6 +51,8 @@ export interface ExpandOptions {
   s3For: (alias: string) => Client;
   /** Ask the listing for each object's metadata and tags (MinIO's extension; other stores ignore it). */
   metadata?: boolean;
+  /** Stops the listing between arrays, and the requests under way. */
+  signal?: AbortSignal;
 }
 
 const isMedia = (name: string) => MEDIA_EXTENSIONS.has(path.extname(name).toLowerCase());
@@ -105,7 +107,7 @@ async function* expandLocal(
 
 async function* expandRemote(
   location: Extract<ObjectLocation, { kind: 'remote' }>,
-  { recursive, metadata }: Pick<ExpandOptions, 'recursive' | 'metadata'>,
+  { recursive, metadata, signal }: Pick<ExpandOptions, 'recursive' | 'metadata' | 'signal'>,
   s3: Client,
 ): AsyncGenerator<ExpandedSource[]> {
   const { alias, bucket, key } = location;
@@ -133,7 +135,7 @@ async function* expandRemote(
   if (!recursive) throw userError(`${formatLocation(location)} is a prefix`, 'add --recursive to submit every media object under it');
   const prefix = key && !key.endsWith('/') ? `${key}/` : key;
   try {
-    for await (const listed of listObjectGroups(s3, bucket, prefix, { metadata })) {
+    for await (const listed of listObjectGroups(s3, bucket, prefix, { metadata, signal })) {
       yield listed
         .filter((item) => isMedia(item.name))
         .map((item) => ({
@@ -144,6 +146,7 @@ async function* expandRemote(
         }));
     }
   } catch (error) {
+    if (signal?.aborted) throw error;
     throw storageFailure(error, { alias, path: `${alias}/${bucket}/${prefix}`, action: 'list' });
   }
 }
@@ -152,15 +155,23 @@ async function* expandRemote(
  * Turns what was submitted (files, folders, objects, prefixes) into one entry
  * per source version, in arrays as the listing goes: nothing holds the whole listing.
  */
-export async function* expandSources({ inputs, recursive, isAlias, s3For, metadata }: ExpandOptions): AsyncGenerator<ExpandedSource[]> {
+export async function* expandSources({
+  inputs,
+  recursive,
+  isAlias,
+  s3For,
+  metadata,
+  signal,
+}: ExpandOptions): AsyncGenerator<ExpandedSource[]> {
   for (const input of inputs) {
     const location = parseObjectPath(input, isAlias);
     const expanded =
       location.kind === 'local'
         ? expandLocal(input, location, recursive)
-        : expandRemote(location, { recursive, metadata }, s3For(location.alias));
+        : expandRemote(location, { recursive, metadata, signal }, s3For(location.alias));
     let found = 0;
     for await (const sources of expanded) {
+      signal?.throwIfAborted();
       if (sources.length === 0) continue;
       found += sources.length;
       yield sources;

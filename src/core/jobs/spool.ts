@@ -48,10 +48,11 @@ export class SpecSpool {
     }
   }
 
-  /** The specs in the order they were spooled, a chunk of the file at a time. */
-  async *read(): AsyncGenerator<KeyedSpec[]> {
+  /** The specs in the order they were spooled, a chunk of the file at a time (until `signal` aborts: then it throws). */
+  async *read(signal?: AbortSignal): AsyncGenerator<KeyedSpec[]> {
     let partial = '';
     for await (const chunk of createReadStream(path.join(this.folder, 'specs.ndjson'), { encoding: 'utf8' })) {
+      signal?.throwIfAborted();
       const lines = (partial + (chunk as string)).split('\n');
       partial = lines.pop()!;
       yield lines.map((line) => JSON.parse(line) as KeyedSpec);

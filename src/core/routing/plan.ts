@@ -138,6 +138,8 @@ export interface RoutedSubmitOptions {
   now?: Date;
   /** Told of every ALIAS/BUCKET that retained outputs go to (they need Object Lock). */
   onRetainedBucket?: (bucket: string) => void;
+  /** Stops between sources (each may cost a HEAD on stores whose listing does not carry metadata). */
+  signal?: AbortSignal;
 }
 
 /** What routing one source needs besides the source: its submission's options, and what the submission has done so far. */
@@ -205,7 +207,10 @@ export async function* routedJobSpecs(sources: AsyncIterable<ExpandedSource[]>, 
   try {
     for await (const group of sources) {
       const specs: JobSpec[] = [];
-      for (const source of group) specs.push(...(await routeSource(source, pass)));
+      for (const source of group) {
+        options.signal?.throwIfAborted();
+        specs.push(...(await routeSource(source, pass)));
+      }
       yield specs;
     }
   } finally {

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import diagnostics from 'node:diagnostics_channel';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import type { ClientRequest } from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listObjects } from '../../../src/core/listing.ts';
-import { parseJson, runCli, tempHome } from '../../support/cli.ts';
+import { parseJson, runCli, spawnCli, tempHome } from '../../support/cli.ts';
+import { startFaultProxy } from '../../support/fault-proxy.ts';
 import { addEndpoints, startSingleDrive, type Deployment } from '../../support/minio.ts';
 import { mountTmpfs } from '../../support/tmpfs.ts';
 
@@ -65,6 +68,46 @@ describe('job submit of a large prefix (streamed listing, batched queueing)', ()
       assert.equal(await queued(), 0, 'nothing queued');
     } finally {
       mount.unmount();
+    }
+  });
+
+  it('Ctrl-C while a slow listing goes on stops it at once, queues nothing and leaves no scratch files', async () => {
+    const proxy = await startFaultProxy({ targetPort: minio.nodes[0]!.port, bytesPerSecond: 16 * 1024 });
+    const scratch = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-submit-cancel-'));
+    // beside Node's compile cache (bin/run.js), which is there to stay
+    const ours = () => readdirSync(scratch).filter((name) => name.startsWith('mpegflow-'));
+    try {
+      const add = await runCli(['endpoint', 'add', 'slow', '--url', proxy.url, '--access-key', minio.accessKey, '--secret-key-stdin'], {
+        home,
+        input: minio.secretKey,
+      });
+      assert.equal(add.code, 0, add.stderr);
+      assert.equal((await cli(['route', 'add', 'all', '--preset', 'mp4-h264', '--to', 'slow/out/{stem}/'])).code, 0);
+      // the plain submission spools; the routed one also keeps the destinations it handed out
+      for (const how of [
+        ['--preset', 'mp4-h264', '--to', 'slow/out/day/'],
+        ['--route', 'auto'],
+      ]) {
+        const connections = proxy.connections();
+        const submit = spawnCli(['job', 'submit', 'slow/masters/day/', '--recursive', ...how], { home, env: { TMPDIR: scratch } });
+        for (let waited = 0; proxy.connections() === connections; waited += 50) {
+          assert.ok(waited < 30_000, `no listing began: ${submit.log()}`);
+          await sleep(50);
+        }
+        await sleep(500);
+        assert.notDeepEqual(ours(), [], 'the spool is being written');
+        const interrupted = performance.now();
+        submit.child.kill('SIGINT');
+        assert.equal(await submit.exited, 130, submit.log());
+        assert.ok(performance.now() - interrupted < 5_000, 'not after the page under way (20 s at this rate)');
+        assert.match(submit.log(), /the submission was cancelled: nothing was queued/);
+        assert.deepEqual(ours(), [], 'spool and scratch files removed');
+        assert.equal(await queued(), 0);
+      }
+    } finally {
+      await cli(['route', 'remove', 'all']);
+      await proxy.close();
+      rmSync(scratch, { recursive: true, force: true });
     }
   });
 
