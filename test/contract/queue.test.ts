@@ -250,6 +250,14 @@ forEachBackend('job queue', (backend) => {
     assert.ok(await claim('w'));
   });
 
+  it('a retry gives the job as many fresh attempts as it was submitted with', async () => {
+    await submitJobs({ db, specs: [spec('a.mov')], maxAttempts: 5 });
+    const job = (await claim('w'))!;
+    assert.equal(await failAttempt({ db, lease: job, error: 'not a video', transient: false }), 'failed');
+    const retried = await retryJob({ db, id: job.id });
+    assert.equal(retried.maxAttempts, 1 + 5, 'the one used, and five more');
+  });
+
   it('attempts lost to dead workers do not use up the attempts', async () => {
     await submitJobs({ db, specs: [spec('a.mov')], maxAttempts: 2 });
     for (let i = 0; i < 3; i++) {

@@ -4,7 +4,7 @@ import type { Job } from '../../core/jobs/model.ts';
 import { renderRequeued } from '../../ui/jobs.ts';
 
 export default class JobRetry extends BaseCommand<Job> {
-  static override summary = 'Queue a failed or cancelled job again, with fresh attempts.';
+  static override summary = 'Queue a failed or cancelled job again, with as many fresh attempts as it was submitted with (--max-attempts).';
   static override examples = ['<%= config.bin %> job retry 12'];
   static override audited = true;
   static override args = { id: idArg('job', 'job list', 'job id') };

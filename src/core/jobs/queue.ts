@@ -385,7 +385,7 @@ export async function retryJob({ db, audit, id }: { db: Db; audit?: AuditContext
       );
     const ts = new Date(await tx.nowMs()).toISOString();
     await tx.run(
-      "UPDATE jobs SET state = 'queued', max_attempts = attempts - lost_leases + ?, not_before = 0, cancel_requested = 0, finished_at = NULL, updated_at = ? WHERE id = ?",
+      "UPDATE jobs SET state = 'queued', max_attempts = attempts - lost_leases + COALESCE(attempt_budget, ?), not_before = 0, cancel_requested = 0, finished_at = NULL, updated_at = ? WHERE id = ?",
       [DEFAULT_MAX_ATTEMPTS, ts, id],
     );
     await audit?.record(tx, { target: `job ${id}`, detail: { from: current.state } });

@@ -103,5 +103,13 @@ export const jobsSchema: AreaSchema = {
           CREATE INDEX jobs_customer_class ON jobs (customer, class);
         `,
     },
+    {
+      version: 4,
+      description: 'the attempts a job was submitted with, which `job retry` gives it again',
+      sql: `
+          -- NULL for jobs submitted before it: a retry gives them the default
+          ALTER TABLE jobs ADD COLUMN attempt_budget INTEGER;
+        `,
+    },
   ],
 };

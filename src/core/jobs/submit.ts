@@ -6,7 +6,7 @@ import type { Job, JobSpec, JobState } from './model.ts';
 import { DEFAULT_MAX_ATTEMPTS, JOBS_CHANNEL } from './queue.ts';
 import { formatNeeds, fromRow, jobKeyOf, type JobRow } from './rows.ts';
 
-/** Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits (16 per row). */
+/** Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits (18 per row). */
 const BATCH = 500;
 /** Jobs and skips listed in a result; the counts and id ranges cover every one. */
 export const LISTED = 1000;
@@ -79,7 +79,7 @@ async function queuedMeanwhile(db: Db, raced: KeyedSpec[]): Promise<SkippedSourc
 }
 
 const COLUMNS =
-  'source, source_identity, preset, preset_file, preset_hash, destination, job_key, priority, needs, state, max_attempts, created_at, updated_at, customer, class, route, retention';
+  'source, source_identity, preset, preset_file, preset_hash, destination, job_key, priority, needs, state, max_attempts, attempt_budget, created_at, updated_at, customer, class, route, retention';
 
 function rowValues({ spec, jobKey }: KeyedSpec, maxAttempts: number, ts: string): SqlValue[] {
   return [
@@ -93,6 +93,7 @@ function rowValues({ spec, jobKey }: KeyedSpec, maxAttempts: number, ts: string)
     spec.priority,
     formatNeeds(spec.needs),
     'queued',
+    maxAttempts,
     maxAttempts,
     ts,
     ts,
@@ -215,7 +216,7 @@ export async function queueJobs({
       if (fresh.size === 0) continue;
       // another submitter's rows, not yet committed when the lookup ran, conflict here (PostgreSQL waits for them): skipped, not an error
       const inserted = await tx.all<Pick<JobRow, 'id' | 'job_key'>>(
-        `INSERT INTO jobs (${COLUMNS}) VALUES ${[...fresh.keys()].map(() => `(${Array(17).fill('?').join(', ')})`).join(', ')} ${LIVE_KEY_CONFLICT} RETURNING id, job_key`,
+        `INSERT INTO jobs (${COLUMNS}) VALUES ${[...fresh.keys()].map(() => `(${Array(18).fill('?').join(', ')})`).join(', ')} ${LIVE_KEY_CONFLICT} RETURNING id, job_key`,
         [...fresh.values()].flatMap((item) => rowValues(item, maxAttempts, ts)),
       );
       const idOf = new Map(inserted.map((row) => [row.job_key, Number(row.id)]));

@@ -127,9 +127,9 @@ async function importJobs(from: Db, to: Db, origin: string): Promise<ImportResul
     const requeue = job.state === 'running';
     const inserted = await to.get<{ id: number }>(
       `INSERT INTO jobs (source, source_identity, preset, preset_hash, preset_file, destination, job_key, priority, state, attempts, max_attempts,
-         not_before, cancel_requested, last_error, result, created_at, updated_at, started_at, finished_at, lease_generation, lost_leases, needs, import_ref,
+         attempt_budget, not_before, cancel_requested, last_error, result, created_at, updated_at, started_at, finished_at, lease_generation, lost_leases, needs, import_ref,
          customer, class, route, retention)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       [
         job.source!,
         job.source_identity!,
@@ -142,6 +142,7 @@ async function importJobs(from: Db, to: Db, origin: string): Promise<ImportResul
         requeue ? 'queued' : job.state!,
         job.attempts!,
         job.max_attempts!,
+        job.attempt_budget ?? null,
         job.cancel_requested!,
         job.last_error ?? null,
         job.result ?? null,
