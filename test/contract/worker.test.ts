@@ -4,7 +4,7 @@ import { beforeEach, it } from 'node:test';
 import { cancelJob, DEFAULT_MAX_ATTEMPTS, getJob } from '../../src/core/jobs/queue.ts';
 import { submitJobs } from '../../src/core/jobs/submit.ts';
 import { runWorker, type JobContext } from '../../src/core/jobs/worker.ts';
-import { listWorkers } from '../../src/core/jobs/workers.ts';
+import { listWorkers, registerWorker } from '../../src/core/jobs/workers.ts';
 import type { Db } from '../../src/core/store/open.ts';
 import { forEachBackend } from '../support/backends.ts';
 
@@ -36,6 +36,14 @@ forEachBackend('worker loop', (backend) => {
     runWorker({ db, endpoints: ['e'], drain: true, classify, pollMs: 10, ...options });
   beforeEach(async () => {
     db = await backend.fresh();
+  });
+
+  it('a worker that beats slowly (a long lease) is alive between its beats, and dead after two missed', async () => {
+    await registerWorker(db, { id: 'slow', host: 'h', pid: 1, version: 'v', concurrency: 1, endpoints: ['e'], heartbeatEveryMs: 150_000 });
+    backend.advance(140_000);
+    assert.equal((await listWorkers(db))[0]!.status, 'alive', 'past the default 2 minutes, but not a beat late');
+    backend.advance(170_000);
+    assert.equal((await listWorkers(db))[0]!.status, 'dead');
   });
 
   it('drains the queue with at most N jobs at a time', async () => {

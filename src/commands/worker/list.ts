@@ -12,7 +12,11 @@ export default class WorkerList extends BaseCommand<WorkerListResult> {
   static override description = `A worker is alive while its heartbeat is recent, stopped when it exited cleanly, and dead when its heartbeat stopped without a goodbye (kill -9, a lost host): its jobs are taken over by others once their leases run out.`;
   static override examples = ['<%= config.bin %> worker list', '<%= config.bin %> worker list --json'];
   static override flags = {
-    'dead-after': spanFlag({ description: 'time without a heartbeat before a worker counts as dead', default: '2m' }),
+    'dead-after': spanFlag({
+      description:
+        "time without a heartbeat before a worker counts as dead (at least two of the worker's beats: a quarter of its --lease-seconds each)",
+      default: '2m',
+    }),
   };
 
   protected async execute(): Promise<WorkerListResult> {

@@ -111,5 +111,12 @@ export const jobsSchema: AreaSchema = {
           ALTER TABLE jobs ADD COLUMN attempt_budget INTEGER;
         `,
     },
+    {
+      version: 5,
+      description: 'the heartbeat interval of each worker (a quarter of its --lease-seconds), to tell a dead worker from a slow beat',
+      sql: `
+          ALTER TABLE workers ADD COLUMN heartbeat_every_ms INTEGER;
+        `,
+    },
   ],
 };

@@ -139,6 +139,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
     version: options.version ?? 'unknown',
     concurrency,
     endpoints: [...endpoints],
+    heartbeatEveryMs: heartbeatMs,
   });
   const workerBeat = setInterval(() => void workerHeartbeat(db, worker).then(() => outage.answered(), storeTrouble), heartbeatMs);
 

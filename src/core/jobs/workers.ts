@@ -11,11 +11,13 @@ export interface WorkerInfo {
   endpoints: string[];
   startedAt: string;
   heartbeatAt: string;
+  /** How often it beats (a quarter of its --lease-seconds); null for workers of versions before it was recorded. */
+  heartbeatEveryMs: number | null;
   stoppedAt: string | null;
   jobsDone: number;
   jobsFailed: number;
   bytesStored: number;
-  /** Stopped cleanly, alive (heartbeat within the grace), or dead (no heartbeat, never said goodbye). */
+  /** Stopped cleanly, alive (heartbeat within the grace, and never less than two of its beats), or dead (no heartbeat, never said goodbye). */
   status: 'alive' | 'dead' | 'stopped';
   running: { id: number; source: string }[];
 }
@@ -29,6 +31,7 @@ interface WorkerRow {
   endpoints: string;
   started_at: string;
   heartbeat_ms: number;
+  heartbeat_every_ms: number | null;
   stopped_at: string | null;
   jobs_done: number;
   jobs_failed: number;
@@ -37,12 +40,12 @@ interface WorkerRow {
 
 export async function registerWorker(
   db: Db,
-  worker: Pick<WorkerInfo, 'id' | 'host' | 'pid' | 'version' | 'concurrency' | 'endpoints'>,
+  worker: Pick<WorkerInfo, 'id' | 'host' | 'pid' | 'version' | 'concurrency' | 'endpoints'> & { heartbeatEveryMs: number },
 ): Promise<void> {
   const ms = await db.nowMs();
   await db.run(
-    `INSERT INTO workers (id, host, pid, version, concurrency, endpoints, started_at, heartbeat_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET heartbeat_ms = excluded.heartbeat_ms, stopped_at = NULL`,
+    `INSERT INTO workers (id, host, pid, version, concurrency, endpoints, started_at, heartbeat_ms, heartbeat_every_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET heartbeat_ms = excluded.heartbeat_ms, heartbeat_every_ms = excluded.heartbeat_every_ms, stopped_at = NULL`,
     [
       worker.id,
       worker.host,
@@ -52,6 +55,7 @@ export async function registerWorker(
       JSON.stringify(worker.endpoints),
       new Date(ms).toISOString(),
       ms,
+      worker.heartbeatEveryMs,
     ],
   );
 }
@@ -72,7 +76,8 @@ export async function stopWorker(db: Db, id: string): Promise<void> {
 /**
  * Every worker seen since `sinceMs` ago, newest first, with the jobs each is
  * running now. A worker is dead when its heartbeat is older than `deadAfterMs`
- * and it never said it stopped (kill -9, a lost host).
+ * (and than two of its own beats: a long --lease-seconds beats slowly) and it
+ * never said it stopped (kill -9, a lost host).
  */
 export async function listWorkers(db: Db, { deadAfterMs = 120_000, sinceMs = 7 * 86_400_000 } = {}): Promise<WorkerInfo[]> {
   const now = await db.nowMs();
@@ -90,11 +95,16 @@ export async function listWorkers(db: Db, { deadAfterMs = 120_000, sinceMs = 7 *
     endpoints: JSON.parse(r.endpoints) as string[],
     startedAt: r.started_at,
     heartbeatAt: new Date(Number(r.heartbeat_ms)).toISOString(),
+    heartbeatEveryMs: r.heartbeat_every_ms === null ? null : Number(r.heartbeat_every_ms),
     stoppedAt: r.stopped_at,
     jobsDone: Number(r.jobs_done),
     jobsFailed: Number(r.jobs_failed),
     bytesStored: Number(r.bytes_stored),
-    status: r.stopped_at ? 'stopped' : now - Number(r.heartbeat_ms) > deadAfterMs ? 'dead' : 'alive',
+    status: r.stopped_at
+      ? 'stopped'
+      : now - Number(r.heartbeat_ms) > Math.max(deadAfterMs, 2 * Number(r.heartbeat_every_ms ?? 0))
+        ? 'dead'
+        : 'alive',
     running: running.filter((j) => j.lease_owner === r.id).map((j) => ({ id: Number(j.id), source: j.source })),
   }));
 }

@@ -72,6 +72,7 @@ describe('mpegflow health against real MinIO', () => {
       removed = row.lost;
       // MinIO notices a drive replaced by a file at its next drive check: seconds, up to a minute on a loaded host
       await waitUntil(`MinIO to notice ${row.lost} drive(s) gone`, () => mcDriveCounts(set6).offline === row.lost, 90_000);
+      const mcBefore = mcDriveCounts(set6);
       const { code, report } = await health('set6');
       const [set] = report.sets;
       assert.equal(report.parity.standard, 'EC:2');
@@ -82,7 +83,13 @@ describe('mpegflow health against real MinIO', () => {
       assert.equal(set!.canLoseBeforeReadOnly, row.readOnly);
       assert.equal(set!.canLoseBeforeUnavailable, row.unavailable);
       assert.deepEqual(set!.problemDrives.map((d) => d.path).sort(), set6.drives.slice(0, row.lost).sort());
-      assert.deepEqual({ online: report.drives.online, offline: report.drives.offline }, mcDriveCounts(set6));
+      // what mc says just before or just after: MinIO retries a drive it cannot use, and may count it online for a moment
+      const ours = { online: report.drives.online, offline: report.drives.offline };
+      const mcAfter = mcDriveCounts(set6);
+      assert.ok(
+        [mcBefore, mcAfter].some((mc) => mc.online === ours.online && mc.offline === ours.offline),
+        `ours ${JSON.stringify(ours)}, mc before ${JSON.stringify(mcBefore)} and after ${JSON.stringify(mcAfter)}`,
+      );
     });
   }
 

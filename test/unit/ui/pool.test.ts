@@ -59,6 +59,7 @@ describe('state store rendering', () => {
       endpoints: ['central'],
       startedAt: '2026-01-01T00:00:00Z',
       heartbeatAt: '2026-01-01T02:00:00Z',
+      heartbeatEveryMs: 15_000,
       stoppedAt: null,
       jobsDone: 4,
       jobsFailed: 1,
