@@ -8,6 +8,7 @@ import { MpegflowError } from '../errors.ts';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
 import { parseManifest, serializeManifest, type Manifest, type OutputRecord } from './manifest.ts';
 import { abortIncompleteUploads, contentTypeFor, readObject, uploadFile, type MultipartHooks } from './s3.ts';
+import { DENIED_CODES } from '../storage-error-codes.ts';
 import { storageFailure } from '../storage-errors.ts';
 import { withRetry } from '../retry.ts';
 
@@ -226,11 +227,18 @@ export class RemoteSink implements OutputSink {
 
   async prepare(options: { replacingManifest: boolean }): Promise<void> {
     const { bucket, prefix, alias } = this.#destination;
+    const target = { alias, path: `${alias}/${bucket}/${prefix}/`, action: 'clean up' } as const;
     try {
       if (options.replacingManifest) await withRetry(() => this.#client.removeObject(bucket, this.#key(MANIFEST_NAME)));
+    } catch (error) {
+      throw storageFailure(error, target);
+    }
+    try {
       await withRetry(() => abortIncompleteUploads(this.#client, bucket, `${prefix}/`));
     } catch (error) {
-      throw storageFailure(error, { alias, path: `${alias}/${bucket}/${prefix}/`, action: 'clean up' });
+      // a least-privilege key may write but not list multipart uploads: the leftovers of killed runs
+      // are then the bucket's lifecycle rule's to remove (AbortIncompleteMultipartUpload), not a reason to refuse
+      if (!DENIED_CODES.has(String((error as { code?: unknown }).code))) throw storageFailure(error, target);
     }
     await this.#writeTest();
   }

@@ -265,6 +265,48 @@ describe('mpegflow encode / verify with MinIO (CLI)', () => {
     assert.deepEqual(await list(client, 'vod', 'denied/'), []);
   });
 
+  it('a least-privilege key that may write but not list multipart uploads encodes (leftover clean-up skipped)', async () => {
+    const mc = mcFor(minio);
+    const policy = path.join(home, 'writer.json');
+    writeFileSync(
+      policy,
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket', 's3:GetBucketLocation', 's3:AbortMultipartUpload'],
+            Resource: ['arn:aws:s3:::*'],
+          },
+        ],
+      }),
+    );
+    mc(['admin', 'policy', 'create', 't', 'writer-no-uploads-list', policy]);
+    mc(['admin', 'user', 'add', 't', 'writer', 'kWriterSecret123']);
+    mc(['admin', 'policy', 'attach', 't', 'writer-no-uploads-list', '--user', 'writer']);
+    env.WRITER_SECRET = 'kWriterSecret123';
+    const added = await cli([
+      'endpoint',
+      'add',
+      'writer',
+      '--url',
+      minio.url,
+      '--access-key',
+      'writer',
+      '--secret-key-env',
+      'WRITER_SECRET',
+    ]);
+    assert.equal(added.code, 0, added.stderr);
+    const res = await runCli(['encode', 'writer/media/in/small.mp4', '--preset', 'mp4-h264', '--to', 'writer/vod/least/', '--json'], {
+      home,
+      cwd: local,
+      env,
+      timeoutMs: 120_000,
+    });
+    assert.equal(res.code, 0, res.stderr);
+    assert.ok((await list(client, 'vod', 'least/')).some((o) => o.name === 'least/manifest.json'));
+  });
+
   it('missing objects and buckets are named', async () => {
     const noKey = parseJson<ErrorJson>(await cli(['encode', 'edge/media/in/nothing.mov', '--json']));
     assert.equal(noKey.error.code, 'SOURCE_NOT_FOUND');
