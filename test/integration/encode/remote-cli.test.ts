@@ -221,38 +221,35 @@ describe('mpegflow encode / verify with MinIO (CLI)', () => {
     assert.equal(beside.code, 0, beside.stderr);
   });
 
-  it('keys that may read the destination but not write it are refused before the encode, not after it', async () => {
+  /** A MinIO user allowed only `actions`, configured as endpoint NAME (its secret in the environment). */
+  async function limitedEndpoint(name: string, actions: string[]): Promise<void> {
     const mc = mcFor(minio);
-    const policy = path.join(home, 'read-only.json');
+    const policy = path.join(home, `${name}.json`);
     writeFileSync(
       policy,
-      JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
-            Resource: ['arn:aws:s3:::*'],
-          },
-        ],
-      }),
+      JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: ['arn:aws:s3:::*'] }] }),
     );
-    mc(['admin', 'policy', 'create', 't', 'read-only-encoder', policy]);
-    mc(['admin', 'user', 'add', 't', 'reader', 'kReaderSecret123']);
-    mc(['admin', 'policy', 'attach', 't', 'read-only-encoder', '--user', 'reader']);
-    env.READER_SECRET = 'kReaderSecret123';
+    const secret = `k${name}Secret123`;
+    mc(['admin', 'policy', 'create', 't', `${name}-policy`, policy]);
+    mc(['admin', 'user', 'add', 't', name, secret]);
+    mc(['admin', 'policy', 'attach', 't', `${name}-policy`, '--user', name]);
+    env[`${name.toUpperCase()}_SECRET`] = secret;
     const added = await cli([
       'endpoint',
       'add',
-      'reader',
+      name,
       '--url',
       minio.url,
       '--access-key',
-      'reader',
+      name,
       '--secret-key-env',
-      'READER_SECRET',
+      `${name.toUpperCase()}_SECRET`,
     ]);
     assert.equal(added.code, 0, added.stderr);
+  }
+
+  it('keys that may read the destination but not write it are refused before the encode, not after it', async () => {
+    await limitedEndpoint('reader', ['s3:GetObject', 's3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads']);
     const res = await runCli(['encode', 'reader/media/in/small.mp4', '--preset', 'mp4-h264', '--to', 'reader/vod/denied/', '--verbose'], {
       home,
       cwd: local,
@@ -266,37 +263,14 @@ describe('mpegflow encode / verify with MinIO (CLI)', () => {
   });
 
   it('a least-privilege key that may write but not list multipart uploads encodes (leftover clean-up skipped)', async () => {
-    const mc = mcFor(minio);
-    const policy = path.join(home, 'writer.json');
-    writeFileSync(
-      policy,
-      JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket', 's3:GetBucketLocation', 's3:AbortMultipartUpload'],
-            Resource: ['arn:aws:s3:::*'],
-          },
-        ],
-      }),
-    );
-    mc(['admin', 'policy', 'create', 't', 'writer-no-uploads-list', policy]);
-    mc(['admin', 'user', 'add', 't', 'writer', 'kWriterSecret123']);
-    mc(['admin', 'policy', 'attach', 't', 'writer-no-uploads-list', '--user', 'writer']);
-    env.WRITER_SECRET = 'kWriterSecret123';
-    const added = await cli([
-      'endpoint',
-      'add',
-      'writer',
-      '--url',
-      minio.url,
-      '--access-key',
-      'writer',
-      '--secret-key-env',
-      'WRITER_SECRET',
+    await limitedEndpoint('writer', [
+      's3:GetObject',
+      's3:PutObject',
+      's3:DeleteObject',
+      's3:ListBucket',
+      's3:GetBucketLocation',
+      's3:AbortMultipartUpload',
     ]);
-    assert.equal(added.code, 0, added.stderr);
     const res = await runCli(['encode', 'writer/media/in/small.mp4', '--preset', 'mp4-h264', '--to', 'writer/vod/least/', '--json'], {
       home,
       cwd: local,
