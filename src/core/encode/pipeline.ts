@@ -270,6 +270,7 @@ function openSink({
         objectsUploaded: info.objectsStored,
         done: false,
       }),
+    onWarning: (message) => emit({ type: 'warning', at: now(), message }),
   };
   const { destination } = options;
   return destination.kind === 'local'

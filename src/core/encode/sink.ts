@@ -35,6 +35,8 @@ export interface SinkEvents {
   /** A multipart upload sent another part: bytes of this object so far, and all bytes sent (finished and in flight). */
   onBytes?: (info: { name: string; objectBytes: number; bytesSent: number; objectsStored: number }) => void;
   multipart?: MultipartHooks;
+  /** Something the operator should know that does not stop the run. */
+  onWarning?: (message: string) => void;
 }
 
 /** At most `limit` tasks at once, in submission order (p-limit), and a way to wait until all submitted so far have settled. */
@@ -239,6 +241,9 @@ export class RemoteSink implements OutputSink {
       // a least-privilege key may write but not list multipart uploads: the leftovers of killed runs
       // are then the bucket's lifecycle rule's to remove (AbortIncompleteMultipartUpload), not a reason to refuse
       if (!DENIED_CODES.has(String((error as { code?: unknown }).code))) throw storageFailure(error, target);
+      this.#events.onWarning?.(
+        `not checked for unfinished uploads of earlier runs under ${target.path}: the key may not list multipart uploads (s3:ListBucketMultipartUploads); a lifecycle rule (AbortIncompleteMultipartUpload) removes them`,
+      );
     }
     await this.#writeTest();
   }
