@@ -138,6 +138,8 @@ export async function createTtyProgress(
     if (task) task.title = title;
   };
   let plan: Extract<EncodeProgressEvent, { type: 'plan' }> | undefined;
+  // said under the task list once it is done: lines written while it redraws would be drawn over
+  const warnings: string[] = [];
   let uploadTitle = `Store outputs in ${labels.destination}`;
   type Task = { title: string; task: (ctx: unknown, t: TitleSetter & { newListr: (...args: never[]) => unknown }) => Promise<unknown> };
   const waitTask = (key: string, title: string): Task => ({
@@ -210,6 +212,9 @@ export async function createTtyProgress(
       case 'retry':
         setTitle('encode', `Encode (retry ${event.attempt}: ${event.reason.split('\n')[0]})`);
         break;
+      case 'warning':
+        warnings.push(event.message);
+        break;
       default:
         break;
     }
@@ -251,6 +256,7 @@ export async function createTtyProgress(
         else entry.open();
       }
       await running;
+      for (const message of warnings) process.stderr.write(`warning: ${message}\n`);
     },
   };
 }

@@ -1,12 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createPlainProgress, progressMode } from '../../../src/ui/encode-progress.ts';
+import { createPlainProgress, createTtyProgress, progressMode } from '../../../src/ui/encode-progress.ts';
 
 describe('progress rendering', () => {
   it('chooses listr on a terminal, lines otherwise, silence for --json', () => {
     assert.equal(progressMode({ json: false, verbose: false, stderrIsTTY: false, stdoutIsTTY: false }), 'plain');
     assert.equal(progressMode({ json: true, verbose: false, stderrIsTTY: true, stdoutIsTTY: true }), 'quiet');
     assert.equal(progressMode({ json: true, verbose: true, stderrIsTTY: true, stdoutIsTTY: true }), 'plain');
+  });
+
+  it('on a terminal, says the warnings of the run under the task list when it is done', async (t) => {
+    const written: string[] = [];
+    t.mock.method(process.stderr, 'write', (chunk: string | Uint8Array) => written.push(String(chunk)) > 0);
+    const { listener, finish } = await createTtyProgress('encode', { destination: 'central/vod/a/' });
+    listener({ type: 'warning', at: new Date(), message: 'not checked for unfinished uploads' });
+    assert.ok(!written.some((w) => w.includes('warning:')), 'not while the list draws');
+    await finish();
+    assert.equal(written.at(-1), 'warning: not checked for unfinished uploads\n');
   });
 
   it('prints timestamped lines and throttles progress', () => {
