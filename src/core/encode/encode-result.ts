@@ -26,6 +26,8 @@ export interface EncodeResult {
   bytesStored: number;
   attempts: number;
   timings: EncodeTimings;
+  /** What the operator should know that did not stop the encode (a clean-up the keys may not do, say). */
+  warnings: string[];
 }
 
 export function manifestLocation(destination: DestinationLocation): string {
@@ -97,6 +99,7 @@ export function doneResult(
     bytesStored: stored.bytesStored,
     attempts: manifest.attempts,
     timings: manifest.timings,
+    warnings: [],
   };
 }
 

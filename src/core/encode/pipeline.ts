@@ -83,6 +83,12 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   const now = options.now ?? (() => new Date());
   const tools = options.tools ?? defaultTools();
   const emit = safeListener(options.onProgress);
+  // said as they happen, and kept for the result: --json shows no progress
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    emit({ type: 'warning', at: now(), message });
+  };
   const client = clientFor(options.s3For);
   const { preset, destination } = options;
   const startedAt = now();
@@ -97,7 +103,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   const internal = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
   const remoteClientFor = (d: DestinationLocation) => (d.kind === 'remote' ? client(d.alias) : undefined);
-  const sink = openSink({ options, workDir, client: remoteClientFor(destination), emit, now, signal });
+  const sink = openSink({ options, workDir, client: remoteClientFor(destination), emit, warn, now, signal });
 
   // An earlier run may have finished this already: the manifest says what it encoded (read while the source is looked up).
   const ifExists = options.ifExists ?? 'skip';
@@ -202,7 +208,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
     await removeTree(workDir);
     // what the outputs weigh: an attempt that was retried stored some of them twice
     const bytesStored = manifest.outputs.reduce((sum, output) => sum + output.size, 0);
-    return doneResult(manifest, { display: sink.display, bytesStored }, destination);
+    return { ...doneResult(manifest, { display: sink.display, bytesStored }, destination), warnings };
   } catch (error) {
     internal.abort();
     await sink.abort().catch(() => undefined);
@@ -238,6 +244,7 @@ function openSink({
   workDir,
   client,
   emit,
+  warn,
   now,
   signal,
 }: {
@@ -245,6 +252,7 @@ function openSink({
   workDir: string;
   client: Client | undefined;
   emit: ProgressListener;
+  warn: (message: string) => void;
   now: () => Date;
   signal: AbortSignal;
 }): OutputSink {
@@ -270,7 +278,7 @@ function openSink({
         objectsUploaded: info.objectsStored,
         done: false,
       }),
-    onWarning: (message) => emit({ type: 'warning', at: now(), message }),
+    onWarning: warn,
   };
   const { destination } = options;
   return destination.kind === 'local'

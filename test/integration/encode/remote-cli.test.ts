@@ -279,6 +279,16 @@ describe('mpegflow encode / verify with MinIO (CLI)', () => {
     });
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stderr, /warning: not checked for unfinished uploads .*writer\/vod\/least\/.*s3:ListBucketMultipartUploads/);
+    const again = parseJson<{ warnings: string[] }>(
+      await runCli(['encode', 'writer/media/in/small.mp4', '--preset', 'mp4-h264', '--to', 'writer/vod/least/', '--force', '--json'], {
+        home,
+        cwd: local,
+        env,
+        timeoutMs: 120_000,
+      }),
+    );
+    assert.equal(again.warnings.length, 1, '--json shows no progress: the result says it');
+    assert.match(again.warnings[0]!, /s3:ListBucketMultipartUploads/);
     assert.ok((await list(client, 'vod', 'least/')).some((o) => o.name === 'least/manifest.json'));
   });
 
