@@ -99,16 +99,19 @@ class Answer {
   }
 
   private arrive(chunk: Buffer): void {
-    const seam = Buffer.concat([this.tail, chunk]);
-    this.encodedKeys ||= seam.includes(URL_ENCODED_KEYS);
-    this.tail = seam.subarray(Math.max(0, seam.length - URL_ENCODED_KEYS.length + 1));
+    const reach = URL_ENCODED_KEYS.length - 1;
+    // the marker in this chunk, or across the seam with the last one (copies a few bytes, not the chunk)
+    this.encodedKeys ||=
+      chunk.includes(URL_ENCODED_KEYS) || Buffer.concat([this.tail, chunk.subarray(0, reach)]).includes(URL_ENCODED_KEYS);
+    this.tail = Buffer.concat([this.tail, chunk.subarray(-reach)]).subarray(-reach);
     if (this.eager) this.parser.write(this.decoder.write(chunk));
     else this.unparsed.push(chunk);
   }
 
+  /** Asks for the next page once this answer has said it is truncated and where it goes on, in whichever order it says them. */
   private continueIfTruncated(): void {
     const token = this.fields.get('NextContinuationToken');
-    if (this.continued || this.fields.get('IsTruncated') !== 'true' || !token) return;
+    if (this.continued || this.response.statusCode !== 200 || this.fields.get('IsTruncated') !== 'true' || !token) return;
     this.continued = true;
     this.onContinue(token);
   }
@@ -137,7 +140,11 @@ class Answer {
       else if (path.length === 2 && tag.name === 'Contents' && contents) {
         this.parsed.push(listed(contents, metadata));
         contents = null;
-      } else if (path.length === 2) this.fields.set(tag.name, text);
+      } else if (path.length === 2) {
+        this.fields.set(tag.name, text);
+        // a store that says it after the objects (or a truncated page with none) is read on as it arrives until then
+        this.continueIfTruncated();
+      }
       path.pop();
       text = '';
     });
@@ -225,6 +232,9 @@ export async function* listObjectGroups(
   prefix: string,
   options: ListOptions = {},
 ): AsyncGenerator<ListedObject[]> {
+  // a consumer that stops early (an error, a break) stops the pages asked for ahead too
+  const stopped = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stopped.signal]) : stopped.signal;
   const ahead: Promise<Answer>[] = [];
   let held: string | undefined;
   const ask = (token: string) => {
@@ -232,18 +242,22 @@ export async function* listObjectGroups(
       held = token;
       return;
     }
-    const page = askPage(s3, { bucket, prefix, options }, token, ask);
+    const page = askPage(s3, { bucket, prefix, options: { ...options, signal } }, token, ask);
     page.catch(() => undefined); // awaited in turn; a consumer that stops early must not leave it unhandled
     ahead.push(page);
   };
-  ask('');
-  for (let page = ahead.shift(); page; page = ahead.shift()) {
-    if (held !== undefined) {
-      const token = held;
-      held = undefined;
-      ask(token);
+  try {
+    ask('');
+    for (let page = ahead.shift(); page; page = ahead.shift()) {
+      if (held !== undefined) {
+        const token = held;
+        held = undefined;
+        ask(token);
+      }
+      yield* (await page).objects();
     }
-    yield* (await page).objects();
+  } finally {
+    stopped.abort();
   }
 }
 

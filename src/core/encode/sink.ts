@@ -242,7 +242,7 @@ export class RemoteSink implements OutputSink {
       // are then the bucket's lifecycle rule's to remove (AbortIncompleteMultipartUpload), not a reason to refuse
       if (!DENIED_CODES.has(String((error as { code?: unknown }).code))) throw storageFailure(error, target);
       this.#events.onWarning?.(
-        `not checked for unfinished uploads of earlier runs under ${target.path}: the key may not list multipart uploads (s3:ListBucketMultipartUploads); a lifecycle rule (AbortIncompleteMultipartUpload) removes them`,
+        `not checked for unfinished uploads of earlier runs under ${target.path}: the key may not list or abort multipart uploads (s3:ListBucketMultipartUploads, s3:AbortMultipartUpload); a lifecycle rule (AbortIncompleteMultipartUpload) removes them`,
       );
     }
     await this.#writeTest();

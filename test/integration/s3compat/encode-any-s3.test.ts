@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import diagnostics from 'node:diagnostics_channel';
 import { mkdirSync, mkdtempSync } from 'node:fs';
+import type { ClientRequest } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as Minio from 'minio';
 import { parseJson, runCli, tempHome, transcript } from '../../support/cli.ts';
 import { vendorKeygen, vendorSign } from '../../support/license.ts';
@@ -10,7 +13,7 @@ import { makeVideo } from '../../support/media.ts';
 import { startSingleDrive, type Deployment } from '../../support/minio.ts';
 import { startMotoServer } from '../../support/moto.ts';
 import { startSeaweedFs, type SeaweedServer } from '../../support/seaweedfs.ts';
-import { listObjects } from '../../../src/core/listing.ts';
+import { listObjectGroups, listObjects } from '../../../src/core/listing.ts';
 import { storageFailure } from '../../../src/core/storage-errors.ts';
 
 interface Store {
@@ -161,6 +164,30 @@ describe('encode, jobs and verify on S3 stores that are not MinIO (moto, Seaweed
         (error) => storageFailure(error, { alias: s.name, path: 'no-such-bucket' }).code === 'BUCKET_NOT_FOUND',
         s.name,
       );
+    }
+  });
+
+  it('reads two pages ahead of a slow consumer, whether the store says where the listing goes on before its objects (MinIO, moto) or after them (SeaweedFS)', async () => {
+    for (const s of stores) {
+      const asked: string[] = [];
+      const onRequest = ({ request }: { request: ClientRequest }) => {
+        if (request.path.includes('list-type=2') && request.path.includes('many')) asked.push(request.path);
+      };
+      diagnostics.subscribe('http.client.request.start', onRequest as (message: unknown) => void);
+      try {
+        let seen = 0;
+        for await (const group of listObjectGroups(s.client, 'media', 'many/', { pageSize: 100 })) {
+          if (seen === 0) {
+            await sleep(1_000);
+            assert.equal(asked.length, 3, `${s.name}: the page being read and two more`);
+          }
+          seen += group.length;
+        }
+        assert.equal(seen, 1005, s.name);
+        assert.equal(asked.length, 11, `${s.name}: then every page, once`);
+      } finally {
+        diagnostics.unsubscribe('http.client.request.start', onRequest as (message: unknown) => void);
+      }
     }
   });
 
