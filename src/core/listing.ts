@@ -128,7 +128,6 @@ class Answer {
       if (path.length === 2 && tag.name === 'Contents') {
         contents = new Map();
         metadata = null;
-        this.continueIfTruncated();
         // a store that says whether there is more only after the objects keeps being read as it arrives
         if (this.response.statusCode === 200 && (this.continued || this.fields.get('IsTruncated') === 'false')) this.eager = false;
       } else if (path.length === 3 && tag.name === 'UserMetadata') metadata = {};
@@ -172,7 +171,6 @@ class Answer {
     this.parser.write(this.decoder.end());
     this.parser.close();
     if (this.response.statusCode !== 200) throw s3Error(this.response, this.fields);
-    this.continueIfTruncated();
     if (this.fields.get('IsTruncated') === 'true' && !this.fields.get('NextContinuationToken'))
       throw new Error(`the store cut the listing of ${this.listing} short without saying where it goes on`);
     if (this.parsed.length > 0) yield this.take();

@@ -229,7 +229,7 @@ export class RemoteSink implements OutputSink {
 
   async prepare(options: { replacingManifest: boolean }): Promise<void> {
     const { bucket, prefix, alias } = this.#destination;
-    const target = { alias, path: `${alias}/${bucket}/${prefix}/`, action: 'clean up' } as const;
+    const target = { alias, path: this.display, action: 'clean up' } as const;
     try {
       if (options.replacingManifest) await withRetry(() => this.#client.removeObject(bucket, this.#key(MANIFEST_NAME)));
     } catch (error) {
@@ -259,7 +259,7 @@ export class RemoteSink implements OutputSink {
     try {
       await withRetry(() => this.#client.putObject(bucket, key, Buffer.alloc(0), 0));
     } catch (error) {
-      throw storageFailure(error, { alias, path: `${alias}/${bucket}/${prefix}/`, action: 'write' });
+      throw storageFailure(error, { alias, path: this.display, action: 'write' });
     }
     await this.#client.removeObject(bucket, key).catch(() => undefined);
   }

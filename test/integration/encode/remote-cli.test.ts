@@ -250,12 +250,7 @@ describe('mpegflow encode / verify with MinIO (CLI)', () => {
 
   it('keys that may read the destination but not write it are refused before the encode, not after it', async () => {
     await limitedEndpoint('reader', ['s3:GetObject', 's3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads']);
-    const res = await runCli(['encode', 'reader/media/in/small.mp4', '--preset', 'mp4-h264', '--to', 'reader/vod/denied/', '--verbose'], {
-      home,
-      cwd: local,
-      env,
-      timeoutMs: 120_000,
-    });
+    const res = await cli(['encode', 'reader/media/in/small.mp4', '--preset', 'mp4-h264', '--to', 'reader/vod/denied/', '--verbose']);
     assert.equal(res.code, 1, res.stderr);
     assert.match(res.stderr, /reader\/vod\/denied\/.*(denied|refused)/i);
     assert.doesNotMatch(res.stderr, /encode: started|encode [\d.]+%/, 'refused before ffmpeg ran');
@@ -271,21 +266,11 @@ describe('mpegflow encode / verify with MinIO (CLI)', () => {
       's3:GetBucketLocation',
       's3:AbortMultipartUpload',
     ]);
-    const res = await runCli(['encode', 'writer/media/in/small.mp4', '--preset', 'mp4-h264', '--to', 'writer/vod/least/', '--verbose'], {
-      home,
-      cwd: local,
-      env,
-      timeoutMs: 120_000,
-    });
+    const res = await cli(['encode', 'writer/media/in/small.mp4', '--preset', 'mp4-h264', '--to', 'writer/vod/least/', '--verbose']);
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stderr, /warning: not checked for unfinished uploads .*writer\/vod\/least\/.*s3:ListBucketMultipartUploads/);
     const again = parseJson<{ warnings: string[] }>(
-      await runCli(['encode', 'writer/media/in/small.mp4', '--preset', 'mp4-h264', '--to', 'writer/vod/least/', '--force', '--json'], {
-        home,
-        cwd: local,
-        env,
-        timeoutMs: 120_000,
-      }),
+      await cli(['encode', 'writer/media/in/small.mp4', '--preset', 'mp4-h264', '--to', 'writer/vod/least/', '--force', '--json']),
     );
     assert.equal(again.warnings.length, 1, '--json shows no progress: the result says it');
     assert.match(again.warnings[0]!, /s3:ListBucketMultipartUploads/);
