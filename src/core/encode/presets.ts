@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { MpegflowError } from '../errors.ts';
 import { stateHome } from '../store/paths.ts';
 import { packageInfo } from './package-root.ts';
-import { presetDefinition, type Preset, type PresetDefinition, type PresetOrigin } from './preset-model.ts';
+import { presetDefinition, SAFE_NAME, type Preset, type PresetDefinition, type PresetOrigin } from './preset-model.ts';
 import { checkSchema } from '../schema/issues.ts';
 import { readUserFile } from '../user-file.ts';
 
@@ -74,6 +74,16 @@ export interface PresetCatalog {
   invalid: { file: string; problem: string }[];
 }
 
+const problemOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** A preset file of the folder, checked: its name must be its file's. */
+function loadNamedFile(full: string, origin: PresetOrigin): Preset {
+  const preset = loadPresetFile(full, origin);
+  if (preset.name !== path.basename(full, '.json'))
+    throw invalidPreset(full, [`its name "${preset.name}" differs from the file name; rename one so they match`]);
+  return preset;
+}
+
 function loadFolder(dir: string, origin: PresetOrigin, catalog: Map<string, Preset>, invalid: PresetCatalog['invalid']): void {
   let files: string[];
   try {
@@ -84,14 +94,10 @@ function loadFolder(dir: string, origin: PresetOrigin, catalog: Map<string, Pres
   for (const file of files.sort()) {
     const full = path.join(dir, file);
     try {
-      const preset = loadPresetFile(full, origin);
-      if (preset.name !== path.basename(file, '.json')) {
-        invalid.push({ file: full, problem: `its name "${preset.name}" differs from the file name; rename one so they match` });
-        continue;
-      }
+      const preset = loadNamedFile(full, origin);
       catalog.set(preset.name, preset);
     } catch (error) {
-      invalid.push({ file: full, problem: error instanceof Error ? error.message : String(error) });
+      invalid.push({ file: full, problem: problemOf(error) });
     }
   }
 }
@@ -111,22 +117,37 @@ export function listPresets(sources: PresetSources = {}): PresetCatalog {
   return { presets: [...catalog.values()].sort((a, b) => a.name.localeCompare(b.name)), invalid };
 }
 
-/** The preset an encode asked for: `--preset-file` wins, else a name from the catalog. */
+/**
+ * The preset an encode asked for: `--preset-file` wins, else the named file
+ * of the user's folder, else the built-in one. Only that file is read: an
+ * operator's broken override is refused, not replaced by the built-in.
+ */
 export function resolvePreset(options: PresetSources & { name?: string; file?: string }): Preset {
   if (options.file) return loadPresetFile(path.resolve(options.file), 'file');
   const name = options.name ?? DEFAULT_PRESET;
-  const { presets, invalid } = listPresets(options);
-  const found = presets.find((p) => p.name === name);
-  if (found) return found;
-  const broken = invalid.find((i) => path.basename(i.file, '.json') === name);
-  if (broken) {
-    throw new MpegflowError(`the preset '${name}' (${broken.file}) is not valid: ${broken.problem}`, {
-      code: 'PRESET_INVALID',
-      suggestion: `fix ${broken.file}, or pick another preset (\`mpegflow preset list\`)`,
-    });
+  if (SAFE_NAME.test(name)) {
+    const folders: [string, PresetOrigin][] = [
+      [options.userDir ?? userPresetDir(options.env), 'user'],
+      [options.builtinDir ?? builtinPresetDir(), 'built-in'],
+    ];
+    for (const [dir, origin] of folders) {
+      const full = path.join(dir, `${name}.json`);
+      if (!existsSync(full)) continue;
+      try {
+        return loadNamedFile(full, origin);
+      } catch (error) {
+        throw new MpegflowError(`the preset '${name}' (${full}) is not valid: ${problemOf(error)}`, {
+          code: 'PRESET_INVALID',
+          suggestion: `fix ${full}, or pick another preset (\`mpegflow preset list\`)`,
+          cause: error,
+        });
+      }
+    }
   }
   throw new MpegflowError(`no preset named '${name}'`, {
     code: 'PRESET_NOT_FOUND',
-    suggestion: `choose one of: ${presets.map((p) => p.name).join(', ')} (\`mpegflow preset list\`), or pass your own with --preset-file FILE`,
+    suggestion: `choose one of: ${listPresets(options)
+      .presets.map((p) => p.name)
+      .join(', ')} (\`mpegflow preset list\`), or pass your own with --preset-file FILE`,
   });
 }

@@ -126,11 +126,30 @@ describe('presets', () => {
     );
   });
 
-  it('refuses an unknown preset name with the list of known ones', () => {
+  it("refuses an operator's broken override of a built-in, not falling back to the built-in", () => {
+    const dir = path.join(tmp, 'override');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'mp4-h264.json'), JSON.stringify({ ...builtin('mp4-h264'), crf: 99 }));
+    writeFileSync(path.join(dir, 'proxy.json'), JSON.stringify({ ...builtin('proxy'), name: 'proxy-small' }));
     assert.throws(
-      () => resolvePreset({ name: 'hls-h265', userDir: path.join(tmp, 'none') }),
-      (e: MpegflowError) => e.code === 'PRESET_NOT_FOUND' && /hls-h264/.test(e.suggestion ?? ''),
+      () => resolvePreset({ name: 'mp4-h264', userDir: dir }),
+      (e: MpegflowError) => e.code === 'PRESET_INVALID' && e.message.includes(path.join(dir, 'mp4-h264.json')),
     );
+    assert.throws(
+      () => resolvePreset({ name: 'proxy', userDir: dir }),
+      (e: MpegflowError) => e.code === 'PRESET_INVALID' && /differs from the file name/.test(e.message),
+    );
+    assert.equal(resolvePreset({ name: 'hls-h264', userDir: dir }).origin, 'built-in');
+  });
+
+  it('refuses an unknown preset name with the list of known ones', () => {
+    for (const name of ['hls-h265', '../presets/hls-h264', '.hidden']) {
+      assert.throws(
+        () => resolvePreset({ name, userDir: path.join(tmp, 'none') }),
+        (e: MpegflowError) => e.code === 'PRESET_NOT_FOUND' && /hls-h264/.test(e.suggestion ?? ''),
+      );
+    }
+
     assert.equal(resolvePreset({ userDir: path.join(tmp, 'none') }).name, 'hls-h264');
   });
 });
