@@ -39,6 +39,11 @@ const REASONS: Record<string, string> = {
   ENAMETOOLONG: 'the path is too long',
 };
 
+/** A file system error as the operator reads it: "permission denied", not EACCES. */
+export function fsReason(code: string): string {
+  return REASONS[code] ?? code;
+}
+
 export function readUserFile(file: string, options: UserFileOptions): Buffer {
   const refuse = (reason: string, cause?: unknown) =>
     new MpegflowError(`cannot read ${options.what} ${file}: ${reason}`, {
@@ -54,7 +59,7 @@ export function readUserFile(file: string, options: UserFileOptions): Buffer {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    throw refuse(REASONS[code] ?? (code || String(error)), error);
+    throw refuse(code ? fsReason(code) : String(error), error);
   }
   try {
     const stat = fstatSync(fd);
@@ -75,7 +80,7 @@ export function readUserFile(file: string, options: UserFileOptions): Buffer {
     // our own refusals pass through; a read error (EIO, ...) is said as such
     const code = (error as NodeJS.ErrnoException).code;
     if (error instanceof MpegflowError || !code) throw error;
-    throw refuse(REASONS[code] ?? code, error);
+    throw refuse(fsReason(code), error);
   } finally {
     closeSync(fd);
   }

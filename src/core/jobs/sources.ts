@@ -7,6 +7,7 @@ import { formatLocation, parseObjectPath, type ObjectLocation } from '../endpoin
 import { headFailure, storageFailure } from '../storage-errors.ts';
 import { withRetry } from '../retry.ts';
 import { batches } from '../groups.ts';
+import { fsReason } from '../user-file.ts';
 import { listObjectGroups } from '../listing.ts';
 
 /** Files a recursive submission picks up; everything else under the folder or prefix is left alone. */
@@ -96,13 +97,28 @@ async function* expandLocal(
   }
   if (!st.isDirectory()) throw userError(`the source ${location.path} is neither a file nor a folder`);
   if (!recursive) throw userError(`${input} is a folder`, 'add --recursive to submit every media file under it');
-  for await (const files of batches(walk(location.path), WALKED)) {
-    yield files.map((file) => ({
-      location: { kind: 'local', path: file },
-      relative: path.relative(location.path, file),
-      identity: localIdentity(file),
-    }));
+  try {
+    for await (const files of batches(walk(location.path), WALKED)) {
+      yield files.map((file) => ({
+        location: { kind: 'local', path: file },
+        relative: path.relative(location.path, file),
+        identity: localIdentity(file),
+      }));
+    }
+  } catch (error) {
+    throw unreadableUnder(error);
   }
+}
+
+/** A folder or file under a submitted folder that cannot be read is said as such: nothing is queued. */
+function unreadableUnder(error: unknown): unknown {
+  const { syscall, code, path: where } = error as NodeJS.ErrnoException;
+  if (!syscall || !code || !where) return error;
+  return new MpegflowError(`cannot read ${where}: ${fsReason(code)}`, {
+    code: code === 'ENOENT' ? 'SOURCE_NOT_FOUND' : 'SOURCE_UNREADABLE',
+    suggestion: `check ${where} (\`ls -ld\`): every folder and file under what is submitted must be readable; nothing was queued`,
+    cause: error,
+  });
 }
 
 async function* expandRemote(

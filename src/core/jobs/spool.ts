@@ -25,10 +25,20 @@ export class SpecSpool {
   static async fill(specs: AsyncIterable<KeyedSpec[]>): Promise<SpecSpool> {
     let folder: string | undefined;
     let count = 0;
+    // the listing's own failures (an unreadable folder, a store refusing) are not the spool's
+    let listingFailure: { error: unknown } | undefined;
+    async function* marked() {
+      try {
+        yield* specs;
+      } catch (error) {
+        listingFailure = { error };
+        throw error;
+      }
+    }
     // one write per 64 KB, not per spec: a write is a trip through libuv's thread pool
     async function* chunks() {
       let chunk = '';
-      for await (const group of specs) {
+      for await (const group of marked()) {
         count += group.length;
         for (const spec of group) chunk += `${JSON.stringify(spec)}\n`;
         if (chunk.length >= 65_536) {
@@ -44,6 +54,7 @@ export class SpecSpool {
       return new SpecSpool(folder, count);
     } catch (error) {
       if (folder) await rm(folder, { recursive: true, force: true });
+      if (listingFailure) throw listingFailure.error;
       throw isScratchFailure(error) ? scratchFailed(folder ?? os.tmpdir(), error) : error;
     }
   }

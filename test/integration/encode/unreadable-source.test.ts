@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -23,6 +23,10 @@ describe('a source the user cannot read (CLI)', () => {
     chmodSync(base, 0o755);
     makeVideo(clip, { width: 320, height: 180, seconds: 1 });
     chmodSync(clip, 0o000);
+    mkdirSync(path.join(base, 'masters', 'locked'), { recursive: true });
+    copyFileSync(clip, path.join(base, 'masters', 'a.mp4'));
+    chmodSync(path.join(base, 'masters', 'a.mp4'), 0o644);
+    chmodSync(path.join(base, 'masters', 'locked'), 0o000);
     if (asRoot) {
       // the state folder belongs to the user the CLI runs as
       mkdirSync(home, { mode: 0o700 });
@@ -56,4 +60,19 @@ describe('a source the user cannot read (CLI)', () => {
     assert.equal(doc.error.code, 'SOURCE_UNREADABLE');
     assert.match(doc.error.message, /permission denied/);
   });
+
+  it(
+    'job submit --recursive names the folder it cannot read, and queues nothing',
+    { skip: asRoot && nobody?.status !== 0 && 'no user nobody' },
+    () => {
+      const res = run(['job', 'submit', path.join(base, 'masters'), '--recursive', '--preset', 'mp4-h264', '--json']);
+      assert.equal(res.status, 1, res.stderr);
+      const doc = JSON.parse(res.stdout) as { error: { code: string; message: string } };
+      assert.equal(doc.error.code, 'SOURCE_UNREADABLE');
+      assert.equal(doc.error.message, `cannot read ${path.join(base, 'masters', 'locked')}: permission denied`);
+      const jobs = run(['job', 'list', '--json']);
+      assert.equal(jobs.status, 0, jobs.stderr);
+      assert.deepEqual((JSON.parse(jobs.stdout) as { jobs: unknown[] }).jobs, []);
+    },
+  );
 });
