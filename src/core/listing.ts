@@ -4,6 +4,8 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Client } from 'minio';
 import { SaxesParser } from 'saxes';
 import { transportAgentOf } from './endpoints/s3-client.ts';
+import { withRetry } from './retry.ts';
+import { errorDocument } from './storage-errors.ts';
 
 export interface ListedObject {
   name: string;
@@ -56,8 +58,8 @@ const URL_ENCODED_KEYS = Buffer.from('<EncodingType>url</EncodingType>');
  * consumed, so they die young instead of filling the old generation (100k
  * objects promoted 25 MB). Chunks are parsed on arrival only until the next
  * page's token is known: MinIO says it before the first object, so the next
- * page is asked for while this one is still arriving. An error answer is
- * parsed whole.
+ * page is asked for while this one is still arriving. Only a 200 answer
+ * becomes one: an error answer is read whole where it is asked for.
  */
 class Answer {
   readonly fields = new Map<string, string>();
@@ -89,7 +91,7 @@ class Answer {
           this.arrive(chunk);
         } catch (error) {
           response.destroy();
-          reject(error);
+          reject(notAListing(error));
         }
       });
       response.on('end', resolve);
@@ -111,7 +113,7 @@ class Answer {
   /** Asks for the next page once this answer has said it is truncated and where it goes on, in whichever order it says them. */
   private continueIfTruncated(): void {
     const token = this.fields.get('NextContinuationToken');
-    if (this.continued || this.response.statusCode !== 200 || this.fields.get('IsTruncated') !== 'true' || !token) return;
+    if (this.continued || this.fields.get('IsTruncated') !== 'true' || !token) return;
     this.continued = true;
     this.onContinue(token);
   }
@@ -123,13 +125,14 @@ class Answer {
     let metadata: Record<string, string> | null = null;
     let text = '';
     this.parser.on('opentag', (tag) => {
+      if (path.length === 0 && tag.name !== 'ListBucketResult') throw new NotAListing(`<${tag.name}> where a listing was expected`);
       path.push(tag.name);
       text = '';
       if (path.length === 2 && tag.name === 'Contents') {
         contents = new Map();
         metadata = null;
         // a store that says whether there is more only after the objects keeps being read as it arrives
-        if (this.response.statusCode === 200 && (this.continued || this.fields.get('IsTruncated') === 'false')) this.eager = false;
+        if (this.continued || this.fields.get('IsTruncated') === 'false') this.eager = false;
       } else if (path.length === 3 && tag.name === 'UserMetadata') metadata = {};
     });
     this.parser.on('text', (t) => (text += t));
@@ -165,29 +168,52 @@ class Answer {
   async *objects(): AsyncGenerator<ListedObject[]> {
     await this.arrived;
     for (let chunk = this.unparsed.shift(); chunk; chunk = this.unparsed.shift()) {
-      this.parser.write(this.decoder.write(chunk));
+      try {
+        this.parser.write(this.decoder.write(chunk));
+      } catch (error) {
+        throw notAListing(error);
+      }
       if (this.parsed.length > 0) yield this.take();
     }
-    this.parser.write(this.decoder.end());
-    this.parser.close();
-    if (this.response.statusCode !== 200) throw s3Error(this.response, this.fields);
+    try {
+      this.parser.write(this.decoder.end());
+      this.parser.close();
+    } catch (error) {
+      throw notAListing(error);
+    }
     if (this.fields.get('IsTruncated') === 'true' && !this.fields.get('NextContinuationToken'))
       throw new Error(`the store cut the listing of ${this.listing} short without saying where it goes on`);
     if (this.parsed.length > 0) yield this.take();
   }
 }
 
-/** An S3 error answer, shaped as the SDK's S3Error: the one storage-error boundary reads both alike. */
-function s3Error(response: http.IncomingMessage, fields: Map<string, string>): Error {
+/** A 200 answer that is not a listing (a web page, another service), under the SDK's name for it: the storage-error boundary reads it as "not S3". */
+class NotAListing extends Error {
+  override name = 'InvalidXMLError';
+}
+
+function notAListing(error: unknown): Error {
+  if (error instanceof NotAListing) return error;
+  return new NotAListing(`not XML: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
+/** Of an error answer, what says why: S3's XML; a load balancer's HTML page says nothing, its status does. */
+const ERROR_BODY_MAX = 64 * 1024;
+
+/** An error answer, shaped as the SDK's S3Error: the one storage-error boundary reads both alike. */
+async function s3Error(response: http.IncomingMessage): Promise<Error> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of response as AsyncIterable<Buffer>) {
+    if (length < ERROR_BODY_MAX) chunks.push(chunk);
+    length += chunk.length;
+  }
   const status = response.statusCode ?? 0;
-  const code = fields.get('Code');
-  const message =
-    fields.get('Message') ?? (status >= 500 || status === 408 || status === 429 ? `Retryable HTTP status: ${status}` : `HTTP ${status}`);
-  return Object.assign(new Error(message), {
-    name: 'S3Error',
-    ...(code ? { code } : {}),
-    amzRequestid: response.headers['x-amz-request-id'],
-  });
+  const { code, message } = errorDocument({ status, headers: response.headers, body: Buffer.concat(chunks).subarray(0, ERROR_BODY_MAX) });
+  return Object.assign(
+    new Error(message || (status >= 500 || status === 408 || status === 429 ? `Retryable HTTP status: ${status}` : `HTTP ${status}`)),
+    { name: 'S3Error', ...(code ? { code } : {}), amzRequestid: response.headers['x-amz-request-id'] },
+  );
 }
 
 /**
@@ -205,13 +231,20 @@ async function askPage(
   const query: Record<string, string> = { 'list-type': '2', prefix, 'max-keys': String(options.pageSize ?? PAGE), 'encoding-type': 'url' };
   if (token) query['continuation-token'] = token;
   if (options.metadata) query.metadata = 'true';
-  const url = await s3.presignedUrl('GET', bucket, '', URL_LIFETIME_S, query);
-  const secure = url.startsWith('https:');
-  const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
-    const agent = transportAgentOf(s3) ?? (secure ? https.globalAgent : http.globalAgent);
-    (secure ? https : http).get(url, { agent, signal: options.signal }, resolve).on('error', reject);
-  });
-  return new Answer(response, `${bucket}/${prefix}`, onContinue);
+  // a page the store (or a balancer before it) is too busy for is asked again: the listing goes on where it was
+  return await withRetry(
+    async () => {
+      const url = await s3.presignedUrl('GET', bucket, '', URL_LIFETIME_S, query);
+      const secure = url.startsWith('https:');
+      const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+        const agent = transportAgentOf(s3) ?? (secure ? https.globalAgent : http.globalAgent);
+        (secure ? https : http).get(url, { agent, signal: options.signal }, resolve).on('error', reject);
+      });
+      if (response.statusCode !== 200) throw await s3Error(response);
+      return new Answer(response, `${bucket}/${prefix}`, onContinue);
+    },
+    { signal: options.signal },
+  );
 }
 
 /** Pages asked for ahead of the one being consumed: enough to keep the server busy while we work. */

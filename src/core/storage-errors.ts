@@ -382,7 +382,8 @@ export function isStorageError(error: unknown): boolean {
   );
 }
 
-function errorDocument(response: StorageResponse): { code: string; message: string } {
+/** The Code and Message of an error answer (S3's XML, or MinIO admin's JSON); empty for a proxy's HTML page. */
+export function errorDocument(response: StorageResponse): { code: string; message: string } {
   const text = response.body.toString('utf8');
   try {
     const json = JSON.parse(text) as { Code?: string; Message?: string };

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { listObjects } from '../../../src/core/listing.ts';
 import { parseJson, runCli, spawnCli, tempHome } from '../../support/cli.ts';
 import { startFaultProxy } from '../../support/fault-proxy.ts';
+import { NGINX_UNAVAILABLE, NO_SERVER_AVAILABLE, startGateway } from '../../support/gateway.ts';
 import { addEndpoints, startSingleDrive, type Deployment } from '../../support/minio.ts';
 import { mountTmpfs } from '../../support/tmpfs.ts';
 
@@ -166,6 +167,74 @@ describe('job submit of a large prefix (streamed listing, batched queueing)', ()
     } finally {
       diagnostics.unsubscribe('http.client.request.start', onRequest as (message: unknown) => void);
     }
+  });
+
+  describe('behind a load balancer', () => {
+    const behind = tempHome('mpegflow-submit-gateway-');
+    const submitVia = async (answer: Parameters<typeof startGateway>[1]) => {
+      const gateway = await startGateway(minio.nodes[0]!.port, answer);
+      try {
+        await runCli(['endpoint', 'remove', 'lb'], { home: behind.home });
+        const add = await runCli(['endpoint', 'add', 'lb', '--url', gateway.url, '--access-key', minio.accessKey, '--secret-key-stdin'], {
+          home: behind.home,
+          input: minio.secretKey,
+        });
+        assert.equal(add.code, 0, add.stderr);
+        const started = performance.now();
+        const res = await runCli(
+          ['job', 'submit', 'lb/masters/day/', '--recursive', '--preset', 'mp4-h264', '--to', 'lb/out/day/', '--json'],
+          {
+            home: behind.home,
+            timeoutMs: 120_000,
+          },
+        );
+        return { res, seconds: (performance.now() - started) / 1000 };
+      } finally {
+        await gateway.stop();
+      }
+    };
+    const queuedBehind = async () =>
+      parseJson<{ jobs: unknown[] }>(await runCli(['job', 'list', '--limit', '10000', '--json'], { home: behind.home })).jobs.length;
+    after(() => behind.cleanup());
+
+    it('asks a page again when the balancer answers 503 with its own HTML page, and queues every object once', async () => {
+      const refused: string[] = [];
+      const { res } = await submitVia((request) => {
+        // the first page, and the second twice: a node restarting behind it
+        const page = request.url?.includes('continuation-token') ? 'next' : 'first';
+        if (!request.url?.includes('list-type=2') || refused.filter((p) => p === page).length >= (page === 'first' ? 1 : 2))
+          return undefined;
+        refused.push(page);
+        return NO_SERVER_AVAILABLE;
+      });
+      assert.equal(res.code, 0, res.stdout + res.stderr);
+      assert.deepEqual(refused, ['first', 'next', 'next']);
+      // every media object under the prefix (late.mov was added above), once
+      const doc = parseJson<SubmitJson>(res);
+      assert.deepEqual(doc.counts, { submitted: SOURCES + 1, skipped: 0 });
+      assert.equal(await queuedBehind(), SOURCES + 1);
+    });
+
+    it('a balancer that keeps answering 503 is said to be busy, after a few tries, and nothing is queued', async () => {
+      const before = await queuedBehind();
+      const { res, seconds } = await submitVia((request) => (request.url?.includes('list-type=2') ? NGINX_UNAVAILABLE : undefined));
+      assert.equal(res.code, 1, res.stdout + res.stderr);
+      const { error } = parseJson<{ error: { code: string; message: string } }>(res);
+      assert.equal(error.code, 'STORAGE_BUSY', error.message);
+      assert.doesNotMatch(error.message, /xml|tag|entity|char/i);
+      assert.ok(seconds > 6 && seconds < 60, `retried with back-off: ${seconds.toFixed(1)} s`);
+      assert.equal(await queuedBehind(), before);
+    });
+
+    it('a web page answered with 200 where the listing should be is not an S3 server', async () => {
+      const { res } = await submitVia((request) =>
+        request.url?.includes('list-type=2')
+          ? { status: 200, contentType: 'text/html', body: '<!DOCTYPE html><html><body>Console &copy; 2026</body></html>' }
+          : undefined,
+      );
+      assert.equal(res.code, 1, res.stdout + res.stderr);
+      assert.equal(parseJson<{ error: { code: string } }>(res).error.code, 'NOT_S3');
+    });
   });
 });
 
