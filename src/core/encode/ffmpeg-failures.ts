@@ -80,7 +80,7 @@ export function classifyFfmpegFailure(
   }
   if (
     remoteInput &&
-    /Connection (refused|reset|timed out)|Input\/output error|Server returned 5\d\d|End of file|Stream ends prematurely|partial file|timed out/i.test(
+    /Connection (refused|reset|timed out)|Input\/output error|Server returned 5(\d\d|XX)|End of file|Stream ends prematurely|partial file|timed out/i.test(
       stderr,
     )
   ) {

@@ -4,6 +4,7 @@ import pLimit from 'p-limit';
 import { MpegflowError } from '../errors.ts';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
 import { parseManifest, type Manifest, type ManifestFixity, type ManifestPreset, type SourceIdentity } from './manifest.ts';
+import { classifyFfmpegFailure } from './ffmpeg-failures.ts';
 import { cancelledError } from './probe.ts';
 import { safeListener, type ProgressListener } from './progress.ts';
 import { hashObject, readObject } from './s3.ts';
@@ -186,6 +187,8 @@ async function checkFixity(
   if (run.aborted) throw cancelledError();
   const location = reader.where(fixity.media);
   if (run.exitCode !== 0) {
+    const unchecked = storageFailureDuringDecode(run.stderrTail, media.url, location);
+    if (unchecked) throw unchecked;
     return {
       frames: 0,
       mismatches: 0,
@@ -215,6 +218,31 @@ async function checkFixity(
           : '')
       : `the stream layout differs from ${fixity.sidecar}`;
   return { frames: actual.frames.length, mismatches, problem: { name: fixity.media, location, problem: 'frames', message } };
+}
+
+/** Failures of ffmpeg reading from the storage, not of the media it read (see classifyFfmpegFailure). */
+const STORAGE_READ_FAILURES = new Set(['SOURCE_READ_FAILED', 'SOURCE_URL_REFUSED', 'SOURCE_TLS_UNTRUSTED']);
+
+/**
+ * An object whose size and sha256 were just found right that ffmpeg then
+ * fails to read over the network was not checked, not found wrong: said as
+ * an error (exit 1), not as a problem with the output (exit 2).
+ */
+function storageFailureDuringDecode(stderr: string, url: string, location: string): MpegflowError | null {
+  if (!/^https?:/.test(url)) return null;
+  const failure = classifyFfmpegFailure(stderr, 'ffmpeg -f framemd5', 'the frame check', true, '');
+  if (!STORAGE_READ_FAILURES.has(failure.code)) return null;
+  return new MpegflowError(
+    `the frame check of ${location} could not run: ffmpeg could not read it from the storage (${lastLines(stderr, 1)})`,
+    {
+      code: 'FIXITY_UNCHECKED',
+      kind: 'external',
+      retryable: true,
+      suggestion: `${failure.suggestion}; nothing was found to differ`,
+      cause: failure,
+      details: failure.details,
+    },
+  );
 }
 
 /**

@@ -10,6 +10,7 @@ import * as Minio from 'minio';
 import { parseJson, runCli, tempHome, transcript } from '../../support/cli.ts';
 import { vendorKeygen, vendorSign } from '../../support/license.ts';
 import { makeVideo } from '../../support/media.ts';
+import { NGINX_UNAVAILABLE, startGateway } from '../../support/gateway.ts';
 import { startSingleDrive, type Deployment } from '../../support/minio.ts';
 import { startMotoServer } from '../../support/moto.ts';
 import { startSeaweedFs, type SeaweedServer } from '../../support/seaweedfs.ts';
@@ -105,6 +106,32 @@ describe('encode, jobs and verify on S3 stores that are not MinIO (moto, Seaweed
       const verified = await cli(['verify', `${s.name}/out/ffv1/`, '--json']);
       assert.equal(verified.code, 0, `${s.name}: ${verified.stdout}${verified.stderr}`);
       assert.ok((parseJson<{ fixity: { frames: number } }>(verified).fixity?.frames ?? 0) > 0, s.name);
+    }
+  });
+
+  it('verify says the frame check could not run when the store fails while ffmpeg re-reads the archive, not that it differs', async () => {
+    // a balancer before MinIO that fails ffmpeg's presigned reads (6 h URLs) and passes everything else
+    const gateway = await startGateway(minio.nodes[0]!.port, (request) =>
+      request.url?.includes('X-Amz-Expires=21600') ? NGINX_UNAVAILABLE : undefined,
+    );
+    try {
+      const added = await cli(
+        ['endpoint', 'add', 'flaky', '--url', gateway.url, '--access-key', minio.accessKey, '--secret-key-stdin'],
+        minio.secretKey,
+      );
+      assert.equal(added.code, 0, added.stderr);
+      const res = await cli(['verify', 'flaky/out/ffv1/', '--json']);
+      assert.equal(res.code, 1, res.stdout + res.stderr);
+      const { error } = parseJson<{ error: { code: string; message: string } }>(res);
+      assert.equal(error.code, 'FIXITY_UNCHECKED');
+      assert.match(
+        error.message,
+        /^the frame check of flaky\/out\/ffv1\/archive\.mkv could not run: ffmpeg could not read it from the storage/,
+      );
+      assert.doesNotMatch(res.stdout, /X-Amz-Signature/);
+      assert.equal((await cli(['verify', 'minio/out/ffv1/'])).code, 0, 'the archive itself is fine');
+    } finally {
+      await gateway.stop();
     }
   });
 
