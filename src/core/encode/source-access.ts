@@ -28,7 +28,7 @@ export function presignExpiry(durationSeconds: number): number {
 const DEFAULT_IO_TIMEOUT_S = 60;
 
 /** Without it ffmpeg's HTTP input waits for ever on a server that accepts the connection and never answers. */
-function ioTimeoutArgs(seconds: number): string[] {
+export function ioTimeoutArgs(seconds: number): string[] {
   return ['-rw_timeout', String(Math.round(seconds * 1_000_000))];
 }
 

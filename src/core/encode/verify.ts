@@ -6,6 +6,7 @@ import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type Destinati
 import { parseManifest, type Manifest, type ManifestFixity, type ManifestPreset, type SourceIdentity } from './manifest.ts';
 import { classifyFfmpegFailure } from './ffmpeg-failures.ts';
 import { cancelledError } from './probe.ts';
+import { ioTimeoutArgs, reconnectArgs } from './source-access.ts';
 import { safeListener, type ProgressListener } from './progress.ts';
 import { hashObject, readObject } from './s3.ts';
 import { storageFailure } from '../storage-errors.ts';
@@ -122,17 +123,8 @@ function remoteReader(
       return {
         url,
         secrets: [url],
-        inputArgs: [
-          '-reconnect',
-          '1',
-          '-reconnect_on_network_error',
-          '1',
-          '-reconnect_delay_max',
-          '10',
-          '-rw_timeout',
-          '60000000',
-          ...tlsArgs(url, caFile),
-        ],
+        // a terabyte archive's re-read rides out a dropped connection or a node's 503, as an encode's does
+        inputArgs: [...reconnectArgs(10), ...ioTimeoutArgs(60), ...tlsArgs(url, caFile)],
       };
     },
   };
