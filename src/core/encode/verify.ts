@@ -4,7 +4,8 @@ import pLimit from 'p-limit';
 import { MpegflowError } from '../errors.ts';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
 import { parseManifest, type Manifest, type ManifestFixity, type ManifestPreset, type SourceIdentity } from './manifest.ts';
-import { classifyFfmpegFailure } from './ffmpeg-failures.ts';
+import { classifyFfmpegFailure, currentUser } from './ffmpeg-failures.ts';
+import { fsReason } from '../user-file.ts';
 import { cancelledError } from './probe.ts';
 import { ioTimeoutArgs, reconnectArgs } from './source-access.ts';
 import { safeListener, type ProgressListener } from './progress.ts';
@@ -67,33 +68,35 @@ interface Reader {
   mediaUrl(name: string): Promise<{ url: string; secrets: string[]; inputArgs: string[] }>;
 }
 
+const isAbsent = (error: unknown) => ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
+
+/** A file that is there but cannot be read (permissions, I/O) was not checked: an error (exit 1), not a missing output (exit 2). */
+function unreadableOutput(file: string, error: unknown): MpegflowError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new MpegflowError(`cannot read ${file}: ${code ? fsReason(code) : String(error)}`, {
+    code: 'OUTPUT_UNREADABLE',
+    suggestion: `check its permissions (\`ls -l\`): verify runs as ${currentUser()} and must read every output; nothing was found to differ`,
+    cause: error,
+  });
+}
+
+/** Reads a local output; null when it is not there. */
+async function readLocal<T>(file: string, read: (file: string) => Promise<T>): Promise<T | null> {
+  try {
+    if (!(await stat(file)).isFile()) return null;
+    return await read(file);
+  } catch (error) {
+    if (isAbsent(error)) return null;
+    throw unreadableOutput(file, error);
+  }
+}
+
 function localReader(dir: string): Reader {
   return {
     where: (name) => outputPath(dir, name),
-    async readManifest() {
-      try {
-        return await readFile(outputPath(dir, MANIFEST_NAME));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
-        throw error;
-      }
-    },
-    async hash(name) {
-      const file = outputPath(dir, name);
-      try {
-        if (!(await stat(file)).isFile()) return null;
-      } catch {
-        return null;
-      }
-      return hashFile(file);
-    },
-    async readText(name) {
-      try {
-        return await readFile(outputPath(dir, name), 'utf8');
-      } catch {
-        return null;
-      }
-    },
+    readManifest: () => readLocal(outputPath(dir, MANIFEST_NAME), (file) => readFile(file)),
+    hash: (name) => readLocal(outputPath(dir, name), hashFile),
+    readText: (name) => readLocal(outputPath(dir, name), (file) => readFile(file, 'utf8')),
     mediaUrl: async (name) => ({ url: `file:${outputPath(dir, name)}`, secrets: [], inputArgs: [] }),
   };
 }
@@ -178,16 +181,19 @@ async function checkFixity(
   });
   if (run.aborted) throw cancelledError();
   const location = reader.where(fixity.media);
-  if (run.exitCode !== 0) {
+  const actual = frameLines(decodedLines.join('\n'));
+  // ffmpeg also ends well, with frames missing, when a reconnect is refused
+  if (run.exitCode !== 0 || actual.frames.length < expected.frames.length) {
     const unchecked = storageFailureDuringDecode(run.stderrTail, media.url, location);
     if (unchecked) throw unchecked;
+  }
+  if (run.exitCode !== 0) {
     return {
       frames: 0,
       mismatches: 0,
       problem: { name: fixity.media, location, problem: 'unreadable', message: `ffmpeg cannot decode it: ${lastLines(run.stderrTail, 3)}` },
     };
   }
-  const actual = frameLines(decodedLines.join('\n'));
   let mismatches = 0;
   let first = -1;
   const count = Math.max(expected.frames.length, actual.frames.length);

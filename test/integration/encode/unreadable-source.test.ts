@@ -23,6 +23,7 @@ describe('a source the user cannot read (CLI)', () => {
     chmodSync(base, 0o755);
     makeVideo(clip, { width: 320, height: 180, seconds: 1 });
     chmodSync(clip, 0o000);
+    makeVideo(path.join(base, 'readable.mp4'), { width: 320, height: 180, seconds: 1 });
     mkdirSync(path.join(base, 'masters', 'locked'), { recursive: true });
     copyFileSync(clip, path.join(base, 'masters', 'a.mp4'));
     chmodSync(path.join(base, 'masters', 'a.mp4'), 0o644);
@@ -73,6 +74,23 @@ describe('a source the user cannot read (CLI)', () => {
       const jobs = run(['job', 'list', '--json']);
       assert.equal(jobs.status, 0, jobs.stderr);
       assert.deepEqual((JSON.parse(jobs.stdout) as { jobs: unknown[] }).jobs, []);
+    },
+  );
+
+  it(
+    'verify of an output it cannot read says so (exit 1: not checked), not that it is missing',
+    { skip: asRoot && nobody?.status !== 0 && 'no user nobody' },
+    () => {
+      const out = path.join(base, 'encoded');
+      const encoded = run(['encode', path.join(base, 'readable.mp4'), '--preset', 'mp4-h264', '--to', out]);
+      assert.equal(encoded.status, 0, encoded.stderr);
+      assert.equal(run(['verify', out]).status, 0);
+      const video = readdirSync(out).find((name) => name.endsWith('.mp4'))!;
+      chmodSync(path.join(out, video), 0o000);
+      const res = run(['verify', out, '--json']);
+      assert.equal(res.status, 1, res.stdout + res.stderr);
+      const { error } = JSON.parse(res.stdout) as { error: { code: string; message: string } };
+      assert.deepEqual([error.code, error.message], ['OUTPUT_UNREADABLE', `cannot read ${path.join(out, video)}: permission denied`]);
     },
   );
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import diagnostics from 'node:diagnostics_channel';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import type { ClientRequest } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import * as Minio from 'minio';
 import { parseJson, runCli, tempHome, transcript } from '../../support/cli.ts';
 import { vendorKeygen, vendorSign } from '../../support/license.ts';
 import { makeVideo } from '../../support/media.ts';
+import { startFaultProxy } from '../../support/fault-proxy.ts';
 import { NGINX_UNAVAILABLE, startGateway } from '../../support/gateway.ts';
 import { startSingleDrive, type Deployment } from '../../support/minio.ts';
 import { startMotoServer } from '../../support/moto.ts';
@@ -34,6 +36,14 @@ async function keys(client: Minio.Client, bucket: string, prefix: string): Promi
   const found: string[] = [];
   for await (const o of client.listObjectsV2(bucket, prefix, true) as AsyncIterable<{ name: string }>) found.push(o.name);
   return found.sort();
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return ''; // it has ended
+  }
 }
 
 async function incomplete(client: Minio.Client, bucket: string): Promise<string[]> {
@@ -139,6 +149,38 @@ describe('encode, jobs and verify on S3 stores that are not MinIO (moto, Seaweed
       assert.doesNotMatch(res.stdout, /X-Amz-Signature/);
     } finally {
       await gateway.stop();
+    }
+  });
+
+  it('verify says ffmpeg was killed under its frame check (the OOM killer), exit 1, not that frames differ', async () => {
+    const proxy = await startFaultProxy({ targetPort: minio.nodes[0]!.port, bytesPerSecond: 4 * 1024 * 1024 });
+    try {
+      const added = await cli(
+        ['endpoint', 'add', 'slow', '--url', proxy.url, '--access-key', minio.accessKey, '--secret-key-stdin'],
+        minio.secretKey,
+      );
+      assert.equal(added.code, 0, added.stderr);
+      const verifying = cli(['verify', 'slow/out/ffv1/', '--json']);
+      let killed = false;
+      for (let waited = 0; !killed && waited < 60_000; waited += 100) {
+        // ffmpeg re-decoding through this proxy (its URL names the proxy's port)
+        const ffmpeg = spawnSync('pgrep', ['-f', 'framemd5'], { encoding: 'utf8' })
+          .stdout.split('\n')
+          .filter(Boolean)
+          .map(Number)
+          .filter((pid) => cmdline(pid).includes(`127.0.0.1:${proxy.port}/`));
+        for (const pid of ffmpeg) process.kill(pid, 'SIGKILL');
+        killed = ffmpeg.length > 0;
+        if (!killed) await sleep(100);
+      }
+      assert.ok(killed, 'the re-decode began');
+      const res = await verifying;
+      assert.equal(res.code, 1, res.stdout + res.stderr);
+      const { error } = parseJson<{ error: { code: string; message: string } }>(res);
+      assert.equal(error.code, 'TOOL_KILLED');
+      assert.match(error.message, /ffmpeg was killed by SIGKILL/);
+    } finally {
+      await proxy.close();
     }
   });
 
