@@ -14,7 +14,7 @@ import { safeListener, type ProgressListener } from './progress.ts';
 import { LocalSink, RemoteSink, removeTree, type OutputSink, type SinkEvents } from './sink.ts';
 import { destinationManifest } from './staging.ts';
 import { defaultTools, toolVersions, type Tools } from './tools.ts';
-import { RETRYABLE, identifySource, sourceInputs } from './source-access.ts';
+import { OUTLIVED_GROWTH, RETRYABLE, identifySource, sourceInputs, type ExpiryContext } from './source-access.ts';
 import { buildManifest, doneResult, skippedResult, type EncodeResult } from './encode-result.ts';
 import { encodeFailure } from './ffmpeg-failures.ts';
 import { workFolderFor, OWNER_FILE, claimWorkFolder, sweepDeadWorkFolders } from './work-folder.ts';
@@ -50,9 +50,9 @@ export interface RunEncodeOptions {
   partSize?: number;
   /**
    * Lifetime of the presigned source URL; default estimated from the duration
-   * (15 min to 7 days). A function gets the attempt number (the probe is attempt 0).
+   * (15 min to 7 days), and longer after a URL expired under a slow encode.
    */
-  presignExpirySeconds?: number | ((context: { attempt: number; durationSeconds: number }) => number);
+  presignExpirySeconds?: number | ((context: ExpiryContext) => number);
   /** The licensed highest output resolution, in lines (see license entitlements); none by default. */
   maxOutputLines?: number;
   /** Encode attempts for a remote source (a fresh URL each time); default 3. */
@@ -121,7 +121,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   const probeStarted = now();
   let probe: ProbeResult;
   try {
-    probe = await probeSource({ input: await sourceInput(0, 0, false), tools, signal });
+    probe = await probeSource({ input: await sourceInput({ durationSeconds: 0, attempt: 0, outlived: 0 }, false), tools, signal });
   } catch (error) {
     throw error instanceof MpegflowError && signal.aborted ? cancelledError() : error;
   }
@@ -152,9 +152,10 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
     await sweepDeadWorkFolders(workDir);
     await sink.prepare({ replacingManifest: earlier.replacing });
     const maxAttempts = options.source.kind === 'remote' ? Math.max(1, options.maxAttempts ?? 3) : 1;
+    let outlived = 0;
     for (state.attempt = 1; ; state.attempt++) {
       try {
-        const input = await sourceInput(probe.durationSeconds, state.attempt);
+        const input = await sourceInput({ durationSeconds: probe.durationSeconds, attempt: state.attempt, outlived });
         for (const pass of plan.passes)
           await runPass({
             pass,
@@ -176,7 +177,13 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
         if (outputs.failure) throw outputs.failure;
         if (signal.aborted) throw cancelledError();
         if (!(error instanceof MpegflowError && RETRYABLE.has(error)) || state.attempt >= maxAttempts) throw error;
-        emit({ type: 'retry', at: now(), attempt: state.attempt + 1, reason: error.message });
+        // an expired URL means the encode runs slower than its lifetime allowed for: the next one lives longer
+        const expired = error.code === 'SOURCE_URL_REFUSED';
+        if (expired) outlived++;
+        const reason = expired
+          ? `${error.message}: the encode runs slower than the URL's lifetime allowed for; the next URL lives ${OUTLIVED_GROWTH} times as long`
+          : error.message;
+        emit({ type: 'retry', at: now(), attempt: state.attempt + 1, reason });
         await outputs.drain();
         state.records = new Map();
         state.handedOver.clear();

@@ -19,9 +19,17 @@ export const retryable = (error: MpegflowError): MpegflowError => (RETRYABLE.add
 const MIN_EXPIRY_S = 15 * 60;
 const MAX_EXPIRY_S = 7 * 24 * 3600;
 
-/** A URL lifetime covering the expected encode: 15 min plus 4x the duration, at most 7 days (the S3 limit). */
-export function presignExpiry(durationSeconds: number): number {
-  return Math.min(MAX_EXPIRY_S, Math.max(MIN_EXPIRY_S, Math.ceil(MIN_EXPIRY_S + durationSeconds * 4)));
+/** How much longer each URL lives than the last when the last one expired before the encode was done. */
+export const OUTLIVED_GROWTH = 4;
+
+/**
+ * A URL lifetime covering the expected encode: 15 min plus 4x the duration
+ * (an encode at 1/4 real time), at most 7 days (the S3 limit). Each time a URL
+ * has expired under a slower encode, the next lives OUTLIVED_GROWTH times longer.
+ */
+export function presignExpiry(durationSeconds: number, outlived = 0): number {
+  const expected = Math.max(MIN_EXPIRY_S, Math.ceil(MIN_EXPIRY_S + durationSeconds * 4));
+  return Math.min(MAX_EXPIRY_S, expected * OUTLIVED_GROWTH ** outlived);
 }
 
 /** How long ffmpeg and ffprobe wait on a storage connection that has gone silent before the read fails. */
@@ -144,9 +152,17 @@ export async function identifySource(location: ObjectLocation, client: (alias: s
   };
 }
 
+export interface ExpiryContext {
+  /** The probe is attempt 0. */
+  attempt: number;
+  durationSeconds: number;
+  /** Earlier attempts that failed because their URL was refused (expired under a slow encode). */
+  outlived: number;
+}
+
 export interface SourceInputOptions {
   source: ObjectLocation;
-  presignExpirySeconds?: number | ((context: { attempt: number; durationSeconds: number }) => number);
+  presignExpirySeconds?: number | ((context: ExpiryContext) => number);
   reconnectDelayMaxSeconds?: number;
   ioTimeoutSeconds?: number;
   caFileFor?: (alias: string) => string | null | undefined;
@@ -162,13 +178,13 @@ export function sourceInputs(
   options: SourceInputOptions,
   source: SourceIdentity,
   client: (alias: string) => Client,
-): (durationSeconds: number, attempt: number, reconnect?: boolean) => Promise<ProbeInput> {
-  const expiry = (durationSeconds: number, attempt: number): number => {
+): (context: ExpiryContext, reconnect?: boolean) => Promise<ProbeInput> {
+  const expiry = (context: ExpiryContext): number => {
     const given = options.presignExpirySeconds;
-    if (typeof given === 'function') return given({ attempt, durationSeconds });
-    return given ?? presignExpiry(durationSeconds);
+    if (typeof given === 'function') return given(context);
+    return given ?? presignExpiry(context.durationSeconds, context.outlived);
   };
-  return async (durationSeconds, attempt, reconnect = true) => {
+  return async (context, reconnect = true) => {
     if (options.source.kind === 'local') return { url: `file:${options.source.path}`, display: options.source.path };
     const loc = options.source;
     const remote = source as Extract<SourceIdentity, { kind: 'remote' }>;
@@ -177,7 +193,7 @@ export function sourceInputs(
       url = await client(loc.alias).presignedGetObject(
         loc.bucket,
         loc.key,
-        expiry(durationSeconds, attempt),
+        expiry(context),
         remote.versionId ? { versionId: remote.versionId } : {},
       );
     } catch (error) {

@@ -8,6 +8,10 @@ describe('reading a remote source', () => {
     assert.equal(presignExpiry(0), 900);
     assert.equal(presignExpiry(3600), 900 + 4 * 3600);
     assert.equal(presignExpiry(10 * 24 * 3600), 7 * 24 * 3600);
+    // after URLs expired under a slower encode: 4x, 16x, ... the expected lifetime, never past 7 days
+    assert.equal(presignExpiry(3600, 1), 4 * (900 + 4 * 3600));
+    assert.equal(presignExpiry(3600, 2), 16 * (900 + 4 * 3600));
+    assert.equal(presignExpiry(3600, 3), 7 * 24 * 3600);
   });
 
   it('never shows a presigned URL in a command or in ffmpeg output', () => {
