@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { MpegflowError } from '../errors.ts';
+import { formatLocation } from '../endpoints/object-path.ts';
 import { checkSchema } from '../schema/issues.ts';
 import { isSafeOutputName, MANIFEST_NAME } from './locations.ts';
 import { packageInfo } from './package-root.ts';
@@ -132,20 +133,31 @@ export function parseManifest(data: Buffer | string, where: string): Manifest {
   throw invalid(where, checked.problems.find((p) => /^(format|version):/.test(p)) ?? checked.problems.join('; '));
 }
 
-/** True when an existing manifest records the same source version encoded with the same preset definition. */
-export function sameEncode(manifest: Manifest, source: SourceIdentity, presetHash: string): boolean {
-  if (manifest.preset.hash !== presetHash) return false;
-  const a = manifest.source;
-  if (a.kind !== source.kind || a.size !== source.size) return false;
-  if (a.kind === 'local' && source.kind === 'local') return a.path === source.path && a.modifiedAt === source.modifiedAt;
-  if (a.kind === 'remote' && source.kind === 'remote') {
-    return (
-      a.alias === source.alias &&
-      a.bucket === source.bucket &&
-      a.key === source.key &&
-      a.etag === source.etag &&
-      a.versionId === source.versionId
-    );
-  }
+/** The same place, by its name (local path or ALIAS/BUCKET/KEY). */
+function sameLocation(a: SourceIdentity, b: SourceIdentity): boolean {
+  if (a.kind === 'local' && b.kind === 'local') return a.path === b.path;
+  if (a.kind === 'remote' && b.kind === 'remote') return a.alias === b.alias && a.bucket === b.bucket && a.key === b.key;
   return false;
+}
+
+/**
+ * How this run differs from the encode a manifest records, in words for the
+ * operator (empty: the same encode, which a re-run skips). A changed source
+ * is told by its size, modification time, ETag or version.
+ */
+export function encodeDifferences(manifest: Manifest, source: SourceIdentity, preset: { name: string; hash: string }): string[] {
+  const differences: string[] = [];
+  const recorded = manifest.source;
+  if (manifest.preset.name !== preset.name)
+    differences.push(`it was made with the preset ${manifest.preset.name}, this run uses ${preset.name}`);
+  else if (manifest.preset.hash !== preset.hash) differences.push(`the settings of the preset ${preset.name} changed since`);
+  if (!sameLocation(recorded, source)) return [...differences, `it was made from another source (${formatLocation(recorded)})`];
+  const changed: string[] = [];
+  if (recorded.size !== source.size) changed.push(`size ${recorded.size} → ${source.size} bytes`);
+  if (recorded.kind === 'remote' && source.kind === 'remote') {
+    if (recorded.etag !== source.etag) changed.push(`ETag ${recorded.etag} → ${source.etag}`);
+    if (recorded.versionId !== source.versionId) changed.push(`version ${recorded.versionId ?? 'none'} → ${source.versionId ?? 'none'}`);
+  } else if (recorded.modifiedAt !== source.modifiedAt) changed.push(`modified ${recorded.modifiedAt} → ${source.modifiedAt}`);
+  if (changed.length > 0) differences.push(`the source changed since it was made (${changed.join(', ')})`);
+  return differences;
 }

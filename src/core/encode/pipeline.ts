@@ -6,7 +6,7 @@ import type { MultipartHooks } from './s3.ts';
 import { MpegflowError } from '../errors.ts';
 import { formatLocation, type ObjectLocation } from '../endpoints/object-path.ts';
 import { formatDestination, refuseOutputsOverSource, type DestinationLocation } from './locations.ts';
-import { sameEncode, type Manifest, type SourceIdentity } from './manifest.ts';
+import { encodeDifferences, type Manifest, type SourceIdentity } from './manifest.ts';
 import { planEncode } from './plan.ts';
 import type { Preset } from './preset-model.ts';
 import { cancelledError, probeSource, rationalValue, type ProbeResult } from './probe.ts';
@@ -325,12 +325,15 @@ function earlierEncode(
   if (error && ifExists !== 'overwrite') throw error;
   const replacing = existing !== null || ifExists === 'overwrite';
   if (!existing || ifExists === 'overwrite') return { replacing };
-  if (ifExists === 'skip' && sameEncode(existing, source, preset.hash))
+  const differences = encodeDifferences(existing, source, preset);
+  if (ifExists === 'skip' && differences.length === 0)
     return { skipped: skippedResult(existing, formatDestination(manifestAt), manifestAt), replacing };
-  throw new MpegflowError(
-    `${formatDestination(manifestAt)} already holds a finished encode (${formatLocation(existing.source)}, preset ${existing.preset.name})`,
-    { code: 'DESTINATION_EXISTS', suggestion: 'choose another destination with --to, or replace it with --force' },
-  );
+  const held = `${formatDestination(manifestAt)} already holds a finished encode of ${formatLocation(existing.source)} (preset ${existing.preset.name})`;
+  throw new MpegflowError(differences.length > 0 ? `${held}, and ${differences.join('; ')}` : held, {
+    code: 'DESTINATION_EXISTS',
+    suggestion: 'choose another destination with --to, or replace it with --force',
+    details: { differences },
+  });
 }
 
 type OutputHandOver = ReturnType<typeof outputHandOver>;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -299,6 +299,14 @@ describe('encode local → local (core pipeline, real ffmpeg)', () => {
     const replaced = await encode(other, 'mp4-h264', { destination: { kind: 'local', path: first.dir }, ifExists: 'overwrite' });
     assert.equal(replaced.result.status, 'done');
     assert.equal((assertManifestMatches(first.dir).source as { path: string }).path, other);
+    // a source touched since (a re-copy without -p): refused, saying what changed, not as if it were the same encode
+    utimesSync(other, new Date('2026-01-02T03:04:05Z'), new Date('2026-01-02T03:04:05Z'));
+    await assert.rejects(
+      encode(other, 'mp4-h264', { destination: { kind: 'local', path: first.dir } }),
+      (e: MpegflowError) =>
+        e.code === 'DESTINATION_EXISTS' &&
+        /, and the source changed since it was made \(modified [^)]+ → 2026-01-02T03:04:05\.000Z\)$/.test(e.message),
+    );
   });
 
   it('cancel: kills ffmpeg, leaves no manifest and no staging folder', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MpegflowError } from '../../../src/core/errors.ts';
-import { parseManifest, sameEncode, type Manifest } from '../../../src/core/encode/manifest.ts';
+import { encodeDifferences, parseManifest, type Manifest } from '../../../src/core/encode/manifest.ts';
 
 const manifest = (outputs: unknown[]): Buffer =>
   Buffer.from(
@@ -44,7 +44,7 @@ describe('manifests', () => {
     );
   });
 
-  it('tells the same encode from a different source version or preset', () => {
+  it('tells the same encode from a different source version or preset, and says what differs', () => {
     const m = parseManifest(manifest([]), 'm') as Manifest;
     const same = {
       kind: 'remote' as const,
@@ -56,9 +56,19 @@ describe('manifests', () => {
       versionId: null,
       modifiedAt: 'later',
     };
-    assert.equal(sameEncode(m, same, 'sha256:1'), true);
-    assert.equal(sameEncode(m, { ...same, etag: 'def' }, 'sha256:1'), false);
-    assert.equal(sameEncode(m, same, 'sha256:2'), false);
-    assert.equal(sameEncode(m, { kind: 'local', path: 'k.mov', size: 10, modifiedAt: '' }, 'sha256:1'), false);
+    const preset = { name: m.preset.name, hash: 'sha256:1' };
+    assert.deepEqual(encodeDifferences(m, same, preset), []);
+    assert.deepEqual(encodeDifferences(m, { ...same, etag: 'def', size: 12 }, preset), [
+      'the source changed since it was made (size 10 → 12 bytes, ETag abc → def)',
+    ]);
+    assert.deepEqual(encodeDifferences(m, same, { ...preset, hash: 'sha256:2' }), [
+      `the settings of the preset ${m.preset.name} changed since`,
+    ]);
+    assert.deepEqual(encodeDifferences(m, same, { name: 'hls-h264', hash: 'sha256:9' }), [
+      `it was made with the preset ${m.preset.name}, this run uses hls-h264`,
+    ]);
+    assert.deepEqual(encodeDifferences(m, { kind: 'local', path: 'k.mov', size: 10, modifiedAt: '' }, preset), [
+      'it was made from another source (e/b/k.mov)',
+    ]);
   });
 });
