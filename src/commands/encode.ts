@@ -39,7 +39,8 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
     'retention-mode': Flags.string({ description: 'Object Lock mode (default governance)', options: ['governance', 'compliance'] }),
     'legal-hold': Flags.boolean({ description: 'put a legal hold on the stored outputs' }),
     'work-dir': Flags.string({
-      description: 'scratch folder for ffmpeg outputs before they are stored (default: beside a local destination, else the temp folder)',
+      description:
+        'scratch folder for ffmpeg outputs before they are stored (default: a hidden folder inside a local destination, else the temp folder)',
     }),
   };
 

@@ -26,7 +26,8 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
       min: 0,
     }),
     'work-dir': Flags.string({
-      description: 'scratch folder for outputs before they are stored (default: beside a local destination, else the temp folder)',
+      description:
+        'scratch folder for outputs before they are stored (default: a hidden folder inside a local destination, else the temp folder)',
     }),
   };
 

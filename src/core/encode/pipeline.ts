@@ -17,7 +17,7 @@ import { defaultTools, toolVersions, type Tools } from './tools.ts';
 import { OUTLIVED_GROWTH, RETRYABLE, identifySource, sourceInputs, type ExpiryContext } from './source-access.ts';
 import { buildManifest, doneResult, skippedResult, type EncodeResult } from './encode-result.ts';
 import { encodeFailure } from './ffmpeg-failures.ts';
-import { workFolderFor, OWNER_FILE, claimWorkFolder, sweepDeadWorkFolders } from './work-folder.ts';
+import { workFolderFor, OWNER_FILE, claimWorkFolder, releaseWorkFolder, sweepDeadWorkFolders } from './work-folder.ts';
 import { type RunState, runPass, writeSpriteIndex } from './encode-pass.ts';
 
 export interface RunEncodeOptions {
@@ -144,11 +144,12 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   const state: RunState = { attempt: 0, records: new Map(), handedOver: new Set(), puts: [] };
   const outputs = outputHandOver(sink, state, () => internal.abort());
 
+  let created: string | undefined;
   const encodeStarted = now();
   let encodeMs: number;
   let uploadWaitMs: number;
   try {
-    await claimWorkFolder(workDir);
+    created = await claimWorkFolder(workDir);
     await sweepDeadWorkFolders(workDir);
     await sink.prepare({ replacingManifest: earlier.replacing });
     const maxAttempts = options.source.kind === 'remote' ? Math.max(1, options.maxAttempts ?? 3) : 1;
@@ -219,7 +220,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   } catch (error) {
     internal.abort();
     await sink.abort().catch(() => undefined);
-    await removeTree(workDir);
+    await releaseWorkFolder(workDir, created);
     if (options.signal?.aborted) throw cancelledError();
     throw encodeFailure(error, workDir, sink.display);
   }

@@ -1,27 +1,45 @@
 import type { RunEncodeOptions } from './pipeline.ts';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { removeTree } from './sink.ts';
 
-/** The scratch folder of one run: where it lives, who owns it, and sweeping the leftovers of dead runs. */
+/**
+ * The scratch folder of one run: where it lives, who owns it, and sweeping
+ * the leftovers of dead runs. A local destination stages inside itself: on
+ * its own file system (commit is a rename, not a copy, and a mounted disk
+ * fills, not the root one) and where the operator may write (the parent of
+ * --to /mnt/usb/ is root's). Its name can never be an output's.
+ */
 export function workFolderFor(options: RunEncodeOptions): string {
   const suffix = randomBytes(4).toString('hex');
   if (options.workDir) return path.join(path.resolve(options.workDir), `mpegflow-encode-${suffix}`);
-  if (options.destination.kind === 'local') {
-    const dest = options.destination.path;
-    return path.join(path.dirname(dest), `.${path.basename(dest)}.mpegflow-partial-${suffix}`);
-  }
+  if (options.destination.kind === 'local') return path.join(options.destination.path, `.mpegflow-partial-${suffix}`);
   return path.join(os.tmpdir(), `mpegflow-encode-${suffix}`);
 }
 
 /** Marks a work folder with the process that owns it, so a later run can tell a dead run's leftovers from a live one. */
 export const OWNER_FILE = '.mpegflow-owner';
 
-export async function claimWorkFolder(workDir: string): Promise<void> {
-  await mkdir(workDir, { recursive: true });
+/** Makes the work folder (and the folders above it that are missing: the first of them is returned, for `releaseWorkFolder`). */
+export async function claimWorkFolder(workDir: string): Promise<string | undefined> {
+  const created = await mkdir(workDir, { recursive: true });
   await writeFile(path.join(workDir, OWNER_FILE), JSON.stringify({ pid: process.pid, host: os.hostname() }));
+  return created;
+}
+
+/** After a failed run: the work folder goes, and so do the folders its claim made (the destination) when nothing else is in them. */
+export async function releaseWorkFolder(workDir: string, created: string | undefined): Promise<void> {
+  await removeTree(workDir);
+  if (!created) return;
+  for (let dir = path.dirname(workDir); dir === created || dir.startsWith(`${created}${path.sep}`); dir = path.dirname(dir)) {
+    try {
+      await rmdir(dir);
+    } catch {
+      return; // something else is in it (or it is gone): left alone
+    }
+  }
 }
 
 /**

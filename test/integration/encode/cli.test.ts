@@ -219,7 +219,7 @@ describe('mpegflow encode / verify / preset (CLI, local storage, no MinIO)', () 
     const deadline = Date.now() + 5000;
     while (ffmpegs() !== '' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.equal(ffmpegs(), '', 'ffmpeg died with its parent');
-    const leftovers = () => readdirSync(work).filter((f) => f.startsWith('.long.proxy.mpegflow-partial-'));
+    const leftovers = () => readdirSync(path.join(work, 'long.proxy')).filter((f) => f.startsWith('.mpegflow-partial-'));
     assert.equal(leftovers().length, 1, 'a killed run cannot clean up after itself');
     assert.equal(existsSync(path.join(work, 'long.proxy', 'manifest.json')), false);
     const again = await cli(['encode', 'long.mp4', '--preset', 'proxy', '--json']);

@@ -93,4 +93,28 @@ describe('a source the user cannot read (CLI)', () => {
       assert.deepEqual([error.code, error.message], ['OUTPUT_UNREADABLE', `cannot read ${path.join(out, video)}: permission denied`]);
     },
   );
+
+  it(
+    'encode --to a folder it may write whose parent it may not (a mounted disk under /mnt) stages inside it',
+    { skip: asRoot && nobody?.status !== 0 && 'no user nobody' },
+    () => {
+      const mount = path.join(base, 'mnt');
+      const disk = path.join(mount, 'usb');
+      mkdirSync(disk, { recursive: true });
+      if (asRoot)
+        chownSync(disk, Number(nobody!.stdout.trim()), Number(spawnSync('id', ['-g', 'nobody'], { encoding: 'utf8' }).stdout.trim()));
+      chmodSync(mount, 0o555);
+      try {
+        const res = run(['encode', path.join(base, 'readable.mp4'), '--preset', 'mp4-h264', '--to', `${disk}/`, '--json']);
+        assert.equal(res.status, 0, res.stdout + res.stderr);
+        assert.ok(readdirSync(disk).includes('manifest.json'));
+        assert.deepEqual(
+          readdirSync(disk).filter((name) => name.includes('mpegflow')),
+          [],
+        );
+      } finally {
+        chmodSync(mount, 0o755);
+      }
+    },
+  );
 });
