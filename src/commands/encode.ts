@@ -13,7 +13,7 @@ export default class Encode extends BaseCommand<RetainedEncodeResult> {
 
 Without --to, the outputs go to a folder beside the source named after it and the preset (clip.mov -> clip.hls-h264/), on the same storage. --to takes a local folder or ALIAS/BUCKET/PREFIX/.
 
-The manifest (manifest.json: outputs with sizes and sha256, source identity, preset, tool versions) is written last: a consumer that waits for it never sees a partial result. A failed or interrupted encode leaves no manifest and no incomplete multipart upload. Running the same encode again is a no-op when the destination's manifest records this source version and preset; --force encodes again.`;
+The manifest (manifest.json: outputs with sizes and sha256, source identity, preset, tool versions) is written last: a consumer that waits for it never sees a partial result. A failed or interrupted encode leaves no manifest and no incomplete multipart upload. Running the same encode again is a no-op when the destination's manifest records this source version and preset; --force encodes again, and the encode it replaces stays whole until the new one is (in a bucket, the new one is made under .mpegflow-staging/ and moved into place at the end; a failed or cancelled run leaves the old one as it was).`;
   static override examples = [
     '<%= config.bin %> encode clip.mov',
     '<%= config.bin %> encode clip.mov --preset mp4-h264 --to ./web/',
@@ -46,14 +46,16 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
 
   protected async execute(): Promise<RetainedEncodeResult> {
     const { args, flags } = await this.parse(Encode);
-    const [{ parseObjectPath, formatLocation }, { resolvePreset }, locations, { storageResolver }, { runEncode }, ui] = await Promise.all([
-      import('../core/endpoints/object-path.ts'),
-      import('../core/encode/presets.ts'),
-      import('../core/encode/locations.ts'),
-      import('../core/endpoints/storage.ts'),
-      import('../core/encode/pipeline.ts'),
-      import('../ui/encode-progress.ts'),
-    ]);
+    const [{ parseObjectPath, formatLocation }, { resolvePreset }, locations, { storageResolver }, { runEncode }, { encodeReplacing }, ui] =
+      await Promise.all([
+        import('../core/endpoints/object-path.ts'),
+        import('../core/encode/presets.ts'),
+        import('../core/encode/locations.ts'),
+        import('../core/endpoints/storage.ts'),
+        import('../core/encode/pipeline.ts'),
+        import('../core/encode/replace.ts'),
+        import('../ui/encode-progress.ts'),
+      ]);
     const db = await this.store();
     const { loadEntitlements, requireCapability } = await import('../core/license/entitlements.ts');
     const entitlements = await loadEntitlements({ db });
@@ -82,20 +84,21 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
     });
     let result: EncodeResult;
     try {
-      result = await untilInterrupted((signal) =>
-        runEncode({
+      result = await untilInterrupted((signal) => {
+        const options = {
           source,
           preset,
-          destination,
           workDir: flags['work-dir'],
           s3For: endpoints.s3For,
           caFileFor: endpoints.caFileFor,
           onProgress: progress.listener,
           signal,
-          ifExists: flags.force ? 'overwrite' : 'skip',
           maxOutputLines: entitlements.limits.maxResolution,
-        }),
-      );
+        };
+        // a published encode in a bucket is replaced only once the new one is whole
+        if (flags.force && destination.kind === 'remote') return encodeReplacing({ ...options, destination });
+        return runEncode({ ...options, destination, ifExists: flags.force ? 'overwrite' : 'skip' });
+      });
       await progress.finish();
     } catch (error) {
       await progress.finish(error);

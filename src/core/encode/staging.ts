@@ -57,6 +57,13 @@ export async function promote(
   }
   if (staging.kind !== 'remote' || destination.kind !== 'remote' || !client) throw new Error('staging and destination must be alike');
   const { bucket } = destination;
+  const manifestKey = outputKey(destination.prefix, MANIFEST_NAME);
+  // an encode being replaced stops being "done" before its outputs change under its manifest
+  try {
+    await withRetry(() => client.removeObject(bucket, manifestKey));
+  } catch (error) {
+    throw storageFailure(error, { alias: destination.alias, path: `${destination.alias}/${bucket}/${manifestKey}`, action: 'publish' });
+  }
   for (const name of names) {
     const key = outputKey(destination.prefix, name);
     try {
@@ -67,7 +74,6 @@ export async function promote(
   }
   await lock?.(names.map((name) => outputKey(destination.prefix, name)));
   const body = serializeManifest(manifest);
-  const manifestKey = outputKey(destination.prefix, MANIFEST_NAME);
   try {
     await withRetry(() => client.putObject(bucket, manifestKey, body, body.length, { 'Content-Type': 'application/json' }));
   } catch (error) {

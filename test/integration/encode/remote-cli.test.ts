@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from 'minio';
-import { parseJson, runCli, tempHome, transcript } from '../../support/cli.ts';
+import { parseJson, runCli, spawnCli, tempHome, transcript } from '../../support/cli.ts';
 import { duration, makeVideo, probe, videoStream } from '../../support/media.ts';
 import { incompleteUploads, mcFor, startSingleDrive, type Deployment } from '../../support/minio.ts';
 
@@ -164,6 +165,48 @@ describe('mpegflow encode / verify with MinIO (CLI)', () => {
     const human = await cli(['verify', 'edge/vod/sample/']);
     assert.equal(human.code, 2);
     assert.match(human.stdout, /edge\/vod\/sample\/480p\/seg_00000\.ts\s+checksum/);
+  });
+
+  it('--force over a published encode keeps it whole until the new one is, and leaves it as it was when cancelled', async () => {
+    const long = path.join(local, 'long.mp4');
+    makeVideo(long, { width: 854, height: 480, seconds: 20 });
+    const first = await cli(['encode', long, '--to', 'edge/vod/live/', '--json']);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    const published = await list(client, 'vod', 'live/');
+
+    // cancelled while ffmpeg encodes: the published encode is untouched, its manifest there, nothing staged left
+    const forced = spawnCli(['encode', long, '--to', 'edge/vod/live/', '--force'], { home, env: { ...env, CI: 'true' } });
+    for (let waited = 0; !/encode.*(started|\d+%)/i.test(forced.log()); waited += 50) {
+      assert.ok(waited < 60_000, `the encode never began: ${forced.log()}`);
+      await sleep(50);
+    }
+    await sleep(500);
+    assert.deepEqual(
+      (await list(client, 'vod', 'live/')).map((o) => [o.name, o.size]),
+      published.map((o) => [o.name, o.size]),
+      'nothing published changes while the new encode is made',
+    );
+    forced.child.kill('SIGINT');
+    assert.equal(await forced.exited, 130, forced.log());
+    assert.deepEqual(
+      (await list(client, 'vod', 'live/')).map((o) => [o.name, o.lastModified.getTime()]),
+      published.map((o) => [o.name, o.lastModified.getTime()]),
+    );
+    assert.equal(parseJson<VerifyJson>(await cli(['verify', 'edge/vod/live/', '--json'])).ok, true);
+    assert.deepEqual(await list(client, 'vod', '.mpegflow-staging/'), [], 'the staged encode is discarded');
+
+    // replaced by an encode with other outputs: only the new outputs and manifest remain
+    const replaced = await cli(['encode', long, '--preset', 'mp4-h264', '--to', 'edge/vod/live/', '--force', '--json']);
+    assert.equal(replaced.code, 0, replaced.stdout + replaced.stderr);
+    const doc = parseJson<EncodeJson>(replaced);
+    assert.deepEqual([doc.destination, doc.manifest], ['edge/vod/live/', 'edge/vod/live/manifest.json']);
+    assert.deepEqual(
+      (await list(client, 'vod', 'live/')).map((o) => o.name),
+      ['live/manifest.json', ...doc.outputs.map((o) => `live/${o.name}`)].sort(),
+    );
+    assert.equal(parseJson<VerifyJson>(await cli(['verify', 'edge/vod/live/', '--json'])).ok, true);
+    assert.deepEqual(await list(client, 'vod', '.mpegflow-staging/'), []);
+    assert.deepEqual(await incompleteUploads(client, 'vod'), []);
   });
 
   it('archive-ffv1 remote → remote, and verify re-decodes it through MinIO', async () => {

@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import type { Client } from 'minio';
+import { manifestLocation, type EncodeResult } from './encode-result.ts';
+import { formatDestination, outputKey, type DestinationLocation } from './locations.ts';
+import type { Manifest } from './manifest.ts';
+import { runEncode, type RunEncodeOptions } from './pipeline.ts';
+import { destinationManifest, discard, promote, STAGING_FOLDER } from './staging.ts';
+
+type RemoteDestination = Extract<DestinationLocation, { kind: 'remote' }>;
+
+/**
+ * `encode --force` over an encode published in a bucket. The new encode is
+ * made in a staging prefix of the destination's bucket and moved into place
+ * (server-side copies, the manifest last) only once it is complete: until then
+ * the published encode is served whole, and a run that fails or is cancelled
+ * leaves it as it was. Its outputs the new encode does not have are removed
+ * afterwards. A local destination needs none of this: its sink keeps the new
+ * outputs in a work folder until commit.
+ */
+export async function encodeReplacing(options: RunEncodeOptions & { destination: RemoteDestination }): Promise<EncodeResult> {
+  const { destination } = options;
+  const client = options.s3For!(destination.alias);
+  const published = await destinationManifest(destination, client).catch(() => null);
+  if (!published) return runEncode({ ...options, ifExists: 'overwrite' });
+  const staging: RemoteDestination = { ...destination, prefix: `${STAGING_FOLDER}/replace-${randomBytes(4).toString('hex')}` };
+  try {
+    const result = await runEncode({ ...options, destination: staging, manifestAt: destination, ifExists: 'overwrite' });
+    const manifest = (await destinationManifest(staging, client))!;
+    await promote(staging, destination, manifest, client);
+    const stale = await removeStale(published, manifest, destination, client);
+    return {
+      ...result,
+      destination: formatDestination(destination),
+      manifest: manifestLocation(destination),
+      warnings: [...result.warnings, ...stale],
+    };
+  } catch (error) {
+    await discard(staging, client).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The old encode's outputs that the new one does not have (a rung fewer): removed, or said when the store keeps them (retention). */
+async function removeStale(published: Manifest, manifest: Manifest, destination: RemoteDestination, client: Client): Promise<string[]> {
+  const kept = new Set(manifest.outputs.map((o) => o.name));
+  const stale = published.outputs.filter((o) => !kept.has(o.name)).map((o) => outputKey(destination.prefix, o.name));
+  let refused = 0;
+  let why = '';
+  for (let i = 0; i < stale.length; i += 1000) {
+    try {
+      // refusals come back per object (AccessDenied under retention), not as an error
+      const failed = (await client.removeObjects(destination.bucket, stale.slice(i, i + 1000))).filter((r) => r?.Error);
+      refused += failed.length;
+      why ||= failed[0]?.Error?.Code ?? '';
+    } catch (error) {
+      refused += Math.min(1000, stale.length - i);
+      why ||= (error as Error).message;
+    }
+  }
+  if (refused === 0) return [];
+  return [
+    `${refused} outputs of the replaced encode that the new one does not have are still in ${formatDestination(destination)} (${why}); remove them when their retention allows`,
+  ];
+}
