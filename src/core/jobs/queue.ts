@@ -92,13 +92,14 @@ const deathsInARow = (job: JobRow) => 2 * Number(job.max_attempts);
  * attempts, twice as many as it may fail, is likely what kills them (the OOM
  * killer), and is not handed to host after host for ever.
  */
-async function diedEveryTime(tx: Db, job: JobRow): Promise<boolean> {
+async function deathsSoFar(tx: Db, job: JobRow): Promise<number> {
   const limit = deathsInARow(job);
   const last = await tx.all<{ outcome: string | null }>('SELECT outcome FROM job_attempts WHERE job_id = ? ORDER BY attempt DESC LIMIT ?', [
     job.id,
     limit,
   ]);
-  return last.length === limit && last.every((attempt) => attempt.outcome === 'lost');
+  const survived = last.findIndex((attempt) => attempt.outcome !== 'lost');
+  return survived < 0 ? last.length : survived;
 }
 
 /**
@@ -138,7 +139,7 @@ export async function claimJob({ db, worker, host, leaseMs, capabilities, poolLi
         [ms, ms, ...runnable.params],
       );
       if (!next) return undefined;
-      const lost = next.state === 'running' ? await takeOver(tx, next, { ts, worker, audit }) : Number(next.lost_leases);
+      const lost = next.state === 'running' ? await takeOver(tx, next, { ms, ts, worker, audit }) : Number(next.lost_leases);
       // cancelled or failed on the way: the next one may be ready (an idle worker would wait a poll for it)
       if (lost === null) continue;
       return claim(tx, next, { lost, ms, ts, worker, host, leaseMs });
@@ -148,13 +149,14 @@ export async function claimJob({ db, worker, host, leaseMs, capabilities, poolLi
 
 /**
  * Ends the attempt of a worker that stopped renewing its lease. Returns the
- * job's lost leases, or null when it ended the job instead: cancelled (a
- * cancel was waiting) or failed (its workers keep dying on it).
+ * job's lost leases, or null when this claim may not have it: cancelled (a
+ * cancel was waiting), failed (its workers keep dying on it) or queued again
+ * behind a back-off (its worker died twice in a row).
  */
 async function takeOver(
   tx: Db,
   next: JobRow,
-  { ts, worker, audit }: { ts: string; worker: string; audit?: AuditContext },
+  { ms, ts, worker, audit }: { ms: number; ts: string; worker: string; audit?: AuditContext },
 ): Promise<number | null> {
   const lost = Number(next.lost_leases) + 1;
   await tx.run(
@@ -176,10 +178,19 @@ async function takeOver(
     await end('cancelled', null);
     return null;
   }
-  if (await diedEveryTime(tx, next)) {
+  const deaths = await deathsSoFar(tx, next);
+  if (deaths >= deathsInARow(next)) {
     await end(
       'failed',
       `its worker died or stalled past its lease in each of its last ${deathsInARow(next)} attempts: the job may be what kills it (the OOM killer? see dmesg on the hosts in \`mpegflow job show ${next.id}\`)`,
+    );
+    return null;
+  }
+  if (deaths > 1) {
+    // a second death in a row: the job waits out a back-off before it may take down another worker (one death is a host going away)
+    await tx.run(
+      "UPDATE jobs SET state = 'queued', not_before = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL, lost_leases = ?, updated_at = ? WHERE id = ?",
+      [ms + backoffMs(deaths - 1), `its worker died or stalled past its lease in each of its last ${deaths} attempts`, lost, ts, next.id],
     );
     return null;
   }
