@@ -13,7 +13,7 @@ export default class Encode extends BaseCommand<RetainedEncodeResult> {
 
 Without --to, the outputs go to a folder beside the source named after it and the preset (clip.mov -> clip.hls-h264/), on the same storage. --to takes a local folder or ALIAS/BUCKET/PREFIX/.
 
-The manifest (manifest.json: outputs with sizes and sha256, source identity, preset, tool versions) is written last: a consumer that waits for it never sees a partial result. A failed or interrupted encode leaves no manifest and no incomplete multipart upload. Running the same encode again is a no-op when the destination's manifest records this source version and preset; --force encodes again, and the encode it replaces stays whole until the new one is (in a bucket, the new one is made under .mpegflow-staging/ and moved into place at the end; a failed or cancelled run leaves the old one as it was).`;
+The manifest (manifest.json: outputs with sizes and sha256, source identity, preset, tool versions) is written last: a consumer that waits for it never sees a partial result. A failed or interrupted encode leaves no manifest and no incomplete multipart upload. Running the same encode again is a no-op when the destination's manifest records this source version and preset and every output it lists is there as recorded (else it is encoded again, with a warning); --force encodes again, and the encode it replaces stays whole until the new one is (in a bucket, the new one is made under .mpegflow-staging/ and moved into place at the end; a failed or cancelled run leaves the old one as it was).`;
   static override examples = [
     '<%= config.bin %> encode clip.mov',
     '<%= config.bin %> encode clip.mov --preset mp4-h264 --to ./web/',

@@ -12,7 +12,7 @@ import type { Preset } from './preset-model.ts';
 import { cancelledError, probeSource, rationalValue, type ProbeResult } from './probe.ts';
 import { safeListener, type ProgressListener } from './progress.ts';
 import { LocalSink, RemoteSink, removeTree, type OutputSink, type SinkEvents } from './sink.ts';
-import { destinationManifest } from './staging.ts';
+import { absentOutputs, destinationManifest } from './staging.ts';
 import { defaultTools, toolVersions, type Tools } from './tools.ts';
 import { OUTLIVED_GROWTH, RETRYABLE, identifySource, sourceInputs, type ExpiryContext } from './source-access.ts';
 import { buildManifest, doneResult, skippedResult, type EncodeResult } from './encode-result.ts';
@@ -112,8 +112,15 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   const source = await identifySource(options.source, client);
   const earlier = earlierEncode(await manifestRead, { source, preset, ifExists, manifestAt });
   if (earlier.skipped) {
-    emit({ type: 'stage', stage: 'probe', state: 'skipped', at: now(), detail: 'already encoded' });
-    return earlier.skipped;
+    // the manifest says done; what it lists must still be there as it recorded it
+    const absent = await absentOutputs(manifestAt, earlier.manifest!, remoteClientFor(manifestAt));
+    if (absent.length === 0) {
+      emit({ type: 'stage', stage: 'probe', state: 'skipped', at: now(), detail: 'already encoded' });
+      return earlier.skipped;
+    }
+    warn(
+      `${formatDestination(manifestAt)} holds this encode, but ${absent.length} of its ${earlier.manifest!.outputs.length} outputs are missing or changed since (${absent.slice(0, 3).join(', ')}${absent.length > 3 ? ', ...' : ''}): encoding it again`,
+    );
   }
 
   const sourceInput = sourceInputs(options, source, client);
@@ -321,14 +328,14 @@ function earlierEncode(
     ifExists,
     manifestAt,
   }: { source: SourceIdentity; preset: Preset; ifExists: 'skip' | 'overwrite' | 'fail'; manifestAt: DestinationLocation },
-): { skipped?: EncodeResult; replacing: boolean } {
+): { skipped?: EncodeResult; manifest?: Manifest; replacing: boolean } {
   const { value: existing, error } = read;
   if (error && ifExists !== 'overwrite') throw error;
   const replacing = existing !== null || ifExists === 'overwrite';
   if (!existing || ifExists === 'overwrite') return { replacing };
   const differences = encodeDifferences(existing, source, preset);
   if (ifExists === 'skip' && differences.length === 0)
-    return { skipped: skippedResult(existing, formatDestination(manifestAt), manifestAt), replacing };
+    return { skipped: skippedResult(existing, formatDestination(manifestAt), manifestAt), manifest: existing, replacing };
   const held = `${formatDestination(manifestAt)} already holds a finished encode of ${formatLocation(existing.source)} (preset ${existing.preset.name})`;
   throw new MpegflowError(differences.length > 0 ? `${held}, and ${differences.join('; ')}` : held, {
     code: 'DESTINATION_EXISTS',

@@ -1,10 +1,11 @@
-import { mkdir, rename, rmdir } from 'node:fs/promises';
+import { mkdir, rename, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from 'minio';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
 import { serializeManifest, type Manifest } from './manifest.ts';
 import { storageFailure } from '../storage-errors.ts';
 import { withRetry } from '../retry.ts';
+import { listObjects } from '../listing.ts';
 import { LocalSink, RemoteSink, removeTree } from './sink.ts';
 
 /**
@@ -30,6 +31,30 @@ export async function destinationManifest(destination: DestinationLocation, clie
       ? new LocalSink({ destination, workDir: destination.path })
       : new RemoteSink({ client: client!, destination, workDir: '' });
   return sink.readManifest();
+}
+
+/**
+ * The outputs a manifest records that are not at its destination as it
+ * recorded them (gone, or of another size): a finished encode is skipped
+ * only when there are none. A bucket prefix is listed (a request per
+ * thousand objects), not asked object by object.
+ */
+export async function absentOutputs(destination: DestinationLocation, manifest: Manifest, client?: Client): Promise<string[]> {
+  const sizes = new Map<string, number>();
+  if (destination.kind === 'local') {
+    for (const output of manifest.outputs) {
+      const found = await stat(outputPath(destination.path, output.name)).catch(() => null);
+      if (found?.isFile()) sizes.set(output.name, found.size);
+    }
+  } else {
+    const prefix = `${destination.prefix}/`;
+    try {
+      for await (const object of listObjects(client!, destination.bucket, prefix)) sizes.set(object.name.slice(prefix.length), object.size);
+    } catch (error) {
+      throw storageFailure(error, { alias: destination.alias, path: formatDestination(destination), action: 'list' });
+    }
+  }
+  return manifest.outputs.filter((output) => sizes.get(output.name) !== output.size).map((output) => output.name);
 }
 
 /**

@@ -293,6 +293,16 @@ describe('encode local → local (core pipeline, real ffmpeg)', () => {
       false,
       'no ffmpeg run',
     );
+    // an output gone since: the manifest is not taken at its word, the encode is made again
+    rmSync(path.join(first.dir, 'video.mp4'));
+    const repaired = await encode(media.small, 'mp4-h264');
+    assert.equal(repaired.result.status, 'done');
+    assert.match(
+      repaired.result.warnings.join('\n'),
+      /but 1 of its 1 outputs are missing or changed since \(video\.mp4\): encoding it again/,
+    );
+    assertManifestMatches(first.dir);
+    assert.equal((await encode(media.small, 'mp4-h264')).result.status, 'skipped');
     const other = path.join(tmp, 'other.mp4');
     makeVideo(other, { width: 320, height: 240, seconds: 1 });
     await assert.rejects(

@@ -141,6 +141,23 @@ describe('mpegflow encode / verify with MinIO (CLI)', () => {
     assert.equal((await cli(['verify', 'from-remote'])).code, 0);
   });
 
+  it('a re-run encodes again when outputs its manifest lists are gone from the bucket, not trusting the manifest', async () => {
+    const args = ['encode', 'edge/media/in/small.mp4', '--to', 'edge/vod/repair/', '--json'];
+    assert.equal((await cli(args)).code, 0);
+    assert.equal(parseJson<EncodeJson>(await cli(args)).status, 'skipped');
+    const segment = (await list(client, 'vod', 'repair/')).find((o) => o.name.endsWith('.ts'))!.name;
+    await client.removeObject('vod', segment);
+    const res = await cli(args);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    const doc = parseJson<EncodeJson & { warnings: string[] }>(res);
+    assert.equal(doc.status, 'done');
+    assert.ok(
+      doc.warnings.some((w) => w.endsWith(`outputs are missing or changed since (${segment.slice('repair/'.length)}): encoding it again`)),
+      doc.warnings.join('\n'),
+    );
+    assert.equal(parseJson<VerifyJson>(await cli(['verify', 'edge/vod/repair/', '--json'])).ok, true);
+  });
+
   it('verify in MinIO: passes, then names the changed segment and the deleted output (exit 2)', async () => {
     const ok = parseJson<VerifyJson>(await cli(['verify', 'edge/vod/sample/', '--json']));
     assert.equal(ok.ok, true, JSON.stringify(ok.problems));
