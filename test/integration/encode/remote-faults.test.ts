@@ -69,8 +69,8 @@ describe('encode pipeline with MinIO: faults, retries, cancel, multipart', () =>
           source: { kind: 'remote', alias: 'e', bucket: 'media', key: 'clip.mp4' },
           destination: { kind: 'local', path: path.join(tmp, 'expiry') },
           s3For: () => viaProxy,
-          // the URL that expired is followed by a longer-lived one, not by another of the same lifetime
-          presignExpirySeconds: ({ outlived }) => (outlived === 0 ? 1 : 900),
+          // the probe's URL lives; the first encode's expires, and is followed by a longer-lived one, not by another of the same lifetime
+          presignExpirySeconds: ({ attempt, outlived }) => (attempt > 0 && outlived === 0 ? 1 : 900),
           onProgress: (e) => {
             events.push(e);
             if (e.type === 'stage' && e.stage === 'encode' && e.state === 'start' && !cut) {
