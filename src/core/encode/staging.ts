@@ -1,4 +1,5 @@
 import { mkdir, rename, rmdir, stat } from 'node:fs/promises';
+import pLimit from 'p-limit';
 import path from 'node:path';
 import type { Client } from 'minio';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
@@ -16,6 +17,9 @@ import { LocalSink, RemoteSink, removeTree } from './sink.ts';
  * publishing is a server-side copy.
  */
 export const STAGING_FOLDER = '.mpegflow-staging';
+
+/** Server-side copies (and retention calls) under way at once while a staged encode is published. */
+export const PUBLISH_CONCURRENCY = 16;
 
 export function stagingFor(destination: DestinationLocation, jobId: number, generation: number): DestinationLocation {
   const leaf = `job-${jobId}-g${generation}`;
@@ -89,14 +93,21 @@ export async function promote(
   } catch (error) {
     throw storageFailure(error, { alias: destination.alias, path: `${destination.alias}/${bucket}/${manifestKey}`, action: 'publish' });
   }
-  for (const name of names) {
-    const key = outputKey(destination.prefix, name);
-    try {
-      await withRetry(() => client.copyObject(bucket, key, `/${staging.bucket}/${outputKey(staging.prefix, name)}`));
-    } catch (error) {
-      throw storageFailure(error, { alias: destination.alias, path: `${destination.alias}/${bucket}/${key}`, action: 'publish' });
-    }
-  }
+  // copies at once, as uploads are: a queued job publishes inside its store transaction, which holds SQLite's write lock
+  const copying = pLimit(PUBLISH_CONCURRENCY);
+  await Promise.all(
+    names.map((name) =>
+      copying(async () => {
+        const key = outputKey(destination.prefix, name);
+        try {
+          await withRetry(() => client.copyObject(bucket, key, `/${staging.bucket}/${outputKey(staging.prefix, name)}`));
+        } catch (error) {
+          copying.clearQueue();
+          throw storageFailure(error, { alias: destination.alias, path: `${destination.alias}/${bucket}/${key}`, action: 'publish' });
+        }
+      }),
+    ),
+  );
   await lock?.(names.map((name) => outputKey(destination.prefix, name)));
   const body = serializeManifest(manifest);
   try {
