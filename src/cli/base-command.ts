@@ -5,6 +5,7 @@ import { isMpegflowError, MpegflowError } from '../core/errors.ts';
 import { STATUS_EXIT_CODE } from '../core/health/quorum.ts';
 import { isStorageError, storageFailure } from '../core/storage-errors.ts';
 import type { Db } from '../core/store/open.ts';
+import { handleSignals } from './cancellation.ts';
 import { errorDocument, renderErrorText } from './render-error.ts';
 
 /**
@@ -35,6 +36,11 @@ export abstract class BaseCommand<T extends object> extends Command {
   /** Exit code for a result that completed (monitoring commands map their status here). */
   protected exitCodeFor(_result: T): number {
     return 0;
+  }
+
+  override async init(): Promise<void> {
+    handleSignals();
+    await super.init();
   }
 
   override async run(): Promise<T> {

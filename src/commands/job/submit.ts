@@ -117,7 +117,7 @@ With --route auto, the routing rules (\`mpegflow route list\`) decide presets an
         if (!signal.aborted) throw error;
         throw new MpegflowError('the submission was cancelled: nothing was queued', { code: 'CANCELLED', exitCode: 130, cause: error });
       } finally {
-        await spool?.remove();
+        spool?.remove();
       }
     });
   }

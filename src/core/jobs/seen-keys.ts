@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { hash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { makeTempFolder } from '../temp-folders.ts';
 import { isScratchFailure, scratchFailed } from './scratch.ts';
 
 /**
@@ -12,29 +12,31 @@ import { isScratchFailure, scratchFailed } from './scratch.ts';
  */
 export class SeenKeys {
   private readonly folder: string;
+  private readonly release: () => void;
   private readonly db: Database.Database;
   private readonly insert: Database.Statement<[Buffer]>;
 
-  private constructor(folder: string, db: Database.Database) {
+  private constructor({ folder, release }: ReturnType<typeof makeTempFolder>, db: Database.Database) {
     this.folder = folder;
+    this.release = release;
     this.db = db;
     this.insert = db.prepare('INSERT OR IGNORE INTO seen (digest) VALUES (?)');
   }
 
   static open(): SeenKeys {
-    let folder: string | undefined;
+    let temp: ReturnType<typeof makeTempFolder> | undefined;
     let db: Database.Database | undefined;
     try {
-      folder = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-seen-'));
-      db = new Database(path.join(folder, 'seen.db'));
+      temp = makeTempFolder('mpegflow-seen-');
+      db = new Database(path.join(temp.folder, 'seen.db'));
       db.pragma('journal_mode = OFF');
       db.pragma('synchronous = OFF');
       db.exec('CREATE TABLE seen (digest BLOB PRIMARY KEY) WITHOUT ROWID; BEGIN');
-      return new SeenKeys(folder, db);
+      return new SeenKeys(temp, db);
     } catch (error) {
       db?.close();
-      if (folder) rmSync(folder, { recursive: true, force: true });
-      throw isScratchFailure(error) ? scratchFailed(folder ?? os.tmpdir(), error) : error;
+      temp?.release();
+      throw isScratchFailure(error) ? scratchFailed(temp?.folder ?? os.tmpdir(), error) : error;
     }
   }
 
@@ -49,6 +51,6 @@ export class SeenKeys {
 
   close(): void {
     this.db.close();
-    rmSync(this.folder, { recursive: true, force: true });
+    this.release();
   }
 }

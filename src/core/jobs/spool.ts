@@ -1,9 +1,9 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { makeTempFolder } from '../temp-folders.ts';
 import { isScratchFailure, scratchFailed } from './scratch.ts';
 import type { KeyedSpec } from './submit.ts';
 
@@ -15,15 +15,17 @@ import type { KeyedSpec } from './submit.ts';
  */
 export class SpecSpool {
   private readonly folder: string;
+  private readonly release: () => void;
   readonly count: number;
 
-  private constructor(folder: string, count: number) {
+  private constructor({ folder, release }: ReturnType<typeof makeTempFolder>, count: number) {
     this.folder = folder;
+    this.release = release;
     this.count = count;
   }
 
   static async fill(specs: AsyncIterable<KeyedSpec[]>): Promise<SpecSpool> {
-    let folder: string | undefined;
+    let temp: ReturnType<typeof makeTempFolder> | undefined;
     let count = 0;
     // the listing's own failures (an unreadable folder, a store refusing) are not the spool's
     let listingFailure: { error: unknown } | undefined;
@@ -49,13 +51,13 @@ export class SpecSpool {
       if (chunk) yield chunk;
     }
     try {
-      folder = await mkdtemp(path.join(os.tmpdir(), 'mpegflow-submit-'));
-      await pipeline(Readable.from(chunks()), createWriteStream(path.join(folder, 'specs.ndjson')));
-      return new SpecSpool(folder, count);
+      temp = makeTempFolder('mpegflow-submit-');
+      await pipeline(Readable.from(chunks()), createWriteStream(path.join(temp.folder, 'specs.ndjson')));
+      return new SpecSpool(temp, count);
     } catch (error) {
-      if (folder) await rm(folder, { recursive: true, force: true });
+      temp?.release();
       if (listingFailure) throw listingFailure.error;
-      throw isScratchFailure(error) ? scratchFailed(folder ?? os.tmpdir(), error) : error;
+      throw isScratchFailure(error) ? scratchFailed(temp?.folder ?? os.tmpdir(), error) : error;
     }
   }
 
@@ -71,7 +73,7 @@ export class SpecSpool {
     if (partial) yield [JSON.parse(partial) as KeyedSpec];
   }
 
-  async remove(): Promise<void> {
-    await rm(this.folder, { recursive: true, force: true });
+  remove(): void {
+    this.release();
   }
 }

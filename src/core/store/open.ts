@@ -1,8 +1,8 @@
-import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MpegflowError } from '../errors.ts';
+import { makeTempFolder } from '../temp-folders.ts';
 import { forDialect, latestVersion, type AreaSchema } from './migration.ts';
 import { allSchemas } from './schemas.ts';
 import { stateFile } from './paths.ts';
@@ -101,8 +101,7 @@ function openSqlite(file: string, options: OpenStoreOptions): Db {
  * would for a read-only file.
  */
 function openCopy(file: string, options: OpenStoreOptions): Db {
-  const folder = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-state-'));
-  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+  const { folder, release } = makeTempFolder('mpegflow-state-');
   const copy = path.join(folder, path.basename(file));
   try {
     copyFileSync(file, copy);
@@ -113,7 +112,7 @@ function openCopy(file: string, options: OpenStoreOptions): Db {
     db.pragma('foreign_keys = ON');
     return new SqliteSql(db, file, options.clock);
   } catch (error) {
-    rmSync(folder, { recursive: true, force: true });
+    release();
     throw storeError(file, error);
   }
 }
