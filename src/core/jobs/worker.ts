@@ -19,6 +19,7 @@ import {
 } from './queue.ts';
 import { countWorkerJob, registerWorker, stopWorker, workerHeartbeat } from './workers.ts';
 import { StoreOutage, type OutageEvent } from './store-outage.ts';
+import { JobLogBuffer } from './log-buffer.ts';
 
 export interface JobContext {
   signal: AbortSignal;
@@ -148,14 +149,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
     const stop = () => controller.abort(new CancelledError('the worker was asked to stop'));
     options.signal?.addEventListener('abort', stop, { once: true });
     if (options.signal?.aborted) stop(); // stopped while the claim was under way: a listener added now never fires
-    const pendingLog: string[] = [];
-    const flushLog = async () => {
-      const lines = pendingLog.splice(0);
-      await appendJobLog(db, job.id, lines).catch((error: unknown) => {
-        pendingLog.unshift(...lines);
-        storeTrouble(error);
-      });
-    };
+    const jobLog = new JobLogBuffer((lines) => appendJobLog(db, job.id, lines), storeTrouble);
     const heartbeat = setInterval(() => {
       void (async () => {
         try {
@@ -166,12 +160,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
           // the store is unreachable: keep encoding; the lease is checked again when it is back, and before publishing
           storeTrouble(error);
         }
-        await flushLog();
+        await jobLog.flush();
       })();
     }, heartbeatMs);
     const context: JobContext = {
       signal: controller.signal,
-      log: (line) => pendingLog.push(line),
+      log: (line) => jobLog.add(line),
       uploads: {
         started: (upload) => recordUpload(db, { ...upload, jobId: job.id, generation: job.leaseGeneration }).catch(storeTrouble),
         finished: (uploadId) => forgetUpload(db, uploadId).catch(storeTrouble),
@@ -186,7 +180,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       if (controller.signal.aborted) throw controller.signal.reason;
       const outcome = await options.execute(job, context);
       clearInterval(heartbeat);
-      await flushLog();
+      await jobLog.flush();
       const published = await persist(() => publishJob({ db, lease: job, result: outcome.result, publish: outcome.publish }));
       if (published === 'published') {
         finish('done');
@@ -198,7 +192,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       options.onEvent?.({ type: 'lease-lost', job });
     } catch (error) {
       clearInterval(heartbeat);
-      await flushLog();
+      await jobLog.flush();
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       if (reason instanceof LeaseLostError) {
         options.onEvent?.({ type: 'lease-lost', job });
