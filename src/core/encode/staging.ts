@@ -14,7 +14,9 @@ import { LocalSink, RemoteSink, removeTree } from './sink.ts';
  * generation) and its outputs are moved into the destination only under a
  * confirmed lease: a worker that lost its job never mixes its outputs with
  * the new owner's. Remote staging lives in the destination's bucket, so
- * publishing is a server-side copy.
+ * publishing is a server-side copy; local staging inside the destination
+ * folder, so publishing is a rename on its own disk (a destination that is a
+ * mount point has a parent on another one, which the operator may not write).
  */
 export const STAGING_FOLDER = '.mpegflow-staging';
 
@@ -24,7 +26,7 @@ export const PUBLISH_CONCURRENCY = 16;
 export function stagingFor(destination: DestinationLocation, jobId: number, generation: number): DestinationLocation {
   const leaf = `job-${jobId}-g${generation}`;
   return destination.kind === 'local'
-    ? { kind: 'local', path: path.join(path.dirname(destination.path), STAGING_FOLDER, leaf) }
+    ? { kind: 'local', path: path.join(destination.path, STAGING_FOLDER, leaf) }
     : { ...destination, prefix: `${STAGING_FOLDER}/${leaf}` };
 }
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { stagingFor } from '../../../src/core/encode/staging.ts';
 
 describe('staging of queued encodes', () => {
-  it('stages each lease generation apart: in the bucket for remote destinations, beside local ones', () => {
+  it('stages each lease generation apart: in the bucket for remote destinations, inside local ones', () => {
     assert.deepEqual(stagingFor({ kind: 'remote', alias: 'a', bucket: 'out', prefix: 'shows/ep1' }, 7, 2), {
       kind: 'remote',
       alias: 'a',
@@ -12,7 +12,7 @@ describe('staging of queued encodes', () => {
     });
     assert.deepEqual(stagingFor({ kind: 'local', path: '/srv/out/ep1' }, 7, 3), {
       kind: 'local',
-      path: '/srv/out/.mpegflow-staging/job-7-g3',
+      path: '/srv/out/ep1/.mpegflow-staging/job-7-g3',
     });
   });
 });
