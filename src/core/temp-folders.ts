@@ -11,8 +11,14 @@ import path from 'node:path';
 const held = new Set<string>();
 process.on('exit', removeTempFolders);
 
-/** A new folder under TMPDIR (mkdtemp); `release` removes it. */
-export function makeTempFolder(prefix: string): { folder: string; release: () => void } {
+export interface TempFolder {
+  folder: string;
+  /** Removes it. */
+  release: () => void;
+}
+
+/** A new folder under TMPDIR (mkdtemp). */
+export function makeTempFolder(prefix: string): TempFolder {
   const folder = mkdtempSync(path.join(os.tmpdir(), prefix));
   held.add(folder);
   return {

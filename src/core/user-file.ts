@@ -40,8 +40,14 @@ const REASONS: Record<string, string> = {
 };
 
 /** A file system error as the operator reads it: "permission denied", not EACCES. */
-export function fsReason(code: string): string {
+function fsReason(code: string): string {
   return REASONS[code] ?? code;
+}
+
+/** A file or folder that is there but cannot be read, said with the reason. */
+export function cannotRead(where: string, error: unknown, options: { code: string; suggestion: string }): MpegflowError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new MpegflowError(`cannot read ${where}: ${code ? fsReason(code) : String(error)}`, { ...options, cause: error });
 }
 
 export function readUserFile(file: string, options: UserFileOptions): Buffer {

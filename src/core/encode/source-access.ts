@@ -10,6 +10,7 @@ import { type SourceIdentity } from './manifest.ts';
 import { currentUser, errnoCode } from './ffmpeg-failures.ts';
 import type { ProbeInput } from './probe.ts';
 import { tlsArgs } from './tools.ts';
+import { cannotRead } from '../user-file.ts';
 
 /** The source as ffmpeg reads it: its identity (size, ETag, version), presigned URLs and their lifetime, reconnect options. */
 /** Failures reading the source that a new attempt with a fresh URL may cure (they are also `retryable` for the job queue). */
@@ -90,11 +91,7 @@ export async function identifySource(location: ObjectLocation, client: (alias: s
           suggestion: 'check the path (and quote names with spaces)',
         });
       }
-      throw new MpegflowError(`cannot read ${shown}: ${code ?? String(error)}`, {
-        code: 'SOURCE_UNREADABLE',
-        suggestion: 'check the file permissions',
-        cause: error,
-      });
+      throw cannotRead(shown, error, { code: 'SOURCE_UNREADABLE', suggestion: 'check the file permissions' });
     }
     if (info.isDirectory()) {
       throw new MpegflowError(`cannot encode ${shown}: it is a folder`, {

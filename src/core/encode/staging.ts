@@ -1,10 +1,10 @@
 import { mkdir, rename, rmdir, stat } from 'node:fs/promises';
-import pLimit from 'p-limit';
 import path from 'node:path';
 import type { Client } from 'minio';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
 import { serializeManifest, type Manifest } from './manifest.ts';
 import { storageFailure } from '../storage-errors.ts';
+import { eachAtMost } from '../concurrently.ts';
 import { withRetry } from '../retry.ts';
 import { listObjects } from '../listing.ts';
 import { LocalSink, RemoteSink, removeTree } from './sink.ts';
@@ -96,20 +96,14 @@ export async function promote(
     throw storageFailure(error, { alias: destination.alias, path: `${destination.alias}/${bucket}/${manifestKey}`, action: 'publish' });
   }
   // copies at once, as uploads are: a queued job publishes inside its store transaction, which holds SQLite's write lock
-  const copying = pLimit(PUBLISH_CONCURRENCY);
-  await Promise.all(
-    names.map((name) =>
-      copying(async () => {
-        const key = outputKey(destination.prefix, name);
-        try {
-          await withRetry(() => client.copyObject(bucket, key, `/${staging.bucket}/${outputKey(staging.prefix, name)}`));
-        } catch (error) {
-          copying.clearQueue();
-          throw storageFailure(error, { alias: destination.alias, path: `${destination.alias}/${bucket}/${key}`, action: 'publish' });
-        }
-      }),
-    ),
-  );
+  await eachAtMost(names, PUBLISH_CONCURRENCY, async (name) => {
+    const key = outputKey(destination.prefix, name);
+    try {
+      await withRetry(() => client.copyObject(bucket, key, `/${staging.bucket}/${outputKey(staging.prefix, name)}`));
+    } catch (error) {
+      throw storageFailure(error, { alias: destination.alias, path: `${destination.alias}/${bucket}/${key}`, action: 'publish' });
+    }
+  });
   await lock?.(names.map((name) => outputKey(destination.prefix, name)));
   const body = serializeManifest(manifest);
   try {

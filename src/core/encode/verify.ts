@@ -1,11 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Client } from 'minio';
-import pLimit from 'p-limit';
+import { eachAtMost } from '../concurrently.ts';
 import { MpegflowError } from '../errors.ts';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
 import { parseManifest, type Manifest, type ManifestFixity, type ManifestPreset, type SourceIdentity } from './manifest.ts';
 import { classifyFfmpegFailure, currentUser } from './ffmpeg-failures.ts';
-import { fsReason } from '../user-file.ts';
+import { cannotRead } from '../user-file.ts';
 import { cancelledError } from './probe.ts';
 import { ioTimeoutArgs, reconnectArgs } from './source-access.ts';
 import { safeListener, type ProgressListener } from './progress.ts';
@@ -72,11 +72,9 @@ const isAbsent = (error: unknown) => ['ENOENT', 'ENOTDIR'].includes((error as No
 
 /** A file that is there but cannot be read (permissions, I/O) was not checked: an error (exit 1), not a missing output (exit 2). */
 function unreadableOutput(file: string, error: unknown): MpegflowError {
-  const code = (error as NodeJS.ErrnoException).code;
-  return new MpegflowError(`cannot read ${file}: ${code ? fsReason(code) : String(error)}`, {
+  return cannotRead(file, error, {
     code: 'OUTPUT_UNREADABLE',
     suggestion: `check its permissions (\`ls -l\`): verify runs as ${currentUser()} and must read every output; nothing was found to differ`,
-    cause: error,
   });
 }
 
@@ -297,11 +295,7 @@ export async function verifyDestination(options: VerifyOptions): Promise<VerifyR
     bytesChecked += actual?.size ?? 0;
     emit({ type: 'verify', at: now(), object: output.name, checked: ++checked, total: manifest.outputs.length, ok });
   };
-  const limit = pLimit(Math.max(1, options.concurrency ?? 4));
-  await Promise.all(manifest.outputs.map((output) => limit(() => check(output)))).catch((error: unknown) => {
-    limit.clearQueue(); // nothing more starts once one check failed
-    throw error;
-  });
+  await eachAtMost(manifest.outputs, options.concurrency ?? 4, check);
   let fixity: VerifyResult['fixity'] = null;
   if (manifest.fixity) {
     const mediaMissing = problems.some((p) => p.name === manifest.fixity!.media && p.problem === 'missing');

@@ -8,7 +8,6 @@ import { whyWaiting } from './waiting.ts';
 export const DEFAULT_MAX_ATTEMPTS = 3;
 /** Of a job's log, the last lines kept. */
 export const LOG_LINES_KEPT = 200;
-/** Ready jobs a claim looks at before giving up on ones this host cannot run. */
 /** Channel on which a submit or a retry wakes idle workers. */
 export const JOBS_CHANNEL = 'mpegflow_jobs';
 

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { hash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { makeTempFolder } from '../temp-folders.ts';
+import { makeTempFolder, type TempFolder } from '../temp-folders.ts';
 import { isScratchFailure, scratchFailed } from './scratch.ts';
 
 /**
@@ -16,7 +16,7 @@ export class SeenKeys {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement<[Buffer]>;
 
-  private constructor({ folder, release }: ReturnType<typeof makeTempFolder>, db: Database.Database) {
+  private constructor({ folder, release }: TempFolder, db: Database.Database) {
     this.folder = folder;
     this.release = release;
     this.db = db;
@@ -24,7 +24,7 @@ export class SeenKeys {
   }
 
   static open(): SeenKeys {
-    let temp: ReturnType<typeof makeTempFolder> | undefined;
+    let temp: TempFolder | undefined;
     let db: Database.Database | undefined;
     try {
       temp = makeTempFolder('mpegflow-seen-');

@@ -7,7 +7,7 @@ import { formatLocation, parseObjectPath, type ObjectLocation } from '../endpoin
 import { headFailure, storageFailure } from '../storage-errors.ts';
 import { withRetry } from '../retry.ts';
 import { batches } from '../groups.ts';
-import { fsReason } from '../user-file.ts';
+import { cannotRead } from '../user-file.ts';
 import { listObjectGroups } from '../listing.ts';
 
 /** Files a recursive submission picks up; everything else under the folder or prefix is left alone. */
@@ -114,10 +114,9 @@ async function* expandLocal(
 function unreadableUnder(error: unknown): unknown {
   const { syscall, code, path: where } = error as NodeJS.ErrnoException;
   if (!syscall || !code || !where) return error;
-  return new MpegflowError(`cannot read ${where}: ${fsReason(code)}`, {
+  return cannotRead(where, error, {
     code: code === 'ENOENT' ? 'SOURCE_NOT_FOUND' : 'SOURCE_UNREADABLE',
     suggestion: `check ${where} (\`ls -ld\`): every folder and file under what is submitted must be readable; nothing was queued`,
-    cause: error,
   });
 }
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { makeTempFolder } from '../temp-folders.ts';
+import { makeTempFolder, type TempFolder } from '../temp-folders.ts';
 import { isScratchFailure, scratchFailed } from './scratch.ts';
 import type { KeyedSpec } from './submit.ts';
 
@@ -18,14 +18,14 @@ export class SpecSpool {
   private readonly release: () => void;
   readonly count: number;
 
-  private constructor({ folder, release }: ReturnType<typeof makeTempFolder>, count: number) {
+  private constructor({ folder, release }: TempFolder, count: number) {
     this.folder = folder;
     this.release = release;
     this.count = count;
   }
 
   static async fill(specs: AsyncIterable<KeyedSpec[]>): Promise<SpecSpool> {
-    let temp: ReturnType<typeof makeTempFolder> | undefined;
+    let temp: TempFolder | undefined;
     let count = 0;
     // the listing's own failures (an unreadable folder, a store refusing) are not the spool's
     let listingFailure: { error: unknown } | undefined;

@@ -1,5 +1,5 @@
 import type { Client } from 'minio';
-import pLimit from 'p-limit';
+import { eachAtMost } from '../concurrently.ts';
 import { MpegflowError } from '../errors.ts';
 import { storageFailure } from '../storage-errors.ts';
 import { withRetry } from '../retry.ts';
@@ -64,41 +64,30 @@ export async function applyRetention(
 ): Promise<string | null> {
   const until = retention.retain ? retainUntil(parseDuration(retention.retain), from).toISOString() : null;
   // a queued job's outputs are locked while it publishes, inside its store transaction: not one key at a time
-  const setting = pLimit(RETENTION_CONCURRENCY);
-  await Promise.all(
-    keys.map((key) =>
-      setting(async () => {
-        try {
-          if (until) {
-            const current = await readRetention(client, bucket, key);
-            // Object Lock never shortens a period: an object already locked longer keeps its date
-            if (!current.retainUntil || current.retainUntil < until)
-              await withRetry(() =>
-                client.putObjectRetention(bucket, key, {
-                  mode: retention.mode.toUpperCase() as 'GOVERNANCE' | 'COMPLIANCE',
-                  retainUntilDate: until,
-                  versionId: '',
-                }),
-              );
-          }
-          if (retention.legalHold) await withRetry(async () => client.setObjectLegalHold(bucket, key, { status: 'ON' }));
-        } catch (error) {
-          const failure = storageFailure(error, { alias: alias, path: `${alias}/${bucket}/${key}` });
-          throw new MpegflowError(
-            `the outputs are stored but retention could not be set on ${alias}/${bucket}/${key}: ${failure.message}`,
-            {
-              code: 'RETENTION_FAILED',
-              kind: 'external',
-              suggestion: 'run the same command again: what is already stored is kept and retention is set again',
-              cause: error,
-            },
+  await eachAtMost(keys, RETENTION_CONCURRENCY, async (key) => {
+    try {
+      if (until) {
+        const current = await readRetention(client, bucket, key);
+        // Object Lock never shortens a period: an object already locked longer keeps its date
+        if (!current.retainUntil || current.retainUntil < until)
+          await withRetry(() =>
+            client.putObjectRetention(bucket, key, {
+              mode: retention.mode.toUpperCase() as 'GOVERNANCE' | 'COMPLIANCE',
+              retainUntilDate: until,
+              versionId: '',
+            }),
           );
-        }
-      }),
-    ),
-  ).catch((error: unknown) => {
-    setting.clearQueue();
-    throw error;
+      }
+      if (retention.legalHold) await withRetry(async () => client.setObjectLegalHold(bucket, key, { status: 'ON' }));
+    } catch (error) {
+      const failure = storageFailure(error, { alias: alias, path: `${alias}/${bucket}/${key}` });
+      throw new MpegflowError(`the outputs are stored but retention could not be set on ${alias}/${bucket}/${key}: ${failure.message}`, {
+        code: 'RETENTION_FAILED',
+        kind: 'external',
+        suggestion: 'run the same command again: what is already stored is kept and retention is set again',
+        cause: error,
+      });
+    }
   });
   return until;
 }
