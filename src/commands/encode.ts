@@ -9,7 +9,7 @@ import { renderEncodeResult } from '../ui/encode.ts';
 
 export default class Encode extends BaseCommand<RetainedEncodeResult> {
   static override summary = 'Encode a video with a preset, from and to local files or MinIO.';
-  static override description = `SOURCE is a local file or ALIAS/BUCKET/KEY. A remote source is read by ffmpeg through a short-lived presigned URL, never downloaded whole first.
+  static override description = `SOURCE is a local file or ALIAS/BUCKET/KEY. A remote source is never downloaded whole first: ffmpeg reads it through a loopback relay (http://127.0.0.1:PORT/TOKEN/NAME, served only while the encode runs) that signs each request afresh, so no presigned URL or key appears on ffmpeg's command line.
 
 Without --to, the outputs go to a folder beside the source named after it and the preset (clip.mov -> clip.hls-h264/), on the same storage. --to takes a local folder or ALIAS/BUCKET/PREFIX/.
 
@@ -90,7 +90,6 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
           preset,
           workDir: flags['work-dir'],
           s3For: endpoints.s3For,
-          caFileFor: endpoints.caFileFor,
           onProgress: progress.listener,
           signal,
           maxOutputLines: entitlements.limits.maxResolution,

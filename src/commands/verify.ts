@@ -40,7 +40,6 @@ Exit codes: 0 everything matches; 2 something is missing or differs (listed, eac
         verifyDestination({
           destination,
           s3For: endpoints.s3For,
-          caFileFor: endpoints.caFileFor,
           signal,
           onProgress: progress.listener,
         }),

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as Minio from 'minio';
+import { createS3Client } from '../../src/core/endpoints/s3-client.ts';
 import { repoRoot, runCli } from './cli.ts';
 
 /**
@@ -56,6 +57,8 @@ export interface Deployment {
   drives: string[];
   base: string;
   client(): Minio.Client;
+  /** A client as MpegFlow makes one for an endpoint (createS3Client), reaching this deployment at `url` (a proxy before it) and trusting `caCert`. */
+  endpointClient(url?: string, caCert?: Buffer | null): Minio.Client;
   waitReady(node?: number): Promise<void>;
   /** Waits until /minio/health/cluster answers `expectWritable` (200) or not (503). */
   waitWriteQuorum(expectWritable: boolean, timeoutMs?: number): Promise<void>;
@@ -222,6 +225,8 @@ async function launchDeployment(
         region: 'us-east-1',
         ...(tls ? { transportAgent: new https.Agent({ rejectUnauthorized: false }) } : {}),
       }),
+    endpointClient: (url = nodes[0]!.url, caCert = null) =>
+      createS3Client({ name: 'test', url, accessKey, secretKey, region: 'us-east-1', caCert }),
     waitReady,
     waitWriteQuorum: async (expectWritable, ms = timeoutMs) => {
       const live = nodes.find((n) => n.process) ?? nodes[0]!;

@@ -72,7 +72,7 @@ export async function runPass(ctx: PassContext): Promise<void> {
     });
   });
   const watcher = plan.streamingSegments ? watchSegments(workDir, pass.renditions, ctx.handOver) : null;
-  // A refused reconnect (the URL expired) will not heal: stop ffmpeg at once and retry with a fresh URL.
+  // A refused read (keys revoked, clocks apart) will not heal while ffmpeg keeps reconnecting: stop it at once.
   const remoteInput = fromSource && ctx.remote;
   const refusal = new AbortController();
   let refused = '';

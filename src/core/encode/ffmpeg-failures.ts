@@ -4,21 +4,12 @@ import { MpegflowError } from '../errors.ts';
 import { lastLines } from './tools.ts';
 import { retryable } from './source-access.ts';
 
-/** What an ffmpeg failure means for the operator: a full disk, an untrusted certificate, a truncated or unreadable source. */
+/** What an ffmpeg failure means for the operator: a full disk, a refused or lost source, a truncated or unreadable source. */
 export function diskFull(where: string, cause?: unknown): MpegflowError {
   return new MpegflowError(`no space left on the device holding ${where}`, {
     code: 'WORK_DISK_FULL',
     suggestion: 'free space there, or point --work-dir at a folder on a larger disk; the source and any earlier outputs were not touched',
     cause,
-  });
-}
-
-function tlsUntrusted(details: Record<string, unknown>): MpegflowError {
-  return new MpegflowError('ffmpeg could not verify the TLS certificate of the storage endpoint', {
-    code: 'SOURCE_TLS_UNTRUSTED',
-    suggestion:
-      "give the endpoint its private CA (`mpegflow endpoint add NAME --replace --ca-cert FILE ...`), or fix the server's certificate",
-    details,
   });
 }
 
@@ -58,7 +49,6 @@ export function classifyFfmpegFailure(
 ): MpegflowError {
   const details = { command, stderr: lastLines(stderr, 20) };
   if (/No space left on device|ENOSPC/i.test(stderr)) return diskFull(`the work folder ${workDir}`);
-  if (remoteInput && /certificate|TLS|handshake/i.test(stderr) && !/403/.test(stderr)) return tlsUntrusted(details);
   if (remoteInput && /412 Precondition Failed|Server returned 412/i.test(stderr)) {
     return new MpegflowError('the source object changed while it was being encoded', {
       code: 'SOURCE_CHANGED',
@@ -68,15 +58,14 @@ export function classifyFfmpegFailure(
     });
   }
   if (remoteInput && /403 Forbidden|Server returned 403|HTTP error 403/i.test(stderr)) {
-    return retryable(
-      new MpegflowError('the storage refused the source URL (HTTP 403: expired or revoked) while ffmpeg read it', {
-        code: 'SOURCE_URL_REFUSED',
-        kind: 'external',
-        retryable: true,
-        suggestion: 'check that the clocks of this host and MinIO agree and that the endpoint keys may read the source',
-        details,
-      }),
-    );
+    // each request is signed afresh (source-relay.ts): not an expired URL, and not cured by another attempt now
+    return new MpegflowError('the storage refused to let ffmpeg read the source (HTTP 403)', {
+      code: 'SOURCE_ACCESS_DENIED',
+      kind: 'external',
+      retryable: true,
+      suggestion: 'check that the clocks of this host and MinIO agree and that the endpoint keys may read the source',
+      details,
+    });
   }
   if (
     remoteInput &&

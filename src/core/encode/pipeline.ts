@@ -14,7 +14,7 @@ import { safeListener, type ProgressListener } from './progress.ts';
 import { LocalSink, RemoteSink, removeTree, type OutputSink, type SinkEvents } from './sink.ts';
 import { absentOutputs, destinationManifest } from './staging.ts';
 import { defaultTools, toolVersions, type Tools } from './tools.ts';
-import { OUTLIVED_GROWTH, RETRYABLE, identifySource, sourceInputs, type ExpiryContext } from './source-access.ts';
+import { RETRYABLE, identifySource, openSourceAccess } from './source-access.ts';
 import { buildManifest, doneResult, skippedResult, type EncodeResult } from './encode-result.ts';
 import { encodeFailure } from './ffmpeg-failures.ts';
 import { workFolderFor, OWNER_FILE, claimWorkFolder, releaseWorkFolder, sweepDeadWorkFolders } from './work-folder.ts';
@@ -48,25 +48,16 @@ export interface RunEncodeOptions {
   uploadConcurrency?: number;
   partConcurrency?: number;
   partSize?: number;
-  /**
-   * Lifetime of the presigned source URL; default estimated from the duration
-   * (15 min to 7 days), and longer after a URL expired under a slow encode.
-   */
-  presignExpirySeconds?: number | ((context: ExpiryContext) => number);
+  /** How long each request for a remote source is signed for (default 15 min; see openSourceRelay). */
+  urlLifetimeSeconds?: number;
   /** The licensed highest output resolution, in lines (see license entitlements); none by default. */
   maxOutputLines?: number;
-  /** Encode attempts for a remote source (a fresh URL each time); default 3. */
+  /** Encode attempts for a remote source; default 3. */
   maxAttempts?: number;
   /** How long ffmpeg keeps reconnecting to a dropped source before the attempt fails (seconds, default 30). */
   reconnectDelayMaxSeconds?: number;
   /** How long a read of a remote source may wait on a silent connection before it fails (seconds, default 60). */
   ioTimeoutSeconds?: number;
-  /**
-   * The PEM file of the private CA an endpoint's certificate is signed by, if
-   * any. ffmpeg verifies the certificate of an https source (against this
-   * file, else the system's trust store); ffmpeg itself does not by default.
-   */
-  caFileFor?: (alias: string) => string | null | undefined;
   multipart?: MultipartHooks;
   /** Where a finished encode is recorded, when it differs from `destination` (a queued job encodes into staging). */
   manifestAt?: DestinationLocation;
@@ -123,113 +114,109 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
     );
   }
 
-  const sourceInput = sourceInputs(options, source, client);
-
-  const probeStarted = now();
-  let probe: ProbeResult;
+  const access = await openSourceAccess(options, source, client);
   try {
-    probe = await probeSource({ input: await sourceInput({ durationSeconds: 0, attempt: 0, outlived: 0 }, false), tools, signal });
-  } catch (error) {
-    throw error instanceof MpegflowError && signal.aborted ? cancelledError() : error;
-  }
-  const probeMs = elapsed(probeStarted);
-  emit({ type: 'stage', stage: 'probe', state: 'done', at: now(), detail: describeProbe(probe) });
-  const plan = planEncode(capOutputLines(preset.definition, probe, options.maxOutputLines), probe);
-  const plannedOutputs = plan.passes.flatMap((pass) => pass.outputs);
-  refuseOutputsOverSource(options.source, [destination, manifestAt], plannedOutputs);
-  emit({
-    type: 'plan',
-    at: now(),
-    preset: preset.name,
-    durationSeconds: probe.durationSeconds,
-    renditions: plan.renditions.map((r) => ({ name: r.name, width: r.width, height: r.height })),
-    remoteSource: options.source.kind === 'remote',
-    remoteDestination: destination.kind === 'remote',
-    stages: [...new Set(plan.passes.map((p) => p.stage)), 'upload', 'manifest'],
-  });
-
-  const state: RunState = { attempt: 0, records: new Map(), handedOver: new Set(), puts: [] };
-  const outputs = outputHandOver(sink, state, () => internal.abort());
-
-  let created: string | undefined;
-  const encodeStarted = now();
-  let encodeMs: number;
-  let uploadWaitMs: number;
-  try {
-    created = await claimWorkFolder(workDir);
-    await sweepDeadWorkFolders(workDir);
-    await sink.prepare({ replacingManifest: earlier.replacing });
-    const maxAttempts = options.source.kind === 'remote' ? Math.max(1, options.maxAttempts ?? 3) : 1;
-    let outlived = 0;
-    for (state.attempt = 1; ; state.attempt++) {
-      try {
-        const input = await sourceInput({ durationSeconds: probe.durationSeconds, attempt: state.attempt, outlived });
-        for (const pass of plan.passes)
-          await runPass({
-            pass,
-            input,
-            plan,
-            probe,
-            tools,
-            workDir,
-            signal,
-            state,
-            handOver: outputs.handOver,
-            emit,
-            now,
-            remote: options.source.kind === 'remote',
-          });
-        if (plan.spriteIndex) await writeSpriteIndex(plan, probe, tools, workDir, signal);
-        break;
-      } catch (error) {
-        if (outputs.failure) throw outputs.failure;
-        if (signal.aborted) throw cancelledError();
-        if (!(error instanceof MpegflowError && RETRYABLE.has(error)) || state.attempt >= maxAttempts) throw error;
-        // an expired URL means the encode runs slower than its lifetime allowed for: the next one lives longer
-        const expired = error.code === 'SOURCE_URL_REFUSED';
-        if (expired) outlived++;
-        const reason = expired
-          ? `${error.message}: the encode runs slower than the URL's lifetime allowed for; the next URL lives ${OUTLIVED_GROWTH} times as long`
-          : error.message;
-        emit({ type: 'retry', at: now(), attempt: state.attempt + 1, reason });
-        await outputs.drain();
-        state.records = new Map();
-        state.handedOver.clear();
-        await removeTree(workDir);
-        await claimWorkFolder(workDir);
-      }
+    const probeStarted = now();
+    let probe: ProbeResult;
+    try {
+      probe = await probeSource({ input: access.input(false), tools, signal });
+    } catch (error) {
+      throw error instanceof MpegflowError && signal.aborted ? cancelledError() : error;
     }
-    encodeMs = elapsed(encodeStarted);
-    const uploadWaitStarted = now();
-    emit({ type: 'stage', stage: 'upload', state: 'start', at: now() });
-    await storeTheRest(workDir, state, outputs, plannedOutputs);
-    uploadWaitMs = elapsed(uploadWaitStarted);
-    emit({ type: 'stage', stage: 'upload', state: 'done', at: now() });
-    if (signal.aborted) throw cancelledError();
-
-    emit({ type: 'stage', stage: 'manifest', state: 'start', at: now() });
-    const manifest = buildManifest({
-      source,
-      preset,
-      tools: await versionsPromise,
-      probe,
-      plan,
-      outputs: [...state.records.values()].sort((a, b) => a.name.localeCompare(b.name, 'en')),
-      attempts: state.attempt,
-      timings: { startedAt, finishedAt: now(), probeMs, encodeMs, uploadWaitMs },
+    const probeMs = elapsed(probeStarted);
+    emit({ type: 'stage', stage: 'probe', state: 'done', at: now(), detail: describeProbe(probe) });
+    const plan = planEncode(capOutputLines(preset.definition, probe, options.maxOutputLines), probe);
+    const plannedOutputs = plan.passes.flatMap((pass) => pass.outputs);
+    refuseOutputsOverSource(options.source, [destination, manifestAt], plannedOutputs);
+    emit({
+      type: 'plan',
+      at: now(),
+      preset: preset.name,
+      durationSeconds: probe.durationSeconds,
+      renditions: plan.renditions.map((r) => ({ name: r.name, width: r.width, height: r.height })),
+      remoteSource: options.source.kind === 'remote',
+      remoteDestination: destination.kind === 'remote',
+      stages: [...new Set(plan.passes.map((p) => p.stage)), 'upload', 'manifest'],
     });
-    await sink.commit(manifest);
-    emit({ type: 'stage', stage: 'manifest', state: 'done', at: now() });
-    await removeTree(workDir);
-    // what the outputs weigh: an attempt that was retried stored some of them twice
-    const bytesStored = manifest.outputs.reduce((sum, output) => sum + output.size, 0);
-    return { ...doneResult(manifest, { display: sink.display, bytesStored }, destination), warnings };
-  } catch (error) {
-    internal.abort();
-    await sink.abort().catch(() => undefined);
-    await releaseWorkFolder(workDir, created);
-    if (options.signal?.aborted) throw cancelledError();
-    throw encodeFailure(error, workDir, sink.display);
+
+    const state: RunState = { attempt: 0, records: new Map(), handedOver: new Set(), puts: [] };
+    const outputs = outputHandOver(sink, state, () => internal.abort());
+
+    let created: string | undefined;
+    const encodeStarted = now();
+    let encodeMs: number;
+    let uploadWaitMs: number;
+    try {
+      created = await claimWorkFolder(workDir);
+      await sweepDeadWorkFolders(workDir);
+      await sink.prepare({ replacingManifest: earlier.replacing });
+      const maxAttempts = options.source.kind === 'remote' ? Math.max(1, options.maxAttempts ?? 3) : 1;
+      for (state.attempt = 1; ; state.attempt++) {
+        try {
+          const input = access.input();
+          for (const pass of plan.passes)
+            await runPass({
+              pass,
+              input,
+              plan,
+              probe,
+              tools,
+              workDir,
+              signal,
+              state,
+              handOver: outputs.handOver,
+              emit,
+              now,
+              remote: options.source.kind === 'remote',
+            });
+          if (plan.spriteIndex) await writeSpriteIndex(plan, probe, tools, workDir, signal);
+          break;
+        } catch (error) {
+          if (outputs.failure) throw outputs.failure;
+          if (signal.aborted) throw cancelledError();
+          if (!(error instanceof MpegflowError && RETRYABLE.has(error)) || state.attempt >= maxAttempts) throw error;
+          emit({ type: 'retry', at: now(), attempt: state.attempt + 1, reason: error.message });
+          await outputs.drain();
+          state.records = new Map();
+          state.handedOver.clear();
+          await removeTree(workDir);
+          await claimWorkFolder(workDir);
+        }
+      }
+      encodeMs = elapsed(encodeStarted);
+      const uploadWaitStarted = now();
+      emit({ type: 'stage', stage: 'upload', state: 'start', at: now() });
+      await storeTheRest(workDir, state, outputs, plannedOutputs);
+      uploadWaitMs = elapsed(uploadWaitStarted);
+      emit({ type: 'stage', stage: 'upload', state: 'done', at: now() });
+      if (signal.aborted) throw cancelledError();
+
+      emit({ type: 'stage', stage: 'manifest', state: 'start', at: now() });
+      const manifest = buildManifest({
+        source,
+        preset,
+        tools: await versionsPromise,
+        probe,
+        plan,
+        outputs: [...state.records.values()].sort((a, b) => a.name.localeCompare(b.name, 'en')),
+        attempts: state.attempt,
+        timings: { startedAt, finishedAt: now(), probeMs, encodeMs, uploadWaitMs },
+      });
+      await sink.commit(manifest);
+      emit({ type: 'stage', stage: 'manifest', state: 'done', at: now() });
+      await removeTree(workDir);
+      // what the outputs weigh: an attempt that was retried stored some of them twice
+      const bytesStored = manifest.outputs.reduce((sum, output) => sum + output.size, 0);
+      return { ...doneResult(manifest, { display: sink.display, bytesStored }, destination), warnings };
+    } catch (error) {
+      internal.abort();
+      await sink.abort().catch(() => undefined);
+      await releaseWorkFolder(workDir, created);
+      if (options.signal?.aborted) throw cancelledError();
+      throw encodeFailure(error, workDir, sink.display);
+    }
+  } finally {
+    await access.close();
   }
 }
 

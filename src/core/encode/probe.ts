@@ -34,7 +34,7 @@ export interface ProbeResult {
 
 /** How the probe reads its input: a local path, or a URL plus what may be shown in its place. */
 export interface ProbeInput {
-  /** What ffprobe opens (a path or a presigned URL). */
+  /** What ffprobe opens (a path, or a remote source's relay URL). */
   url: string;
   /** What people see instead (the path, or ALIAS/BUCKET/KEY). */
   display: string;
@@ -101,14 +101,6 @@ function classifyFailure(input: ProbeInput, stderr: string): MpegflowError {
       code: 'SOURCE_ACCESS_DENIED',
       kind: 'external',
       suggestion: 'check that the endpoint credentials may read this object and that the clocks of this host and MinIO agree',
-      details: { ffprobe: lastLines(stderr, 6) },
-    });
-  }
-  if (/certificate|TLS handshake|handshake failed/i.test(stderr)) {
-    return new MpegflowError(`ffprobe could not verify the TLS certificate of the storage holding ${input.display}`, {
-      code: 'SOURCE_TLS_UNTRUSTED',
-      suggestion:
-        "give the endpoint its private CA (`mpegflow endpoint add NAME --replace --ca-cert FILE ...`), or fix the server's certificate",
       details: { ffprobe: lastLines(stderr, 6) },
     });
   }

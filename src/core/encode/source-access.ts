@@ -2,36 +2,19 @@ import { constants as fsConstants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import type { Client } from 'minio';
 import { MpegflowError } from '../errors.ts';
-import { headFailure, storageFailure } from '../storage-errors.ts';
+import { headFailure } from '../storage-errors.ts';
 import { withRetry } from '../retry.ts';
 import type { ObjectLocation } from '../endpoints/object-path.ts';
 import { formatLocation } from '../endpoints/object-path.ts';
 import { type SourceIdentity } from './manifest.ts';
 import { currentUser, errnoCode } from './ffmpeg-failures.ts';
 import type { ProbeInput } from './probe.ts';
-import { tlsArgs } from './tools.ts';
+import { openSourceRelay } from './source-relay.ts';
 import { cannotRead } from '../user-file.ts';
 
-/** The source as ffmpeg reads it: its identity (size, ETag, version), presigned URLs and their lifetime, reconnect options. */
-/** Failures reading the source that a new attempt with a fresh URL may cure (they are also `retryable` for the job queue). */
+/** Failures reading the source that a new attempt may cure (they are also `retryable` for the job queue). */
 export const RETRYABLE = new WeakSet<MpegflowError>();
 export const retryable = (error: MpegflowError): MpegflowError => (RETRYABLE.add(error), error);
-
-const MIN_EXPIRY_S = 15 * 60;
-const MAX_EXPIRY_S = 7 * 24 * 3600;
-
-/** How much longer each URL lives than the last when the last one expired before the encode was done. */
-export const OUTLIVED_GROWTH = 4;
-
-/**
- * A URL lifetime covering the expected encode: 15 min plus 4x the duration
- * (an encode at 1/4 real time), at most 7 days (the S3 limit). Each time a URL
- * has expired under a slower encode, the next lives OUTLIVED_GROWTH times longer.
- */
-export function presignExpiry(durationSeconds: number, outlived = 0): number {
-  const expected = Math.max(MIN_EXPIRY_S, Math.ceil(MIN_EXPIRY_S + durationSeconds * 4));
-  return Math.min(MAX_EXPIRY_S, expected * OUTLIVED_GROWTH ** outlived);
-}
 
 /** How long ffmpeg and ffprobe wait on a storage connection that has gone silent before the read fails. */
 const DEFAULT_IO_TIMEOUT_S = 60;
@@ -149,63 +132,50 @@ export async function identifySource(location: ObjectLocation, client: (alias: s
   };
 }
 
-export interface ExpiryContext {
-  /** The probe is attempt 0. */
-  attempt: number;
-  durationSeconds: number;
-  /** Earlier attempts that failed because their URL was refused (expired under a slow encode). */
-  outlived: number;
-}
-
-export interface SourceInputOptions {
+export interface SourceAccessOptions {
   source: ObjectLocation;
-  presignExpirySeconds?: number | ((context: ExpiryContext) => number);
   reconnectDelayMaxSeconds?: number;
   ioTimeoutSeconds?: number;
-  caFileFor?: (alias: string) => string | null | undefined;
+  /** How long each request the relay forwards is signed for (see RelayedObject). */
+  urlLifetimeSeconds?: number;
 }
 
-/**
- * How ffmpeg reads the source on each attempt: the file, or a fresh presigned
- * URL pinned to the probed version (If-Match on its ETag). The probe (attempt
- * 0) fails fast; encodes ride out dropped connections. Both give up on a
- * connection that stays silent for the I/O timeout.
- */
-export function sourceInputs(
-  options: SourceInputOptions,
+/** How ffmpeg opens the source, for as long as the encode runs; close() when it is done. */
+export interface SourceAccess {
+  /** The probe (`reconnect` false) fails fast; encodes ride out dropped connections. Both give up on a connection silent for the I/O timeout. */
+  input(reconnect?: boolean): ProbeInput;
+  close(): Promise<void>;
+}
+
+/** The file itself, or the object through a loopback relay pinned to the version identified (see openSourceRelay). */
+export async function openSourceAccess(
+  options: SourceAccessOptions,
   source: SourceIdentity,
   client: (alias: string) => Client,
-): (context: ExpiryContext, reconnect?: boolean) => Promise<ProbeInput> {
-  const expiry = (context: ExpiryContext): number => {
-    const given = options.presignExpirySeconds;
-    if (typeof given === 'function') return given(context);
-    return given ?? presignExpiry(context.durationSeconds, context.outlived);
-  };
-  return async (context, reconnect = true) => {
-    if (options.source.kind === 'local') return { url: `file:${options.source.path}`, display: options.source.path };
-    const loc = options.source;
-    const remote = source as Extract<SourceIdentity, { kind: 'remote' }>;
-    let url: string;
-    try {
-      url = await client(loc.alias).presignedGetObject(
-        loc.bucket,
-        loc.key,
-        expiry(context),
-        remote.versionId ? { versionId: remote.versionId } : {},
-      );
-    } catch (error) {
-      throw storageFailure(error, { alias: loc.alias, path: formatLocation(loc), action: 'sign a URL for' });
-    }
-    return {
-      url,
+): Promise<SourceAccess> {
+  if (options.source.kind === 'local') {
+    const input = { url: `file:${options.source.path}`, display: options.source.path };
+    return { input: () => input, close: async () => undefined };
+  }
+  const loc = options.source;
+  const remote = source as Extract<SourceIdentity, { kind: 'remote' }>;
+  const relay = await openSourceRelay({
+    client: client(loc.alias),
+    bucket: loc.bucket,
+    key: loc.key,
+    versionId: remote.versionId,
+    etag: remote.etag,
+    urlLifetimeSeconds: options.urlLifetimeSeconds,
+  });
+  return {
+    input: (reconnect = true) => ({
+      url: relay.url,
       display: formatLocation(loc),
       inputArgs: [
         ...ioTimeoutArgs(options.ioTimeoutSeconds ?? DEFAULT_IO_TIMEOUT_S),
         ...(reconnect ? reconnectArgs(options.reconnectDelayMaxSeconds ?? 30) : []),
-        ...tlsArgs(url, options.caFileFor?.(loc.alias)),
-        '-headers',
-        `If-Match: "${remote.etag}"\r\n`,
       ],
-    };
+    }),
+    close: () => relay.close(),
   };
 }

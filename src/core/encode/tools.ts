@@ -52,7 +52,7 @@ const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((f) => existsSync(f));
 /** Replaces each secret with a placeholder, then strips whatever signatures remain. */
 export function scrub(text: string, secrets: readonly string[] = []): string {
   let out = text;
-  for (const secret of secrets) if (secret) out = out.split(secret).join('<presigned-url>');
+  for (const secret of secrets) if (secret) out = out.split(secret).join('<source-url>');
   return redactText(out);
 }
 
@@ -155,12 +155,6 @@ export async function runTool(options: RunToolOptions): Promise<ToolRun> {
     stderrTail: scrub(tail.slice(tail.indexOf('\n') > 0 && tail.length === tailLimit ? tail.indexOf('\n') + 1 : 0), options.secrets),
     aborted,
   };
-}
-
-/** ffmpeg does not check TLS certificates unless asked: for an https URL, verify against the endpoint's CA or the system's. */
-export function tlsArgs(url: string, caFile: string | null | undefined): string[] {
-  if (!url.startsWith('https:')) return [];
-  return ['-tls_verify', '1', ...(caFile ? ['-ca_file', caFile] : [])];
 }
 
 /** The last `lines` lines of a text, for error messages. */

@@ -14,7 +14,8 @@ import { storageFailure } from '../storage-errors.ts';
 import { withRetry } from '../retry.ts';
 import { hashFile } from './sink.ts';
 import { hasObjectLock, readRetention, type ObjectRetention } from '../routing/retention.ts';
-import { defaultTools, lastLines, runTool, tlsArgs, type Tools } from './tools.ts';
+import { openSourceRelay } from './source-relay.ts';
+import { defaultTools, lastLines, runTool, type Tools } from './tools.ts';
 
 export type VerifyProblemKind = 'missing' | 'size' | 'checksum' | 'frames' | 'unreadable';
 
@@ -55,8 +56,6 @@ export interface VerifyOptions {
   now?: () => Date;
   /** Objects checked at once (default 4). */
   concurrency?: number;
-  /** The private CA of an https endpoint, for ffmpeg's re-decode (see RunEncodeOptions.caFileFor). */
-  caFileFor?: (alias: string) => string | null | undefined;
 }
 
 interface Reader {
@@ -65,7 +64,7 @@ interface Reader {
   hash(name: string): Promise<{ size: number; sha256: string } | null>;
   readText(name: string): Promise<string | null>;
   /** What ffmpeg opens to decode an output, and the secret to scrub from anything it prints. */
-  mediaUrl(name: string): Promise<{ url: string; secrets: string[]; inputArgs: string[] }>;
+  openMedia(name: string): Promise<{ url: string; inputArgs: string[]; close(): Promise<void> }>;
 }
 
 const isAbsent = (error: unknown) => ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
@@ -95,15 +94,11 @@ function localReader(dir: string): Reader {
     readManifest: () => readLocal(outputPath(dir, MANIFEST_NAME), (file) => readFile(file)),
     hash: (name) => readLocal(outputPath(dir, name), hashFile),
     readText: (name) => readLocal(outputPath(dir, name), (file) => readFile(file, 'utf8')),
-    mediaUrl: async (name) => ({ url: `file:${outputPath(dir, name)}`, secrets: [], inputArgs: [] }),
+    openMedia: async (name) => ({ url: `file:${outputPath(dir, name)}`, inputArgs: [], close: async () => undefined }),
   };
 }
 
-function remoteReader(
-  client: Client,
-  destination: Extract<DestinationLocation, { kind: 'remote' }>,
-  caFile: string | null | undefined,
-): Reader {
+function remoteReader(client: Client, destination: Extract<DestinationLocation, { kind: 'remote' }>): Reader {
   const { alias, bucket, prefix } = destination;
   const key = (name: string) => outputKey(prefix, name);
   const where = (name: string) => `${alias}/${bucket}/${key(name)}`;
@@ -119,13 +114,13 @@ function remoteReader(
     readManifest: () => guard(MANIFEST_NAME, () => readObject(client, bucket, key(MANIFEST_NAME))),
     hash: (name) => guard(name, () => hashObject(client, bucket, key(name))),
     readText: async (name) => (await guard(name, () => readObject(client, bucket, key(name))))?.toString('utf8') ?? null,
-    async mediaUrl(name) {
-      const url = await guard(name, () => client.presignedGetObject(bucket, key(name), 6 * 3600));
+    async openMedia(name) {
+      const relay = await openSourceRelay({ client, bucket, key: key(name) });
       return {
-        url,
-        secrets: [url],
+        url: relay.url,
         // a terabyte archive's re-read rides out a dropped connection or a node's 503, as an encode's does
-        inputArgs: [...reconnectArgs(10), ...ioTimeoutArgs(60), ...tlsArgs(url, caFile)],
+        inputArgs: [...reconnectArgs(10), ...ioTimeoutArgs(60)],
+        close: () => relay.close(),
       };
     },
   };
@@ -153,30 +148,35 @@ async function checkFixity(
   const sidecarText = await reader.readText(fixity.sidecar);
   if (sidecarText === null) return { frames: 0, mismatches: 0, problem: null }; // reported as missing already
   const expected = frameLines(sidecarText);
-  const media = await reader.mediaUrl(fixity.media);
+  const media = await reader.openMedia(fixity.media);
   const decodedLines: string[] = [];
-  const run = await runTool({
-    file: tools.ffmpeg,
-    args: [
-      '-hide_banner',
-      '-nostdin',
-      '-loglevel',
-      'error',
-      ...media.inputArgs,
-      '-i',
-      media.url,
-      '-map',
-      '0:v',
-      '-map',
-      '0:a?',
-      '-f',
-      'framemd5',
-      'pipe:1',
-    ],
-    onStdoutLine: (line) => decodedLines.push(line),
-    signal,
-    secrets: media.secrets,
-  });
+  let run;
+  try {
+    run = await runTool({
+      file: tools.ffmpeg,
+      args: [
+        '-hide_banner',
+        '-nostdin',
+        '-loglevel',
+        'error',
+        ...media.inputArgs,
+        '-i',
+        media.url,
+        '-map',
+        '0:v',
+        '-map',
+        '0:a?',
+        '-f',
+        'framemd5',
+        'pipe:1',
+      ],
+      onStdoutLine: (line) => decodedLines.push(line),
+      signal,
+      secrets: [media.url],
+    });
+  } finally {
+    await media.close();
+  }
   if (run.aborted) throw cancelledError();
   const location = reader.where(fixity.media);
   const actual = frameLines(decodedLines.join('\n'));
@@ -217,7 +217,7 @@ async function checkFixity(
 }
 
 /** Failures of ffmpeg reading from the storage, not of the media it read (see classifyFfmpegFailure). */
-const STORAGE_READ_FAILURES = new Set(['SOURCE_READ_FAILED', 'SOURCE_URL_REFUSED', 'SOURCE_TLS_UNTRUSTED']);
+const STORAGE_READ_FAILURES = new Set(['SOURCE_READ_FAILED', 'SOURCE_ACCESS_DENIED']);
 
 /**
  * An object whose size and sha256 were just found right that ffmpeg then
@@ -256,7 +256,7 @@ export async function verifyDestination(options: VerifyOptions): Promise<VerifyR
   else {
     if (!options.s3For)
       throw new MpegflowError(`no storage client for endpoint '${destination.alias}'`, { kind: 'bug', code: 'NO_S3_CLIENT' });
-    reader = remoteReader(options.s3For(destination.alias), destination, options.caFileFor?.(destination.alias));
+    reader = remoteReader(options.s3For(destination.alias), destination);
   }
   const manifestWhere = reader.where(MANIFEST_NAME);
   const data = await reader.readManifest();

@@ -58,7 +58,7 @@ export const CAPABILITIES: readonly Omit<Capability, 'status' | 'detail'>[] = [
   {
     id: 'presigned-range',
     name: 'Presigned GET with Range',
-    neededBy: ['encode/worker: ffmpeg reads S3 sources by presigned URL and seeks', 'verify (per-frame checksums)'],
+    neededBy: ['encode/worker: ffmpeg reads S3 sources, and seeks in them, through presigned GETs', 'verify (per-frame checksums)'],
     requiredForEncoding: true,
   },
   {
@@ -70,7 +70,7 @@ export const CAPABILITIES: readonly Omit<Capability, 'status' | 'detail'>[] = [
   {
     id: 'presigned-expiry',
     name: 'Presigned URL expiry (an expired URL is refused)',
-    neededBy: ['short-lived source URLs for ffmpeg: a leaked URL stops working'],
+    neededBy: ['each source read is signed for 15 minutes: a URL that leaks (a proxy log) stops working'],
     requiredForEncoding: false,
   },
   {

@@ -7,8 +7,6 @@ export interface StorageResolver {
   isAlias: (name: string) => boolean;
   /** One S3 client per endpoint for the life of the command. */
   s3For: (alias: string) => Client;
-  /** The PEM file of an endpoint's private CA, for ffmpeg reading from it over https; null when it has none. */
-  caFileFor: (alias: string) => string | null;
 }
 
 /** Reads every endpoint once (secrets resolved when first used), so clients are made without going back to the store. */
@@ -27,6 +25,5 @@ export async function storageResolver(db: Db, env: NodeJS.ProcessEnv = process.e
       }
       return client;
     },
-    caFileFor: (alias) => rows.get(alias)?.ca_cert_path ?? null,
   };
 }

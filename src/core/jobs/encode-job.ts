@@ -16,8 +16,6 @@ export interface EncodeJobDeps {
   isAlias: (name: string) => boolean;
   s3For: (alias: string) => Client;
   workDir?: string;
-  /** The PEM file of an endpoint's private CA, for ffmpeg reading https sources. */
-  caFileFor?: (alias: string) => string | null | undefined;
   /** The licensed highest output resolution, in lines. */
   maxOutputLines?: number;
   /** Progress of each job, e.g. for a log; the caller decides what to keep. */
@@ -54,7 +52,6 @@ export async function runEncodeJob(job: Job, context: JobContext, deps: EncodeJo
     manifestAt: destination,
     ifExists: 'skip',
     maxOutputLines: deps.maxOutputLines,
-    caFileFor: deps.caFileFor,
     multipart: {
       started: ({ bucket, key, uploadId }) =>
         context.uploads.started({ alias: staging.kind === 'remote' ? staging.alias : '', bucket, key, uploadId }),

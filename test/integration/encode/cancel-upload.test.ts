@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from 'minio';
-import { createS3Client } from '../../../src/core/endpoints/s3-client.ts';
 import { runEncode } from '../../../src/core/encode/pipeline.ts';
 import { resolvePreset } from '../../../src/core/encode/presets.ts';
 import { MpegflowError } from '../../../src/core/errors.ts';
@@ -33,14 +32,7 @@ describe('Ctrl-C while the outputs upload (MinIO behind a slow link)', () => {
   });
 
   it('stops the upload between parts instead of sending the whole master first, and leaves nothing stored', async () => {
-    const viaProxy = createS3Client({
-      name: 'e',
-      url: proxy.url,
-      accessKey: minio.accessKey,
-      secretKey: minio.secretKey,
-      region: 'us-east-1',
-      caCert: null,
-    });
+    const viaProxy = minio.endpointClient(proxy.url);
     const controller = new AbortController();
     let sentBytes = 0;
     let uploadedAtAbort = 0;

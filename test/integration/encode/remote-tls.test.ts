@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from 'minio';
-import { createS3Client } from '../../../src/core/endpoints/s3-client.ts';
 import { runEncode } from '../../../src/core/encode/pipeline.ts';
 import { resolvePreset } from '../../../src/core/encode/presets.ts';
 import { verifyDestination } from '../../../src/core/encode/verify.ts';
@@ -16,19 +15,10 @@ describe('encode to MinIO over HTTPS with a private CA', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-encode-tls-'));
   let minio: Deployment;
   let client: Client;
-  let caFile = '';
   before(async () => {
     const ca = makeTestCA(tmp);
-    caFile = ca.caCert;
     minio = await startSingleDrive({ certDir: ca.certDir });
-    client = createS3Client({
-      name: 'secure',
-      url: minio.url,
-      accessKey: minio.accessKey,
-      secretKey: minio.secretKey,
-      region: 'us-east-1',
-      caCert: readFileSync(ca.caCert),
-    });
+    client = minio.endpointClient(minio.url, readFileSync(ca.caCert));
     await client.makeBucket('vault');
     makeVideo(path.join(tmp, 'grainy.mp4'), { width: 640, height: 360, seconds: 2, noise: true });
     makeVideo(path.join(tmp, 'clip.mp4'), { width: 320, height: 240, seconds: 2 });
@@ -51,25 +41,26 @@ describe('encode to MinIO over HTTPS with a private CA', () => {
     const mkv = result.outputs.find((o) => o.name === 'archive.mkv')!;
     assert.ok(mkv.size > 5 * 1024 * 1024, 'large enough for a multipart upload');
     assert.match((await client.statObject('vault', 'masters/grainy/archive.mkv')).etag, /-\d+$/);
-    const report = await verifyDestination({ destination, s3For: () => client, caFileFor: () => caFile });
+    const report = await verifyDestination({ destination, s3For: () => client });
     assert.equal(report.ok, true, JSON.stringify(report.problems));
     assert.equal(report.fixity!.mismatches, 0);
   });
 
-  it("ffmpeg reads an https source only when it can verify the endpoint's certificate", async () => {
+  it("an https source is read with the endpoint's own trust (its private CA), and refused without it", async () => {
     const options = {
       source: { kind: 'remote' as const, alias: 'secure', bucket: 'vault', key: 'in/clip.mp4' },
       preset: resolvePreset({ name: 'proxy' }),
       destination: { kind: 'local' as const, path: path.join(tmp, 'from-https') },
-      s3For: () => client,
     };
-    await assert.rejects(runEncode(options), (e: MpegflowError) => {
-      assert.equal(e.code, 'SOURCE_TLS_UNTRUSTED');
+    const untrusting = minio.endpointClient();
+    await assert.rejects(runEncode({ ...options, s3For: () => untrusting }), (e: MpegflowError) => {
+      assert.equal(e.code, 'TLS_UNTRUSTED', `${e.code}: ${e.message}`);
       assert.match(e.suggestion ?? '', /--ca-cert/);
       assert.doesNotMatch(JSON.stringify(e.details), /X-Amz-Signature=(?!\[REDACTED\])/);
       return true;
     });
-    const result = await runEncode({ ...options, caFileFor: () => caFile });
+    // ffmpeg is given no CA file: it reads through the loopback relay, which uses the endpoint's client
+    const result = await runEncode({ ...options, s3For: () => client });
     assert.equal(result.status, 'done');
   });
 });

@@ -38,6 +38,19 @@ async function keys(client: Minio.Client, bucket: string, prefix: string): Promi
   return found.sort();
 }
 
+/** The parent of a process (0 once it has ended). */
+function parentOf(pid: number): number {
+  try {
+    return Number(
+      readFileSync(`/proc/${pid}/stat`, 'utf8')
+        .replace(/^.*\) /s, '')
+        .split(' ')[1],
+    );
+  } catch {
+    return 0;
+  }
+}
+
 function cmdline(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
@@ -120,10 +133,10 @@ describe('encode, jobs and verify on S3 stores that are not MinIO (moto, Seaweed
   });
 
   it("verify's frame check rides out a node's 503s; when the store keeps failing ffmpeg, it could not run, which is not a difference", async () => {
-    // a balancer before MinIO that fails ffmpeg's presigned reads (6 h URLs), the first `failing` of them, and passes everything else
+    // a balancer before MinIO that fails ffmpeg's reads (the relay's presigned GETs), the first `failing` of them, and passes everything else
     let failing = 0;
     const gateway = await startGateway(minio.nodes[0]!.port, (request) =>
-      request.url?.includes('X-Amz-Expires=21600') && failing-- > 0 ? NGINX_UNAVAILABLE : undefined,
+      request.url?.includes('X-Amz-Signature=') && failing-- > 0 ? NGINX_UNAVAILABLE : undefined,
     );
     try {
       const added = await cli(
@@ -163,12 +176,12 @@ describe('encode, jobs and verify on S3 stores that are not MinIO (moto, Seaweed
       const verifying = cli(['verify', 'slow/out/ffv1/', '--json']);
       let killed = false;
       for (let waited = 0; !killed && waited < 60_000; waited += 100) {
-        // ffmpeg re-decoding through this proxy (its URL names the proxy's port)
+        // ffmpeg re-decoding for this verify (its parent's command line names the endpoint)
         const ffmpeg = spawnSync('pgrep', ['-f', 'framemd5'], { encoding: 'utf8' })
           .stdout.split('\n')
           .filter(Boolean)
           .map(Number)
-          .filter((pid) => cmdline(pid).includes(`127.0.0.1:${proxy.port}/`));
+          .filter((pid) => cmdline(parentOf(pid)).includes('slow/out/ffv1/'));
         for (const pid of ffmpeg) process.kill(pid, 'SIGKILL');
         killed = ffmpeg.length > 0;
         if (!killed) await sleep(100);

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from 'minio';
+import { runEncode } from '../../../src/core/encode/pipeline.ts';
+import { resolvePreset } from '../../../src/core/encode/presets.ts';
+import { openSourceRelay } from '../../../src/core/encode/source-relay.ts';
+import { startFaultProxy } from '../../support/fault-proxy.ts';
+import { makeVideo } from '../../support/media.ts';
+import { startSingleDrive, type Deployment } from '../../support/minio.ts';
+
+/** The command lines of running processes that mention `needle`, as any local user reads them in /proc. */
+function commandLinesWith(needle: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const line = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      if (line.includes(needle) && !line.includes('node')) found.push(line);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return found;
+}
+
+describe('a remote source read through the loopback relay', () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-source-relay-'));
+  let minio: Deployment;
+  let client: Client;
+  const body = Buffer.from(Array.from({ length: 4096 }, (_, i) => i % 251));
+
+  before(async () => {
+    minio = await startSingleDrive();
+    client = minio.client();
+    await client.makeBucket('media');
+    await client.putObject('media', 'bytes/sample.bin', body);
+    makeVideo(path.join(tmp, 'clip.mp4'), { width: 320, height: 240, seconds: 4 });
+    await client.fPutObject('media', 'watched/relay-cmdline-4c1f.mp4', path.join(tmp, 'clip.mp4'));
+  });
+  after(async () => {
+    await minio?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('serves the object, and ranges of it, to its token only, pinned to the version it was opened for', async () => {
+    const { etag } = await client.statObject('media', 'bytes/sample.bin');
+    const relay = await openSourceRelay({ client, bucket: 'media', key: 'bytes/sample.bin', etag });
+    try {
+      assert.match(relay.url, /^http:\/\/127\.0\.0\.1:\d+\/[\w-]{32}\/sample\.bin$/);
+      assert.doesNotMatch(relay.url, new RegExp(`X-Amz|${minio.accessKey}`));
+      const whole = await fetch(relay.url);
+      assert.equal(whole.status, 200);
+      assert.deepEqual(Buffer.from(await whole.arrayBuffer()), body);
+      const part = await fetch(relay.url, { headers: { range: 'bytes=1000-1009' } });
+      assert.equal(part.status, 206);
+      assert.equal(part.headers.get('content-range'), `bytes 1000-1009/${body.length}`);
+      assert.deepEqual(Buffer.from(await part.arrayBuffer()), body.subarray(1000, 1010));
+      const elsewhere = relay.url.replace(/\/[\w-]{32}\//, '/not-the-token-not-the-token-abcd/');
+      assert.equal((await fetch(elsewhere)).status, 404);
+      assert.equal((await fetch(relay.url, { method: 'PUT', body: 'x' })).status, 405);
+      // the source overwritten while it is read: the store refuses the old version's If-Match
+      await client.putObject('media', 'bytes/sample.bin', Buffer.from('another upload'));
+      assert.equal((await fetch(relay.url)).status, 412);
+    } finally {
+      await relay.close();
+    }
+    await assert.rejects(fetch(relay.url), 'closed with the encode');
+  });
+
+  it('the command lines of ffprobe and ffmpeg, which any local user can read, hold no signature or key', async () => {
+    // a slow link keeps ffmpeg reading long enough to be seen
+    const proxy = await startFaultProxy({ targetPort: minio.nodes[0]!.port, bytesPerSecond: 200_000 });
+    const viaProxy = minio.endpointClient(proxy.url);
+    const seen = new Set<string>();
+    const watch = setInterval(() => commandLinesWith('relay-cmdline-4c1f').forEach((line) => seen.add(line)), 20);
+    try {
+      const result = await runEncode({
+        source: { kind: 'remote', alias: 'e', bucket: 'media', key: 'watched/relay-cmdline-4c1f.mp4' },
+        preset: resolvePreset({ name: 'mp4-h264' }),
+        destination: { kind: 'local', path: path.join(tmp, 'watched') },
+        s3For: () => viaProxy,
+      });
+      assert.equal(result.status, 'done');
+    } finally {
+      clearInterval(watch);
+      await proxy.close();
+    }
+    const lines = [...seen];
+    assert.ok(
+      lines.some((line) => /ffmpeg/.test(line)),
+      `ffmpeg was seen running: ${lines.join('\n')}`,
+    );
+    for (const line of lines) {
+      assert.doesNotMatch(line, /X-Amz-|Signature|Credential/i, line);
+      assert.ok(!line.includes(minio.accessKey), line);
+      assert.match(line, /http:\/\/127\.0\.0\.1:\d+\/[\w-]{32}\/relay-cmdline-4c1f\.mp4/);
+    }
+  });
+});
