@@ -6,7 +6,7 @@ import { renderCapabilities, renderProbeLine } from '../../ui/capabilities.ts';
 
 export default class EndpointCheck extends BaseCommand<EndpointCapabilities> {
   static override summary = 'Probe which S3 features an endpoint really supports, and what MpegFlow can do with it.';
-  static override description = `Tries, for real, each S3 feature MpegFlow relies on: object write/read/delete, listing, presigned GET with Range and If-Match (as ffmpeg reads sources), presigned URL expiry, multipart upload, abort and listing of incomplete uploads, Content-Type and metadata, server-side copy, versioning, Object Lock (retention and legal hold), the bucket replication API and the MinIO admin API. Each is reported as supported, not supported or could not tell, with the MpegFlow features that need it.
+  static override description = `Tries, for real, each S3 feature MpegFlow relies on: object write/read/delete, listing, presigned GET with Range and If-Match (as sources are read for ffmpeg), presigned URL expiry, multipart upload, abort and listing of incomplete uploads, Content-Type and metadata, server-side copy, versioning, Object Lock (retention and legal hold), the bucket replication API and the MinIO admin API. Each is reported as supported, not supported or could not tell, with the MpegFlow features that need it.
 
 The object probes run in a throwaway prefix (.mpegflow-check-<random>/) of the bucket given with --bucket, or in a throwaway bucket; versioning, Object Lock and replication are tried on throwaway buckets (never on yours). Everything is removed afterwards.
 

@@ -9,7 +9,7 @@ import { rationalValue, type ProbeResult, type Rational } from './probe.ts';
 
 export interface FfmpegPass {
   stage: 'encode' | 'fixity';
-  /** `source` (local path or presigned URL, chosen per attempt) or an output of an earlier pass. */
+  /** `source` (the local path, or the relay URL of a remote source) or an output of an earlier pass. */
   input: { kind: 'source' } | { kind: 'output'; name: string };
   /** Everything after `-i INPUT`, with output paths relative to the work folder. */
   outputArgs: string[];

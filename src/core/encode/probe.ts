@@ -110,7 +110,7 @@ function classifyFailure(input: ProbeInput, stderr: string): MpegflowError {
   if (/404 Not Found|Server returned 404|No such file or directory/i.test(stderr)) {
     return refused(input, 'the source does not exist', 'SOURCE_NOT_FOUND', 'check the path or object key', stderr);
   }
-  if (/Connection refused|Connection timed out|Network is unreachable|Server returned 5\d\d/i.test(stderr)) {
+  if (/Connection refused|Connection timed out|Network is unreachable|Server returned 5(\d\d|XX)|HTTP error 5\d\d/i.test(stderr)) {
     return new MpegflowError(`ffprobe could not reach the storage holding ${input.display}`, {
       code: 'SOURCE_UNREACHABLE',
       kind: 'external',

@@ -9,7 +9,7 @@ import { formatLocation } from '../endpoints/object-path.ts';
 import { type SourceIdentity } from './manifest.ts';
 import { currentUser, errnoCode } from './ffmpeg-failures.ts';
 import type { ProbeInput } from './probe.ts';
-import { openSourceRelay } from './source-relay.ts';
+import { openSourceRelay, RELAY_INPUT_ARGS } from './source-relay.ts';
 import { cannotRead } from '../user-file.ts';
 
 /** Failures reading the source that a new attempt may cure (they are also `retryable` for the job queue). */
@@ -44,7 +44,7 @@ export function reconnectArgs(delayMaxSeconds: number): string[] {
 
 function quoteArg(arg: string): string {
   if (/^[\w@%+=:,./-]+$/.test(arg)) return arg;
-  // control characters (the CRLF of -headers) are shown escaped, as bash's $'...' reads them
+  // control characters (a newline in a file name) are shown escaped, as bash's $'...' reads them
   if (/[\r\n\t]/.test(arg))
     return `$'${arg.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, '\\t')}'`;
   return `'${arg.replace(/'/g, `'\\''`)}'`;
@@ -172,6 +172,7 @@ export async function openSourceAccess(
       url: relay.url,
       display: formatLocation(loc),
       inputArgs: [
+        ...RELAY_INPUT_ARGS,
         ...ioTimeoutArgs(options.ioTimeoutSeconds ?? DEFAULT_IO_TIMEOUT_S),
         ...(reconnect ? reconnectArgs(options.reconnectDelayMaxSeconds ?? 30) : []),
       ],

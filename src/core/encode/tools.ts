@@ -26,7 +26,7 @@ export interface ToolRun {
 export interface RunToolOptions {
   file: string;
   args: string[];
-  /** The command as it may be shown to people (presigned URLs replaced); used in errors. */
+  /** The command as it may be shown to people (a source's relay URL replaced by its name); used in errors. */
   display?: string;
   cwd?: string;
   signal?: AbortSignal;
@@ -35,7 +35,7 @@ export interface RunToolOptions {
   /** Sees stderr as it arrives (unredacted: never show it; use the redacted tail). */
   onStderr?: (chunk: string) => void;
   stderrTailBytes?: number;
-  /** Strings to replace before anything from stderr is kept (e.g. the presigned URL itself). */
+  /** Strings to replace before anything from stderr is kept (a relay URL, whose token reads the source). */
   secrets?: string[];
 }
 

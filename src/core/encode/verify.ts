@@ -14,7 +14,7 @@ import { storageFailure } from '../storage-errors.ts';
 import { withRetry } from '../retry.ts';
 import { hashFile } from './sink.ts';
 import { hasObjectLock, readRetention, type ObjectRetention } from '../routing/retention.ts';
-import { openSourceRelay } from './source-relay.ts';
+import { openSourceRelay, RELAY_INPUT_ARGS } from './source-relay.ts';
 import { defaultTools, lastLines, runTool, type Tools } from './tools.ts';
 
 export type VerifyProblemKind = 'missing' | 'size' | 'checksum' | 'frames' | 'unreadable';
@@ -63,7 +63,7 @@ interface Reader {
   readManifest(): Promise<Buffer | null>;
   hash(name: string): Promise<{ size: number; sha256: string } | null>;
   readText(name: string): Promise<string | null>;
-  /** What ffmpeg opens to decode an output, and the secret to scrub from anything it prints. */
+  /** What ffmpeg opens to decode an output (a relay URL for a bucket: scrubbed from what ffmpeg prints); close() when done. */
   openMedia(name: string): Promise<{ url: string; inputArgs: string[]; close(): Promise<void> }>;
 }
 
@@ -119,7 +119,7 @@ function remoteReader(client: Client, destination: Extract<DestinationLocation, 
       return {
         url: relay.url,
         // a terabyte archive's re-read rides out a dropped connection or a node's 503, as an encode's does
-        inputArgs: [...reconnectArgs(10), ...ioTimeoutArgs(60)],
+        inputArgs: [...RELAY_INPUT_ARGS, ...reconnectArgs(10), ...ioTimeoutArgs(60)],
         close: () => relay.close(),
       };
     },

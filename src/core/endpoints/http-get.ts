@@ -8,7 +8,7 @@ export interface PlainResponse {
 }
 
 /**
- * One GET of a (presigned) URL as ffmpeg would send it: plain Node HTTP, the
+ * One GET of a (presigned) URL as the source relay sends it for ffmpeg: plain Node HTTP, the
  * endpoint's private CA trusted, nothing signed here. The body is read up to
  * `maxBytes` (the rest is dropped).
  */

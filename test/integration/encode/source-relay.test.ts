@@ -2,11 +2,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from 'minio';
 import { runEncode } from '../../../src/core/encode/pipeline.ts';
 import { resolvePreset } from '../../../src/core/encode/presets.ts';
-import { openSourceRelay } from '../../../src/core/encode/source-relay.ts';
+import { openSourceRelay, RELAY_INPUT_ARGS } from '../../../src/core/encode/source-relay.ts';
+import { MpegflowError } from '../../../src/core/errors.ts';
+import { NGINX_UNAVAILABLE, startGateway } from '../../support/gateway.ts';
 import { startFaultProxy } from '../../support/fault-proxy.ts';
 import { makeVideo } from '../../support/media.ts';
 import { startSingleDrive, type Deployment } from '../../support/minio.ts';
@@ -24,6 +28,22 @@ function commandLinesWith(needle: string): string[] {
   }
   return found;
 }
+
+/** ffprobe reading a URL, as this user or (as root) as `nobody`; not spawnSync: the relay answers from this process. */
+async function ffprobe(url: string, asNobody = false): Promise<{ ok: boolean; stderr: string }> {
+  const args = ['-v', 'warning', ...RELAY_INPUT_ARGS, '-show_format', url];
+  const [file, ...rest] = asNobody
+    ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', 'ffprobe', ...args]
+    : ['ffprobe', ...args];
+  try {
+    await promisify(execFile)(file!, rest);
+    return { ok: true, stderr: '' };
+  } catch (error) {
+    return { ok: false, stderr: String((error as { stderr?: string }).stderr) };
+  }
+}
+
+const canSwitchUser = process.getuid?.() === 0 && spawnSync('id', ['-u', 'nobody']).status === 0;
 
 describe('a remote source read through the loopback relay', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-source-relay-'));
@@ -67,6 +87,64 @@ describe('a remote source read through the loopback relay', () => {
       await relay.close();
     }
     await assert.rejects(fetch(relay.url), 'closed with the encode');
+  });
+
+  it(
+    'serves only processes of its own user: another local user who read the token in `ps` is refused',
+    { skip: !canSwitchUser && 'needs root and a user nobody to connect as another user' },
+    async () => {
+      const relay = await openSourceRelay({ client, bucket: 'media', key: 'watched/relay-cmdline-4c1f.mp4' });
+      try {
+        assert.deepEqual(await ffprobe(relay.url), { ok: true, stderr: '' });
+        const stranger = await ffprobe(relay.url, true);
+        assert.equal(stranger.ok, false);
+        assert.match(stranger.stderr, /403 Forbidden/);
+      } finally {
+        await relay.close();
+      }
+    },
+  );
+
+  it("the store failing the relay's reads during the probe: SOURCE_UNREACHABLE, worth another try, not a corrupt source", async () => {
+    // a balancer before MinIO that answers every presigned GET (the relay's) with nginx's 503 page and passes the HEAD
+    const gateway = await startGateway(minio.nodes[0]!.port, (request) =>
+      request.url?.includes('X-Amz-Signature=') ? NGINX_UNAVAILABLE : undefined,
+    );
+    try {
+      await assert.rejects(
+        runEncode({
+          source: { kind: 'remote', alias: 'e', bucket: 'media', key: 'watched/relay-cmdline-4c1f.mp4' },
+          preset: resolvePreset({ name: 'mp4-h264' }),
+          destination: { kind: 'local', path: path.join(tmp, 'busy') },
+          s3For: () => minio.endpointClient(gateway.url),
+        }),
+        (e: MpegflowError) => {
+          assert.equal(e.code, 'SOURCE_UNREACHABLE', `${e.code}: ${e.message}`);
+          assert.equal(e.retryable, true);
+          return true;
+        },
+      );
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it("ffmpeg reads the relay directly, not through the environment's http_proxy", async () => {
+    const saved = process.env.http_proxy;
+    // nothing listens on port 9: a proxy ffmpeg tried would refuse it
+    process.env.http_proxy = 'http://127.0.0.1:9';
+    try {
+      const result = await runEncode({
+        source: { kind: 'remote', alias: 'e', bucket: 'media', key: 'watched/relay-cmdline-4c1f.mp4' },
+        preset: resolvePreset({ name: 'proxy' }),
+        destination: { kind: 'local', path: path.join(tmp, 'proxied') },
+        s3For: () => client,
+      });
+      assert.equal(result.status, 'done');
+    } finally {
+      if (saved === undefined) delete process.env.http_proxy;
+      else process.env.http_proxy = saved;
+    }
   });
 
   it('the command lines of ffprobe and ffmpeg, which any local user can read, hold no signature or key', async () => {
