@@ -81,6 +81,7 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
     const progress = await ui.createProgress(mode, 'encode', {
       source: formatLocation(source),
       destination: locations.formatDestination(destination),
+      replacing: flags.force && destination.kind === 'remote',
     });
     let result: EncodeResult;
     try {

@@ -18,6 +18,13 @@ export function progressMode(options: { json: boolean; verbose: boolean; stderrI
   return tty && !process.env.CI ? 'tty' : 'plain';
 }
 
+export interface ProgressLabels {
+  source?: string;
+  destination: string;
+  /** `encode --force` into a bucket: the new encode is moved into place at the end (a task of its own). */
+  replacing?: boolean;
+}
+
 export interface ProgressRenderer {
   listener: ProgressListener;
   /** Stops rendering; `error` marks unfinished tasks as failed. */
@@ -70,6 +77,9 @@ export function createPlainProgress(
             `stored ${event.objectsUploaded} objects, ${formatBytes(event.bytesUploaded)} sent (${event.done ? 'last' : 'uploading'}: ${event.object})`,
           );
         break;
+      case 'publish':
+        if (due('publish', event.moved === event.total)) line(event.at, `moved ${event.moved}/${event.total} outputs into place`);
+        break;
       case 'verify':
         if (due('verify', event.checked === event.total || !event.ok))
           line(event.at, `verify: ${event.checked}/${event.total} checked${event.ok ? '' : `, MISMATCH ${event.object}`}`);
@@ -121,10 +131,7 @@ interface TitleSetter {
 }
 
 /** listr2 task lists on stderr, driven by the encode's events. */
-export async function createTtyProgress(
-  kind: 'encode' | 'verify',
-  labels: { source?: string; destination: string },
-): Promise<ProgressRenderer> {
+export async function createTtyProgress(kind: 'encode' | 'verify', labels: ProgressLabels): Promise<ProgressRenderer> {
   const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
   const gates = new Map<string, Gate>();
   const titles = new Map<string, TitleSetter>();
@@ -172,6 +179,7 @@ export async function createTtyProgress(
           },
           waitTask('upload', uploadTitle),
           waitTask('manifest', 'Write manifest.json (last)'),
+          ...(labels.replacing ? [waitTask('publish', `Move into place in ${labels.destination}`)] : []),
         ]
       : [waitTask('verify', `Verify outputs in ${labels.destination}`)];
   const list = new Listr(
@@ -206,6 +214,9 @@ export async function createTtyProgress(
         uploadTitle = `Store outputs in ${labels.destination}: ${event.objectsUploaded} objects, ${formatBytes(event.bytesUploaded)}`;
         setTitle('upload', uploadTitle);
         break;
+      case 'publish':
+        setTitle('publish', `Move into place in ${labels.destination}: ${event.moved}/${event.total} outputs`);
+        break;
       case 'verify':
         setTitle('verify', `Verify outputs in ${labels.destination}: ${event.checked}/${event.total} checked`);
         break;
@@ -233,6 +244,9 @@ export async function createTtyProgress(
       for (const r of plan?.renditions ?? []) g(`rendition:${r.name}`).open();
     } else if (event.stage === 'fixity') {
       if (kind === 'encode') g('fixity').open();
+    } else if (event.stage === 'publish' && event.state === 'skipped') {
+      setTitle('publish', `Move into place: ${event.detail ?? 'nothing to replace'}`);
+      g('publish').open();
     } else if (event.stage === 'verify') {
       setTitle('verify', `Verify outputs in ${labels.destination}: ${event.detail ?? 'done'}`);
       g('verify').open();
@@ -248,7 +262,7 @@ export async function createTtyProgress(
     listener,
     finish: async (error?: unknown) => {
       // tasks still waiting (or never reached) end with the run
-      for (const key of ['probe', 'plan', 'upload', 'manifest', 'verify', 'fixity']) g(key);
+      for (const key of ['probe', 'plan', 'upload', 'manifest', 'publish', 'verify', 'fixity']) g(key);
       const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
       for (const entry of gates.values()) {
         if (entry.settled) continue;
@@ -261,11 +275,7 @@ export async function createTtyProgress(
   };
 }
 
-export async function createProgress(
-  mode: ProgressMode,
-  kind: 'encode' | 'verify',
-  labels: { source?: string; destination: string },
-): Promise<ProgressRenderer> {
+export async function createProgress(mode: ProgressMode, kind: 'encode' | 'verify', labels: ProgressLabels): Promise<ProgressRenderer> {
   if (mode === 'quiet') return createQuietProgress();
   if (mode === 'plain') return createPlainProgress((line) => process.stderr.write(line));
   return createTtyProgress(kind, labels);

@@ -4,7 +4,8 @@
  * for cron) and the job worker stores them. They never carry URLs or secrets.
  */
 
-export type EncodeStage = 'probe' | 'encode' | 'fixity' | 'upload' | 'manifest' | 'verify';
+/** `publish`: `encode --force` moving a new encode staged in the bucket into place over the one it replaces. */
+export type EncodeStage = 'probe' | 'encode' | 'fixity' | 'upload' | 'manifest' | 'publish' | 'verify';
 
 export type EncodeProgressEvent =
   | { type: 'stage'; stage: EncodeStage; state: 'start' | 'done' | 'skipped'; at: Date; detail?: string }
@@ -47,6 +48,8 @@ export type EncodeProgressEvent =
       done: boolean;
     }
   | { type: 'verify'; at: Date; object: string; checked: number; total: number; ok: boolean }
+  /** Outputs copied into place so far (server-side), of `total`; the manifest follows them. */
+  | { type: 'publish'; at: Date; moved: number; total: number }
   | { type: 'retry'; at: Date; attempt: number; reason: string }
   | { type: 'warning'; at: Date; message: string };
 

@@ -4,6 +4,7 @@ import { manifestLocation, type EncodeResult } from './encode-result.ts';
 import { formatDestination, outputKey, type DestinationLocation } from './locations.ts';
 import type { Manifest } from './manifest.ts';
 import { runEncode, type RunEncodeOptions } from './pipeline.ts';
+import { safeListener } from './progress.ts';
 import { destinationManifest, discard, promote, STAGING_FOLDER } from './staging.ts';
 
 type RemoteDestination = Extract<DestinationLocation, { kind: 'remote' }>;
@@ -20,14 +21,23 @@ type RemoteDestination = Extract<DestinationLocation, { kind: 'remote' }>;
 export async function encodeReplacing(options: RunEncodeOptions & { destination: RemoteDestination }): Promise<EncodeResult> {
   const { destination } = options;
   const client = options.s3For!(destination.alias);
+  const emit = safeListener(options.onProgress);
+  const now = options.now ?? (() => new Date());
   const published = await destinationManifest(destination, client).catch(() => null);
-  if (!published) return runEncode({ ...options, ifExists: 'overwrite' });
+  if (!published) {
+    emit({ type: 'stage', stage: 'publish', state: 'skipped', at: now(), detail: 'no encode there to replace' });
+    return runEncode({ ...options, ifExists: 'overwrite' });
+  }
   const staging: RemoteDestination = { ...destination, prefix: `${STAGING_FOLDER}/replace-${randomBytes(4).toString('hex')}` };
   try {
     const result = await runEncode({ ...options, destination: staging, manifestAt: destination, ifExists: 'overwrite' });
     const manifest = (await destinationManifest(staging, client))!;
-    await promote(staging, destination, manifest, client);
+    emit({ type: 'stage', stage: 'publish', state: 'start', at: now(), detail: `${manifest.outputs.length} outputs` });
+    await promote(staging, destination, manifest, client, {
+      onMoved: (moved, total) => emit({ type: 'publish', at: now(), moved, total }),
+    });
     const stale = await removeStale(published, manifest, destination, client);
+    emit({ type: 'stage', stage: 'publish', state: 'done', at: now() });
     return {
       ...result,
       destination: formatDestination(destination),

@@ -63,17 +63,20 @@ export async function absentOutputs(destination: DestinationLocation, manifest: 
   return manifest.outputs.filter((output) => sizes.get(output.name) !== output.size).map((output) => output.name);
 }
 
-/**
- * Moves a staged encode into its destination, the manifest last, and removes
- * the staging location. `lock` (retention) is called with the output keys once
- * they are in place, before the manifest is written, then with the manifest's key.
- */
+export interface PromoteOptions {
+  /** Retention: called with the output keys once they are in place, before the manifest is written, then with the manifest's key. */
+  lock?: (keys: string[]) => Promise<void>;
+  /** Each output copied into place (in a bucket: a server-side copy each, which for a large ladder takes a while). */
+  onMoved?: (moved: number, total: number) => void;
+}
+
+/** Moves a staged encode into its destination, the manifest last, and removes the staging location. */
 export async function promote(
   staging: DestinationLocation,
   destination: DestinationLocation,
   manifest: Manifest,
   client?: Client,
-  lock?: (keys: string[]) => Promise<void>,
+  { lock, onMoved }: PromoteOptions = {},
 ): Promise<void> {
   const names = manifest.outputs.map((o) => o.name);
   if (staging.kind === 'local' && destination.kind === 'local') {
@@ -96,6 +99,7 @@ export async function promote(
     throw storageFailure(error, { alias: destination.alias, path: `${destination.alias}/${bucket}/${manifestKey}`, action: 'publish' });
   }
   // copies at once, as uploads are: a queued job publishes inside its store transaction, which holds SQLite's write lock
+  let moved = 0;
   await eachAtMost(names, PUBLISH_CONCURRENCY, async (name) => {
     const key = outputKey(destination.prefix, name);
     try {
@@ -103,6 +107,7 @@ export async function promote(
     } catch (error) {
       throw storageFailure(error, { alias: destination.alias, path: `${destination.alias}/${bucket}/${key}`, action: 'publish' });
     }
+    onMoved?.(++moved, names.length);
   });
   await lock?.(names.map((name) => outputKey(destination.prefix, name)));
   const body = serializeManifest(manifest);

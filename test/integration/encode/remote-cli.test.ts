@@ -226,6 +226,19 @@ describe('mpegflow encode / verify with MinIO (CLI)', () => {
     assert.deepEqual(await incompleteUploads(client, 'vod'), []);
   });
 
+  it('encode --force into a bucket says, without --json, how far moving the new encode into place got', async () => {
+    const args = ['encode', 'edge/media/in/small.mp4', '--preset', 'mp4-h264', '--to', 'edge/vod/moved/', '--force'];
+    const fresh = await cli(args);
+    assert.equal(fresh.code, 0, fresh.stderr);
+    assert.match(fresh.stderr, /publish: skipped \(no encode there to replace\)/);
+    const again = await cli(args);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(
+      again.stderr,
+      /manifest: done[\s\S]*publish: started \((\d+) outputs\)\n[\s\S]*moved \1\/\1 outputs into place\n.*publish: done/,
+    );
+  });
+
   it('archive-ffv1 remote → remote, and verify re-decodes it through MinIO', async () => {
     const res = await cli(['encode', 'edge/media/in/small.mp4', '--preset', 'archive-ffv1', '--to', 'edge/vod/archive/small/', '--json']);
     assert.equal(res.code, 0, res.stdout + res.stderr);

@@ -59,4 +59,23 @@ describe('progress rendering', () => {
       '2026-01-01T00:00:00.000Z stored 2 objects, 4.8 MiB sent (last: 720p/seg_00001.ts)\n',
     ]);
   });
+
+  it('says how far encode --force got moving the new encode into place, a line at most every interval and at the end', () => {
+    const lines: string[] = [];
+    let clock = 0;
+    const { listener } = createPlainProgress((l) => lines.push(l), { intervalMs: 5000, clock: () => clock });
+    const at = new Date('2026-01-01T00:00:00Z');
+    listener({ type: 'stage', stage: 'publish', state: 'start', at, detail: '3 outputs' });
+    listener({ type: 'publish', at, moved: 1, total: 3 });
+    clock = 1000;
+    listener({ type: 'publish', at, moved: 2, total: 3 });
+    listener({ type: 'publish', at, moved: 3, total: 3 });
+    listener({ type: 'stage', stage: 'publish', state: 'done', at });
+    assert.deepEqual(lines, [
+      '2026-01-01T00:00:00.000Z publish: started (3 outputs)\n',
+      '2026-01-01T00:00:00.000Z moved 1/3 outputs into place\n',
+      '2026-01-01T00:00:00.000Z moved 3/3 outputs into place\n',
+      '2026-01-01T00:00:00.000Z publish: done\n',
+    ]);
+  });
 });
