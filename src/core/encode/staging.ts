@@ -128,10 +128,16 @@ export async function promote(
 export async function discard(staging: DestinationLocation, client?: Client): Promise<void> {
   if (staging.kind === 'local') {
     await removeTree(staging.path);
+    // the staging folder inside the destination goes with its last job's staging, as after a promote
+    await rmdir(path.dirname(staging.path)).catch(() => undefined);
     return;
   }
-  const keys: string[] = [];
-  const stream = client!.listObjectsV2(staging.bucket, `${staging.prefix}/`, true);
-  for await (const item of stream as AsyncIterable<{ name?: string }>) if (item.name) keys.push(item.name);
-  for (let i = 0; i < keys.length; i += 1000) await client!.removeObjects(staging.bucket, keys.slice(i, i + 1000)).catch(() => undefined);
+  // a staged feature-length ladder is thousands of segments: removed a page at a time as they are listed
+  const remove = (keys: string[]) => client!.removeObjects(staging.bucket, keys).catch(() => undefined);
+  const page: string[] = [];
+  for await (const object of listObjects(client!, staging.bucket, `${staging.prefix}/`)) {
+    page.push(object.name);
+    if (page.length === 1000) await remove(page.splice(0));
+  }
+  if (page.length) await remove(page);
 }

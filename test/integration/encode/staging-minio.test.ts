@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from 'minio';
+import { discard } from '../../../src/core/encode/staging.ts';
+import { listObjects } from '../../../src/core/listing.ts';
+import { startSingleDrive, type Deployment } from '../../support/minio.ts';
+
+async function names(client: Client, prefix: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const object of listObjects(client, 'out', prefix)) found.push(object.name);
+  return found;
+}
+
+describe('staging in a bucket (MinIO)', () => {
+  let minio: Deployment;
+  let client: Client;
+  before(async () => {
+    minio = await startSingleDrive();
+    client = minio.client();
+    await client.makeBucket('out');
+  });
+  after(async () => {
+    await minio?.stop();
+  });
+
+  it('discards a staged encode of more than a page of objects, and nothing beside it', async () => {
+    const staged = Array.from({ length: 1234 }, (_, i) => `.mpegflow-staging/job-4-g1/720p/seg_${String(i).padStart(5, '0')}.ts`);
+    const body = Buffer.from('segment');
+    for (let i = 0; i < staged.length; i += 64)
+      await Promise.all(staged.slice(i, i + 64).map((key) => client.putObject('out', key, body, body.length)));
+    await client.putObject('out', '.mpegflow-staging/job-4-g10/720p/seg_00000.ts', body, body.length);
+    await client.putObject('out', 'shows/ep1/manifest.json', body, body.length);
+    await discard({ kind: 'remote', alias: 'a', bucket: 'out', prefix: '.mpegflow-staging/job-4-g1' }, client);
+    assert.deepEqual(await names(client, ''), ['.mpegflow-staging/job-4-g10/720p/seg_00000.ts', 'shows/ep1/manifest.json']);
+  });
+});
