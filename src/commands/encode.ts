@@ -9,7 +9,7 @@ import { renderEncodeResult } from '../ui/encode.ts';
 
 export default class Encode extends BaseCommand<RetainedEncodeResult> {
   static override summary = 'Encode a video with a preset, from and to local files or MinIO.';
-  static override description = `SOURCE is a local file or ALIAS/BUCKET/KEY. A remote source is never downloaded whole first: ffmpeg reads it through a loopback relay (http://127.0.0.1:PORT/TOKEN/NAME, served only while the encode runs and only to processes of the same user) that signs each request afresh, so no presigned URL or key appears on ffmpeg's command line.
+  static override description = `SOURCE is a local file or ALIAS/BUCKET/KEY. A remote source is never downloaded whole first: ffmpeg reads it through a loopback relay (http://127.0.0.1:PORT/TOKEN/NAME, served only while the encode runs and, on Linux, only to processes of the same user) that signs each request afresh, so no presigned URL or key appears on ffmpeg's command line.
 
 Without --to, the outputs go to a folder beside the source named after it and the preset (clip.mov -> clip.hls-h264/), on the same storage. --to takes a local folder or ALIAS/BUCKET/PREFIX/.
 

@@ -178,7 +178,7 @@ export async function createTtyProgress(kind: 'encode' | 'verify', labels: Progr
             },
           },
           waitTask('upload', uploadTitle),
-          waitTask('manifest', 'Write manifest.json (last)'),
+          waitTask('manifest', labels.replacing ? 'Write manifest.json (staged)' : 'Write manifest.json (last)'),
           ...(labels.replacing ? [waitTask('publish', `Move into place in ${labels.destination}`)] : []),
         ]
       : [waitTask('verify', `Verify outputs in ${labels.destination}`)];

@@ -4,7 +4,7 @@ import { manifestLocation, type EncodeResult } from './encode-result.ts';
 import { formatDestination, outputKey, type DestinationLocation } from './locations.ts';
 import type { Manifest } from './manifest.ts';
 import { runEncode, type RunEncodeOptions } from './pipeline.ts';
-import { safeListener } from './progress.ts';
+import { safeListener, type ProgressListener } from './progress.ts';
 import { destinationManifest, discard, promote, STAGING_FOLDER } from './staging.ts';
 
 type RemoteDestination = Extract<DestinationLocation, { kind: 'remote' }>;
@@ -14,29 +14,40 @@ type RemoteDestination = Extract<DestinationLocation, { kind: 'remote' }>;
  * made in a staging prefix of the destination's bucket and moved into place
  * (server-side copies, the manifest last) only once it is complete: until then
  * the published encode is served whole, and a run that fails or is cancelled
- * leaves it as it was. Its outputs the new encode does not have are removed
- * afterwards. A local destination needs none of this: its sink keeps the new
- * outputs in a work folder until commit.
+ * leaves it as it was. Once the move has begun it is not cancelled (a Ctrl-C
+ * waits for it); a store failing under it leaves the destination without a
+ * manifest, which the next run treats as not encoded. Its outputs the new
+ * encode does not have are removed afterwards. A local destination needs none
+ * of this: its sink keeps the new outputs in a work folder until commit.
  */
 export async function encodeReplacing(options: RunEncodeOptions & { destination: RemoteDestination }): Promise<EncodeResult> {
   const { destination } = options;
   const client = options.s3For!(destination.alias);
   const emit = safeListener(options.onProgress);
   const now = options.now ?? (() => new Date());
-  const published = await destinationManifest(destination, client).catch(() => null);
-  if (!published) {
-    emit({ type: 'stage', stage: 'publish', state: 'skipped', at: now(), detail: 'no encode there to replace' });
-    return runEncode({ ...options, ifExists: 'overwrite' });
+  // a manifest that cannot be read (refused, corrupt) may still stand for a published encode: staged all the same
+  let published: Manifest | null | undefined;
+  try {
+    published = await destinationManifest(destination, client);
+  } catch {
+    published = undefined;
+  }
+  if (published === null) {
+    const result = await runEncode({ ...options, ifExists: 'overwrite' });
+    emit({ type: 'stage', stage: 'publish', state: 'skipped', at: now(), detail: 'there was no encode to replace' });
+    return result;
   }
   const staging: RemoteDestination = { ...destination, prefix: `${STAGING_FOLDER}/replace-${randomBytes(4).toString('hex')}` };
+  // the plan lists the stages to come: the move into place is one
+  const onProgress: ProgressListener = (event) => emit(event.type === 'plan' ? { ...event, stages: [...event.stages, 'publish'] } : event);
   try {
-    const result = await runEncode({ ...options, destination: staging, manifestAt: destination, ifExists: 'overwrite' });
+    const result = await runEncode({ ...options, onProgress, destination: staging, manifestAt: destination, ifExists: 'overwrite' });
     const manifest = (await destinationManifest(staging, client))!;
     emit({ type: 'stage', stage: 'publish', state: 'start', at: now(), detail: `${manifest.outputs.length} outputs` });
     await promote(staging, destination, manifest, client, {
       onMoved: (moved, total) => emit({ type: 'publish', at: now(), moved, total }),
     });
-    const stale = await removeStale(published, manifest, destination, client);
+    const stale = published ? await removeStale(published, manifest, destination, client) : [];
     emit({ type: 'stage', stage: 'publish', state: 'done', at: now() });
     return {
       ...result,

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Client } from 'minio';
@@ -52,7 +53,7 @@ export async function openSourceRelay(object: RelayedObject): Promise<SourceRela
     let allowed = peers.get(socket);
     if (!allowed) peers.set(socket, (allowed = samePeerUser(socket)));
     void allowed.then((ok) => {
-      if (!ok) response.writeHead(403, { connection: 'close' }).end();
+      if (!ok) response.writeHead(403, 'Forbidden (a process of another user)', { connection: 'close' }).end();
       else if (request.url !== route) response.writeHead(404).end();
       else if (request.method !== 'GET') response.writeHead(405, { allow: 'GET' }).end();
       else void forward(object, request, response, upstreams);
@@ -116,7 +117,7 @@ async function forward(
     sent.on('close', () => upstreams.delete(sent));
     sent.on('error', (error: NodeJS.ErrnoException) => {
       // a kept-alive connection the store (or a balancer) had just closed: Node's advice is to send once more
-      if (!again && sent.reusedSocket && error.code === 'ECONNRESET' && !response.headersSent) return send(true);
+      if (!again && sent.reusedSocket && error.code === 'ECONNRESET' && !response.headersSent && !response.destroyed) return send(true);
       // the store unreachable, or gone mid-answer: ffmpeg reconnects on a 5xx, as it would to the store itself
       fail(502, `Bad Gateway (${/^[\w.-]{1,64}$/.test(error.code ?? '') ? error.code : 'no answer from the storage'})`);
     });
@@ -129,27 +130,39 @@ async function forward(
   send(false);
 }
 
+/** 127.0.0.1 as the kernel writes it in /proc/net/tcp: the address in host byte order. */
+const LOOPBACK_HEX = os.endianness() === 'LE' ? '0100007F' : '7F000001';
+
 /**
  * Whether the other end of a loopback connection is a process of this user
  * (or root), from the kernel's socket table: the token is on ffmpeg's command
- * line, which other users read. Where the table cannot be read (not Linux),
- * the token alone guards.
+ * line, which other users read. Where the table cannot be read or does not
+ * list this connection at all (not Linux; WSL 1 lists none), the token alone
+ * guards. The table is read a second time before a refusal: a busy host's
+ * table changes while it is read.
  */
 async function samePeerUser(socket: net.Socket): Promise<boolean> {
-  let table: string;
-  try {
-    table = await readFile('/proc/net/tcp', 'latin1');
-  } catch {
-    return true;
-  }
-  const hex = (port: number | undefined) => `0100007F:${(port ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  const hex = (port: number | undefined) => `${LOOPBACK_HEX}:${(port ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
   const [peer, relay] = [hex(socket.remotePort), hex(socket.localPort)];
-  for (const line of table.split('\n')) {
-    const fields = line.trim().split(/\s+/);
-    if (fields[1] === peer && fields[2] === relay) {
-      const uid = Number(fields[7]);
+  for (let reading = 0; reading < 2; reading++) {
+    let table: string;
+    try {
+      table = await readFile('/proc/net/tcp', 'latin1');
+    } catch {
+      return true;
+    }
+    const at = table.indexOf(` ${peer} ${relay} `);
+    if (at >= 0) {
+      // sl local rem st tx:rx tr:when retrnsmt uid ...
+      const uid = Number(
+        table
+          .slice(table.lastIndexOf('\n', at) + 1, table.indexOf('\n', at))
+          .trim()
+          .split(/\s+/)[7],
+      );
       return uid === 0 || uid === process.getuid?.();
     }
+    if (!table.includes(` ${relay} ${peer} `) && reading === 1) return true;
   }
   return false;
 }

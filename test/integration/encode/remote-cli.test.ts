@@ -230,13 +230,26 @@ describe('mpegflow encode / verify with MinIO (CLI)', () => {
     const args = ['encode', 'edge/media/in/small.mp4', '--preset', 'mp4-h264', '--to', 'edge/vod/moved/', '--force'];
     const fresh = await cli(args);
     assert.equal(fresh.code, 0, fresh.stderr);
-    assert.match(fresh.stderr, /publish: skipped \(no encode there to replace\)/);
+    assert.match(fresh.stderr, /manifest: done\n.*publish: skipped \(there was no encode to replace\)/);
     const again = await cli(args);
     assert.equal(again.code, 0, again.stderr);
     assert.match(
       again.stderr,
       /manifest: done[\s\S]*publish: started \((\d+) outputs\)\n[\s\S]*moved \1\/\1 outputs into place\n.*publish: done/,
     );
+
+    // a manifest that cannot be read may still stand for a published encode: replaced through staging all the same
+    await client.putObject('vod', 'unreadable/manifest.json', Buffer.from('{"not a manifest'));
+    await client.putObject('vod', 'unreadable/old-poster.jpg', Buffer.from('an output of the old encode'));
+    const over = await cli(['encode', 'edge/media/in/small.mp4', '--preset', 'mp4-h264', '--to', 'edge/vod/unreadable/', '--force']);
+    assert.equal(over.code, 0, over.stderr);
+    assert.match(over.stderr, /publish: started \(\d+ outputs\)[\s\S]*publish: done/);
+    assert.equal(parseJson<VerifyJson>(await cli(['verify', 'edge/vod/unreadable/', '--json'])).ok, true);
+    assert.ok(
+      (await list(client, 'vod', 'unreadable/')).some((o) => o.name === 'unreadable/old-poster.jpg'),
+      'what the unreadable manifest listed is unknown: nothing is removed as stale',
+    );
+    assert.deepEqual(await list(client, 'vod', '.mpegflow-staging/'), []);
   });
 
   it('archive-ffv1 remote → remote, and verify re-decodes it through MinIO', async () => {
