@@ -8,6 +8,7 @@ import { eachAtMost } from '../concurrently.ts';
 import { withRetry } from '../retry.ts';
 import { listObjects } from '../listing.ts';
 import { LocalSink, RemoteSink, removeTree } from './sink.ts';
+import { abortIncompleteUploads } from './s3.ts';
 
 /**
  * A queued job encodes into a staging location of its own (one per lease
@@ -124,7 +125,11 @@ export async function promote(
   await discard(staging, client);
 }
 
-/** Removes a staging location and everything in it. */
+/**
+ * Removes a staging location and everything in it, with the multipart uploads
+ * left unfinished under it (a worker killed mid-upload, whose upload the store
+ * of the queue may not have recorded if it was down then).
+ */
 export async function discard(staging: DestinationLocation, client?: Client): Promise<void> {
   if (staging.kind === 'local') {
     await removeTree(staging.path);
@@ -132,6 +137,7 @@ export async function discard(staging: DestinationLocation, client?: Client): Pr
     await rmdir(path.dirname(staging.path)).catch(() => undefined);
     return;
   }
+  await abortIncompleteUploads(client!, staging.bucket, `${staging.prefix}/`).catch(() => undefined);
   // a staged feature-length ladder is thousands of segments: removed a page at a time as they are listed
   const remove = (keys: string[]) => client!.removeObjects(staging.bucket, keys).catch(() => undefined);
   const page: string[] = [];
