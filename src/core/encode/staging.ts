@@ -122,7 +122,7 @@ export async function promote(
     });
   }
   await lock?.([manifestKey]);
-  await discard(staging, client);
+  await removeStagedObjects(staging.bucket, staging.prefix, client);
 }
 
 /**
@@ -138,10 +138,19 @@ export async function discard(staging: DestinationLocation, client?: Client): Pr
     return;
   }
   await abortIncompleteUploads(client!, staging.bucket, `${staging.prefix}/`).catch(() => undefined);
-  // a staged feature-length ladder is thousands of segments: removed a page at a time as they are listed
-  const remove = (keys: string[]) => client!.removeObjects(staging.bucket, keys).catch(() => undefined);
+  await removeStagedObjects(staging.bucket, staging.prefix, client!);
+}
+
+/**
+ * The objects of a staging prefix, a page at a time as they are listed (a
+ * feature-length ladder is thousands of segments). All a promote needs: the
+ * encode that staged them finished its uploads, so no listing of the bucket's
+ * unfinished uploads is added to a publish, which holds the queue's lock.
+ */
+async function removeStagedObjects(bucket: string, prefix: string, client: Client): Promise<void> {
+  const remove = (keys: string[]) => client.removeObjects(bucket, keys).catch(() => undefined);
   const page: string[] = [];
-  for await (const object of listObjects(client!, staging.bucket, `${staging.prefix}/`)) {
+  for await (const object of listObjects(client, bucket, `${prefix}/`)) {
     page.push(object.name);
     if (page.length === 1000) await remove(page.splice(0));
   }
