@@ -10,10 +10,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { planEncode } from '../src/core/encode/plan.ts';
-import { resolvePreset } from '../src/core/encode/presets.ts';
-import { probeSource } from '../src/core/encode/probe.ts';
-import { defaultTools } from '../src/core/encode/tools.ts';
+import { planEncode } from '../src/core/encode/planning/plan.ts';
+import { resolvePreset } from '../src/core/encode/presets/presets.ts';
+import { probeSource } from '../src/core/encode/source/probe.ts';
+import { defaultTools } from '../src/core/encode/ffmpeg/tools.ts';
 import { startSingleDrive } from '../test/support/minio.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

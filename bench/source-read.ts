@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openSourceRelay } from '../src/core/encode/source-relay.ts';
+import { openSourceRelay } from '../src/core/encode/source/source-relay.ts';
 import { startSingleDrive } from '../test/support/minio.ts';
 
 const runs = Number(process.argv[2] ?? 5);

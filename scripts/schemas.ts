@@ -28,9 +28,9 @@ import {
 import ts from 'typescript';
 import * as z from 'zod';
 import { resolve, resultEntry, rootName } from './command-results.ts';
-import { presetDefinition } from '../src/core/encode/preset-model.ts';
+import { presetDefinition } from '../src/core/encode/presets/preset-model.ts';
 import { licensePayload } from '../src/core/license/claims.ts';
-import { manifest } from '../src/core/encode/manifest.ts';
+import { manifest } from '../src/core/encode/outputs/manifest.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const schemaDir = path.join(root, 'schemas');

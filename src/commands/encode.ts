@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
 import { untilInterrupted } from '../cli/cancellation.ts';
 import { destinationFlag } from '../cli/flags.ts';
-import type { EncodeResult, RetainedEncodeResult } from '../core/encode/encode-result.ts';
+import type { EncodeResult, RetainedEncodeResult } from '../core/encode/outputs/encode-result.ts';
 import type { RetentionSet } from '../core/routing/retention.ts';
 import { usageError } from '../core/errors.ts';
 import { renderEncodeResult } from '../ui/encode.ts';
@@ -49,11 +49,11 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
     const [{ parseObjectPath, formatLocation }, { resolvePreset }, locations, { storageResolver }, { runEncode }, { encodeReplacing }, ui] =
       await Promise.all([
         import('../core/endpoints/object-path.ts'),
-        import('../core/encode/presets.ts'),
-        import('../core/encode/locations.ts'),
+        import('../core/encode/presets/presets.ts'),
+        import('../core/encode/outputs/locations.ts'),
         import('../core/endpoints/storage.ts'),
         import('../core/encode/pipeline.ts'),
-        import('../core/encode/replace.ts'),
+        import('../core/encode/outputs/replace.ts'),
         import('../ui/encode-progress.ts'),
       ]);
     const db = await this.store();

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
-import type { VerifyResult } from '../core/encode/verify.ts';
+import type { VerifyResult } from '../core/encode/verify/verify.ts';
 import { untilInterrupted } from '../cli/cancellation.ts';
 import { renderVerifyResult } from '../ui/encode.ts';
 
@@ -23,9 +23,9 @@ Exit codes: 0 everything matches; 2 something is missing or differs (listed, eac
     const { args } = await this.parse(Verify);
     const [{ parseObjectPath }, locations, { storageResolver }, { verifyDestination }, ui] = await Promise.all([
       import('../core/endpoints/object-path.ts'),
-      import('../core/encode/locations.ts'),
+      import('../core/encode/outputs/locations.ts'),
       import('../core/endpoints/storage.ts'),
-      import('../core/encode/verify.ts'),
+      import('../core/encode/verify/verify.ts'),
       import('../ui/encode-progress.ts'),
     ]);
     const db = await this.store();

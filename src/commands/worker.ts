@@ -47,7 +47,7 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
     const { storageResolver } = await import('../core/endpoints/storage.ts');
     const storage = await storageResolver(db);
     const { usableEndpoints } = await import('../core/endpoints/repository.ts');
-    const { mpegflowVersion } = await import('../core/encode/manifest.ts');
+    const { mpegflowVersion } = await import('../core/encode/outputs/manifest.ts');
     const { runWorker } = await import('../core/jobs/worker.ts');
     const { runEncodeJob, classifyEncodeFailure } = await import('../core/jobs/encode-job.ts');
     const { createPlainProgress } = await import('../ui/encode-progress.ts');

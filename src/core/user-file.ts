@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import os from 'node:os';
 import { MpegflowError } from './errors.ts';
 
 /**
@@ -90,4 +91,17 @@ export function readUserFile(file: string, options: UserFileOptions): Buffer {
   } finally {
     closeSync(fd);
   }
+}
+
+/** The OS user this process runs as, to name in a permission error. */
+export function currentUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
+}
+
+export function errnoCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
 }

@@ -1,4 +1,4 @@
-import type { EncodeProgressEvent, ProgressListener } from '../core/encode/progress.ts';
+import type { EncodeProgressEvent, ProgressListener } from '../core/encode/ffmpeg/progress.ts';
 import { formatBytes, formatSeconds } from './format.ts';
 
 /**

@@ -1,7 +1,7 @@
-import type { EncodeResult, RetainedEncodeResult } from '../core/encode/encode-result.ts';
-import type { Preset } from '../core/encode/preset-model.ts';
+import type { EncodeResult, RetainedEncodeResult } from '../core/encode/outputs/encode-result.ts';
+import type { Preset } from '../core/encode/presets/preset-model.ts';
 import { formatLocation } from '../core/endpoints/object-path.ts';
-import type { VerifyResult } from '../core/encode/verify.ts';
+import type { VerifyResult } from '../core/encode/verify/verify.ts';
 import { formatBytes, formatSeconds } from './format.ts';
 import { renderFields, renderTable } from './table.ts';
 

@@ -45,7 +45,7 @@ With --route auto, the routing rules (\`mpegflow route list\`) decide presets an
     const db = await this.store();
     const [{ resolvePreset }, { storageResolver }, { expandSources }, { SpecSpool }, { queueJobs, SubmitTally, withoutLiveJobs }] =
       await Promise.all([
-        import('../../core/encode/presets.ts'),
+        import('../../core/encode/presets/presets.ts'),
         import('../../core/endpoints/storage.ts'),
         import('../../core/jobs/sources.ts'),
         import('../../core/jobs/spool.ts'),
@@ -88,7 +88,7 @@ With --route auto, the routing rules (\`mpegflow route list\`) decide presets an
         const [{ checkValue }, { parseObjectPath }, { destinationFrom }, { jobSpecs }] = await Promise.all([
           import('../../core/routing/template.ts'),
           import('../../core/endpoints/object-path.ts'),
-          import('../../core/encode/locations.ts'),
+          import('../../core/encode/outputs/locations.ts'),
           import('../../core/jobs/plan-submit.ts'),
         ]);
         specs = jobSpecs(sources, {

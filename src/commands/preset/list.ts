@@ -1,5 +1,5 @@
 import { BaseCommand } from '../../cli/base-command.ts';
-import type { PresetCatalog } from '../../core/encode/presets.ts';
+import type { PresetCatalog } from '../../core/encode/presets/presets.ts';
 import { renderPresetTable } from '../../ui/encode.ts';
 
 export default class PresetList extends BaseCommand<PresetCatalog> {
@@ -10,7 +10,7 @@ export default class PresetList extends BaseCommand<PresetCatalog> {
 
   protected async execute(): Promise<PresetCatalog> {
     await this.parse(PresetList);
-    const { listPresets } = await import('../../core/encode/presets.ts');
+    const { listPresets } = await import('../../core/encode/presets/presets.ts');
     return listPresets();
   }
 

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
-import type { Preset } from '../../core/encode/preset-model.ts';
+import type { Preset } from '../../core/encode/presets/preset-model.ts';
 import { renderPreset } from '../../ui/encode.ts';
 
 export default class PresetShow extends BaseCommand<Preset> {
@@ -19,7 +19,7 @@ export default class PresetShow extends BaseCommand<Preset> {
 
   protected async execute(): Promise<Preset> {
     const { args, flags } = await this.parse(PresetShow);
-    const { resolvePreset } = await import('../../core/encode/presets.ts');
+    const { resolvePreset } = await import('../../core/encode/presets/presets.ts');
     if (!args.name && !flags.file) {
       const { usageError } = await import('../../core/errors.ts');
       throw usageError('name a preset or give --file FILE', 'list the presets with `mpegflow preset list`');

@@ -42,7 +42,7 @@ Precedence: the highest --priority wins; at equal priority the more specific rul
     const { args, flags } = await this.parse(RouteAdd);
     const [{ validateRoute }, { resolvePreset }, { storageResolver }, repo, { requireObjectLock }, { overlapProblem }] = await Promise.all([
       import('../../core/routing/validate.ts'),
-      import('../../core/encode/presets.ts'),
+      import('../../core/encode/presets/presets.ts'),
       import('../../core/endpoints/storage.ts'),
       import('../../core/routing/repository.ts'),
       import('../../core/routing/retention.ts'),

@@ -2,13 +2,13 @@ import type { Client } from 'minio';
 import { MpegflowError, isMpegflowError } from '../errors.ts';
 import { isRetryable } from '../storage-errors.ts';
 import { parseObjectPath } from '../endpoints/object-path.ts';
-import { destinationFrom, MANIFEST_NAME, outputKey, type DestinationLocation } from '../encode/locations.ts';
+import { destinationFrom, MANIFEST_NAME, outputKey, type DestinationLocation } from '../encode/outputs/locations.ts';
 import { applyRetention } from '../routing/retention.ts';
 import { runEncode } from '../encode/pipeline.ts';
-import { manifestLocation } from '../encode/encode-result.ts';
-import { destinationManifest, discard, promote, stagingFor } from '../encode/staging.ts';
-import type { ProgressListener } from '../encode/progress.ts';
-import { resolvePreset } from '../encode/presets.ts';
+import { manifestLocation } from '../encode/outputs/encode-result.ts';
+import { destinationManifest, discard, promote, stagingFor } from '../encode/outputs/staging.ts';
+import type { ProgressListener } from '../encode/ffmpeg/progress.ts';
+import { resolvePreset } from '../encode/presets/presets.ts';
 import type { Job } from './model.ts';
 import type { FailureVerdict, JobContext, JobOutcome } from './worker.ts';
 

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { hostName } from '../host.ts';
 import { formatLocation } from '../endpoints/object-path.ts';
-import { defaultDestination, formatDestination, type DestinationLocation } from '../encode/locations.ts';
-import type { Preset } from '../encode/preset-model.ts';
+import { defaultDestination, formatDestination, type DestinationLocation } from '../encode/outputs/locations.ts';
+import type { Preset } from '../encode/presets/preset-model.ts';
 import type { JobSpec } from './model.ts';
 import type { ExpandedSource } from './sources.ts';
 

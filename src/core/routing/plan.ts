@@ -1,11 +1,11 @@
 import type { Client } from 'minio';
 import { userError } from '../errors.ts';
-import { destinationFrom } from '../encode/locations.ts';
-import type { Preset } from '../encode/preset-model.ts';
+import { destinationFrom } from '../encode/outputs/locations.ts';
+import type { Preset } from '../encode/presets/preset-model.ts';
 import type { ObjectLocation } from '../endpoints/object-path.ts';
 import { formatLocation, parseObjectPath } from '../endpoints/object-path.ts';
 import { storageFailure } from '../storage-errors.ts';
-import { formatDestination } from '../encode/locations.ts';
+import { formatDestination } from '../encode/outputs/locations.ts';
 import { jobNeeds } from '../jobs/plan-submit.ts';
 import type { JobSpec } from '../jobs/model.ts';
 import { SeenKeys } from '../jobs/seen-keys.ts';

@@ -1,5 +1,5 @@
 import { userError } from '../errors.ts';
-import { keyProblem } from '../encode/locations.ts';
+import { keyProblem } from '../encode/outputs/locations.ts';
 
 export const PLACEHOLDERS = ['customer', 'class', 'stem', 'date', 'preset'] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];

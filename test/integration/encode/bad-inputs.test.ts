@@ -5,11 +5,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { defaultDestination } from '../../../src/core/encode/locations.ts';
+import { defaultDestination } from '../../../src/core/encode/outputs/locations.ts';
 import { runEncode } from '../../../src/core/encode/pipeline.ts';
-import { resolvePreset } from '../../../src/core/encode/presets.ts';
-import { verifyDestination } from '../../../src/core/encode/verify.ts';
-import type { Tools } from '../../../src/core/encode/tools.ts';
+import { resolvePreset } from '../../../src/core/encode/presets/presets.ts';
+import { verifyDestination } from '../../../src/core/encode/verify/verify.ts';
+import type { Tools } from '../../../src/core/encode/ffmpeg/tools.ts';
 import { MpegflowError } from '../../../src/core/errors.ts';
 import { makeAudioOnly, makeGarbage, makeVideo } from '../../support/media.ts';
 import { mountTmpfs } from '../../support/tmpfs.ts';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from 'minio';
 import { runEncode } from '../../../src/core/encode/pipeline.ts';
-import { resolvePreset } from '../../../src/core/encode/presets.ts';
+import { resolvePreset } from '../../../src/core/encode/presets/presets.ts';
 import { MpegflowError } from '../../../src/core/errors.ts';
 import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.ts';
 import { makeVideo } from '../../support/media.ts';

@@ -5,13 +5,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, u
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { defaultDestination } from '../../../src/core/encode/locations.ts';
-import type { Manifest } from '../../../src/core/encode/manifest.ts';
-import { parseMediaPlaylist } from '../../../src/core/encode/hls-output.ts';
+import { defaultDestination } from '../../../src/core/encode/outputs/locations.ts';
+import type { Manifest } from '../../../src/core/encode/outputs/manifest.ts';
+import { parseMediaPlaylist } from '../../../src/core/encode/ffmpeg/hls-output.ts';
 import { runEncode, type RunEncodeOptions } from '../../../src/core/encode/pipeline.ts';
-import { resolvePreset } from '../../../src/core/encode/presets.ts';
-import type { EncodeProgressEvent } from '../../../src/core/encode/progress.ts';
-import { verifyDestination } from '../../../src/core/encode/verify.ts';
+import { resolvePreset } from '../../../src/core/encode/presets/presets.ts';
+import type { EncodeProgressEvent } from '../../../src/core/encode/ffmpeg/progress.ts';
+import { verifyDestination } from '../../../src/core/encode/verify/verify.ts';
 import { MpegflowError } from '../../../src/core/errors.ts';
 import { duration, makeVideo, probe, rate, videoStream } from '../../support/media.ts';
 

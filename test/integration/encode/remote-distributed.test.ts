@@ -5,8 +5,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from 'minio';
 import { runEncode } from '../../../src/core/encode/pipeline.ts';
-import { resolvePreset } from '../../../src/core/encode/presets.ts';
-import { verifyDestination } from '../../../src/core/encode/verify.ts';
+import { resolvePreset } from '../../../src/core/encode/presets/presets.ts';
+import { verifyDestination } from '../../../src/core/encode/verify/verify.ts';
 import { makeVideo } from '../../support/media.ts';
 import { startDistributed, type Deployment } from '../../support/minio.ts';
 

@@ -8,7 +8,7 @@ import { mountTmpfs } from '../../support/tmpfs.ts';
 import { addEndpoints, startSingleDrive, type Deployment } from '../../support/minio.ts';
 import type { SubmitResult } from '../../../src/core/jobs/submit.ts';
 import { listObjects } from '../../../src/core/listing.ts';
-import type { VerifyResult } from '../../../src/core/encode/verify.ts';
+import type { VerifyResult } from '../../../src/core/encode/verify/verify.ts';
 
 /**
  * Hybrid routing with two real MinIO deployments: the on-prem store (masters,

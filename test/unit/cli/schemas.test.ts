@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { buildSchemas, schemaDir } from '../../../scripts/schemas.ts';
-import { builtinPresetDir } from '../../../src/core/encode/presets.ts';
+import { builtinPresetDir } from '../../../src/core/encode/presets/presets.ts';
 import { assertMatchesSchema } from '../../support/schemas.ts';
 
 describe('published JSON Schemas (schemas/)', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderBothWays } from '../../support/tty.ts';
-import type { EncodeResult } from '../../../src/core/encode/encode-result.ts';
-import type { VerifyResult } from '../../../src/core/encode/verify.ts';
+import type { EncodeResult } from '../../../src/core/encode/outputs/encode-result.ts';
+import type { VerifyResult } from '../../../src/core/encode/verify/verify.ts';
 import { renderEncodeResult, renderVerifyResult } from '../../../src/ui/encode.ts';
 
 const result: EncodeResult = {
