@@ -1,5 +1,6 @@
 import type { EncodeProgressEvent, ProgressListener } from '../core/encode/ffmpeg/progress.ts';
 import { formatBytes, formatSeconds } from './format.ts';
+import { describeDecision } from './source.ts';
 
 /**
  * Progress of `encode` and `verify` on stderr: listr2 task lists on a
@@ -65,6 +66,7 @@ export function createPlainProgress(
           event.at,
           `plan: ${event.preset}, ${event.renditions.map((r) => `${r.name} ${r.width}x${r.height}`).join(', ')}; ${event.durationSeconds.toFixed(2)} s of media`,
         );
+        for (const decision of event.decisions) line(event.at, `plan: ${describeDecision(decision)}`);
         break;
       case 'encode':
         if (due(`encode:${event.stage}`, event.percent >= 100))
@@ -147,6 +149,7 @@ export async function createTtyProgress(kind: 'encode' | 'verify', labels: Progr
   let plan: Extract<EncodeProgressEvent, { type: 'plan' }> | undefined;
   // said under the task list once it is done: lines written while it redraws would be drawn over
   const warnings: string[] = [];
+  const treatment: string[] = [];
   let uploadTitle = `Store outputs in ${labels.destination}`;
   type Task = { title: string; task: (ctx: unknown, t: TitleSetter & { newListr: (...args: never[]) => unknown }) => Promise<unknown> };
   const waitTask = (key: string, title: string): Task => ({
@@ -203,6 +206,7 @@ export async function createTtyProgress(kind: 'encode' | 'verify', labels: Progr
         break;
       case 'plan':
         plan = event;
+        for (const decision of event.decisions) treatment.push(describeDecision(decision));
         g('plan').open();
         break;
       case 'encode':
@@ -270,6 +274,7 @@ export async function createTtyProgress(kind: 'encode' | 'verify', labels: Progr
         else entry.open();
       }
       await running;
+      for (const message of treatment) process.stderr.write(`source: ${message}\n`);
       for (const message of warnings) process.stderr.write(`warning: ${message}\n`);
     },
   };

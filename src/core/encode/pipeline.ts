@@ -7,7 +7,6 @@ import { MpegflowError } from '../errors.ts';
 import { formatLocation, type ObjectLocation } from '../endpoints/object-path.ts';
 import { formatDestination, refuseOutputsOverSource, type DestinationLocation } from './outputs/locations.ts';
 import { encodeDifferences, type Manifest, type SourceIdentity } from './outputs/manifest.ts';
-import { planEncode } from './planning/plan.ts';
 import type { Preset } from './presets/preset-model.ts';
 import { cancelledError, probeSource, rationalValue, type ProbeResult } from './source/probe.ts';
 import { safeListener, type ProgressListener } from './ffmpeg/progress.ts';
@@ -19,6 +18,10 @@ import { buildManifest, doneResult, skippedResult, type EncodeResult } from './o
 import { encodeFailure } from './ffmpeg/ffmpeg-failures.ts';
 import { workFolderFor, OWNER_FILE, claimWorkFolder, releaseWorkFolder, sweepDeadWorkFolders } from './outputs/work-folder.ts';
 import { type RunState, runPass, writeSpriteIndex } from './ffmpeg/encode-pass.ts';
+import { loudnessInputs, planEncode } from './planning/plan.ts';
+import { finishHlsRenditions } from './outputs/hls-renditions.ts';
+import { measureLoudness } from './source/loudness.ts';
+import { proveLossless, type LosslessProof } from './verify/lossless.ts';
 
 export interface RunEncodeOptions {
   source: ObjectLocation;
@@ -123,9 +126,25 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
     } catch (error) {
       throw error instanceof MpegflowError && signal.aborted ? cancelledError() : error;
     }
+    const definition = capOutputLines(preset.definition, probe, options.maxOutputLines);
+    const loudnessOf = loudnessInputs(definition, probe);
+    const input = access.input(false);
+    const loudness =
+      loudnessOf.length > 0
+        ? await measureLoudness({
+            url: input.url,
+            inputArgs: input.inputArgs ?? [],
+            inputs: loudnessOf,
+            tools,
+            signal,
+            secrets: [input.url],
+            display: input.display,
+          })
+        : undefined;
     const probeMs = elapsed(probeStarted);
     emit({ type: 'stage', stage: 'probe', state: 'done', at: now(), detail: describeProbe(probe) });
-    const plan = planEncode(capOutputLines(preset.definition, probe, options.maxOutputLines), probe);
+    const plan = planEncode(definition, probe, { loudness });
+    for (const message of [...probe.warnings, ...plan.warnings]) warn(message);
     const plannedOutputs = plan.passes.flatMap((pass) => pass.outputs);
     refuseOutputsOverSource(options.source, [destination, manifestAt], plannedOutputs);
     emit({
@@ -137,9 +156,11 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
       remoteSource: options.source.kind === 'remote',
       remoteDestination: destination.kind === 'remote',
       stages: [...new Set(plan.passes.map((p) => p.stage)), 'upload', 'manifest'],
+      decisions: plan.decisions,
     });
 
     const state: RunState = { attempt: 0, records: new Map(), handedOver: new Set(), puts: [] };
+    let lossless: LosslessProof | undefined;
     const outputs = outputHandOver(sink, state, () => internal.abort());
 
     let created: string | undefined;
@@ -170,6 +191,8 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
               remote: options.source.kind === 'remote',
             });
           if (plan.spriteIndex) await writeSpriteIndex(plan, probe, tools, workDir, signal);
+          if (plan.hls) await finishHlsRenditions({ workDir, renditions: plan.hls, durationSeconds: probe.durationSeconds });
+          if (plan.lossless) lossless = await proveLossless({ input, lossless: plan.lossless, tools, workDir, signal });
           break;
         } catch (error) {
           if (outputs.failure) throw outputs.failure;
@@ -200,6 +223,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
         plan,
         outputs: [...state.records.values()].sort((a, b) => a.name.localeCompare(b.name, 'en')),
         attempts: state.attempt,
+        lossless,
         timings: { startedAt, finishedAt: now(), probeMs, encodeMs, uploadWaitMs },
       });
       await sink.commit(manifest);
@@ -230,7 +254,10 @@ async function listFiles(dir: string): Promise<string[]> {
 
 function describeProbe(probe: ProbeResult): string {
   const fps = rationalValue(probe.video.frameRate).toFixed(2).replace(/\.00$/, '');
-  return `${probe.video.codec} ${probe.video.width}x${probe.video.height} ${fps} fps${probe.video.variableFrameRate ? ' (variable)' : ''}, ${probe.durationSeconds.toFixed(2)} s, ${probe.audio ? `audio ${probe.audio.codec}` : 'no audio'}`;
+  const scan = probe.video.scan.order === 'progressive' ? '' : ` interlaced ${probe.video.scan.order.toUpperCase()}`;
+  const range = probe.video.colour.dynamicRange === 'sdr' ? '' : ` ${probe.video.colour.dynamicRange.toUpperCase()}`;
+  const audio = probe.audioTracks.length === 0 ? 'no audio' : `${probe.audioTracks.length} audio (${probe.audioTracks[0]!.codec})`;
+  return `${probe.video.codec} ${probe.video.width}x${probe.video.height}${scan}${range} ${fps} fps${probe.video.variableFrameRate ? ' (variable)' : ''}, ${probe.durationSeconds.toFixed(2)} s, ${audio}`;
 }
 
 function clientFor(s3For: RunEncodeOptions['s3For']): (alias: string) => Client {

@@ -71,7 +71,7 @@ export async function runPass(ctx: PassContext): Promise<void> {
       etaSeconds,
     });
   });
-  const watcher = plan.streamingSegments ? watchSegments(workDir, pass.renditions, ctx.handOver) : null;
+  const watcher = plan.streamingSegments ? watchSegments(workDir, pass.folders ?? pass.renditions, ctx.handOver) : null;
   // A refused read (keys revoked, clocks apart) will not heal while ffmpeg keeps reconnecting: stop it at once.
   const remoteInput = fromSource && ctx.remote;
   const refusal = new AbortController();

@@ -1,3 +1,5 @@
+import type { Decision } from '../planning/treatments.ts';
+
 /**
  * Typed progress events of an encode. The core emits them through
  * `onProgress`; src/ui renders them (listr2 on a terminal, timestamped lines
@@ -20,6 +22,8 @@ export type EncodeProgressEvent =
       remoteDestination: boolean;
       /** The stages still to come, in order. */
       stages: EncodeStage[];
+      /** What the encode does with each thing the source carries ("interlaced TFF" -> "progressive: bwdif"). */
+      decisions: Decision[];
     }
   | {
       type: 'encode';

@@ -181,3 +181,18 @@ export async function toolVersions(tools: Tools): Promise<{ ffmpeg: string; ffpr
   const [ffmpeg, ffprobe] = await Promise.all([toolVersion(tools.ffmpeg), toolVersion(tools.ffprobe)]);
   return { ffmpeg, ffprobe };
 }
+
+/** The head of an ffmpeg run that reads a source to analyse it (idet, ebur128): filters log their summaries at info level. */
+export function analysisInputArgs(input: { url: string; inputArgs: string[] }, seekSeconds = 0): string[] {
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-loglevel',
+    'info',
+    ...input.inputArgs,
+    ...(seekSeconds > 0 ? ['-ss', seekSeconds.toFixed(3)] : []),
+    '-i',
+    input.url,
+  ];
+}

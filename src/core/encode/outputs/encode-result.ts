@@ -12,6 +12,7 @@ import {
 import type { EncodePlan } from '../planning/plan.ts';
 import type { Preset } from '../presets/preset-model.ts';
 import type { ProbeResult } from '../source/probe.ts';
+import type { LosslessProof } from '../verify/lossless.ts';
 import type { RetentionSet } from '../../routing/retention.ts';
 
 export interface EncodeResult {
@@ -43,11 +44,13 @@ export interface FinishedEncode {
   plan: EncodePlan;
   outputs: OutputRecord[];
   attempts: number;
+  /** Archives: the source decoded to the same frames and samples as the master. */
+  lossless?: LosslessProof;
   timings: { startedAt: Date; finishedAt: Date; probeMs: number; encodeMs: number; uploadWaitMs: number };
 }
 
 /** What the manifest records of an encode: source version, preset definition, tools, media, outputs with their hashes. */
-export function buildManifest({ source, preset, tools, probe, plan, outputs, attempts, timings }: FinishedEncode): Manifest {
+export function buildManifest({ source, preset, tools, probe, plan, outputs, attempts, lossless, timings }: FinishedEncode): Manifest {
   return {
     format: 'mpegflow-manifest',
     version: 1,
@@ -65,10 +68,18 @@ export function buildManifest({ source, preset, tools, probe, plan, outputs, att
       audio: probe.audio !== null,
     },
     renditions: plan.renditions,
+    sourceDescription: { ...probe },
+    decisions: plan.decisions,
     outputs,
     fixity:
       preset.definition.kind === 'archive'
-        ? { method: 'framemd5', media: preset.definition.output, sidecar: preset.definition.fixity.output }
+        ? {
+            method: 'framemd5',
+            media: preset.definition.output,
+            sidecar: preset.definition.fixity.output,
+            ...(plan.lossless ? { args: plan.lossless.hashArgs } : {}),
+            ...(lossless ? { lossless } : {}),
+          }
         : null,
     attempts,
     timings: {

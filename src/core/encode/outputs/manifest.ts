@@ -77,6 +77,14 @@ export const manifestFixity = z.object({
   method: z.literal('framemd5'),
   media: safeName('the fixity media'),
   sidecar: safeName('the fixity sidecar'),
+  args: z
+    .array(z.string())
+    .optional()
+    .describe('The ffmpeg output options the sidecar was made with (absent: -map 0:v -map 0:a?, archives before the lossless proof).'),
+  lossless: z
+    .object({ method: z.literal('framemd5-decoded'), frames: z.number(), streams: z.number() })
+    .optional()
+    .describe('The source decoded to the same frames and samples as the master, checked during the encode.'),
 });
 export type ManifestFixity = z.infer<typeof manifestFixity>;
 
@@ -97,6 +105,14 @@ export const manifest = z.object({
     audio: z.boolean(),
   }),
   renditions: z.array(renditionPlan),
+  sourceDescription: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('What the source carries, as `mpegflow probe --json` says it: streams, scan, colour, audio tracks, subtitles, timecode.'),
+  decisions: z
+    .array(z.object({ subject: z.string(), from: z.string(), to: z.string() }))
+    .optional()
+    .describe('What the encode did with each thing the source carries.'),
   outputs: z.array(outputRecord),
   fixity: manifestFixity.nullable().describe('archive presets: the media file and the per-frame checksum sidecar made from it.'),
   attempts: z.number(),

@@ -1,6 +1,9 @@
 import type { ArchivePreset, HlsPreset, Mp4Preset, PresetDefinition, ThumbnailsPreset } from '../presets/preset-model.ts';
 import type { RenditionPlan } from '../outputs/manifest.ts';
-import { rationalValue, type ProbeResult, type Rational } from '../source/probe.ts';
+import { rationalValue, scanWords, type ProbeResult, type Rational } from '../source/probe.ts';
+import { archiveArgs, losslessHashArgs } from './archive.ts';
+import type { Loudness, LoudnessInput } from '../source/loudness.ts';
+import { audioOutputs, loudnessFilter, videoTreatment, type AudioOutput, type Decision } from './treatments.ts';
 
 /**
  * Turns a preset and the probe of one source into the ffmpeg runs that make
@@ -17,6 +20,8 @@ export interface FfmpegPass {
   renditions: string[];
   /** Top-level outputs (or folders, for HLS) this pass writes. */
   outputs: string[];
+  /** HLS: the folders whose finished segments are handed over while ffmpeg runs (default: the renditions'). */
+  folders?: string[];
 }
 
 export interface DurationCheck {
@@ -34,6 +39,14 @@ export interface EncodePlan {
   durationChecks: DurationCheck[];
   /** Output duration this plan should produce, seconds. */
   expectedDurationSeconds: number;
+  /** What the encode does with each thing the source carries, in words (the plan, the output, the manifest). */
+  decisions: Decision[];
+  /** What the operator should know: a source trait left as is, a stream not carried. */
+  warnings: string[];
+  /** HLS: the alternate audio and subtitle renditions, finished in the master playlist once ffmpeg is done. */
+  hls?: HlsRenditions;
+  /** Archive: the source and the master decode to the same frames and samples, hashed with these arguments into the sidecar. */
+  lossless?: { hashArgs: string[]; sidecar: string };
   /** Thumbnails: the sprite index to write once the sheet exists. */
   spriteIndex?: { sheet: string; index: string; columns: number; rows: number; tiles: number; intervalSeconds: number; tileWidth: number };
 }
@@ -132,23 +145,126 @@ function h264Args(video: Mp4Preset['video'] | HlsPreset['video']): string[] {
   ];
 }
 
-function planHls(preset: HlsPreset, probe: ProbeResult): EncodePlan {
-  const rate = outputFrameRate(sourceFrameRate(probe), preset.video.maxFrameRate);
+type DeliveryPreset = HlsPreset | Mp4Preset;
+
+/** Measurements the plan needs before it is made: the loudness of each audio output, when the preset normalises it. */
+export interface PlanMeasurements {
+  loudness?: Loudness[];
+}
+
+/** The audio outputs of a delivery preset: one per language. */
+export function deliveryAudio(preset: DeliveryPreset, probe: ProbeResult): ReturnType<typeof audioOutputs> {
+  return audioOutputs(probe, preset.audio.channels, true);
+}
+
+/** What to measure before planning: the audio outputs' chains, when the preset has a loudness target. */
+export function loudnessInputs(preset: PresetDefinition, probe: ProbeResult): LoudnessInput[] {
+  if ((preset.kind !== 'hls' && preset.kind !== 'mp4') || !preset.audio.loudness) return [];
+  return deliveryAudio(preset, probe).outputs.map((output) => ({ chain: output.chain }));
+}
+
+interface DeliveryTreatment {
+  rate: Rational;
+  /** The video filters up to (not including) the scale to each size. */
+  videoHead: string;
+  audio: AudioOutput[];
+  /** filter_complex parts making [aN] for each audio output. */
+  audioGraph: string[];
+  decisions: Decision[];
+  warnings: string[];
+}
+
+function deliveryTreatment(preset: DeliveryPreset, probe: ProbeResult, measurements: PlanMeasurements): DeliveryTreatment {
+  const video = videoTreatment(probe, { deinterlace: preset.video.deinterlace ?? 'frame', pixelFormat: preset.video.pixelFormat });
+  const base = sourceFrameRate(probe);
+  const rate = outputFrameRate({ num: base.num * video.rateFactor, den: base.den }, preset.video.maxFrameRate);
+  const decisions = [...video.decisions];
+  const warnings: string[] = [];
+  if (probe.video.variableFrameRate || video.rateFactor !== 1 || rationalValue(rate) !== rationalValue(base)) {
+    const from = `${probe.video.variableFrameRate ? 'variable, ' : ''}${rationalValue(probe.video.frameRate)
+      .toFixed(3)
+      .replace(/\.?0+$/, '')} fps`;
+    decisions.push({ subject: 'frame-rate', from, to: `constant ${formatRate(rate)} fps` });
+  }
+  const { outputs, decisions: audioDecisions } = deliveryAudio(preset, probe);
+  decisions.push(...audioDecisions);
+  const target = preset.audio.loudness;
+  const audioGraph = outputs.map((output, i) => {
+    let chain = output.chain;
+    if (target) {
+      const measured = measurements.loudness?.[i];
+      if (!measured) throw new Error(`the loudness of audio output ${i} was not measured before planning`);
+      const name = `audio ${output.sources.join('+')}${output.language ? ` (${output.language})` : ''}`;
+      const applied = loudnessFilter(measured, target, preset.audio.sampleRate, name);
+      decisions.push(applied.decision);
+      if (applied.warning) warnings.push(applied.warning);
+      if (applied.filter) chain += `,${applied.filter}`;
+    }
+    return `${chain}[a${i}]`;
+  });
+  if (!target && outputs.length > 0)
+    decisions.push({ subject: 'loudness', from: 'as mixed', to: 'kept (the preset sets no loudness target)' });
+  const subtitles = probe.subtitles;
+  if (subtitles.length > 0) {
+    const carried = subtitles.filter((s) => s.kind === 'text');
+    const dropped = subtitles.filter((s) => s.kind !== 'text');
+    if (carried.length > 0) {
+      const to = preset.kind === 'mp4' ? 'MP4 timed text (mov_text)' : 'WebVTT subtitle renditions';
+      decisions.push({ subject: 'subtitles', from: `${carried.length} text subtitle track(s)`, to });
+    }
+    if (dropped.length > 0) {
+      const what = dropped.map((s) => `${s.index} (${s.codec}${s.language ? `, ${s.language}` : ''})`).join(', ');
+      decisions.push({ subject: 'subtitles', from: `bitmap subtitle ${what}`, to: 'not carried' });
+      warnings.push(`subtitle track(s) ${what} are not carried: bitmap subtitles cannot become text without OCR`);
+    }
+  }
+  if (probe.timecode)
+    decisions.push({ subject: 'timecode', from: probe.timecode, to: 'recorded in the manifest (delivery formats carry none)' });
+  const videoHead = [`[0:${probe.video.index}]${[...video.filters, `fps=${formatRate(rate)}`].join(',')}`];
+  return { rate, videoHead: videoHead.join(''), audio: outputs, audioGraph, decisions, warnings };
+}
+
+const languageArgs = (audio: AudioOutput[], offset = 0): string[] =>
+  audio.flatMap((a, i) => (a.language ? [`-metadata:s:a:${i + offset}`, `language=${a.language}`] : []));
+
+/** The alternate renditions of an HLS encode: what MpegFlow writes into ffmpeg's master playlist (names, subtitles) once it is done. */
+export interface HlsRenditions {
+  audio: { folder: string; name: string; language: string | null; default: boolean }[];
+  subtitles: { file: string; playlist: string; name: string; language: string | null; default: boolean; forced: boolean }[];
+}
+
+/** Folder and file names for alternate renditions: by language, numbered when a language repeats or is unknown, never a rung's name. */
+function renditionNames(prefix: string, languages: (string | null)[], taken: string[]): string[] {
+  const names: string[] = [];
+  languages.forEach((language, i) => {
+    let name = language && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(language) ? `${prefix}_${language}` : `${prefix}_${i + 1}`;
+    while (names.includes(name) || taken.includes(name)) name = `${name}_${i + 1}`;
+    names.push(name);
+  });
+  return names;
+}
+
+/**
+ * The ladder in one ffmpeg run: every rung from one decode, audio encoded
+ * once per language into one alternate-audio group that every rung refers
+ * to (EXT-X-MEDIA), and each text subtitle track as a WebVTT rendition.
+ */
+function planHls(preset: HlsPreset, probe: ProbeResult, measurements: PlanMeasurements): EncodePlan {
+  const treatment = deliveryTreatment(preset, probe, measurements);
+  const { rate, audio } = treatment;
   const rungs = selectRungs(preset, probe);
   const sizes = rungs.map((r) => fitSize(probe, r.height));
   const n = rungs.length;
   const splitLabels = rungs.map((_, i) => `[s${i}]`).join('');
   const graph = [
-    `[0:${probe.video.index}]fps=${formatRate(rate)},split=${n}${splitLabels}`,
+    `${treatment.videoHead},split=${n}${splitLabels}`,
     ...sizes.map((size, i) => `[s${i}]${scaleChain(size)},format=${preset.video.pixelFormat}[v${i}]`),
+    ...treatment.audioGraph,
   ].join(';');
   const gop = Math.max(1, Math.round(rationalValue(rate) * preset.segmentSeconds));
-  const audio = probe.audio;
   const args: string[] = ['-filter_complex', graph];
-  rungs.forEach((_, i) => {
-    args.push('-map', `[v${i}]`);
-    if (audio) args.push('-map', `0:${audio.index}`);
-  });
+  rungs.forEach((_, i) => args.push('-map', `[v${i}]`));
+  audio.forEach((_, i) => args.push('-map', `[a${i}]`));
   args.push(...h264Args(preset.video));
   rungs.forEach((r, i) => args.push(`-b:v:${i}`, r.videoBitrate, `-maxrate:v:${i}`, r.maxRate, `-bufsize:v:${i}`, r.bufSize));
   args.push(
@@ -161,11 +277,24 @@ function planHls(preset: HlsPreset, probe: ProbeResult): EncodePlan {
     '-force_key_frames',
     `expr:gte(t,n_forced*${preset.segmentSeconds})`,
   );
-  if (audio) {
-    args.push('-c:a', 'aac', '-ac', String(preset.audio.channels), '-ar', String(preset.audio.sampleRate));
-    rungs.forEach((r, i) => args.push(`-b:a:${i}`, r.audioBitrate));
+  // the group is shared by every rung: it gets the top rung's audio bitrate
+  const audioBitrate = rungs[0]!.audioBitrate;
+  const audioFolders = renditionNames(
+    'audio',
+    audio.map((a) => a.language),
+    rungs.map((r) => r.name),
+  );
+  if (audio.length > 0) {
+    args.push('-c:a', 'aac', '-ac', String(preset.audio.channels), '-ar', String(preset.audio.sampleRate), '-b:a', audioBitrate);
+    args.push(...languageArgs(audio));
   }
-  const streamMap = rungs.map((r, i) => (audio ? `v:${i},a:${i},name:${r.name}` : `v:${i},name:${r.name}`)).join(' ');
+  const group = audio.length > 0 ? ',agroup:audio' : '';
+  const streamMap = [
+    ...rungs.map((r, i) => `v:${i}${group},name:${r.name}`),
+    ...audio.map(
+      (a, i) => `a:${i},agroup:audio,name:${audioFolders[i]}${a.language ? `,language:${a.language}` : ''}${i === 0 ? ',default:yes' : ''}`,
+    ),
+  ].join(' ');
   args.push(
     '-f',
     'hls',
@@ -187,6 +316,23 @@ function planHls(preset: HlsPreset, probe: ProbeResult): EncodePlan {
     streamMap,
     '%v/index.m3u8',
   );
+  const text = probe.subtitles.filter((s) => s.kind === 'text');
+  const subtitleNames = renditionNames(
+    'subtitles',
+    text.map((s) => s.language),
+    [...rungs.map((r) => r.name), ...audioFolders],
+  );
+  const subtitles = text.map((s, i) => ({
+    file: `${subtitleNames[i]}.vtt`,
+    playlist: `${subtitleNames[i]}.m3u8`,
+    name: s.title ?? s.language ?? `Subtitles ${i + 1}`,
+    language: s.language,
+    default: s.default,
+    forced: s.forced,
+  }));
+  // each subtitle track as one WebVTT file, from the same run
+  text.forEach((s, i) => args.push('-map', `0:${s.index}`, '-c:s', 'webvtt', '-f', 'webvtt', subtitles[i]!.file));
+  const folders = [...rungs.map((r) => r.name), ...audioFolders];
   return {
     kind: 'hls',
     renditions: rungs.map((r, i) => ({
@@ -195,7 +341,7 @@ function planHls(preset: HlsPreset, probe: ProbeResult): EncodePlan {
       height: sizes[i]!.height,
       frameRate: formatRate(rate),
       videoBitrate: r.videoBitrate,
-      audioBitrate: audio ? r.audioBitrate : null,
+      audioBitrate: audio.length > 0 ? audioBitrate : null,
     })),
     passes: [
       {
@@ -203,26 +349,50 @@ function planHls(preset: HlsPreset, probe: ProbeResult): EncodePlan {
         input: { kind: 'source' },
         outputArgs: args,
         renditions: rungs.map((r) => r.name),
-        outputs: ['master.m3u8', ...rungs.map((r) => r.name)],
+        folders,
+        outputs: ['master.m3u8', ...folders, ...subtitles.flatMap((s) => [s.file, s.playlist])],
       },
     ],
     streamingSegments: true,
-    durationChecks: rungs.map((r) => ({ output: `${r.name}/index.m3u8`, kind: 'hls-playlist' as const })),
+    durationChecks: folders.map((folder) => ({ output: `${folder}/index.m3u8`, kind: 'hls-playlist' as const })),
     expectedDurationSeconds: probe.durationSeconds,
+    hls: {
+      audio: audio.map((a, i) => ({
+        folder: audioFolders[i]!,
+        name: a.title ?? a.language ?? 'Main',
+        language: a.language,
+        default: i === 0,
+      })),
+      subtitles,
+    },
+    decisions: treatment.decisions,
+    warnings: treatment.warnings,
   };
 }
 
-function planMp4(preset: Mp4Preset, probe: ProbeResult): EncodePlan {
-  const rate = outputFrameRate(sourceFrameRate(probe), preset.video.maxFrameRate);
+function planMp4(preset: Mp4Preset, probe: ProbeResult, measurements: PlanMeasurements): EncodePlan {
+  const treatment = deliveryTreatment(preset, probe, measurements);
+  const { rate, audio } = treatment;
   const size = fitSize(probe, preset.video.maxHeight);
   const gop = Math.max(1, Math.round(rationalValue(rate) * preset.video.keyframeSeconds));
-  const args = ['-map', `0:${probe.video.index}`];
-  if (probe.audio) args.push('-map', `0:${probe.audio.index}`);
-  args.push('-vf', `fps=${formatRate(rate)},${scaleChain(size)},format=${preset.video.pixelFormat}`, ...h264Args(preset.video));
+  const graph = [`${treatment.videoHead},${scaleChain(size)},format=${preset.video.pixelFormat}[v]`, ...treatment.audioGraph].join(';');
+  const args = ['-filter_complex', graph, '-map', '[v]', ...audio.flatMap((_, i) => ['-map', `[a${i}]`])];
+  const subtitles = probe.subtitles.filter((s) => s.kind === 'text');
+  for (const s of subtitles) args.push('-map', `0:${s.index}`);
+  args.push(...h264Args(preset.video));
   args.push('-crf', String(preset.video.crf), '-g', String(gop));
   if (preset.video.maxRate) args.push('-maxrate', preset.video.maxRate, '-bufsize', preset.video.bufSize ?? preset.video.maxRate);
-  if (probe.audio) {
+  if (audio.length > 0) {
     args.push('-c:a', 'aac', '-b:a', preset.audio.bitrate, '-ac', String(preset.audio.channels), '-ar', String(preset.audio.sampleRate));
+    args.push(...languageArgs(audio));
+    // the first track plays by default; the others are alternatives a player offers
+    audio.forEach((_, i) => args.push(`-disposition:a:${i}`, i === 0 ? 'default' : '0'));
+  }
+  if (subtitles.length > 0) {
+    args.push('-c:s', 'mov_text');
+    subtitles.forEach((s, i) => {
+      if (s.language) args.push(`-metadata:s:s:${i}`, `language=${s.language}`);
+    });
   }
   args.push('-movflags', '+faststart', '-f', 'mp4', preset.output);
   const name = preset.name;
@@ -235,21 +405,22 @@ function planMp4(preset: Mp4Preset, probe: ProbeResult): EncodePlan {
         height: size.height,
         frameRate: formatRate(rate),
         videoBitrate: preset.video.maxRate ?? null,
-        audioBitrate: probe.audio ? preset.audio.bitrate : null,
+        audioBitrate: audio.length > 0 ? preset.audio.bitrate : null,
       },
     ],
     passes: [{ stage: 'encode', input: { kind: 'source' }, outputArgs: args, renditions: [name], outputs: [preset.output] }],
     streamingSegments: false,
     durationChecks: [{ output: preset.output, kind: 'media' }],
     expectedDurationSeconds: probe.durationSeconds,
+    decisions: treatment.decisions,
+    warnings: treatment.warnings,
   };
 }
 
 function planArchive(preset: ArchivePreset, probe: ProbeResult): EncodePlan {
-  const args = ['-map', `0:${probe.video.index}`, '-map', '0:a?', '-map_metadata', '0'];
-  args.push('-c:v', 'ffv1', '-level', String(preset.video.level), '-g', '1', '-slices', String(preset.video.slices));
-  args.push('-slicecrc', preset.video.sliceCrc ? '1' : '0', '-fps_mode', 'passthrough', '-c:a', 'flac', '-f', 'matroska', preset.output);
-  const fixityArgs = ['-map', '0:v', '-map', '0:a?', '-f', 'framemd5', preset.fixity.output];
+  const { args, decisions, warnings } = archiveArgs(preset, probe);
+  const hashArgs = losslessHashArgs(probe);
+  const fixityArgs = [...hashArgs, '-f', 'framemd5', preset.fixity.output];
   return {
     kind: 'archive',
     renditions: [
@@ -268,6 +439,9 @@ function planArchive(preset: ArchivePreset, probe: ProbeResult): EncodePlan {
     streamingSegments: false,
     durationChecks: [{ output: preset.output, kind: 'media' }],
     expectedDurationSeconds: probe.durationSeconds,
+    lossless: { hashArgs, sidecar: preset.fixity.output },
+    decisions: [{ subject: 'scan', from: scanWords(probe.video.scan.order), to: 'kept (field order recorded)' }, ...decisions],
+    warnings,
   };
 }
 
@@ -282,8 +456,9 @@ function planThumbnails(preset: ThumbnailsPreset, probe: ProbeResult): EncodePla
   const rows = Math.ceil(tiles / sprite.columns);
   const columns = Math.min(sprite.columns, tiles);
   const posterAt = probe.startSeconds + (probe.durationSeconds * poster.atPercent) / 100;
+  const treatment = videoTreatment(probe, { deinterlace: 'frame', pixelFormat: 'yuvj420p' });
   const graph = [
-    `[0:${probe.video.index}]split=2[p0][s0]`,
+    `[0:${probe.video.index}]${treatment.filters.map((f) => `${f},`).join('')}split=2[p0][s0]`,
     `[p0]select='gte(t\\,${posterAt.toFixed(3)})',${scaleChain(posterSize)}[poster]`,
     `[s0]fps=1/${interval},scale=${tile.width}:${tile.height}:flags=bicubic,setsar=1,tile=${columns}x${rows}[sprite]`,
   ].join(';');
@@ -328,16 +503,18 @@ function planThumbnails(preset: ThumbnailsPreset, probe: ProbeResult): EncodePla
     streamingSegments: false,
     durationChecks: [],
     expectedDurationSeconds: probe.durationSeconds,
+    decisions: treatment.decisions.filter((d) => d.subject === 'scan' || d.subject === 'colour' || d.subject === 'rotation'),
+    warnings: [],
     spriteIndex: { sheet: sprite.output, index: sprite.index, columns, rows, tiles, intervalSeconds: interval, tileWidth: tile.width },
   };
 }
 
-export function planEncode(preset: PresetDefinition, probe: ProbeResult): EncodePlan {
+export function planEncode(preset: PresetDefinition, probe: ProbeResult, measurements: PlanMeasurements = {}): EncodePlan {
   switch (preset.kind) {
     case 'hls':
-      return planHls(preset, probe);
+      return planHls(preset, probe, measurements);
     case 'mp4':
-      return planMp4(preset, probe);
+      return planMp4(preset, probe, measurements);
     case 'archive':
       return planArchive(preset, probe);
     case 'thumbnails':

@@ -63,12 +63,21 @@ const h264 = {
   /** Sources above this frame rate are encoded at it; every output is constant frame rate. */
   maxFrameRate: num(1, 240),
   tune: oneOf('film', 'animation', 'grain', 'fastdecode', 'zerolatency').optional(),
+  /** Interlaced sources: "frame" makes a progressive frame of each frame (50i -> 25p, the default), "field" one of each field (50i -> 50p). */
+  deinterlace: oneOf('frame', 'field').optional(),
+  /** HDR sources (HDR10, HLG): tone-mapped to SDR BT.709, the only form 8-bit H.264 can show right ("keep" comes with 10-bit HEVC presets). */
+  hdr: oneOf('tonemap').optional(),
 };
 
 const aac = {
   codec: oneOf('aac'),
   channels: oneOf(1, 2),
   sampleRate: oneOf(44100, 48000),
+  /**
+   * Loudness normalisation (two passes: measured, then applied, linearly where the ceiling allows): -23 LUFS for
+   * EBU R128 broadcast, -24 for ATSC A/85, about -16 for streaming. Absent: the source's loudness is kept.
+   */
+  loudness: object({ integratedLufs: num(-31, -5), truePeakDbtp: num(-9, 0) }).optional(),
 };
 
 /** Checks the shapes cannot express; they run once the shape is right. */

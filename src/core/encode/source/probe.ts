@@ -1,23 +1,50 @@
 import { MpegflowError } from '../../errors.ts';
 import { lastLines, runTool, type Tools } from '../ffmpeg/tools.ts';
+import { parseFfprobeOutput, type FfprobeOutput, type FfprobeStream } from './ffprobe-output.ts';
+import { detectScan, scanVerdict, type ScanVerdict } from './scan.ts';
+import {
+  audioTrackOf,
+  bitDepth,
+  chroma,
+  colourOf,
+  containerFieldOrder,
+  frameFieldOrder,
+  streamDuration,
+  subtitleTrackOf,
+  timecodeOf,
+  type AudioTrack,
+  type Colour,
+  type OtherStream,
+  type SubtitleTrack,
+} from './streams.ts';
 
 export interface Rational {
   num: number;
   den: number;
 }
 
+/**
+ * The one description of a source: what the encode plan decides from, what
+ * `mpegflow probe` shows, and what the manifest records.
+ */
 export interface ProbeResult {
   formatName: string;
+  /** The duration that counts: the picture's (a subtitle track that outlasts it does not make the programme longer). */
   durationSeconds: number;
+  /** What the container announces; differs when a stream outlasts the picture. */
+  containerDurationSeconds: number;
   startSeconds: number;
   sizeBytes: number | null;
   video: {
     index: number;
     codec: string;
+    profile: string | null;
     /** Displayed size (after the rotation ffmpeg applies automatically). */
     width: number;
     height: number;
     pixelFormat: string | null;
+    bitDepth: number | null;
+    chroma: string | null;
     /** Sample (pixel) aspect ratio; 1:1 for square pixels. */
     sampleAspectRatio: Rational;
     /** Average frame rate (frames / duration); the rate CFR outputs are made at. */
@@ -27,9 +54,21 @@ export interface ProbeResult {
     /** True when the nominal and average rates disagree: timestamps are irregular. */
     variableFrameRate: boolean;
     rotation: number;
+    /** Interlaced or not, and where that verdict comes from (idet on a sample, or the container). */
+    scan: ScanVerdict;
+    colour: Colour;
+    /** CEA-608/708 captions carried in the picture's SEI/user data. */
+    closedCaptions: boolean;
   };
-  audio: { index: number; codec: string; channels: number; sampleRate: number } | null;
-  audioStreams: number;
+  /** The first audio track (what a single-track output takes), or null. */
+  audio: AudioTrack | null;
+  audioTracks: AudioTrack[];
+  subtitles: SubtitleTrack[];
+  /** Data, attachment and further video streams (timecode tracks, fonts, cover art). */
+  otherStreams: OtherStream[];
+  timecode: string | null;
+  /** What a person should know of the source that does not stop an encode. */
+  warnings: string[];
 }
 
 /** How the probe reads its input: a local path, or a URL plus what may be shown in its place. */
@@ -40,29 +79,6 @@ export interface ProbeInput {
   display: string;
   /** Extra input options (HTTP reconnect...). */
   inputArgs?: string[];
-}
-
-interface FfprobeStream {
-  index: number;
-  codec_type?: string;
-  codec_name?: string;
-  width?: number;
-  height?: number;
-  pix_fmt?: string;
-  sample_aspect_ratio?: string;
-  avg_frame_rate?: string;
-  r_frame_rate?: string;
-  channels?: number;
-  sample_rate?: string;
-  duration?: string;
-  disposition?: { attached_pic?: number };
-  tags?: { rotate?: string };
-  side_data_list?: { rotation?: number }[];
-}
-
-interface FfprobeOutput {
-  format?: { format_name?: string; duration?: string; start_time?: string; size?: string };
-  streams?: FfprobeStream[];
 }
 
 export function parseRational(text: string | undefined): Rational | null {
@@ -133,6 +149,8 @@ function classifyFailure(input: ProbeInput, stderr: string): MpegflowError {
  * cannot give a complete video output: unreadable or corrupt data, no video
  * stream (audio only, or only cover art), no duration (a still image), or a
  * file whose last packets are missing (cut short after its index was written).
+ * Describes the rest: interlacing (idet on a sample), colour and HDR
+ * metadata, every audio and subtitle track, timecode.
  */
 export async function probeSource(options: {
   input: ProbeInput;
@@ -144,33 +162,97 @@ export async function probeSource(options: {
   const secrets = [input.url, ...(options.secrets ?? [])];
   const run = await runTool({
     file: tools.ffprobe,
-    args: ['-v', PROBE_LOG_LEVEL, '-print_format', 'json', '-show_format', '-show_streams', ...(input.inputArgs ?? []), input.url],
+    args: [
+      '-v',
+      PROBE_LOG_LEVEL,
+      '-print_format',
+      'json',
+      '-show_format',
+      '-show_streams',
+      // the first frames: the codec's interlace flags and HDR side data live there, not in the stream
+      '-show_frames',
+      '-read_intervals',
+      '%+#8',
+      '-show_entries',
+      'frame=media_type,stream_index,interlaced_frame,top_field_first,side_data_list',
+      ...(input.inputArgs ?? []),
+      input.url,
+    ],
     signal,
     secrets,
   });
   if (run.aborted) throw cancelledError();
   if (run.exitCode !== 0) throw classifyFailure(input, run.stderrTail);
-  let parsed: FfprobeOutput;
+  let json: unknown;
   try {
-    parsed = JSON.parse(run.stdout) as FfprobeOutput;
+    json = JSON.parse(run.stdout);
   } catch {
     throw classifyFailure(input, run.stderrTail);
   }
+  const parsed = parseFfprobeOutput(json, tools.ffprobe);
+  const described = describe(input, parsed);
+  const [idet] = await Promise.all([
+    detectScan({
+      url: input.url,
+      inputArgs: input.inputArgs ?? [],
+      videoIndex: described.video.index,
+      durationSeconds: described.durationSeconds,
+      tools,
+      signal,
+      secrets,
+    }),
+    checkComplete(options, described, secrets),
+  ]);
+  if (signal?.aborted) throw cancelledError();
+  const { scan } = described.video;
+  described.video.scan = scanVerdict(scan.container, idet);
+  const verdict = described.video.scan;
+  if (verdict.from === 'idet' && scan.container !== 'unknown' && scan.container !== verdict.order) {
+    described.warnings.push(
+      `the container says the picture is ${scanWords(scan.container)}, but idet finds it ${scanWords(verdict.order)} (${verdict.idet!.tff} TFF, ${verdict.idet!.bff} BFF, ${verdict.idet!.progressive} progressive frames of its sample): treated as ${scanWords(verdict.order)}`,
+    );
+  }
+  if (verdict.from === 'assumed') {
+    described.warnings.push(
+      'neither the container nor idet can tell whether the picture is interlaced (a still or a sample without motion): treated as progressive',
+    );
+  }
+  return described;
+}
+
+export const scanWords = (order: string): string =>
+  order === 'tff' ? 'interlaced, top field first' : order === 'bff' ? 'interlaced, bottom field first' : order;
+
+function describe(input: ProbeInput, parsed: FfprobeOutput): ProbeResult {
   const streams = parsed.streams ?? [];
-  const videoStream = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic && (s.width ?? 0) > 0);
+  const frames = parsed.frames ?? [];
+  const isPicture = (s: FfprobeStream) => s.codec_type === 'video' && !s.disposition?.attached_pic && (s.width ?? 0) > 0;
+  const videoStream = streams.find(isPicture);
   const audioStreams = streams.filter((s) => s.codec_type === 'audio');
   if (!videoStream) {
     const what = audioStreams.length > 0 ? 'it has no video stream (audio only)' : 'it has no video stream';
     throw refused(input, what, 'SOURCE_NO_VIDEO', 'MpegFlow presets encode video; pick a video file');
   }
   const formatName = parsed.format?.format_name ?? 'unknown';
-  const durationSeconds = Number(parsed.format?.duration ?? videoStream.duration ?? NaN);
+  const containerDurationSeconds = Number(parsed.format?.duration ?? NaN);
+  const videoDuration = streamDuration(videoStream);
+  const durationSeconds = videoDuration ?? containerDurationSeconds;
   if (/image2|_pipe$|^(png|jpeg|gif|webp)/.test(formatName) || !Number.isFinite(durationSeconds) || durationSeconds <= 0) {
     throw refused(
       input,
       'it has no duration (a still image or a stream without timing)',
       'SOURCE_NO_DURATION',
       'pick a video file with a known duration',
+    );
+  }
+  const warnings: string[] = [];
+  const longest = Number.isFinite(containerDurationSeconds) ? containerDurationSeconds : durationSeconds;
+  if (longest - durationSeconds > 0.5) {
+    const outlasting = streams
+      .filter((s) => s !== videoStream && (streamDuration(s) ?? 0) > durationSeconds + 0.5)
+      .map((s) => `${s.codec_type ?? 'stream'} ${s.index}`);
+    warnings.push(
+      `the container lasts ${longest.toFixed(2)} s but the picture ${durationSeconds.toFixed(2)} s${outlasting.length ? ` (${outlasting.join(', ')} outlast${outlasting.length === 1 ? 's' : ''} it)` : ''}: outputs are judged by the picture's duration`,
     );
   }
   const startSeconds = Number(parsed.format?.start_time ?? 0) || 0;
@@ -184,36 +266,43 @@ export async function probeSource(options: {
   const variableFrameRate = Boolean(
     avg && nominal && Math.abs(rationalValue(avg) - rationalValue(nominal)) / rationalValue(nominal) > 0.01,
   );
-  const audio = audioStreams[0];
-  const result: ProbeResult = {
+  const container = containerFieldOrder(videoStream.field_order);
+  const fromFrames = frameFieldOrder(frames, videoStream.index);
+  const audioTracks = audioStreams.map(audioTrackOf);
+  return {
     formatName,
     durationSeconds,
+    containerDurationSeconds: Number.isFinite(containerDurationSeconds) ? containerDurationSeconds : durationSeconds,
     startSeconds,
     sizeBytes: parsed.format?.size ? Number(parsed.format.size) : null,
     video: {
       index: videoStream.index,
       codec: videoStream.codec_name ?? 'unknown',
+      profile: videoStream.profile ?? null,
       width: swap ? videoStream.height! : videoStream.width!,
       height: swap ? videoStream.width! : videoStream.height!,
       pixelFormat: videoStream.pix_fmt ?? null,
+      bitDepth: bitDepth(videoStream),
+      chroma: chroma(videoStream.pix_fmt ?? null),
       sampleAspectRatio: parseRational(videoStream.sample_aspect_ratio?.replace(':', '/')) ?? { num: 1, den: 1 },
       frameRate,
       nominalFrameRate: nominal,
       variableFrameRate,
       rotation,
+      // the container's word, else the codec's own flags; idet's verdict replaces it once it has run
+      scan: scanVerdict(container !== 'unknown' ? container : fromFrames, null),
+      colour: colourOf(videoStream, frames),
+      closedCaptions: videoStream.closed_captions === 1,
     },
-    audio: audio
-      ? {
-          index: audio.index,
-          codec: audio.codec_name ?? 'unknown',
-          channels: audio.channels ?? 2,
-          sampleRate: Number(audio.sample_rate ?? 48000),
-        }
-      : null,
-    audioStreams: audioStreams.length,
+    audio: audioTracks[0] ?? null,
+    audioTracks,
+    subtitles: streams.filter((s) => s.codec_type === 'subtitle').map(subtitleTrackOf),
+    otherStreams: streams
+      .filter((s) => s !== videoStream && s.codec_type !== 'audio' && s.codec_type !== 'subtitle')
+      .map((s) => ({ index: s.index, type: s.codec_type ?? 'unknown', codec: s.codec_name ?? s.tags?.mimetype ?? 'unknown' })),
+    timecode: timecodeOf(parsed),
+    warnings,
   };
-  await checkComplete(options, result, secrets);
-  return result;
 }
 
 /** Reads the packets of the last seconds: a file cut short after its index was written ends early. */

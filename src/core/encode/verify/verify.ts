@@ -16,6 +16,7 @@ import { hashFile } from '../outputs/sink.ts';
 import { hasObjectLock, readRetention, type ObjectRetention } from '../../routing/retention.ts';
 import { openSourceRelay, RELAY_INPUT_ARGS } from '../source/source-relay.ts';
 import { defaultTools, lastLines, runTool, type Tools } from '../ffmpeg/tools.ts';
+import { frameLines, LEGACY_FIXITY_ARGS } from './framemd5.ts';
 
 export type VerifyProblemKind = 'missing' | 'size' | 'checksum' | 'frames' | 'unreadable';
 
@@ -126,19 +127,6 @@ function remoteReader(client: Client, destination: Extract<DestinationLocation, 
   };
 }
 
-/** The checksum lines of a framemd5 file, without the header lines that name the software version. */
-function frameLines(text: string): { header: string[]; frames: string[] } {
-  const header: string[] = [];
-  const frames: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    if (!line) continue;
-    if (line.startsWith('#')) {
-      if (!line.startsWith('#software')) header.push(line);
-    } else frames.push(line.replace(/\s+/g, ' '));
-  }
-  return { header, frames };
-}
-
 async function checkFixity(
   reader: Reader,
   fixity: ManifestFixity,
@@ -162,10 +150,7 @@ async function checkFixity(
         ...media.inputArgs,
         '-i',
         media.url,
-        '-map',
-        '0:v',
-        '-map',
-        '0:a?',
+        ...(fixity.args ?? LEGACY_FIXITY_ARGS),
         '-f',
         'framemd5',
         'pipe:1',

@@ -10,6 +10,7 @@ import {
 } from '../../../../src/core/encode/planning/plan.ts';
 import type { ProbeResult } from '../../../../src/core/encode/source/probe.ts';
 import { resolvePreset } from '../../../../src/core/encode/presets/presets.ts';
+import { audioTrack, probeResult } from '../../../support/probe-result.ts';
 
 function probe(
   width: number,
@@ -17,27 +18,22 @@ function probe(
   options: { fps?: [number, number]; nominal?: [number, number]; audio?: boolean; duration?: number; sar?: [number, number] } = {},
 ): ProbeResult {
   const [num, den] = options.fps ?? [25, 1];
-  return {
-    formatName: 'mov,mp4,m4a,3gp,3g2,mj2',
+  return probeResult({
     durationSeconds: options.duration ?? 10,
-    startSeconds: 0,
-    sizeBytes: 1000,
     video: {
-      index: 0,
-      codec: 'h264',
       width,
       height,
-      pixelFormat: 'yuv420p',
       sampleAspectRatio: { num: options.sar?.[0] ?? 1, den: options.sar?.[1] ?? 1 },
       frameRate: { num, den },
       nominalFrameRate: options.nominal ? { num: options.nominal[0], den: options.nominal[1] } : { num, den },
       variableFrameRate: Boolean(options.nominal),
-      rotation: 0,
     },
-    audio: options.audio === false ? null : { index: 1, codec: 'aac', channels: 2, sampleRate: 48000 },
-    audioStreams: options.audio === false ? 0 : 1,
-  };
+    audioTracks: options.audio === false ? [] : [audioTrack(1)],
+  });
 }
+
+/** A programme at -20 LUFS: within reach of the built-in presets' -16 LUFS linearly. */
+const measured = { integratedLufs: -20, thresholdLufs: -30, rangeLu: 5, truePeakDbtp: -8 };
 
 const hls = resolvePreset({ name: 'hls-h264' });
 const hlsDef = hls.definition.kind === 'hls' ? hls.definition : (undefined as never);
@@ -94,7 +90,7 @@ describe('encode plans', () => {
   });
 
   it('encodes the whole HLS ladder in one ffmpeg run with aligned keyframes', () => {
-    const plan = planEncode(hlsDef, probe(1920, 1080, { fps: [30, 1] }));
+    const plan = planEncode(hlsDef, probe(1920, 1080, { fps: [30, 1] }), { loudness: [measured] });
     assert.equal(plan.passes.length, 1);
     const args = plan.passes[0]!.outputArgs;
     const graph = args[args.indexOf('-filter_complex') + 1]!;
@@ -103,12 +99,17 @@ describe('encode plans', () => {
     assert.equal(args[args.indexOf('-g') + 1], '180');
     assert.equal(args[args.indexOf('-sc_threshold') + 1], '0');
     assert.equal(args[args.indexOf('-force_key_frames') + 1], 'expr:gte(t,n_forced*6)');
-    assert.equal(args[args.indexOf('-var_stream_map') + 1], 'v:0,a:0,name:1080p v:1,a:1,name:720p v:2,a:2,name:480p v:3,a:3,name:360p');
+    // audio once, in a group every rung refers to
+    assert.equal(
+      args[args.indexOf('-var_stream_map') + 1],
+      'v:0,agroup:audio,name:1080p v:1,agroup:audio,name:720p v:2,agroup:audio,name:480p v:3,agroup:audio,name:360p a:0,agroup:audio,name:audio_1,default:yes',
+    );
+    assert.equal(args.filter((a) => a === '-b:a').length, 1);
     assert.equal(args.at(-1), '%v/index.m3u8');
     assert.ok(args.includes('independent_segments+temp_file'));
     assert.deepEqual(
       plan.durationChecks.map((c) => c.output),
-      ['1080p/index.m3u8', '720p/index.m3u8', '480p/index.m3u8', '360p/index.m3u8'],
+      ['1080p/index.m3u8', '720p/index.m3u8', '480p/index.m3u8', '360p/index.m3u8', 'audio_1/index.m3u8'],
     );
   });
 
@@ -116,6 +117,7 @@ describe('encode plans', () => {
     const plan = planEncode(hlsDef, probe(640, 360, { audio: false }));
     const args = plan.passes[0]!.outputArgs;
     assert.equal(args[args.indexOf('-var_stream_map') + 1], 'v:0,name:360p');
+    assert.equal(plan.hls!.audio.length, 0);
     assert.ok(!args.includes('-c:a'));
     assert.equal(plan.renditions[0]!.audioBitrate, null);
   });
@@ -136,14 +138,20 @@ describe('encode plans', () => {
       '-level',
       '3',
     ]);
-    assert.ok(encode!.outputArgs.includes('flac'));
+    // the AAC of this source is kept as its bitstream; PCM would become FLAC
+    assert.equal(encode!.outputArgs[encode!.outputArgs.indexOf('-c:a:0') + 1], 'copy');
+    const pcm = planEncode(resolvePreset({ name: 'archive-ffv1' }).definition, {
+      ...probe(640, 360),
+      audioTracks: [audioTrack(1, { codec: 'pcm_s24le', sampleFormat: 's32', bitDepth: 24 })],
+    });
+    assert.equal(pcm.passes[0]!.outputArgs[pcm.passes[0]!.outputArgs.indexOf('-c:a:0') + 1], 'flac');
     assert.deepEqual(fixity!.outputArgs.slice(-3), ['-f', 'framemd5', 'archive.framemd5']);
   });
 
   it('writes MP4 with faststart at even sizes', () => {
-    const plan = planEncode(resolvePreset({ name: 'mp4-h264' }).definition, probe(853, 479));
+    const plan = planEncode(resolvePreset({ name: 'mp4-h264' }).definition, probe(853, 479), { loudness: [measured] });
     const args = plan.passes[0]!.outputArgs;
-    assert.match(args[args.indexOf('-vf') + 1]!, /scale=852:478/);
+    assert.match(args[args.indexOf('-filter_complex') + 1]!, /scale=852:478/);
     assert.equal(args[args.indexOf('-movflags') + 1], '+faststart');
     assert.equal(args.at(-1), 'video.mp4');
   });

@@ -1,0 +1,70 @@
+import type { Client } from 'minio';
+import { MpegflowError } from '../../errors.ts';
+import { formatLocation, type ObjectLocation } from '../../endpoints/object-path.ts';
+import { defaultTools, type Tools } from '../ffmpeg/tools.ts';
+import { loudnessInputs, planEncode, type EncodePlan } from '../planning/plan.ts';
+import type { Decision } from '../planning/treatments.ts';
+import type { Preset } from '../presets/preset-model.ts';
+import { measureLoudness, type Loudness } from './loudness.ts';
+import { cancelledError, probeSource, type ProbeResult } from './probe.ts';
+import { identifySource, openSourceAccess } from './source-access.ts';
+
+/** What `mpegflow probe` reports: the source description, its loudness when asked, and what a preset would do with it. */
+export interface SourceReport {
+  source: string;
+  description: ProbeResult;
+  /** Each audio track as it is in the source (--loudness), or null when not measured. */
+  loudness: ({ index: number } & Loudness)[] | null;
+  preset: {
+    name: string;
+    renditions: EncodePlan['renditions'];
+    decisions: Decision[];
+    warnings: string[];
+  } | null;
+}
+
+export async function describeSource(options: {
+  source: ObjectLocation;
+  s3For?: (alias: string) => Client;
+  preset?: Preset;
+  loudness?: boolean;
+  tools?: Tools;
+  signal?: AbortSignal;
+}): Promise<SourceReport> {
+  const tools = options.tools ?? defaultTools();
+  const client = (alias: string) => {
+    if (!options.s3For) throw new MpegflowError(`no storage client for endpoint '${alias}'`, { kind: 'bug', code: 'NO_S3_CLIENT' });
+    return options.s3For(alias);
+  };
+  const identity = await identifySource(options.source, client);
+  const access = await openSourceAccess({ source: options.source }, identity, client);
+  try {
+    const input = access.input(false);
+    const measure = (chains: string[]) =>
+      measureLoudness({
+        url: input.url,
+        inputArgs: input.inputArgs ?? [],
+        inputs: chains.map((chain) => ({ chain })),
+        tools,
+        signal: options.signal,
+        secrets: [input.url],
+        display: input.display,
+      });
+    const description = await probeSource({ input, tools, signal: options.signal });
+    const tracks = description.audioTracks;
+    const loudness = options.loudness
+      ? (await measure(tracks.map((t) => `[0:${t.index}]`))).map((l, i) => ({ index: tracks[i]!.index, ...l }))
+      : null;
+    let preset: SourceReport['preset'] = null;
+    if (options.preset) {
+      const chains = loudnessInputs(options.preset.definition, description).map((input) => input.chain);
+      const plan = planEncode(options.preset.definition, description, { loudness: chains.length > 0 ? await measure(chains) : undefined });
+      preset = { name: options.preset.name, renditions: plan.renditions, decisions: plan.decisions, warnings: plan.warnings };
+    }
+    return { source: formatLocation(options.source), description, loudness, preset };
+  } catch (error) {
+    throw error instanceof MpegflowError && options.signal?.aborted ? cancelledError() : error;
+  } finally {
+    await access.close();
+  }
+}
