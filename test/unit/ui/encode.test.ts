@@ -17,6 +17,7 @@ const result: EncodeResult = {
   bytesStored: 3 * 1024 * 1024,
   attempts: 2,
   timings: { startedAt: 's', finishedAt: 'f', probeMs: 1, encodeMs: 1, uploadWaitMs: 0, totalMs: 125_000 },
+  decisions: [],
   warnings: [],
 };
 

@@ -10,6 +10,7 @@ import {
   type SourceIdentity,
 } from './manifest.ts';
 import type { EncodePlan } from '../planning/plan.ts';
+import type { Decision } from '../planning/treatments.ts';
 import type { Preset } from '../presets/preset-model.ts';
 import type { ProbeResult } from '../source/probe.ts';
 import type { LosslessProof } from '../verify/lossless.ts';
@@ -27,6 +28,8 @@ export interface EncodeResult {
   bytesStored: number;
   attempts: number;
   timings: EncodeTimings;
+  /** What the encode did with each thing the source carries (deinterlaced, tone-mapped, down-mixed, normalised...). */
+  decisions: Decision[];
   /** What the operator should know that did not stop the encode (a clean-up the keys may not do, say). */
   warnings: string[];
 }
@@ -110,6 +113,7 @@ export function doneResult(
     bytesStored: stored.bytesStored,
     attempts: manifest.attempts,
     timings: manifest.timings,
+    decisions: manifest.decisions ?? [],
     warnings: [],
   };
 }

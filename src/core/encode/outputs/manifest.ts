@@ -5,6 +5,7 @@ import { checkSchema } from '../../schema/issues.ts';
 import { isSafeOutputName, MANIFEST_NAME } from './locations.ts';
 import { packageInfo } from '../package-root.ts';
 import { PRESET_KINDS, PRESET_ORIGINS } from '../presets/preset-model.ts';
+import { DECISION_SUBJECTS } from '../planning/treatments.ts';
 
 /**
  * The manifest is the "done" marker of an encode: written last, after every
@@ -110,7 +111,7 @@ export const manifest = z.object({
     .optional()
     .describe('What the source carries, as `mpegflow probe --json` says it: streams, scan, colour, audio tracks, subtitles, timecode.'),
   decisions: z
-    .array(z.object({ subject: z.string(), from: z.string(), to: z.string() }))
+    .array(z.object({ subject: z.enum(DECISION_SUBJECTS), from: z.string(), to: z.string() }))
     .optional()
     .describe('What the encode did with each thing the source carries.'),
   outputs: z.array(outputRecord),

@@ -11,19 +11,22 @@ import type { AudioTrack } from '../source/streams.ts';
  * is changed or dropped without a decision saying so.
  */
 
+export const DECISION_SUBJECTS = [
+  'scan',
+  'rotation',
+  'aspect',
+  'frame-rate',
+  'colour',
+  'pixel-format',
+  'audio',
+  'loudness',
+  'subtitles',
+  'captions',
+  'timecode',
+] as const;
+
 export interface Decision {
-  subject:
-    | 'scan'
-    | 'rotation'
-    | 'aspect'
-    | 'frame-rate'
-    | 'colour'
-    | 'pixel-format'
-    | 'audio'
-    | 'loudness'
-    | 'subtitles'
-    | 'captions'
-    | 'timecode';
+  subject: (typeof DECISION_SUBJECTS)[number];
   /** What the source has, e.g. "interlaced, top field first". */
   from: string;
   /** What the output gets, e.g. "progressive (bwdif, one frame per frame)". */
@@ -213,6 +216,9 @@ export function audioOutputs(
   return { outputs, decisions };
 }
 
+/** Headroom under the true-peak ceiling for what a lossy encoder adds to peaks (AES TD1004 advises 1-2 dB for AAC). */
+const CODEC_OVERSHOOT_DB = 1;
+
 /** The loudness range loudnorm may leave as is: wide, so programmes keep their dynamics and the gain stays linear. */
 const TARGET_RANGE_LU = 20;
 
@@ -236,7 +242,9 @@ export function loudnessFilter(
     };
   }
   const gain = target.integratedLufs - measured.integratedLufs;
-  const linear = measured.truePeakDbtp + gain <= target.truePeakDbtp && measured.rangeLu <= TARGET_RANGE_LU;
+  // the ceiling must hold after the AAC encode too, whose overshoot reaches about 1 dB
+  const ceiling = target.truePeakDbtp - CODEC_OVERSHOOT_DB;
+  const linear = measured.truePeakDbtp + gain <= ceiling && measured.rangeLu <= TARGET_RANGE_LU;
   const measuredArgs = [
     `measured_I=${measured.integratedLufs.toFixed(2)}`,
     `measured_TP=${measured.truePeakDbtp.toFixed(2)}`,
@@ -244,7 +252,7 @@ export function loudnessFilter(
     `measured_thresh=${measured.thresholdLufs.toFixed(2)}`,
   ];
   const filter = [
-    `loudnorm=I=${target.integratedLufs}:TP=${target.truePeakDbtp}:LRA=${TARGET_RANGE_LU}:${measuredArgs.join(':')}:linear=true:print_format=none`,
+    `loudnorm=I=${target.integratedLufs}:TP=${ceiling}:LRA=${TARGET_RANGE_LU}:${measuredArgs.join(':')}:linear=true:print_format=none`,
     `aresample=${sampleRate}`,
   ].join(',');
   const to = linear

@@ -82,7 +82,7 @@ describe('source treatments of delivery presets', () => {
     const loud = loudnessFilter({ integratedLufs: -9.6, thresholdLufs: -19.6, rangeLu: 6, truePeakDbtp: -0.5 }, target, 48000, 'audio 1');
     assert.match(
       loud.filter!,
-      /^loudnorm=I=-23:TP=-1:LRA=20:measured_I=-9\.60:measured_TP=-0\.50:measured_LRA=6\.00:measured_thresh=-19\.60:linear=true/,
+      /^loudnorm=I=-23:TP=-2:LRA=20:measured_I=-9\.60:measured_TP=-0\.50:measured_LRA=6\.00:measured_thresh=-19\.60:linear=true/,
     );
     assert.match(loud.filter!, /,aresample=48000$/);
     assert.match(loud.decision.to, /linear gain -13\.4 dB/);
