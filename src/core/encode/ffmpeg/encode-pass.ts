@@ -50,6 +50,7 @@ export async function runPass(ctx: PassContext): Promise<void> {
     '-progress',
     'pipe:1',
     ...(fromSource ? (input.inputArgs ?? []) : []),
+    ...(pass.inputArgs ?? []),
     '-i',
     url,
     ...pass.outputArgs,

@@ -90,6 +90,18 @@ export function archiveArgs(preset: ArchivePreset, probe: ProbeResult): { args: 
   if (colour.matrix) args.push('-colorspace', colour.matrix);
   if (colour.range) args.push('-color_range', colour.range);
   if (probe.timecode) args.push('-timecode', probe.timecode);
+  if (video.rotation !== 0) {
+    // Matroska (as ffmpeg 5.1 writes it) has no display matrix: the coded picture is kept, its rotation as a tag
+    args.push(`-metadata:s:v:0`, `rotate=${video.rotation}`);
+    decisions.push({
+      subject: 'rotation',
+      from: `rotated ${video.rotation}°`,
+      to: 'picture kept as coded; the rotation as a stream tag and in the manifest',
+    });
+    warnings.push(
+      `the master keeps the picture as coded (${video.width}x${video.height} shown after a ${video.rotation}° turn): Matroska from ffmpeg 5.1 holds the rotation only as a tag`,
+    );
+  }
   if (colour.masteringDisplay || colour.contentLightLevel) {
     warnings.push(
       "the source's HDR mastering-display and light-level metadata are recorded in the manifest, not in the master: ffmpeg 5.1 does not carry them into FFV1",

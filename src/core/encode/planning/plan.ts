@@ -14,6 +14,8 @@ export interface FfmpegPass {
   stage: 'encode' | 'fixity';
   /** `source` (the local path, or the relay URL of a remote source) or an output of an earlier pass. */
   input: { kind: 'source' } | { kind: 'output'; name: string };
+  /** Options of the input itself (before `-i`), e.g. -noautorotate. */
+  inputArgs?: string[];
   /** Everything after `-i INPUT`, with output paths relative to the work folder. */
   outputArgs: string[];
   /** Renditions this pass produces, for progress. */
@@ -46,7 +48,7 @@ export interface EncodePlan {
   /** HLS: the alternate audio and subtitle renditions, finished in the master playlist once ffmpeg is done. */
   hls?: HlsRenditions;
   /** Archive: the source and the master decode to the same frames and samples, hashed with these arguments into the sidecar. */
-  lossless?: { hashArgs: string[]; sidecar: string };
+  lossless?: { inputArgs: string[]; hashArgs: string[]; sidecar: string };
   /** Thumbnails: the sprite index to write once the sheet exists. */
   spriteIndex?: { sheet: string; index: string; columns: number; rows: number; tiles: number; intervalSeconds: number; tileWidth: number };
 }
@@ -420,6 +422,8 @@ function planMp4(preset: Mp4Preset, probe: ProbeResult, measurements: PlanMeasur
 function planArchive(preset: ArchivePreset, probe: ProbeResult): EncodePlan {
   const { args, decisions, warnings } = archiveArgs(preset, probe);
   const hashArgs = losslessHashArgs(probe);
+  // the master keeps the picture as coded: turning it upright would change every pixel's place
+  const inputArgs = ['-noautorotate'];
   const fixityArgs = [...hashArgs, '-f', 'framemd5', preset.fixity.output];
   return {
     kind: 'archive',
@@ -427,10 +431,11 @@ function planArchive(preset: ArchivePreset, probe: ProbeResult): EncodePlan {
       { name: preset.name, width: probe.video.width, height: probe.video.height, frameRate: null, videoBitrate: null, audioBitrate: null },
     ],
     passes: [
-      { stage: 'encode', input: { kind: 'source' }, outputArgs: args, renditions: [preset.name], outputs: [preset.output] },
+      { stage: 'encode', input: { kind: 'source' }, inputArgs, outputArgs: args, renditions: [preset.name], outputs: [preset.output] },
       {
         stage: 'fixity',
         input: { kind: 'output', name: preset.output },
+        inputArgs,
         outputArgs: fixityArgs,
         renditions: [preset.name],
         outputs: [preset.fixity.output],
@@ -439,7 +444,7 @@ function planArchive(preset: ArchivePreset, probe: ProbeResult): EncodePlan {
     streamingSegments: false,
     durationChecks: [{ output: preset.output, kind: 'media' }],
     expectedDurationSeconds: probe.durationSeconds,
-    lossless: { hashArgs, sidecar: preset.fixity.output },
+    lossless: { inputArgs, hashArgs, sidecar: preset.fixity.output },
     decisions: [{ subject: 'scan', from: scanWords(probe.video.scan.order), to: 'kept (field order recorded)' }, ...decisions],
     warnings,
   };

@@ -49,7 +49,7 @@ function firstDifference(
 
 export async function proveLossless(options: {
   input: ProbeInput;
-  lossless: { hashArgs: string[]; sidecar: string };
+  lossless: { inputArgs: string[]; hashArgs: string[]; sidecar: string };
   tools: Tools;
   workDir: string;
   signal: AbortSignal;
@@ -64,6 +64,7 @@ export async function proveLossless(options: {
       '-loglevel',
       'error',
       ...(input.inputArgs ?? []),
+      ...lossless.inputArgs,
       '-i',
       input.url,
       ...lossless.hashArgs,

@@ -148,6 +148,8 @@ async function checkFixity(
         '-loglevel',
         'error',
         ...media.inputArgs,
+        // sidecars made with the lossless proof hash the picture as coded
+        ...(fixity.args ? ['-noautorotate'] : []),
         '-i',
         media.url,
         ...(fixity.args ?? LEGACY_FIXITY_ARGS),
