@@ -18,7 +18,7 @@ import { buildManifest, doneResult, skippedResult, type EncodeResult } from './o
 import { encodeFailure } from './ffmpeg/ffmpeg-failures.ts';
 import { workFolderFor, OWNER_FILE, claimWorkFolder, releaseWorkFolder, sweepDeadWorkFolders } from './outputs/work-folder.ts';
 import { type RunState, runPass, writeSpriteIndex } from './ffmpeg/encode-pass.ts';
-import { loudnessInputs, planEncode } from './planning/plan.ts';
+import { planEncode, planMeasurements } from './planning/plan.ts';
 import { finishHlsRenditions } from './outputs/hls-renditions.ts';
 import { measureLoudness } from './source/loudness.ts';
 import { proveLossless, type LosslessProof } from './verify/lossless.ts';
@@ -127,23 +127,21 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
       throw error instanceof MpegflowError && signal.aborted ? cancelledError() : error;
     }
     const definition = capOutputLines(preset.definition, probe, options.maxOutputLines);
-    const loudnessOf = loudnessInputs(definition, probe);
     const input = access.input(false);
-    const loudness =
-      loudnessOf.length > 0
-        ? await measureLoudness({
-            url: input.url,
-            inputArgs: input.inputArgs ?? [],
-            inputs: loudnessOf,
-            tools,
-            signal,
-            secrets: [input.url],
-            display: input.display,
-          })
-        : undefined;
+    const measurements = await planMeasurements(definition, probe, (inputs) =>
+      measureLoudness({
+        url: input.url,
+        inputArgs: input.inputArgs ?? [],
+        inputs,
+        tools,
+        signal,
+        secrets: [input.url],
+        display: input.display,
+      }),
+    );
     const probeMs = elapsed(probeStarted);
     emit({ type: 'stage', stage: 'probe', state: 'done', at: now(), detail: describeProbe(probe) });
-    const plan = planEncode(definition, probe, { loudness });
+    const plan = planEncode(definition, probe, measurements);
     for (const message of [...probe.warnings, ...plan.warnings]) warn(message);
     const plannedOutputs = plan.passes.flatMap((pass) => pass.outputs);
     refuseOutputsOverSource(options.source, [destination, manifestAt], plannedOutputs);

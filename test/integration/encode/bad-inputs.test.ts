@@ -33,6 +33,15 @@ before(() => {
   makeGarbage(file('corrupt.mov'));
   writeFileSync(file('zero-byte.mp4'), '');
   mkdirSync(file('a-folder.mov'));
+  // a video stream in a codec no decoder knows: the MP4's sample entry renamed
+  writeFileSync(file('unknown-codec.mp4'), good.toString('latin1').replaceAll('avc1', 'zzzz').replaceAll('avcC', 'zzzC'), 'latin1');
+  // eight PCM channels and no layout: nothing says which is the centre or the LFE
+  execFileSync('ffmpeg', [
+    ...['-hide_banner', '-loglevel', 'error', '-y'],
+    ...['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=2', '-f', 'lavfi', '-i', 'sine=duration=2'],
+    ...['-filter_complex', `[1]aformat=channel_layouts=7.1,pan=8c|${[...Array(8).keys()].map((c) => `c${c}=c${c}`).join('|')}[a]`],
+    ...['-map', '0', '-map', '[a]', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'pcm_s16le', file('eight-channels.mkv')],
+  ]);
 });
 
 function expectRefused(name: string, code: string, message: RegExp) {
@@ -65,6 +74,12 @@ describe('bad sources are refused before any encode', () => {
   expectRefused('truncated.mkv', 'SOURCE_TRUNCATED', /truncated/);
   expectRefused('audio-only.m4a', 'SOURCE_NO_VIDEO', /no video stream \(audio only\)/);
   expectRefused('a-folder.mov', 'SOURCE_IS_FOLDER', /is a folder/);
+  expectRefused(
+    'unknown-codec.mp4',
+    'SOURCE_CODEC_UNSUPPORTED',
+    /its video stream 0 \(codec tag zzzz\) is in a codec this ffmpeg cannot decode/,
+  );
+  expectRefused('eight-channels.mkv', 'SOURCE_AUDIO_LAYOUT_UNKNOWN', /audio stream 1 has 8 channels and no channel layout/);
 
   it('a still image has no duration', async () => {
     const { execFileSync } = await import('node:child_process');

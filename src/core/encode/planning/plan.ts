@@ -152,6 +152,8 @@ type DeliveryPreset = HlsPreset | Mp4Preset;
 /** Measurements the plan needs before it is made: the loudness of each audio output, when the preset normalises it. */
 export interface PlanMeasurements {
   loudness?: Loudness[];
+  /** Outputs whose peaks are limited: their loudness through the gain and the limiter (by output; undefined for the others). */
+  afterLimit?: (Loudness | undefined)[];
 }
 
 /** The audio outputs of a delivery preset: one per language. */
@@ -159,10 +161,31 @@ export function deliveryAudio(preset: DeliveryPreset, probe: ProbeResult): Retur
   return audioOutputs(probe, preset.audio.channels, true);
 }
 
-/** What to measure before planning: the audio outputs' chains, when the preset has a loudness target. */
-export function loudnessInputs(preset: PresetDefinition, probe: ProbeResult): LoudnessInput[] {
-  if ((preset.kind !== 'hls' && preset.kind !== 'mp4') || !preset.audio.loudness) return [];
-  return deliveryAudio(preset, probe).outputs.map((output) => ({ chain: output.chain }));
+/**
+ * Measures what the plan needs, with `measure` (ffmpeg's ebur128 over the
+ * given filter chains): each audio output's loudness when the preset has a
+ * target, then, for outputs whose peaks must be limited, the loudness
+ * through the gain and the limiter, so the plan can give back what it took.
+ */
+export async function planMeasurements(
+  preset: PresetDefinition,
+  probe: ProbeResult,
+  measure: (inputs: LoudnessInput[]) => Promise<Loudness[]>,
+): Promise<PlanMeasurements> {
+  if ((preset.kind !== 'hls' && preset.kind !== 'mp4') || !preset.audio.loudness) return {};
+  const chains = deliveryAudio(preset, probe).outputs.map((output) => output.chain);
+  if (chains.length === 0) return {};
+  const loudness = await measure(chains.map((chain) => ({ chain })));
+  const target = preset.audio.loudness;
+  const limited = chains.flatMap((chain, i) => {
+    const applied = loudnessFilter(loudness[i]!, target, preset.audio.sampleRate, '');
+    return applied.limited ? [{ i, chain: `${chain},${applied.filter}` }] : [];
+  });
+  if (limited.length === 0) return { loudness };
+  const measured = await measure(limited.map(({ chain }) => ({ chain })));
+  const afterLimit: (Loudness | undefined)[] = chains.map(() => undefined);
+  limited.forEach(({ i }, k) => (afterLimit[i] = measured[k]));
+  return { loudness, afterLimit };
 }
 
 interface DeliveryTreatment {
@@ -197,7 +220,7 @@ function deliveryTreatment(preset: DeliveryPreset, probe: ProbeResult, measureme
       const measured = measurements.loudness?.[i];
       if (!measured) throw new Error(`the loudness of audio output ${i} was not measured before planning`);
       const name = `audio ${output.sources.join('+')}${output.language ? ` (${output.language})` : ''}`;
-      const applied = loudnessFilter(measured, target, preset.audio.sampleRate, name);
+      const applied = loudnessFilter(measured, target, preset.audio.sampleRate, name, measurements.afterLimit?.[i]);
       decisions.push(applied.decision);
       if (applied.warning) warnings.push(applied.warning);
       if (applied.filter) chain += `,${applied.filter}`;

@@ -219,24 +219,26 @@ export function audioOutputs(
 /** Headroom under the true-peak ceiling for what a lossy encoder adds to peaks (AES TD1004 advises 1-2 dB for AAC). */
 const CODEC_OVERSHOOT_DB = 1;
 
-/** The loudness range loudnorm may leave as is: wide, so programmes keep their dynamics and the gain stays linear. */
-const TARGET_RANGE_LU = 20;
-
 /**
- * Second pass of two-pass loudness normalisation: a linear gain when the
- * target is reachable under the true-peak ceiling (loudnorm's linear mode),
- * else loudnorm's dynamic mode, said as such; digital silence is left alone.
+ * Second pass of two-pass loudness normalisation: the gain that brings the
+ * measured loudness to the target, linear when the peaks stay under the
+ * true-peak ceiling; otherwise the same gain with a limiter on the peaks, said
+ * as such. (loudnorm's dynamic mode was tried for that case and measured
+ * 7-9 LU short of the target on such programmes.) Digital silence is left alone.
  */
 export function loudnessFilter(
   measured: Loudness,
   target: LoudnessTarget,
   sampleRate: number,
   track: string,
-): { filter: string | null; decision: Decision; warning?: string } {
+  /** The same audio measured through the gain and the limiter: what the limiter took is given back in gain. */
+  afterLimit?: Loudness,
+): { filter: string | null; limited: boolean; decision: Decision; warning?: string } {
   const from = `${measured.integratedLufs.toFixed(1)} LUFS, true peak ${measured.truePeakDbtp.toFixed(1)} dBTP`;
   if (!Number.isFinite(measured.integratedLufs) || measured.integratedLufs < SILENCE_LUFS) {
     return {
       filter: null,
+      limited: false,
       decision: { subject: 'loudness', from: `${track}: silent`, to: 'left as is' },
       warning: `${track} is digital silence (or near it): its loudness is left as is, not raised to ${target.integratedLufs} LUFS`,
     };
@@ -244,19 +246,29 @@ export function loudnessFilter(
   const gain = target.integratedLufs - measured.integratedLufs;
   // the ceiling must hold after the AAC encode too, whose overshoot reaches about 1 dB
   const ceiling = target.truePeakDbtp - CODEC_OVERSHOOT_DB;
-  const linear = measured.truePeakDbtp + gain <= ceiling && measured.rangeLu <= TARGET_RANGE_LU;
-  const measuredArgs = [
-    `measured_I=${measured.integratedLufs.toFixed(2)}`,
-    `measured_TP=${measured.truePeakDbtp.toFixed(2)}`,
-    `measured_LRA=${Math.max(0.1, measured.rangeLu).toFixed(2)}`,
-    `measured_thresh=${measured.thresholdLufs.toFixed(2)}`,
-  ];
+  const signed = `${gain >= 0 ? '+' : ''}${gain.toFixed(1)} dB`;
+  if (measured.truePeakDbtp + gain <= ceiling) {
+    return {
+      filter: `volume=${gain.toFixed(2)}dB`,
+      limited: false,
+      decision: { subject: 'loudness', from: `${track}: ${from}`, to: `${target.integratedLufs} LUFS: linear gain ${signed}` },
+    };
+  }
+  // the same gain, with the peaks it would push over the ceiling held by a limiter at 4x the rate (near true peak),
+  // and what the limiter takes of the loudness (measured through it) given back, at most 6 dB
+  const takenBack = afterLimit ? Math.min(6, Math.max(0, target.integratedLufs - afterLimit.integratedLufs)) : 0;
   const filter = [
-    `loudnorm=I=${target.integratedLufs}:TP=${ceiling}:LRA=${TARGET_RANGE_LU}:${measuredArgs.join(':')}:linear=true:print_format=none`,
+    `aresample=${sampleRate * 4}`,
+    `volume=${(gain + takenBack).toFixed(2)}dB`,
+    `alimiter=limit=${(10 ** (ceiling / 20)).toFixed(4)}:attack=1:release=50:level=false`,
     `aresample=${sampleRate}`,
   ].join(',');
-  const to = linear
-    ? `${target.integratedLufs} LUFS: linear gain ${gain >= 0 ? '+' : ''}${gain.toFixed(1)} dB`
-    : `${target.integratedLufs} LUFS: dynamic (a linear ${gain >= 0 ? '+' : ''}${gain.toFixed(1)} dB would pass the ${target.truePeakDbtp} dBTP ceiling)`;
-  return { filter, decision: { subject: 'loudness', from: `${track}: ${from}`, to } };
+  const given = takenBack > 0 ? ` (+${takenBack.toFixed(1)} dB for what the limiter takes)` : '';
+  const short = afterLimit ? target.integratedLufs - afterLimit.integratedLufs - takenBack : 0;
+  const warning =
+    short > 0.5
+      ? `${track} comes out near ${(target.integratedLufs - short).toFixed(1)} LUFS, not ${target.integratedLufs}: its loudness is in its peaks, which the ${target.truePeakDbtp} dBTP ceiling holds down`
+      : undefined;
+  const to = `${target.integratedLufs} LUFS: gain ${signed}${given}, peaks limited to ${ceiling} dBTP (a linear gain alone would pass the ${target.truePeakDbtp} dBTP ceiling)`;
+  return { filter, limited: true, decision: { subject: 'loudness', from: `${track}: ${from}`, to }, ...(warning ? { warning } : {}) };
 }

@@ -2,10 +2,11 @@ import type { Client } from 'minio';
 import { MpegflowError } from '../../errors.ts';
 import { formatLocation, type ObjectLocation } from '../../endpoints/object-path.ts';
 import { defaultTools, type Tools } from '../ffmpeg/tools.ts';
-import { loudnessInputs, planEncode, type EncodePlan } from '../planning/plan.ts';
+import { planEncode, planMeasurements } from '../planning/plan.ts';
+import type { RenditionPlan } from '../outputs/manifest.ts';
 import type { Decision } from '../planning/treatments.ts';
 import type { Preset } from '../presets/preset-model.ts';
-import { measureLoudness, type Loudness } from './loudness.ts';
+import { measureLoudness, type Loudness, type LoudnessInput } from './loudness.ts';
 import { cancelledError, probeSource, type ProbeResult } from './probe.ts';
 import { identifySource, openSourceAccess } from './source-access.ts';
 
@@ -15,12 +16,15 @@ export interface SourceReport {
   description: ProbeResult;
   /** Each audio track as it is in the source (--loudness), or null when not measured. */
   loudness: ({ index: number } & Loudness)[] | null;
-  preset: {
-    name: string;
-    renditions: EncodePlan['renditions'];
-    decisions: Decision[];
-    warnings: string[];
-  } | null;
+  preset: PresetTreatment | null;
+}
+
+/** What an encode with the preset would do with the source. */
+export interface PresetTreatment {
+  name: string;
+  renditions: RenditionPlan[];
+  decisions: Decision[];
+  warnings: string[];
 }
 
 export async function describeSource(options: {
@@ -40,11 +44,11 @@ export async function describeSource(options: {
   const access = await openSourceAccess({ source: options.source }, identity, client);
   try {
     const input = access.input(false);
-    const measure = (chains: string[]) =>
+    const measure = (inputs: LoudnessInput[]) =>
       measureLoudness({
         url: input.url,
         inputArgs: input.inputArgs ?? [],
-        inputs: chains.map((chain) => ({ chain })),
+        inputs,
         tools,
         signal: options.signal,
         secrets: [input.url],
@@ -53,12 +57,12 @@ export async function describeSource(options: {
     const description = await probeSource({ input, tools, signal: options.signal });
     const tracks = description.audioTracks;
     const loudness = options.loudness
-      ? (await measure(tracks.map((t) => `[0:${t.index}]`))).map((l, i) => ({ index: tracks[i]!.index, ...l }))
+      ? (await measure(tracks.map((t) => ({ chain: `[0:${t.index}]` })))).map((l, i) => ({ index: tracks[i]!.index, ...l }))
       : null;
     let preset: SourceReport['preset'] = null;
     if (options.preset) {
-      const chains = loudnessInputs(options.preset.definition, description).map((input) => input.chain);
-      const plan = planEncode(options.preset.definition, description, { loudness: chains.length > 0 ? await measure(chains) : undefined });
+      const measurements = await planMeasurements(options.preset.definition, description, measure);
+      const plan = planEncode(options.preset.definition, description, measurements);
       preset = { name: options.preset.name, renditions: plan.renditions, decisions: plan.decisions, warnings: plan.warnings };
     }
     return { source: formatLocation(options.source), description, loudness, preset };

@@ -17,6 +17,7 @@ export const ffprobeStream = z.looseObject({
   index: z.number(),
   codec_type: z.string().optional(),
   codec_name: text,
+  codec_tag_string: text,
   profile: text,
   width: count,
   height: count,

@@ -233,6 +233,16 @@ function describe(input: ProbeInput, parsed: FfprobeOutput): ProbeResult {
     const what = audioStreams.length > 0 ? 'it has no video stream (audio only)' : 'it has no video stream';
     throw refused(input, what, 'SOURCE_NO_VIDEO', 'MpegFlow presets encode video; pick a video file');
   }
+  const undecodable = [videoStream, ...audioStreams].find((s) => !s.codec_name || s.codec_name === 'unknown' || s.codec_name === 'none');
+  if (undecodable) {
+    const tag = undecodable.codec_tag_string ? ` (codec tag ${undecodable.codec_tag_string})` : '';
+    throw refused(
+      input,
+      `its ${undecodable.codec_type} stream ${undecodable.index}${tag} is in a codec this ffmpeg cannot decode`,
+      'SOURCE_CODEC_UNSUPPORTED',
+      'transcode it with the tool that made it, or install an ffmpeg built with that decoder and point MPEGFLOW_FFMPEG and MPEGFLOW_FFPROBE at it',
+    );
+  }
   const formatName = parsed.format?.format_name ?? 'unknown';
   const containerDurationSeconds = Number(parsed.format?.duration ?? NaN);
   const videoDuration = streamDuration(videoStream);

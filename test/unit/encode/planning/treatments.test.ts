@@ -77,7 +77,7 @@ describe('source treatments of delivery presets', () => {
     );
   });
 
-  it('normalises loudness linearly when the ceiling allows, dynamically when not, and leaves silence alone', () => {
+  it('normalises loudness linearly when the ceiling allows, with the peaks limited when not, and leaves silence alone', () => {
     const target = { integratedLufs: -23, truePeakDbtp: -1 };
     const loud = loudnessFilter({ integratedLufs: -9.6, thresholdLufs: -19.6, rangeLu: 6, truePeakDbtp: -0.5 }, target, 48000, 'audio 1');
     assert.match(
