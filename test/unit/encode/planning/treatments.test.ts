@@ -80,14 +80,29 @@ describe('source treatments of delivery presets', () => {
   it('normalises loudness linearly when the ceiling allows, with the peaks limited when not, and leaves silence alone', () => {
     const target = { integratedLufs: -23, truePeakDbtp: -1 };
     const loud = loudnessFilter({ integratedLufs: -9.6, thresholdLufs: -19.6, rangeLu: 6, truePeakDbtp: -0.5 }, target, 48000, 'audio 1');
-    assert.match(
-      loud.filter!,
-      /^loudnorm=I=-23:TP=-2:LRA=20:measured_I=-9\.60:measured_TP=-0\.50:measured_LRA=6\.00:measured_thresh=-19\.60:linear=true/,
-    );
-    assert.match(loud.filter!, /,aresample=48000$/);
+    assert.equal(loud.filter, 'volume=-13.40dB');
     assert.match(loud.decision.to, /linear gain -13\.4 dB/);
     const quiet = loudnessFilter({ integratedLufs: -40, thresholdLufs: -50, rangeLu: 4, truePeakDbtp: -12 }, target, 48000, 'audio 1');
-    assert.match(quiet.decision.to, /dynamic \(a linear \+17\.0 dB would pass the -1 dBTP ceiling\)/);
+    assert.equal(quiet.limited, true);
+    assert.equal(quiet.filter, 'aresample=192000,volume=17.00dB,alimiter=limit=0.7943:attack=1:release=50:level=false,aresample=48000');
+    assert.match(quiet.decision.to, /gain \+17\.0 dB, peaks limited to -2 dBTP \(a linear gain alone would pass the -1 dBTP ceiling\)/);
+    // measured through the limiter at -24.2: 1.2 dB given back; at -31: 6 dB at most, and said
+    const given = loudnessFilter({ integratedLufs: -40, thresholdLufs: -50, rangeLu: 4, truePeakDbtp: -12 }, target, 48000, 'audio 1', {
+      integratedLufs: -24.2,
+      thresholdLufs: -34,
+      rangeLu: 3,
+      truePeakDbtp: -2,
+    });
+    assert.match(given.filter!, /volume=18\.20dB/);
+    assert.equal(given.warning, undefined);
+    const capped = loudnessFilter({ integratedLufs: -40, thresholdLufs: -50, rangeLu: 4, truePeakDbtp: -12 }, target, 48000, 'audio 1', {
+      integratedLufs: -31,
+      thresholdLufs: -41,
+      rangeLu: 3,
+      truePeakDbtp: -2,
+    });
+    assert.match(capped.filter!, /volume=23\.00dB/);
+    assert.match(capped.warning!, /comes out near -25\.0 LUFS, not -23/);
     const silent = loudnessFilter(
       { integratedLufs: -70, thresholdLufs: -70, rangeLu: 0, truePeakDbtp: -Infinity },
       target,
