@@ -5,16 +5,15 @@
 // Build first (npm run build) to measure the shipped bundle; without dist/ it falls back to bin/dev.js (tsx),
 // whose start-up and memory are not representative.
 // Starts its own MinIO on 127.0.0.1 and removes everything it made afterwards.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { planEncode } from '../src/core/encode/planning/plan.ts';
 import { resolvePreset } from '../src/core/encode/presets/presets.ts';
-import { probeSource } from '../src/core/encode/source/probe.ts';
-import { defaultTools } from '../src/core/encode/ffmpeg/tools.ts';
 import { startSingleDrive } from '../test/support/minio.ts';
+import { localPlan } from './support/local-plan.ts';
+import { median, timed } from './support/timed.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.argv[2] ?? 3);
@@ -23,58 +22,6 @@ const cli = path.join(root, 'bin', existsSync(path.join(root, 'dist', 'mpegflow.
 const work = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-bench-encode-'));
 const minio = await startSingleDrive();
 const client = minio.client();
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-/**
- * Runs a command under /usr/bin/time: wall time, CPU seconds (user + system) of
- * the whole process tree, and for the command itself the peak RSS (VmHWM,
- * sampled every 50 ms from /proc: /usr/bin/time's figure would be ffmpeg's).
- */
-function timed(
-  file: string,
-  args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
-): Promise<{ ms: number; cpuS: number; peakRssKb: number; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const report = path.join(work, `time-${process.hrtime.bigint()}.txt`);
-    const start = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', '%U %S', '-o', report, file, ...args], {
-      cwd: options.cwd ?? work,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let peakRssKb = 0;
-    let commandPid: string | undefined;
-    const sample = () => {
-      try {
-        commandPid ??= readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ')[0] || undefined;
-        if (!commandPid) return;
-        const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${commandPid}/status`, 'utf8'));
-        if (match) peakRssKb = Math.max(peakRssKb, Number(match[1]));
-      } catch {
-        // not started yet, or exited
-      }
-    };
-    const timer = setInterval(sample, 50);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearInterval(timer);
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      const [user, system] = readFileSync(report, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
-      rmSync(report, { force: true });
-      if (code !== 0) reject(new Error(`${path.basename(file)} ${args.slice(0, 4).join(' ')} exited ${code}:\n${stderr.slice(-2000)}`));
-      else resolve({ ms, cpuS: (user ?? 0) + (system ?? 0), peakRssKb, stdout });
-    });
-  });
-}
 
 try {
   const source = path.join(work, 'master.mp4');
@@ -110,6 +57,7 @@ try {
   const home = path.join(work, 'home');
   const env = { MPEGFLOW_HOME: home, BENCH_SECRET: minio.secretKey };
   await timed(
+    work,
     process.execPath,
     [cli, 'endpoint', 'add', 'bench', '--url', minio.url, '--access-key', minio.accessKey, '--secret-key-env', 'BENCH_SECRET'],
     { env },
@@ -117,8 +65,7 @@ try {
 
   // the same ffmpeg command the pipeline runs, on local files
   const preset = resolvePreset({ name: 'hls-h264' });
-  const probe = await probeSource({ input: { url: `file:${source}`, display: source }, tools: defaultTools() });
-  const plan = planEncode(preset.definition, probe);
+  const plan = await localPlan(source, preset.definition);
   const ffmpegArgs = (input: string) => [
     '-hide_banner',
     '-nostdin',
@@ -152,6 +99,7 @@ try {
   let breakdown = '';
   for (let run = 0; run < runs; run++) {
     const mf = await timed(
+      work,
       process.execPath,
       [cli, 'encode', 'bench/bench/masters/master.mp4', '--to', `bench/bench/out/mpegflow-${run}/`, '--json'],
       { env },
@@ -168,12 +116,12 @@ try {
 
     const out = path.join(work, `local-${run}`);
     mkdirSync(out);
-    const lf = await timed('ffmpeg', ffmpegArgs(source), { cwd: out });
+    const lf = await timed(work, 'ffmpeg', ffmpegArgs(source), { cwd: out });
     results.local.push(lf.ms);
     cpu.local.push(lf.cpuS);
     rmSync(out, { recursive: true, force: true });
 
-    const sc = await timed('bash', ['-c', script(run)]);
+    const sc = await timed(work, 'bash', ['-c', script(run)]);
     results.script.push(sc.ms);
     cpu.script.push(sc.cpuS);
     rmSync(path.join(work, `script-${run}`), { recursive: true, force: true });

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { minioBinary, startSingleDrive } from '../test/support/minio.ts';
+import { median } from './support/timed.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sizeMiB = Number(process.argv[2] ?? 256);
@@ -19,11 +20,6 @@ const concurrency = Number(process.argv[4] ?? 4);
 const size = sizeMiB * 1024 * 1024;
 const work = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-bench-throughput-'));
 const minio = await startSingleDrive();
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 try {
   const home = path.join(work, 'home');
