@@ -25,6 +25,10 @@ describe('source description', () => {
     const idet = parseIdet('[Parsed_idet_0 @ 0x1] Multi frame detection: TFF:    58 BFF:     0 Progressive:     2 Undetermined:     0');
     assert.deepEqual(idet, { tff: 58, bff: 0, progressive: 2, undetermined: 0 });
     assert.deepEqual(scanVerdict('progressive', idet), { order: 'tff', from: 'idet', container: 'progressive', idet });
+    // a small moving test pattern reads as 82 % TFF: not enough to overrule the container, enough where it says nothing
+    const busy = { tff: 37, bff: 0, progressive: 8, undetermined: 0 };
+    assert.deepEqual([scanVerdict('progressive', busy).order, scanVerdict('progressive', busy).from], ['progressive', 'container']);
+    assert.deepEqual([scanVerdict('unknown', busy).order, scanVerdict('unknown', busy).from], ['tff', 'idet']);
     // busy progressive pictures scatter between the three readings
     const scattered = { tff: 23, bff: 17, progressive: 21, undetermined: 0 };
     assert.equal(scanVerdict('progressive', scattered).from, 'container');
