@@ -4,7 +4,7 @@
 //   2. an MP4 with two-pass loudness normalisation (mpegflow encode) against the same encode without it (ffmpeg);
 //   3. mpegflow probe (idet on a sample, no loudness) against ffprobe -show_format -show_streams.
 // Prints the ratios and the peak RSS of the mpegflow node process.
-// Usage: node bench/sources.ts [runs] [seconds]   (default 5 runs of 10 s sources; build first: npm run build)
+// Usage: node bench/sources.ts [runs] [seconds]   (default 5 runs of 30 s sources; build first: npm run build)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,7 +17,7 @@ import { median, timed } from './support/timed.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.argv[2] ?? 5);
-const seconds = Number(process.argv[3] ?? 10);
+const seconds = Number(process.argv[3] ?? 30);
 const cli = path.join(root, 'bin', 'run.js');
 const work = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-bench-sources-'));
 const env = { MPEGFLOW_HOME: path.join(work, 'home') };

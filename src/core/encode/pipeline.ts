@@ -8,7 +8,7 @@ import { formatLocation, type ObjectLocation } from '../endpoints/object-path.ts
 import { formatDestination, refuseOutputsOverSource, type DestinationLocation } from './outputs/locations.ts';
 import { encodeDifferences, type Manifest, type SourceIdentity } from './outputs/manifest.ts';
 import type { Preset } from './presets/preset-model.ts';
-import { cancelledError, probeSource, rationalValue, type ProbeResult } from './source/probe.ts';
+import { cancelledError, probeSourceWith, rationalValue, type ProbeResult } from './source/probe.ts';
 import { safeListener, type ProgressListener } from './ffmpeg/progress.ts';
 import { LocalSink, RemoteSink, removeTree, type OutputSink, type SinkEvents } from './outputs/sink.ts';
 import { absentOutputs, destinationManifest } from './outputs/staging.ts';
@@ -18,7 +18,7 @@ import { buildManifest, doneResult, skippedResult, type EncodeResult } from './o
 import { encodeFailure } from './ffmpeg/ffmpeg-failures.ts';
 import { workFolderFor, OWNER_FILE, claimWorkFolder, releaseWorkFolder, sweepDeadWorkFolders } from './outputs/work-folder.ts';
 import { type RunState, runPass, writeSpriteIndex } from './ffmpeg/encode-pass.ts';
-import { planEncode, planMeasurements } from './planning/plan.ts';
+import { planEncode, planMeasurements, type PlanMeasurements } from './planning/plan.ts';
 import { finishHlsRenditions } from './outputs/hls-renditions.ts';
 import { measureLoudness } from './source/loudness.ts';
 import { proveLossless, type LosslessProof } from './verify/lossless.ts';
@@ -120,25 +120,28 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   const access = await openSourceAccess(options, source, client);
   try {
     const probeStarted = now();
+    const input = access.input(false);
+    // the loudness a preset normalises to is measured while idet samples the picture
+    const measure = (streams: ProbeResult) =>
+      planMeasurements(preset.definition, streams, (inputs) =>
+        measureLoudness({
+          url: input.url,
+          inputArgs: input.inputArgs ?? [],
+          inputs,
+          tools,
+          signal,
+          secrets: [input.url],
+          display: input.display,
+        }),
+      );
     let probe: ProbeResult;
+    let measurements: PlanMeasurements;
     try {
-      probe = await probeSource({ input: access.input(false), tools, signal });
+      [probe, measurements] = await probeSourceWith({ input, tools, signal }, measure);
     } catch (error) {
       throw error instanceof MpegflowError && signal.aborted ? cancelledError() : error;
     }
     const definition = capOutputLines(preset.definition, probe, options.maxOutputLines);
-    const input = access.input(false);
-    const measurements = await planMeasurements(definition, probe, (inputs) =>
-      measureLoudness({
-        url: input.url,
-        inputArgs: input.inputArgs ?? [],
-        inputs,
-        tools,
-        signal,
-        secrets: [input.url],
-        display: input.display,
-      }),
-    );
     const probeMs = elapsed(probeStarted);
     emit({ type: 'stage', stage: 'probe', state: 'done', at: now(), detail: describeProbe(probe) });
     const plan = planEncode(definition, probe, measurements);

@@ -7,7 +7,7 @@ import type { RenditionPlan } from '../outputs/manifest.ts';
 import type { Decision } from '../planning/treatments.ts';
 import type { Preset } from '../presets/preset-model.ts';
 import { measureLoudness, type Loudness, type LoudnessInput } from './loudness.ts';
-import { cancelledError, probeSource, type ProbeResult } from './probe.ts';
+import { cancelledError, probeSourceWith, type ProbeResult } from './probe.ts';
 import { identifySource, openSourceAccess } from './source-access.ts';
 
 /** What `mpegflow probe` reports: the source description, its loudness when asked, and what a preset would do with it. */
@@ -54,18 +54,20 @@ export async function describeSource(options: {
         secrets: [input.url],
         display: input.display,
       });
-    const description = await probeSource({ input, tools, signal: options.signal });
+    const preset = options.preset;
+    const [description, measurements] = await probeSourceWith({ input, tools, signal: options.signal }, (streams) =>
+      preset ? planMeasurements(preset.definition, streams, measure) : Promise.resolve(undefined),
+    );
     const tracks = description.audioTracks;
     const loudness = options.loudness
       ? (await measure(tracks.map((t) => ({ chain: `[0:${t.index}]` })))).map((l, i) => ({ index: tracks[i]!.index, ...l }))
       : null;
-    let preset: SourceReport['preset'] = null;
-    if (options.preset) {
-      const measurements = await planMeasurements(options.preset.definition, description, measure);
-      const plan = planEncode(options.preset.definition, description, measurements);
-      preset = { name: options.preset.name, renditions: plan.renditions, decisions: plan.decisions, warnings: plan.warnings };
+    let treatment: SourceReport['preset'] = null;
+    if (preset) {
+      const plan = planEncode(preset.definition, description, measurements);
+      treatment = { name: preset.name, renditions: plan.renditions, decisions: plan.decisions, warnings: plan.warnings };
     }
-    return { source: formatLocation(options.source), description, loudness, preset };
+    return { source: formatLocation(options.source), description, loudness, preset: treatment };
   } catch (error) {
     throw error instanceof MpegflowError && options.signal?.aborted ? cancelledError() : error;
   } finally {

@@ -152,12 +152,27 @@ function classifyFailure(input: ProbeInput, stderr: string): MpegflowError {
  * Describes the rest: interlacing (idet on a sample), colour and HDR
  * metadata, every audio and subtitle track, timecode.
  */
-export async function probeSource(options: {
+export async function probeSource(options: ProbeOptions): Promise<ProbeResult> {
+  const [described] = await probeSourceWith(options, async () => undefined);
+  return described;
+}
+
+export interface ProbeOptions {
   input: ProbeInput;
   tools: Tools;
   signal?: AbortSignal;
   secrets?: string[];
-}): Promise<ProbeResult> {
+}
+
+/**
+ * probeSource, with `alongside` run while the sample is checked (idet, the
+ * last packets) once the streams are known: a loudness measurement reads the
+ * audio at the same time instead of after.
+ */
+export async function probeSourceWith<T>(
+  options: ProbeOptions,
+  alongside: (streams: ProbeResult) => Promise<T>,
+): Promise<[ProbeResult, T]> {
   const { input, tools, signal } = options;
   const secrets = [input.url, ...(options.secrets ?? [])];
   const run = await runTool({
@@ -191,7 +206,7 @@ export async function probeSource(options: {
   }
   const parsed = parseFfprobeOutput(json, tools.ffprobe);
   const described = describe(input, parsed);
-  const [idet] = await Promise.all([
+  const [idet, , extra] = await Promise.all([
     detectScan({
       url: input.url,
       inputArgs: input.inputArgs ?? [],
@@ -202,6 +217,7 @@ export async function probeSource(options: {
       secrets,
     }),
     checkComplete(options, described, secrets),
+    alongside(described),
   ]);
   if (signal?.aborted) throw cancelledError();
   const { scan } = described.video;
@@ -217,7 +233,7 @@ export async function probeSource(options: {
       'neither the container nor idet can tell whether the picture is interlaced (a still or a sample without motion): treated as progressive',
     );
   }
-  return described;
+  return [described, extra];
 }
 
 export const scanWords = (order: string): string =>
