@@ -3,7 +3,7 @@ import type { AuditContext } from '../core/audit/context.ts';
 import { redactLike, redactText, redactUnknownFlags } from '../core/audit/redact.ts';
 import { isMpegflowError, MpegflowError } from '../core/errors.ts';
 import { STATUS_EXIT_CODE } from '../core/health/quorum.ts';
-import { isStorageError, storageFailure } from '../core/storage-errors.ts';
+import { isStorageError, storageFailure } from '../core/s3/errors.ts';
 import type { Db } from '../core/store/open.ts';
 import { handleSignals } from './cancellation.ts';
 import { errorDocument, renderErrorText } from './render-error.ts';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isRetryable } from './storage-errors.ts';
+import { isRetryable } from './s3/errors.ts';
 
 export interface RetryOptions {
   /** Attempts in all, the first included (default 4). */

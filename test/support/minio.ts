@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as Minio from 'minio';
-import { createS3Client } from '../../src/core/endpoints/s3-client.ts';
+import { createS3Client } from '../../src/core/s3/client.ts';
 import { repoRoot, runCli } from './cli.ts';
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createS3Client } from '../../src/core/endpoints/s3-client.ts';
+import { createS3Client } from '../../src/core/s3/client.ts';
 import { MpegflowError } from '../../src/core/errors.ts';
 import { withRetry } from '../../src/core/retry.ts';
 import { freePort } from '../support/minio.ts';

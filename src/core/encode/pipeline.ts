@@ -2,7 +2,7 @@ import { capOutputLines } from './planning/output-cap.ts';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from 'minio';
-import type { MultipartHooks } from './s3.ts';
+import type { MultipartHooks } from '../s3/objects.ts';
 import { MpegflowError } from '../errors.ts';
 import { formatLocation, type ObjectLocation } from '../endpoints/object-path.ts';
 import { formatDestination, refuseOutputsOverSource, type DestinationLocation } from './outputs/locations.ts';

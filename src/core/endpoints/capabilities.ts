@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { abortIncompleteUploads } from '../encode/s3.ts';
+import { abortIncompleteUploads } from '../s3/objects.ts';
 import { MpegflowError } from '../errors.ts';
 import type { ResolvedEndpoint } from './model.ts';
-import { createS3Client } from './s3-client.ts';
+import { createS3Client } from '../s3/client.ts';
 import { CAPABILITIES, type Capability, type EndpointCapabilities } from './capability-catalogue.ts';
 import { collect, describeError, fromError, PROBES, setLegalHold, withTimeout, type Outcome, type Scratch } from './capability-probes.ts';
 

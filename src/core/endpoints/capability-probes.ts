@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as Minio from 'minio';
 import { redactText } from '../audit/redact.ts';
-import { hashObject, listIncompleteUploads, MIN_PART_SIZE, readObject, uploadFile } from '../encode/s3.ts';
+import { hashObject, listIncompleteUploads, MIN_PART_SIZE, readObject, uploadFile } from '../s3/objects.ts';
 import { isMpegflowError } from '../errors.ts';
 import { MinioAdminClient } from '../minio-admin/client.ts';
 import { plainGet } from './http-get.ts';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { userError } from '../errors.ts';
-import { checkObjectPath } from '../storage-paths.ts';
+import { checkObjectPath } from '../s3/paths.ts';
 
 export type ObjectLocation = { kind: 'local'; path: string } | { kind: 'remote'; alias: string; bucket: string; key: string };
 

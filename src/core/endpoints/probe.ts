@@ -1,8 +1,8 @@
 import type { ResolvedEndpoint } from './model.ts';
-import { createS3Client } from './s3-client.ts';
+import { createS3Client } from '../s3/client.ts';
 import { MinioAdminClient } from '../minio-admin/client.ts';
 import { isMpegflowError } from '../errors.ts';
-import { storageFailure } from '../storage-errors.ts';
+import { storageFailure } from '../s3/errors.ts';
 import type { ServerInfo } from '../minio-admin/types.ts';
 import type { ThroughputResult } from './throughput.ts';
 

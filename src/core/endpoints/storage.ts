@@ -1,7 +1,7 @@
 import type { Client } from 'minio';
 import type { Db } from '../store/open.ts';
 import { endpointNotFound, listEndpointRows, resolveRow } from './repository.ts';
-import { createS3Client } from './s3-client.ts';
+import { createS3Client } from '../s3/client.ts';
 
 export interface StorageResolver {
   isAlias: (name: string) => boolean;

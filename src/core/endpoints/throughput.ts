@@ -3,11 +3,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from 'minio';
-import { abortIncompleteUploads, DEFAULT_PART_SIZE, uploadFile } from '../encode/s3.ts';
-import { storageFailure } from '../storage-errors.ts';
+import { abortIncompleteUploads, DEFAULT_PART_SIZE, uploadFile } from '../s3/objects.ts';
+import { storageFailure } from '../s3/errors.ts';
 import { MpegflowError } from '../errors.ts';
 import type { ResolvedEndpoint } from './model.ts';
-import { createS3Client } from './s3-client.ts';
+import { createS3Client } from '../s3/client.ts';
 
 /**
  * How fast a link to an S3 store moves mezzanine-sized objects each way:

@@ -1,6 +1,6 @@
 import type { Client } from 'minio';
 import { MpegflowError, isMpegflowError } from '../errors.ts';
-import { isRetryable } from '../storage-errors.ts';
+import { isRetryable } from '../s3/errors.ts';
 import { parseObjectPath } from '../endpoints/object-path.ts';
 import { destinationFrom, MANIFEST_NAME, outputKey, type DestinationLocation } from '../encode/outputs/locations.ts';
 import { applyRetention } from '../routing/retention.ts';

@@ -4,11 +4,11 @@ import path from 'node:path';
 import type { Client } from 'minio';
 import { MpegflowError, userError } from '../errors.ts';
 import { formatLocation, parseObjectPath, type ObjectLocation } from '../endpoints/object-path.ts';
-import { headFailure, storageFailure } from '../storage-errors.ts';
+import { headFailure, storageFailure } from '../s3/errors.ts';
 import { withRetry } from '../retry.ts';
 import { batches } from '../groups.ts';
 import { cannotRead } from '../user-file.ts';
-import { listObjectGroups } from '../listing.ts';
+import { listObjectGroups } from '../s3/listing.ts';
 
 /** Files a recursive submission picks up; everything else under the folder or prefix is left alone. */
 export const MEDIA_EXTENSIONS = new Set([

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import type { JWK } from 'jose';
 import path from 'node:path';
-import { packageInfo } from '../encode/package-root.ts';
+import { packageInfo } from '../package-root.ts';
 import { userError } from '../errors.ts';
 import type { Db } from '../store/open.ts';
 import { LICENSE_ALGS, type LicenseAlg } from './model.ts';

@@ -1,5 +1,5 @@
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
-import { responseFailure } from '../storage-errors.ts';
+import { responseFailure } from '../s3/errors.ts';
 import { adminJson, adminRequest, type AdminRequest } from './http.ts';
 import { parsePrometheusText, prometheusToken, type MetricSample } from './prometheus.ts';
 import type { BackgroundHealStatus, ClusterHealth, ServerInfo } from './types.ts';

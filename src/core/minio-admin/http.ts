@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import aws4 from 'aws4';
 import type { MpegflowError } from '../errors.ts';
-import { responseFailure, storageFailure, type StorageTarget } from '../storage-errors.ts';
+import { responseFailure, storageFailure, type StorageTarget } from '../s3/errors.ts';
 import { withRetry } from '../retry.ts';
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
 
@@ -54,7 +54,7 @@ function send(endpoint: ResolvedEndpoint, request: AdminRequest): Promise<AdminR
     req.on('timeout', () =>
       req.destroy(Object.assign(new Error(`no answer within ${request.timeoutMs ?? 10_000} ms`), { code: 'TIMEOUT' })),
     );
-    // Node's own error (its code says what failed); core/storage-errors.ts maps it
+    // Node's own error (its code says what failed); core/s3/errors.ts maps it
     req.on('error', reject);
     req.end(request.body);
   });
@@ -62,7 +62,7 @@ function send(endpoint: ResolvedEndpoint, request: AdminRequest): Promise<AdminR
 
 /**
  * One admin-API request with a timeout, retried with exponential back-off
- * (the one retry policy of core/storage-errors.ts) while the failure is
+ * (the one retry policy of core/s3/errors.ts) while the failure is
  * retryable: a transport failure such as a refused connection or a timeout,
  * or a 5xx answer (a node restarting). A 4xx answer is returned at once; a
  * 5xx answer is returned once the attempts are used up; a transport failure

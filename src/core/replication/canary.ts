@@ -2,8 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from 'minio';
 import { MpegflowError } from '../errors.ts';
-import { CREDENTIAL_CODES, DENIED_CODES } from '../storage-error-codes.ts';
-import { storageFailure } from '../storage-errors.ts';
+import { CREDENTIAL_CODES, DENIED_CODES } from '../s3/error-codes.ts';
+import { storageFailure } from '../s3/errors.ts';
 import type { ReplicationRecord } from './records.ts';
 
 export interface CanaryResult {

@@ -2,7 +2,7 @@ import type { Client } from 'minio';
 import type { ReplicationRecord } from './records.ts';
 import { replicationRules } from './setup.ts';
 import { errorSummary } from '../errors.ts';
-import { storageFailure } from '../storage-errors.ts';
+import { storageFailure } from '../s3/errors.ts';
 
 export interface InventoryEntry {
   edge: string;

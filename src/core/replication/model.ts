@@ -1,5 +1,5 @@
 import { MpegflowError } from '../errors.ts';
-import { checkObjectPath } from '../storage-paths.ts';
+import { checkObjectPath } from '../s3/paths.ts';
 
 export interface ReplicateOptions {
   delete: boolean;

@@ -1,5 +1,5 @@
 import type { Client } from 'minio';
-import { listObjects, type ListedObject } from '../listing.ts';
+import { listObjects, type ListedObject } from '../s3/listing.ts';
 import { OldestKeys, type AgedKey } from './oldest-keys.ts';
 
 export interface WalkCounts {

@@ -5,7 +5,7 @@ import type { Db } from '../store/open.ts';
 import { deleteRecord, type ReplicationRecord } from './records.ts';
 import { putReplicationConfig, replicationRules } from './setup.ts';
 import { listRemoteTargets, removeRemoteTarget } from './targets.ts';
-import { storageFailure } from '../storage-errors.ts';
+import { storageFailure } from '../s3/errors.ts';
 
 /**
  * Removes MpegFlow's rules from an edge bucket and their remote targets;

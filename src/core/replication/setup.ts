@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import type { Client } from 'minio';
 import type { AuditContext } from '../audit/context.ts';
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
-import { createS3Client } from '../endpoints/s3-client.ts';
+import { createS3Client } from '../s3/client.ts';
 import { MpegflowError, userError } from '../errors.ts';
 import type { Db } from '../store/open.ts';
 import { formatRef, ruleIdFor, type BucketRef, type ReplicationSettings } from './model.ts';
 import { MinioAdminClient } from '../minio-admin/client.ts';
-import { headFailure, responseFailure, storageFailure } from '../storage-errors.ts';
+import { headFailure, responseFailure, storageFailure } from '../s3/errors.ts';
 import { adminRequest } from '../minio-admin/http.ts';
 import { listRemoteTargets, setRemoteTarget, type RemoteTarget } from './targets.ts';
 
@@ -37,7 +37,7 @@ interface Sides {
   centralS3?: Client;
 }
 
-/** An S3 failure on one side, as an error naming that endpoint and the bucket (core/storage-errors.ts). */
+/** An S3 failure on one side, as an error naming that endpoint and the bucket (core/s3/errors.ts). */
 function s3Problem(side: ResolvedEndpoint, error: unknown, action: string, bucket?: string): MpegflowError {
   return storageFailure(error, { alias: side.name, url: side.url, action, ...(bucket ? { path: `${side.name}/${bucket}` } : {}) });
 }

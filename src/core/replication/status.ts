@@ -1,11 +1,11 @@
 import type { Client } from 'minio';
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
 import { errorSummary } from '../errors.ts';
-import { storageFailure } from '../storage-errors.ts';
+import { storageFailure } from '../s3/errors.ts';
 import { worstStatus, type HealthStatus } from '../health/quorum.ts';
 import { MinioAdminClient } from '../minio-admin/client.ts';
 import type { AgedKey } from './oldest-keys.ts';
-import type { ListedObject } from '../listing.ts';
+import type { ListedObject } from '../s3/listing.ts';
 import { listWithReplicationStatus, walkObjects, type ObjectWalk } from './object-walk.ts';
 import { fetchReplicationMetrics, targetMetrics, type TargetMetrics, type WireMetricsV2 } from './metrics.ts';
 import type { ReplicationRecord } from './records.ts';

@@ -1,5 +1,5 @@
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
-import { responseFailure } from '../storage-errors.ts';
+import { responseFailure } from '../s3/errors.ts';
 import { adminJson, adminRequest } from '../minio-admin/http.ts';
 import { encryptAdminBody } from '../minio-admin/madmin-crypto.ts';
 

@@ -2,7 +2,7 @@ import type { Client } from 'minio';
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
 import { worstStatus, type HealthStatus } from '../health/quorum.ts';
 import { errorSummary } from '../errors.ts';
-import { storageFailure } from '../storage-errors.ts';
+import { storageFailure } from '../s3/errors.ts';
 import { awaitCanary, removeCanary, writeCanary, type Canary } from './canary.ts';
 import { fetchReplicationMetrics, targetMetrics } from './metrics.ts';
 import type { ReplicationRecord } from './records.ts';

@@ -4,7 +4,7 @@ import { destinationFrom } from '../encode/outputs/locations.ts';
 import type { Preset } from '../encode/presets/preset-model.ts';
 import type { ObjectLocation } from '../endpoints/object-path.ts';
 import { formatLocation, parseObjectPath } from '../endpoints/object-path.ts';
-import { storageFailure } from '../storage-errors.ts';
+import { storageFailure } from '../s3/errors.ts';
 import { formatDestination } from '../encode/outputs/locations.ts';
 import { jobNeeds } from '../jobs/plan-submit.ts';
 import type { JobSpec } from '../jobs/model.ts';

@@ -1,7 +1,7 @@
 import type { Client } from 'minio';
 import { eachAtMost } from '../concurrently.ts';
 import { MpegflowError } from '../errors.ts';
-import { storageFailure } from '../storage-errors.ts';
+import { storageFailure } from '../s3/errors.ts';
 import { withRetry } from '../retry.ts';
 import { parseDuration, retainUntil } from './duration.ts';
 import type { RetentionMode, RetentionSpec } from './model.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from 'minio';
 import { discard } from '../../../src/core/encode/outputs/staging.ts';
-import { listObjects } from '../../../src/core/listing.ts';
+import { listObjects } from '../../../src/core/s3/listing.ts';
 import { incompleteUploads, startSingleDrive, type Deployment } from '../../support/minio.ts';
 
 async function names(client: Client, prefix: string): Promise<string[]> {

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { listObjects } from '../../../src/core/listing.ts';
+import { listObjects } from '../../../src/core/s3/listing.ts';
 import { parseJson, runCli, spawnCli, tempHome } from '../../support/cli.ts';
 import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.ts';
 import { NGINX_UNAVAILABLE, NO_SERVER_AVAILABLE, startGateway } from '../../support/gateway.ts';

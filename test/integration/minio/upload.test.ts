@@ -3,7 +3,7 @@ import { createHash, randomFillSync } from 'node:crypto';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MIN_PART_SIZE, uploadFile } from '../../../src/core/encode/s3.ts';
+import { MIN_PART_SIZE, uploadFile } from '../../../src/core/s3/objects.ts';
 import { tempHome } from '../../support/cli.ts';
 import { incompleteUploads, startSingleDrive, type Deployment } from '../../support/minio.ts';
 

@@ -7,7 +7,7 @@ import { makeVideo } from '../../support/media.ts';
 import { mountTmpfs } from '../../support/tmpfs.ts';
 import { addEndpoints, startSingleDrive, type Deployment } from '../../support/minio.ts';
 import type { SubmitResult } from '../../../src/core/jobs/submit.ts';
-import { listObjects } from '../../../src/core/listing.ts';
+import { listObjects } from '../../../src/core/s3/listing.ts';
 import type { VerifyResult } from '../../../src/core/encode/verify/verify.ts';
 
 /**

@@ -16,8 +16,8 @@ import { NGINX_UNAVAILABLE, startGateway } from '../../support/gateway.ts';
 import { startSingleDrive, type Deployment } from '../../support/minio.ts';
 import { startMotoServer } from '../../support/moto.ts';
 import { startSeaweedFs, type SeaweedServer } from '../../support/seaweedfs.ts';
-import { listObjectGroups, listObjects } from '../../../src/core/listing.ts';
-import { storageFailure } from '../../../src/core/storage-errors.ts';
+import { listObjectGroups, listObjects } from '../../../src/core/s3/listing.ts';
+import { storageFailure } from '../../../src/core/s3/errors.ts';
 
 interface Store {
   name: string;

@@ -4,7 +4,7 @@ import type { Client } from 'minio';
 import type { ResolvedEndpoint } from '../../../src/core/endpoints/model.ts';
 import { endpointNotFound } from '../../../src/core/endpoints/repository.ts';
 import { targetMetrics, type WireMetricsV2 } from '../../../src/core/replication/metrics.ts';
-import type { ListedObject } from '../../../src/core/listing.ts';
+import type { ListedObject } from '../../../src/core/s3/listing.ts';
 import { walkObjects } from '../../../src/core/replication/object-walk.ts';
 import { OldestKeys } from '../../../src/core/replication/oldest-keys.ts';
 import type { ReplicationRecord } from '../../../src/core/replication/records.ts';

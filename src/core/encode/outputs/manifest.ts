@@ -3,7 +3,7 @@ import { MpegflowError } from '../../errors.ts';
 import { formatLocation } from '../../endpoints/object-path.ts';
 import { checkSchema } from '../../schema/issues.ts';
 import { isSafeOutputName, MANIFEST_NAME } from './locations.ts';
-import { packageInfo } from '../package-root.ts';
+import { packageInfo } from '../../package-root.ts';
 import { PRESET_KINDS, PRESET_ORIGINS } from '../presets/preset-model.ts';
 import { DECISION_SUBJECTS } from '../planning/treatments.ts';
 

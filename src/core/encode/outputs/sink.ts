@@ -7,9 +7,9 @@ import pLimit from 'p-limit';
 import { MpegflowError } from '../../errors.ts';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
 import { parseManifest, serializeManifest, type Manifest, type OutputRecord } from './manifest.ts';
-import { abortIncompleteUploads, contentTypeFor, readObject, uploadFile, type MultipartHooks } from '../s3.ts';
-import { DENIED_CODES } from '../../storage-error-codes.ts';
-import { storageFailure } from '../../storage-errors.ts';
+import { abortIncompleteUploads, contentTypeFor, readObject, uploadFile, type MultipartHooks } from '../../s3/objects.ts';
+import { DENIED_CODES } from '../../s3/error-codes.ts';
+import { storageFailure } from '../../s3/errors.ts';
 import { withRetry } from '../../retry.ts';
 
 /**

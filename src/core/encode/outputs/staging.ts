@@ -3,12 +3,12 @@ import path from 'node:path';
 import type { Client } from 'minio';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
 import { serializeManifest, type Manifest } from './manifest.ts';
-import { storageFailure } from '../../storage-errors.ts';
+import { storageFailure } from '../../s3/errors.ts';
 import { eachAtMost } from '../../concurrently.ts';
 import { withRetry } from '../../retry.ts';
-import { listObjects } from '../../listing.ts';
+import { listObjects } from '../../s3/listing.ts';
 import { LocalSink, RemoteSink, removeTree } from './sink.ts';
-import { abortIncompleteUploads } from '../s3.ts';
+import { abortIncompleteUploads } from '../../s3/objects.ts';
 
 /**
  * A queued job encodes into a staging location of its own (one per lease

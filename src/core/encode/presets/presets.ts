@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { MpegflowError } from '../../errors.ts';
 import { stateHome } from '../../store/paths.ts';
-import { packageInfo } from '../package-root.ts';
+import { packageInfo } from '../../package-root.ts';
 import { presetDefinition, SAFE_NAME, type Preset, type PresetDefinition, type PresetOrigin } from './preset-model.ts';
 import { checkSchema } from '../../schema/issues.ts';
 import { readUserFile } from '../../user-file.ts';

@@ -2,7 +2,7 @@ import { constants as fsConstants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import type { Client } from 'minio';
 import { MpegflowError } from '../../errors.ts';
-import { headFailure } from '../../storage-errors.ts';
+import { headFailure } from '../../s3/errors.ts';
 import { withRetry } from '../../retry.ts';
 import type { ObjectLocation } from '../../endpoints/object-path.ts';
 import { formatLocation } from '../../endpoints/object-path.ts';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Client } from 'minio';
-import { transportAgentOf } from '../../endpoints/s3-client.ts';
+import { transportAgentOf } from '../../s3/client.ts';
 
 /** One object as ffmpeg or ffprobe reads it through a relay; with an ETag, only that version is served (If-Match). */
 export interface RelayedObject {

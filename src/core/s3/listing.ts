@@ -3,9 +3,9 @@ import https from 'node:https';
 import { StringDecoder } from 'node:string_decoder';
 import type { Client } from 'minio';
 import { SaxesParser } from 'saxes';
-import { transportAgentOf } from './endpoints/s3-client.ts';
-import { withRetry } from './retry.ts';
-import { errorDocument } from './storage-errors.ts';
+import { transportAgentOf } from './client.ts';
+import { withRetry } from '../retry.ts';
+import { errorDocument } from './errors.ts';
 
 export interface ListedObject {
   name: string;

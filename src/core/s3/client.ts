@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import * as Minio from 'minio';
-import type { ResolvedEndpoint } from './model.ts';
+import type { ResolvedEndpoint } from '../endpoints/model.ts';
 
 const agents = new WeakMap<Minio.Client, http.Agent>();
 
@@ -27,7 +27,7 @@ export function createS3Client(endpoint: ResolvedEndpoint): Minio.Client {
     pathStyle: true,
     transportAgent,
     // the SDK would retry 5xx answers itself, warning on the console and hiding the answer's status from
-    // the error; MpegFlow has one retry policy (core/storage-errors.ts withRetry)
+    // the error; MpegFlow has one retry policy (core/s3/errors.ts withRetry)
     retryOptions: { disableRetry: true },
   });
   agents.set(client, transportAgent);

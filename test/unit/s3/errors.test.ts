@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type * as Minio from 'minio';
-import { createS3Client } from '../../src/core/endpoints/s3-client.ts';
-import { MpegflowError } from '../../src/core/errors.ts';
+import { createS3Client } from '../../../src/core/s3/client.ts';
+import { MpegflowError } from '../../../src/core/errors.ts';
 import {
   headFailure,
   isRetryable,
@@ -19,9 +19,9 @@ import {
   responseFailure,
   storageFailure,
   type StorageResponse,
-} from '../../src/core/storage-errors.ts';
-import { freePort, makeTestCA, startSingleDrive, type Deployment } from '../support/minio.ts';
-import { startPlainHttpServer } from '../support/plain-http.ts';
+} from '../../../src/core/s3/errors.ts';
+import { freePort, makeTestCA, startSingleDrive, type Deployment } from '../../support/minio.ts';
+import { startPlainHttpServer } from '../../support/plain-http.ts';
 
 /**
  * The storage error boundary, fed with real failures: the minio SDK and Node

@@ -1,4 +1,4 @@
-import { MpegflowError } from './errors.ts';
+import { MpegflowError } from '../errors.ts';
 
 /** Why a bucket name is invalid (the S3 rules minio-js and MinIO apply), or null. */
 export function bucketNameProblem(bucket: string): string | null {

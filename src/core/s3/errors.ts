@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { redactText } from './audit/redact.ts';
-import { MpegflowError, isMpegflowError, type ErrorKind } from './errors.ts';
+import { redactText } from '../audit/redact.ts';
+import { MpegflowError, isMpegflowError, type ErrorKind } from '../errors.ts';
 import {
   UNREACHABLE_CODES,
   TIMEOUT_CODES,
@@ -12,7 +12,7 @@ import {
   BUSY_CODES,
   UNAVAILABLE_CODES,
   NO_ADMIN_CODES,
-} from './storage-error-codes.ts';
+} from './error-codes.ts';
 
 /**
  * The one boundary between MpegFlow and its storage: every S3 (minio SDK),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { MpegflowError } from '../../src/core/errors.ts';
-import { checkObjectPath } from '../../src/core/storage-paths.ts';
+import type { MpegflowError } from '../../../src/core/errors.ts';
+import { checkObjectPath } from '../../../src/core/s3/paths.ts';
 
 describe('object paths refused before any request', () => {
   it('".." and "." segments, invalid bucket names: usage errors (exit 2) naming the alias and the path', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { contentTypeFor } from '../../../src/core/encode/s3.ts';
+import { contentTypeFor } from '../../../src/core/s3/objects.ts';
 
 describe('stored outputs', () => {
   it('knows the content type of each output', () => {
