@@ -19,6 +19,7 @@ import {
 } from './queue.ts';
 import { countWorkerJob, registerWorker, stopWorker, workerHeartbeat } from './workers.ts';
 import { StoreOutage, type OutageEvent } from './store-outage.ts';
+import { every } from './ticker.ts';
 import { JobLogBuffer } from './log-buffer.ts';
 
 export interface JobContext {
@@ -142,7 +143,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
     endpoints: [...endpoints],
     heartbeatEveryMs: heartbeatMs,
   });
-  const workerBeat = setInterval(() => void workerHeartbeat(db, worker).then(() => outage.answered(), storeTrouble), heartbeatMs);
+  const workerBeat = every(heartbeatMs, () => workerHeartbeat(db, worker).then(() => outage.answered(), storeTrouble));
 
   const runOne = async (job: Job): Promise<void> => {
     const controller = new AbortController();
@@ -150,19 +151,17 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
     options.signal?.addEventListener('abort', stop, { once: true });
     if (options.signal?.aborted) stop(); // stopped while the claim was under way: a listener added now never fires
     const jobLog = new JobLogBuffer((lines) => appendJobLog(db, job.id, lines), storeTrouble);
-    const heartbeat = setInterval(() => {
-      void (async () => {
-        try {
-          const lease = await renewLease({ db, lease: job, leaseMs });
-          if (!lease.held) controller.abort(new LeaseLostError(`job ${job.id} was taken over by another worker`));
-          else if (lease.cancelRequested) controller.abort(new CancelledError(`job ${job.id} was cancelled`));
-        } catch (error) {
-          // the store is unreachable: keep encoding; the lease is checked again when it is back, and before publishing
-          storeTrouble(error);
-        }
-        await jobLog.flush();
-      })();
-    }, heartbeatMs);
+    const heartbeat = every(heartbeatMs, async () => {
+      try {
+        const lease = await renewLease({ db, lease: job, leaseMs });
+        if (!lease.held) controller.abort(new LeaseLostError(`job ${job.id} was taken over by another worker`));
+        else if (lease.cancelRequested) controller.abort(new CancelledError(`job ${job.id} was cancelled`));
+      } catch (error) {
+        // the store is unreachable: keep encoding; the lease is checked again when it is back, and before publishing
+        storeTrouble(error);
+      }
+      await jobLog.flush();
+    });
     const context: JobContext = {
       signal: controller.signal,
       log: (line) => jobLog.add(line),
@@ -179,7 +178,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
     try {
       if (controller.signal.aborted) throw controller.signal.reason;
       const outcome = await options.execute(job, context);
-      clearInterval(heartbeat);
+      await heartbeat.stop();
       await jobLog.flush();
       const published = await persist(() => publishJob({ db, lease: job, result: outcome.result, publish: outcome.publish }));
       if (published === 'published') {
@@ -191,7 +190,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       if (published === 'cancelled') throw new CancelledError(`job ${job.id} was cancelled`);
       options.onEvent?.({ type: 'lease-lost', job });
     } catch (error) {
-      clearInterval(heartbeat);
+      await heartbeat.stop();
       await jobLog.flush();
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       if (reason instanceof LeaseLostError) {
@@ -221,7 +220,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       finish(state, verdict.message);
       if (state === 'failed') await countWorkerJob(db, worker, 'failed').catch(storeTrouble);
     } finally {
-      clearInterval(heartbeat);
+      await heartbeat.stop();
       options.signal?.removeEventListener('abort', stop);
     }
   };
@@ -269,7 +268,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
     }
     await Promise.allSettled(running);
   } finally {
-    clearInterval(workerBeat);
+    await workerBeat.stop();
     await stopWorker(db, worker).catch(storeTrouble);
   }
   return result;

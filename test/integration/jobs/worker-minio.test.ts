@@ -38,8 +38,10 @@ describe('worker with MinIO: kill -9 mid-upload, MinIO down and back', () => {
     const id = await submit(['store/masters/ep1/long.mp4', '--preset', 'hls-h264', '--to', 'store/out/ep1/']);
     const worker = spawnCli(['worker', '--drain', '--lease-seconds', '3'], { home });
     const deadline = Date.now() + 120_000;
-    while (!/stored [1-9]\d* objects/.test(worker.log()) && Date.now() < deadline) await sleep(100);
-    assert.match(worker.log(), /stored [1-9]/, 'segments were being uploaded while ffmpeg ran');
+    // the first segment on its way: an audio group's or a rung's, while ffmpeg still runs
+    const uploading = /stored \d+ objects, .* sent \(uploading: [^/]+\/seg_/;
+    while (!uploading.test(worker.log()) && Date.now() < deadline) await sleep(100);
+    assert.match(worker.log(), uploading, 'segments were being uploaded while ffmpeg ran');
     worker.child.kill('SIGKILL');
     await worker.exited;
     assert.equal((await job(id)).state, 'running');
