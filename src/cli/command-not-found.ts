@@ -1,19 +1,7 @@
 import type { Hook, Interfaces } from '@oclif/core';
+import { editDistance } from '../core/edit-distance.ts';
 import { MpegflowError } from '../core/errors.ts';
 import { errorDocument, renderErrorText } from './render-error.ts';
-
-/** Edit distance between two command ids (insertions, deletions, substitutions). */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
 
 /** The visible command closest to `id`, when it is close enough to be what was meant. */
 export function closestCommand(id: string, commandIds: readonly string[]): string | undefined {
@@ -21,7 +9,7 @@ export function closestCommand(id: string, commandIds: readonly string[]): strin
   for (const candidate of commandIds) {
     // compare with as many words as the candidate has: `endpont add e1` is compared as `endpont add`
     const typed = id.split(':').slice(0, candidate.split(':').length).join(':');
-    const d = distance(typed, candidate);
+    const d = editDistance(typed, candidate);
     if (!best || d < best.d) best = { id: candidate, d };
   }
   return best && best.d <= Math.max(2, Math.floor(best.id.length / 3)) ? best.id : undefined;

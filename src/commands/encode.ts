@@ -61,11 +61,12 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
     const entitlements = await loadEntitlements({ db });
     requireCapability(entitlements, 'encode');
     const endpoints = await storageResolver(db);
-    const source = parseObjectPath(args.source, endpoints.isAlias);
+    const paths = { ...endpoints, onNote: (m: string) => this.note(m) };
+    const source = parseObjectPath(args.source, paths);
     const preset = resolvePreset({ name: flags.preset, file: flags['preset-file'] });
     const destination =
       flags.to !== undefined
-        ? locations.destinationFrom(parseObjectPath(flags.to, endpoints.isAlias))
+        ? locations.destinationFrom(parseObjectPath(flags.to, paths))
         : locations.defaultDestination(source, preset.name);
     const { parseRetention } = await import('../core/routing/validate.ts');
     const retention = parseRetention({ retain: flags.retain, retentionMode: flags['retention-mode'], legalHold: flags['legal-hold'] });

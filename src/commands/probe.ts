@@ -38,7 +38,7 @@ It reports the streams; whether the picture is interlaced and in which field ord
       import('../core/encode/source/describe-source.ts'),
     ]);
     const endpoints = await storageResolver(await this.store());
-    const source = parseObjectPath(args.source, endpoints.isAlias);
+    const source = parseObjectPath(args.source, { ...endpoints, onNote: (m: string) => this.note(m) });
     const preset = flags.preset || flags['preset-file'] ? resolvePreset({ name: flags.preset, file: flags['preset-file'] }) : undefined;
     return untilInterrupted((signal) => describeSource({ source, s3For: endpoints.s3For, preset, loudness: flags.loudness, signal }));
   }

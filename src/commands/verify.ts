@@ -32,7 +32,7 @@ Exit codes: 0 everything matches; 2 something is missing or differs (listed, eac
     const endpoints = await storageResolver(db);
     // accept the manifest itself as well as its folder
     const target = args.destination.replace(/(^|\/)manifest\.json$/, '$1') || '.';
-    const destination = locations.destinationFrom(parseObjectPath(target, endpoints.isAlias));
+    const destination = locations.destinationFrom(parseObjectPath(target, { ...endpoints, onNote: (m: string) => this.note(m) }));
     const mode = ui.progressMode({ json: this.jsonEnabled(), verbose: this.argv.includes('--verbose') });
     const progress = await ui.createProgress(mode, 'verify', { destination: locations.formatDestination(destination) });
     try {

@@ -60,6 +60,7 @@ With --route auto, the routing rules (\`mpegflow route list\`) decide presets an
         inputs,
         recursive: flags.recursive,
         isAlias: storage.isAlias,
+        aliases: storage.aliases,
         s3For: storage.s3For,
         // routing reads each object's customer and class: from the listing where the store can say them (MinIO), not a HEAD each
         metadata: Boolean(flags.route) && (flags.customer === undefined || flags.class === undefined),
@@ -78,6 +79,7 @@ With --route auto, the routing rules (\`mpegflow route list\`) decide presets an
           given: { customer: flags.customer, class: flags.class },
           s3For: storage.s3For,
           isAlias: storage.isAlias,
+          aliases: storage.aliases,
           presetFor: (name) => resolvePreset({ name }),
           priority: flags.priority,
           host: hostName(),
@@ -93,7 +95,8 @@ With --route auto, the routing rules (\`mpegflow route list\`) decide presets an
         ]);
         specs = jobSpecs(sources, {
           preset: resolvePreset({ name: flags.preset, file: flags['preset-file'] }),
-          to: flags.to !== undefined ? destinationFrom(parseObjectPath(flags.to, storage.isAlias)) : null,
+          to:
+            flags.to !== undefined ? destinationFrom(parseObjectPath(flags.to, { ...storage, onNote: (m: string) => this.note(m) })) : null,
           priority: flags.priority,
           single: inputs.length === 1 && !flags.recursive,
           customer: flags.customer ? checkValue('customer', flags.customer) : null,

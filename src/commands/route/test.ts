@@ -29,7 +29,7 @@ Exit codes: 0 a rule applies and gives every destination; 1 no rule applies, or 
     const db = await this.store();
     const storage = await storageResolver(db);
     return await explainRouting({
-      location: parseObjectPath(args.source, storage.isAlias),
+      location: parseObjectPath(args.source, { ...storage, onNote: (m: string) => this.note(m) }),
       routes: await listRoutes(db),
       given: { customer: flags.customer, class: flags.class },
       s3For: storage.s3For,

@@ -5,6 +5,8 @@ import { createS3Client } from '../s3/client.ts';
 
 export interface StorageResolver {
   isAlias: (name: string) => boolean;
+  /** The configured endpoints' names, for suggestions. */
+  aliases: readonly string[];
   /** One S3 client per endpoint for the life of the command. */
   s3For: (alias: string) => Client;
 }
@@ -15,6 +17,7 @@ export async function storageResolver(db: Db, env: NodeJS.ProcessEnv = process.e
   const clients = new Map<string, Client>();
   return {
     isAlias: (name) => rows.has(name),
+    aliases: [...rows.keys()].sort(),
     s3For: (alias) => {
       let client = clients.get(alias);
       if (!client) {

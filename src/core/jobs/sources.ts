@@ -49,6 +49,8 @@ export interface ExpandOptions {
   inputs: string[];
   recursive: boolean;
   isAlias: (name: string) => boolean;
+  /** The endpoints' names, for the suggestion when a path names none of them. */
+  aliases?: readonly string[];
   s3For: (alias: string) => Client;
   /** Ask the listing for each object's metadata and tags (MinIO's extension; other stores ignore it). */
   metadata?: boolean;
@@ -174,12 +176,13 @@ export async function* expandSources({
   inputs,
   recursive,
   isAlias,
+  aliases,
   s3For,
   metadata,
   signal,
 }: ExpandOptions): AsyncGenerator<ExpandedSource[]> {
   for (const input of inputs) {
-    const location = parseObjectPath(input, isAlias);
+    const location = parseObjectPath(input, { isAlias, aliases });
     const expanded =
       location.kind === 'local'
         ? expandLocal(input, location, recursive)

@@ -132,6 +132,7 @@ export interface RoutedSubmitOptions {
   given: GivenFacts;
   s3For: (alias: string) => Client;
   isAlias: (name: string) => boolean;
+  aliases?: readonly string[];
   presetFor: (name: string) => Preset;
   priority: number;
   host: string;
@@ -163,7 +164,7 @@ async function routeSource(source: ExpandedSource, { options, now, forced, writt
   }
   return routeTargets(route, facts, source.relative || name, now).map((target) => {
     const preset = presetFor(target.preset);
-    const destination = destinationFrom(parseObjectPath(target.destination, options.isAlias));
+    const destination = destinationFrom(parseObjectPath(target.destination, options));
     const formatted = formatDestination(destination);
     if (!written.add(formatted)) {
       throw userError(

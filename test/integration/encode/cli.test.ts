@@ -161,7 +161,7 @@ describe('mpegflow encode / verify / preset (CLI, local storage, no MinIO)', () 
       list.presets.find((p) => p.name === 'tiny'),
       list.presets.find((p) => p.name === 'tiny' && p.origin === 'user'),
     );
-    const res = await cli(['encode', 'sample.mp4', '--preset', 'tiny', '--to', 'out/tiny', '--json']);
+    const res = await cli(['encode', 'sample.mp4', '--preset', 'tiny', '--to', './out/tiny', '--json']);
     assert.equal(res.code, 0, res.stdout);
     assert.equal(`${videoStream(probe(path.join(work, 'out', 'tiny', 'tiny.mp4'))).height}`, '180');
 
