@@ -127,11 +127,11 @@ describe('mpegflow encode / verify / preset (CLI, local storage, no MinIO)', () 
   });
 
   it('refuses an unknown preset and an invalid preset file, listing what is wrong', async () => {
-    const unknown = await cli(['encode', 'sample.mp4', '--preset', 'hls-h265', '--json']);
-    assert.equal(unknown.code, 1);
+    const unknown = await cli(['encode', 'sample.mp4', '--preset', 'hls-h256', '--json']);
+    assert.equal(unknown.code, 2, 'a mistyped preset name is a usage error');
     const u = parseJson<ErrorJson>(unknown).error;
     assert.equal(u.code, 'PRESET_NOT_FOUND');
-    assert.match(u.suggestion!, /hls-h264, mp4-h264, proxy/);
+    assert.match(u.suggestion!, /^did you mean 'hls-h264'\? choose one of: .*hls-h264, mp4-h264, proxy/);
 
     const file = path.join(work, 'bad-preset.json');
     const proxy = JSON.parse(readFileSync(path.join(repoRoot, 'presets', 'proxy.json'), 'utf8')) as Record<string, unknown>;
@@ -182,8 +182,9 @@ describe('mpegflow encode / verify / preset (CLI, local storage, no MinIO)', () 
     assert.equal(preset.definition.fixity.format, 'framemd5');
     assert.match(preset.hash, /^sha256:[0-9a-f]{64}$/);
     const missing = await cli(['preset', 'show', 'nope']);
-    assert.equal(missing.code, 1);
+    assert.equal(missing.code, 2);
     assert.match(missing.stderr, /no preset named 'nope'/);
+    assert.doesNotMatch(missing.stderr, /--preset-file/, 'preset show takes --file: the hint names no flag');
   });
 
   it('audits each encode, successful or not', async () => {

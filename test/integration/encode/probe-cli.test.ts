@@ -68,13 +68,13 @@ describe('mpegflow probe', () => {
     assert.equal(colour.masteringDisplay!.maxLuminance, 1000);
   });
 
-  it('refuses what it cannot read, with exit 1, and a preset that does not exist with exit 2', async () => {
+  it('refuses what it cannot read with exit 1, and a mistyped preset with exit 2 and the name meant', async () => {
     const missing = await runCli(['probe', path.join(tmp, 'nope.mov'), '--json'], { home });
     assert.equal(missing.code, 1);
     assert.equal(parseJson<{ error: { code: string } }>(missing).error.code, 'SOURCE_NOT_FOUND');
     const preset = await runCli(['probe', shape(/anamorphic/).file, '--preset', 'hls-h246'], { home });
-    assert.equal(preset.code, 1, preset.stderr);
-    assert.match(preset.stderr, /hls-h264/);
+    assert.equal(preset.code, 2, preset.stderr);
+    assert.match(preset.stderr, /did you mean 'hls-h264'\?/);
   });
 });
 

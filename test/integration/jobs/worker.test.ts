@@ -180,7 +180,7 @@ describe('jobs and worker (CLI, real ffmpeg)', () => {
     assert.equal(retry.code, 1);
     assert.match(retry.stderr, /only failed or cancelled jobs can be retried/);
     const unknownPreset = await cli(['job', 'submit', path.join(media, 'q.mp4'), '--preset', 'nope']);
-    assert.equal(unknownPreset.code, 1);
+    assert.equal(unknownPreset.code, 2);
     assert.match(unknownPreset.stderr, /no preset named 'nope'/);
   });
 });

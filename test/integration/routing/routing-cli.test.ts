@@ -23,9 +23,9 @@ describe('routing: route rules, fan-out submit, retention (two MinIO stores)', (
   let delivery: Deployment;
   const cli = (args: string[]) => runCli(args, { home, timeoutMs: 300_000 });
   const today = new Date().toISOString().slice(0, 10);
-  const refused = async (args: string[], code: string, message: RegExp) => {
+  const refused = async (args: string[], code: string, message: RegExp, exitCode = 1) => {
     const result = await cli([...args, '--json']);
-    assert.equal(result.code, 1, `${args.join(' ')}: ${result.stdout}${result.stderr}`);
+    assert.equal(result.code, exitCode, `${args.join(' ')}: ${result.stdout}${result.stderr}`);
     const doc = parseJson<{ error: { code: string; message: string } }>(result);
     assert.equal(doc.error.code, code, doc.error.message);
     assert.match(doc.error.message, message);
@@ -65,7 +65,7 @@ describe('routing: route rules, fan-out submit, retention (two MinIO stores)', (
       'ENDPOINT_NOT_FOUND',
       /edge9/,
     );
-    await refused(add('r5', '--preset', 'no-such-preset', '--to', 'delivery/vod/{stem}/'), 'PRESET_NOT_FOUND', /no-such-preset/);
+    await refused(add('r5', '--preset', 'no-such-preset', '--to', 'delivery/vod/{stem}/'), 'PRESET_NOT_FOUND', /no-such-preset/, 2);
     await refused(
       add('r6', '--preset', 'archive-ffv1', '--to', 'store/nolock/{stem}/', '--retain', '7y'),
       'OBJECT_LOCK_MISSING',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { closestNames } from '../../edit-distance.ts';
 import { MpegflowError } from '../../errors.ts';
 import { stateHome } from '../../store/paths.ts';
 import { packageInfo } from '../../package-root.ts';
@@ -144,10 +145,12 @@ export function resolvePreset(options: PresetSources & { name?: string; file?: s
       }
     }
   }
+  const names = listPresets(options).presets.map((p) => p.name);
+  const close = closestNames(name, names);
+  // a mistyped name is a usage error (exit 2), as a mistyped flag is
   throw new MpegflowError(`no preset named '${name}'`, {
     code: 'PRESET_NOT_FOUND',
-    suggestion: `choose one of: ${listPresets(options)
-      .presets.map((p) => p.name)
-      .join(', ')} (\`mpegflow preset list\`), or pass your own with --preset-file FILE`,
+    exitCode: 2,
+    suggestion: `${close.length > 0 ? `did you mean ${close.map((n) => `'${n}'`).join(' or ')}? ` : ''}choose one of: ${names.join(', ')} (\`mpegflow preset list\`), or give a preset file of your own`,
   });
 }
