@@ -49,6 +49,13 @@ function checkPort(port: string, input: string): void {
 
 /** Accepts http(s)://host[:port] with nothing after it; MinIO serves the S3 API at the root. */
 export function normalizeUrl(input: string): string {
+  // "minio.local:9000" parses as a URL of scheme "minio.local": say the scheme is missing instead
+  if (!input.includes('://') && /^[^/\s]+:\d+\/?$/.test(input)) {
+    throw userError(
+      `'${shown(input)}' has no scheme`,
+      `give the endpoint as http://${shown(input.replace(/\/$/, ''))} (or https:// where MinIO serves TLS)`,
+    );
+  }
   // a port out of range makes URL() fail with no reason given: say which part is wrong (URLs with
   // credentials are left to the check below, which does not repeat them)
   const explicitPort = /^[a-z][a-z0-9+.-]*:\/\/(?:\[[^\]]*\]|[^/?#:@]*):(\d+)(?:[/?#]|$)/i.exec(input);

@@ -25,7 +25,8 @@ describe('endpoint fields', () => {
     assert.equal(normalizeUrl('https://minio.example.net'), 'https://minio.example.net');
     assert.equal(normalizeUrl('http://[::1]:9000'), 'http://[::1]:9000');
     for (const [input, why] of [
-      ['minio:9000', /not http or https|is not a URL/],
+      ['minio:9000', /'minio:9000' has no scheme$/],
+      ['minio.local:9000', /'minio.local:9000' has no scheme$/],
       ['ftp://minio:21', /uses ftp, not http or https/],
       ['http://user:pw@minio:9000', /must not carry credentials/],
       ['http://minio:9000/bucket', /has a path, query or fragment/],
@@ -33,6 +34,11 @@ describe('endpoint fields', () => {
       [`http://${'a'.repeat(64)}.example:9000`, /dot-separated labels of 1-63/],
     ] as const)
       assert.throws(() => normalizeUrl(input), why, input);
+    assert.throws(
+      () => normalizeUrl('minio.local:9000'),
+      (e: Error & { suggestion?: string }) =>
+        e.suggestion === 'give the endpoint as http://minio.local:9000 (or https:// where MinIO serves TLS)',
+    );
   });
 
   it('a long bad URL is shortened in the message, not repeated whole', () => {
