@@ -17,13 +17,36 @@ export function renderJobList(jobs: Job[], tty = Boolean(process.stdout.isTTY)):
       j.preset,
       j.source,
       j.destination,
-      `${j.attempts}/${j.maxAttempts}`,
+      triesCell(j),
       j.priority,
       j.lastHost,
       j.updatedAt,
     ]),
     tty,
   );
+}
+
+/** Tries made, and of how many, while more can come; only the count once the job has ended. */
+export function triesCell(job: Job): string {
+  return job.state === 'queued' || job.state === 'running' ? `${job.attempts}/${job.maxAttempts}` : String(job.attempts);
+}
+
+/** How the attempts count against the failures a job is allowed: a lost lease does not count, nor the attempt that succeeded. */
+export function attemptsLine(job: Job): string {
+  const lost = job.lostLeases ? `; ${job.lostLeases} lost to workers that stopped or died` : '';
+  const failures = job.attempts - job.lostLeases - (job.state === 'done' ? 1 : 0);
+  switch (job.state) {
+    case 'done':
+      return `${job.attempts} (done; ${failures} failed before${lost})`;
+    case 'failed':
+      return failures < job.maxAttempts
+        ? `${job.attempts} (failed for good after ${failures} of ${job.maxAttempts} allowed failures: the error is not one a new try cures${lost})`
+        : `${job.attempts} (failed: all ${job.maxAttempts} allowed failures used${lost})`;
+    case 'cancelled':
+      return `${job.attempts} (cancelled${lost})`;
+    default:
+      return `${job.attempts} (${failures} of ${job.maxAttempts} allowed failures used${lost})`;
+  }
 }
 
 /** `job show`: the job's fields, then its attempts, outputs and the tail of its log when it has any. */
@@ -40,10 +63,7 @@ export function renderJobDetail(job: JobDetail, tty = Boolean(process.stdout.isT
       ['Route', job.route],
       ['Retention', formatRetention(job.retention ?? null)],
       ['Priority', job.priority],
-      [
-        'Attempts',
-        `${job.attempts} (${job.attempts - job.lostLeases} of ${job.maxAttempts} allowed failures used${job.lostLeases ? `; ${job.lostLeases} lost to workers that stopped or died` : ''})`,
-      ],
+      ['Attempts', attemptsLine(job)],
       ['Worker', job.leaseOwner],
       ['Waiting', job.waiting],
       ['Last error', job.lastError],

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderBothWays } from '../../support/tty.ts';
 import type { Job, JobDetail } from '../../../src/core/jobs/model.ts';
-import { renderCancelled, renderJobDetail, renderJobList, renderSubmitted, renderWorkerRun } from '../../../src/ui/jobs.ts';
+import {
+  attemptsLine,
+  renderCancelled,
+  renderJobDetail,
+  renderJobList,
+  renderSubmitted,
+  renderWorkerRun,
+  triesCell,
+} from '../../../src/ui/jobs.ts';
 
 const job: Job = {
   id: 7,
@@ -64,6 +72,26 @@ describe('job rendering', () => {
       assert.match(text, /master\.m3u8.*321/);
       assert.match(text, /\nLog \(tail\):\n {2}2026-01-01T00:00:31Z {2}encode 10%$/);
     }
+  });
+
+  it('counts tries as they stand: an ended job has none left, a done one used no failure on its success', () => {
+    const done = { ...job, state: 'done' as const, attempts: 1 };
+    assert.equal(triesCell(done), '1');
+    assert.equal(triesCell(job), '1/3');
+    assert.equal(attemptsLine(done), '1 (done; 0 failed before)');
+    assert.equal(
+      attemptsLine({ ...done, attempts: 3, lostLeases: 1 }),
+      '3 (done; 1 failed before; 1 lost to workers that stopped or died)',
+    );
+    assert.equal(
+      attemptsLine({ ...job, state: 'failed', attempts: 1 }),
+      '1 (failed for good after 1 of 3 allowed failures: the error is not one a new try cures)',
+    );
+    assert.equal(attemptsLine({ ...job, state: 'failed', attempts: 3 }), '3 (failed: all 3 allowed failures used)');
+    assert.equal(
+      attemptsLine({ ...job, state: 'queued', attempts: 2, lostLeases: 1 }),
+      '2 (1 of 3 allowed failures used; 1 lost to workers that stopped or died)',
+    );
   });
 
   it('says what was queued and skipped, and what runs it', () => {
