@@ -374,13 +374,14 @@ forEachBackend('job queue', (backend) => {
     await appendJobLog(
       db,
       1,
-      Array.from({ length: 250 }, (_, i) => `line ${i}`),
+      Array.from({ length: 250 }, (_, i) => ({ ts: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), line: `line ${i}` })),
     );
     const detail = await getJob(db, 1, 5);
     assert.deepEqual(
       detail.logTail.map((l) => l.line),
       ['line 245', 'line 246', 'line 247', 'line 248', 'line 249'],
     );
+    assert.equal(detail.logTail[0]!.ts, '2026-01-01T00:04:05.000Z', 'each line keeps the time it happened');
     assert.equal(Number((await db.get<{ n: number }>('SELECT count(*) AS n FROM job_logs'))!.n), 200);
     assert.equal((await listJobs(db, { state: 'queued' })).length, 1);
   });

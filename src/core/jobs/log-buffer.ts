@@ -6,21 +6,27 @@ import { LOG_LINES_KEPT } from './queue.ts';
  * the store is away, only as many lines are held as it keeps of a job's log:
  * memory does not grow with the outage.
  */
+/** A log line with the time it happened (not the time it reached the store). */
+export interface LogEntry {
+  ts: string;
+  line: string;
+}
+
 export class JobLogBuffer {
-  #pending: string[] = [];
+  #pending: LogEntry[] = [];
   #flushing: Promise<void> = Promise.resolve();
-  readonly #write: (lines: string[]) => Promise<void>;
+  readonly #write: (lines: LogEntry[]) => Promise<void>;
   readonly #onError: (error: unknown) => void;
   readonly #keep: number;
 
-  constructor(write: (lines: string[]) => Promise<void>, onError: (error: unknown) => void, keep = LOG_LINES_KEPT) {
+  constructor(write: (lines: LogEntry[]) => Promise<void>, onError: (error: unknown) => void, keep = LOG_LINES_KEPT) {
     this.#write = write;
     this.#onError = onError;
     this.#keep = keep;
   }
 
-  add(line: string): void {
-    this.#pending.push(line);
+  add(line: string, at: Date = new Date()): void {
+    this.#pending.push({ ts: at.toISOString(), line });
     this.#trim();
   }
 

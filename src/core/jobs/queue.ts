@@ -4,6 +4,7 @@ import type { Db } from '../store/open.ts';
 import type { Job, JobAttempt, JobDetail, JobState } from './model.ts';
 import { fromRow, WITH_HOST, type JobRow } from './rows.ts';
 import { whyWaiting } from './waiting.ts';
+import type { LogEntry } from './log-buffer.ts';
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
 /** Of a job's log, the last lines kept. */
@@ -406,11 +407,11 @@ export async function retryJob({ db, audit, id }: { db: Db; audit?: AuditContext
 }
 
 /** Keeps the last lines of a job's log (ffmpeg's progress and errors, already redacted by the caller). */
-export async function appendJobLog(db: Db, jobId: number, lines: string[]): Promise<void> {
+/** Appends log lines, each with the time it happened on its host (a line held through a store outage keeps its own). */
+export async function appendJobLog(db: Db, jobId: number, lines: LogEntry[]): Promise<void> {
   if (lines.length === 0) return;
   await db.transaction(async (tx) => {
-    const ts = new Date(await tx.nowMs()).toISOString();
-    for (const line of lines) await tx.run('INSERT INTO job_logs (job_id, ts, line) VALUES (?, ?, ?)', [jobId, ts, line]);
+    for (const { ts, line } of lines) await tx.run('INSERT INTO job_logs (job_id, ts, line) VALUES (?, ?, ?)', [jobId, ts, line]);
     await tx.run(
       'DELETE FROM job_logs WHERE job_id = ? AND id <= (SELECT id FROM job_logs WHERE job_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)',
       [jobId, jobId, LOG_LINES_KEPT],

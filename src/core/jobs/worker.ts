@@ -191,9 +191,9 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       options.onEvent?.({ type: 'lease-lost', job });
     } catch (error) {
       await heartbeat.stop();
-      await jobLog.flush();
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       if (reason instanceof LeaseLostError) {
+        await jobLog.flush();
         options.onEvent?.({ type: 'lease-lost', job });
         return;
       }
@@ -202,6 +202,9 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
         reason instanceof CancelledError
           ? { message: reason.message, transient: true }
           : options.classify(error instanceof PublishError ? error.cause : error);
+      // the log's last line says why the attempt ended, as job show's tail is read in triage
+      jobLog.add(`attempt ${job.attempts} ${reason instanceof CancelledError ? 'stopped' : 'failed'}: ${verdict.message}`);
+      await jobLog.flush();
       const state = await persist(() =>
         failAttempt({
           db,

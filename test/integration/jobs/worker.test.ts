@@ -159,6 +159,9 @@ describe('jobs and worker (CLI, real ffmpeg)', () => {
     assert.equal(view.attempts, 1, 'not retried: retrying cannot fix bad media');
     const show = await cli(['job', 'show', String(submitted[0]!.id)]);
     assert.match(show.stdout, /Last error\s+\S+/);
+    assert.match(show.stdout, /Attempts\s+1 \(failed for good after 1 of 3 allowed failures: the error is not one a new try cures\)/);
+    // the log's tail ends with why the attempt ended
+    assert.match(show.stdout, /\n {2}\S+ {2}attempt 1 failed: cannot encode .*corrupt\.mp4: it is not a media file ffmpeg can read.*\n*$/);
   });
 
   it('bad job commands: unknown job, retrying a queued job, an unknown state filter', async () => {

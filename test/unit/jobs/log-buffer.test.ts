@@ -11,7 +11,7 @@ describe("a running job's log on its way to the store", () => {
     const log = new JobLogBuffer(
       async (lines) => {
         if (down) throw new Error('store unavailable');
-        stored.push(...lines);
+        stored.push(...lines.map((l) => l.line));
       },
       (error) => errors.push(error),
       5,
@@ -36,7 +36,7 @@ describe("a running job's log on its way to the store", () => {
           await sleep(50);
           throw new Error('timed out');
         }
-        stored.push(...lines);
+        stored.push(...lines.map((l) => l.line));
       },
       () => undefined,
     );
@@ -46,5 +46,20 @@ describe("a running job's log on its way to the store", () => {
     const next = log.flush();
     await Promise.all([slow, next]);
     assert.deepEqual(stored, ['first', 'second']);
+  });
+
+  it('keeps the time each line happened, not when a flush after an outage stored it', async () => {
+    const stored: { ts: string; line: string }[] = [];
+    const log = new JobLogBuffer(
+      async (lines) => void stored.push(...lines),
+      () => undefined,
+    );
+    log.add('probe: started', new Date('2026-12-07T10:00:00Z'));
+    log.add('encode: started', new Date('2026-12-07T10:00:05Z'));
+    await log.flush();
+    assert.deepEqual(
+      stored.map((l) => l.ts),
+      ['2026-12-07T10:00:00.000Z', '2026-12-07T10:00:05.000Z'],
+    );
   });
 });
