@@ -58,7 +58,10 @@ export const CAPABILITIES: readonly Omit<Capability, 'status' | 'detail'>[] = [
   {
     id: 'presigned-range',
     name: 'Presigned GET with Range',
-    neededBy: ['encode/worker: ffmpeg reads S3 sources, and seeks in them, through presigned GETs', 'verify (per-frame checksums)'],
+    neededBy: [
+      "encode/worker: ffmpeg reads S3 sources, and seeks in them, through MpegFlow's loopback relay, which signs each ranged GET",
+      'verify (per-frame checksums)',
+    ],
     requiredForEncoding: true,
   },
   {
@@ -94,7 +97,7 @@ export const CAPABILITIES: readonly Omit<Capability, 'status' | 'detail'>[] = [
   {
     id: 'server-side-copy',
     name: 'Server-side copy',
-    neededBy: ['moving outputs between prefixes or tiers without re-uploading (hybrid routing, issue #12; not used yet)'],
+    neededBy: ['publishing an encode staged in the bucket (encode --force, queued jobs) without uploading it again'],
     requiredForEncoding: false,
   },
   {
@@ -106,7 +109,7 @@ export const CAPABILITIES: readonly Omit<Capability, 'status' | 'detail'>[] = [
   {
     id: 'object-lock',
     name: 'Object Lock (retention, legal hold)',
-    neededBy: ['WORM retention of archive masters (archive tier, issue #12; not used yet)'],
+    neededBy: ['retention and legal hold on stored outputs (encode --retain, --legal-hold; routes with retention)'],
     requiredForEncoding: false,
   },
   {
