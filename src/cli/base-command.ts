@@ -22,8 +22,12 @@ export abstract class BaseCommand<T extends object> extends Command {
 
   /** The command changes state or storage: every run leaves one audit entry. */
   static audited = false;
-  /** The command reports health (monitoring plugin convention): any error exits 3, UNKNOWN. */
-  static monitoring = false;
+  /**
+   * The command reports health (monitoring plugin convention): any error exits 3, UNKNOWN, and its first line on
+   * stdout is the status line `<monitoring> UNKNOWN: <why>`, as a Nagios check reads it. The value is the status
+   * line's first word (HEALTH, LICENSE, REPLICATION); empty for other commands.
+   */
+  static monitoring = '';
 
   #db?: Db;
   #audit?: AuditContext;
@@ -98,10 +102,14 @@ export abstract class BaseCommand<T extends object> extends Command {
 
   protected override async catch(error: Error & { oclif?: { exit?: number } }): Promise<void> {
     const err = toMpegflowError(error, (text) => redactLike(text, this.argv, this.safeArgv));
-    const exitCode = this.commandClass.monitoring ? STATUS_EXIT_CODE.UNKNOWN : err.exitCode;
+    const monitoring = this.commandClass.monitoring;
+    const exitCode = monitoring ? STATUS_EXIT_CODE.UNKNOWN : err.exitCode;
     await this.recordFailure(exitCode, err);
     if (this.jsonEnabled()) this.logJson(errorDocument(err));
-    else process.stderr.write(renderErrorText(err, { verbose: this.verbose() }));
+    else {
+      if (monitoring) process.stdout.write(`${monitoring} UNKNOWN: ${err.message.split('\n')[0]}\n`);
+      process.stderr.write(renderErrorText(err, { verbose: this.verbose() }));
+    }
     process.exitCode = exitCode;
   }
 

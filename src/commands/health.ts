@@ -18,7 +18,7 @@ Each run stores a small sample (drives, capacity, usage) for \`mpegflow capacity
     '<%= config.bin %> health archive --json',
     '<%= config.bin %> health --prometheus /var/lib/node_exporter/textfile/mpegflow.prom',
   ];
-  static override monitoring = true;
+  static override monitoring = 'HEALTH';
   static override strict = false;
   static override args = { name: Args.string({ description: 'endpoint names (default: every configured endpoint)' }) };
   static override flags = {

@@ -13,7 +13,7 @@ export default class LicenseVerify extends BaseCommand<LicenseVerifyResult> {
 
 Turning the clock back does not revive an expired license: expiry is judged against the newest time MpegFlow has seen.`;
   static override examples = ['<%= config.bin %> license verify', '<%= config.bin %> license verify new.license --json'];
-  static override monitoring = true;
+  static override monitoring = 'LICENSE';
   static override args = {
     file: Args.string({ description: 'license file to check (default: the installed license), or - for standard input' }),
   };

@@ -25,7 +25,7 @@ Exit codes: 0 OK; 1 WARNING (a backlog, the central endpoint offline, failures e
     '<%= config.bin %> replicate status edge1/ingest --deep --keep 20',
     '<%= config.bin %> replicate status --watch',
   ];
-  static override monitoring = true;
+  static override monitoring = 'REPLICATION';
   static override args = { edge: Args.string({ description: 'EDGE/BUCKET (default: every rule MpegFlow set up)' }) };
   static override flags = {
     deep: Flags.boolean({ description: "walk every object and count each one's replication state (slow on large buckets)" }),

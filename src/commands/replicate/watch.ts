@@ -25,7 +25,7 @@ With --once: one measurement (waiting up to --crit for the canary), then exit 0 
     '<%= config.bin %> replicate watch edge1/ingest --warn 2m --crit 10m --once',
     '<%= config.bin %> replicate watch edge1/ingest --warn 2m --crit 10m --textfile /var/lib/node_exporter/textfile/mpegflow_replication.prom',
   ];
-  static override monitoring = true;
+  static override monitoring = 'REPLICATION';
   static override args = { edge: Args.string({ description: 'EDGE/BUCKET', required: true }) };
   static override flags = {
     warn: spanFlag({ description: 'WARNING at this lag', default: '2m' }),

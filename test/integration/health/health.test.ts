@@ -174,6 +174,7 @@ describe('mpegflow health against real MinIO', () => {
     ] as const) {
       const res = await cli(['health', name]);
       assert.equal(res.code, 3, `${name}: ${res.stdout}${res.stderr}`);
+      assert.match(res.stdout, new RegExp(`^${name}: UNKNOWN - `), 'the status line comes first');
       assert.match(res.stdout + res.stderr, pattern);
       assert.doesNotMatch(res.stdout + res.stderr, /\n\s+at /);
     }

@@ -73,6 +73,8 @@ describe('mpegflow license (CLI)', () => {
     const verify = await cli(['license', 'verify']);
     assert.equal(verify.code, 3);
     assert.match(verify.stderr, /no license is installed/);
+    // the status line first, as a Nagios check reads it
+    assert.match(verify.stdout, /^LICENSE UNKNOWN: no license is installed/);
   });
 
   it('refuses a license signed by a key it does not know (unknown kid), naming the way to trust one', async () => {
@@ -241,7 +243,9 @@ describe('mpegflow license (CLI)', () => {
     const missing = await cli(['license', 'install', path.join(keysDir, 'nope.license')]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no such file/);
-    assert.equal((await cli(['license', 'verify', path.join(keysDir, 'nope.license')])).code, 3);
+    const gone = await cli(['license', 'verify', path.join(keysDir, 'nope.license')]);
+    assert.equal(gone.code, 3);
+    assert.match(gone.stdout, /^LICENSE UNKNOWN: cannot read .*nope\.license/);
     assert.equal((await cli(['license', 'verify', keysDir])).code, 3);
     assert.equal((await installed())?.tokenId, 'lic-good');
   });
