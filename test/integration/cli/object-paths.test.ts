@@ -70,4 +70,10 @@ describe('paths whose first part is neither an endpoint nor a folder here', () =
     assert.equal(dotted.code, 0, dotted.stderr);
     assert.ok(existsSync(path.join(work, 'new', 'clip', 'proxy.mp4')));
   });
+
+  it('--to ./clip.mp4/out/ names the file in the way, not the folder asked for', async () => {
+    const result = await cli(['encode', 'clip.mp4', '--to', './clip.mp4/out/']);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /the destination \S+\/clip\.mp4\/out cannot be a folder: \S+\/clip\.mp4 is a file/);
+  });
 });

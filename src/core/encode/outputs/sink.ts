@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from 'minio';
@@ -108,7 +108,8 @@ export class LocalSink implements OutputSink {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return null;
       if (code === 'ENOTDIR') {
-        throw new MpegflowError(`the destination ${this.#dir} is a file, not a folder`, {
+        const file = fileOnTheWay(this.#dir);
+        throw new MpegflowError(`the destination ${this.#dir} cannot be a folder: ${file} is a file`, {
           code: 'DESTINATION_NOT_FOLDER',
           suggestion: 'choose a folder with --to',
         });
@@ -327,4 +328,18 @@ export class RemoteSink implements OutputSink {
 /** Removes a folder tree, ignoring what is already gone. */
 export async function removeTree(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true, maxRetries: 2 }).catch(() => undefined);
+}
+
+/** The first path on the way to `dir` that is a file (ENOTDIR names none): `clip.mp4` for --to clip.mp4/out/. */
+function fileOnTheWay(dir: string): string {
+  let at = path.parse(dir).root;
+  for (const part of path.relative(at, dir).split(path.sep)) {
+    at = path.join(at, part);
+    try {
+      if (!statSync(at).isDirectory()) return at;
+    } catch {
+      break;
+    }
+  }
+  return dir;
 }
