@@ -1,5 +1,6 @@
 import { defaultTools } from '../../src/core/encode/ffmpeg/tools.ts';
-import { planEncode, planMeasurements, type EncodePlan } from '../../src/core/encode/planning/plan.ts';
+import { planMeasurements } from '../../src/core/encode/planning/delivery.ts';
+import { planEncode, type EncodePlan } from '../../src/core/encode/planning/plan.ts';
 import type { PresetDefinition } from '../../src/core/encode/presets/preset-model.ts';
 import { measureLoudness } from '../../src/core/encode/source/loudness.ts';
 import { probeSource } from '../../src/core/encode/source/probe.ts';

@@ -18,7 +18,8 @@ import { buildManifest, doneResult, skippedResult, type EncodeResult } from './o
 import { encodeFailure } from './ffmpeg/ffmpeg-failures.ts';
 import { workFolderFor, OWNER_FILE, claimWorkFolder, releaseWorkFolder, sweepDeadWorkFolders } from './outputs/work-folder.ts';
 import { type RunState, runPass, writeSpriteIndex } from './ffmpeg/encode-pass.ts';
-import { planEncode, planMeasurements, type PlanMeasurements } from './planning/plan.ts';
+import { planMeasurements, type PlanMeasurements } from './planning/delivery.ts';
+import { planEncode } from './planning/plan.ts';
 import { finishHlsRenditions } from './outputs/hls-renditions.ts';
 import { measureLoudness } from './source/loudness.ts';
 import { proveLossless, type LosslessProof } from './verify/lossless.ts';

@@ -1,3 +1,4 @@
+import type { LogEntry } from './model.ts';
 import { LOG_LINES_KEPT } from './queue.ts';
 
 /**
@@ -6,12 +7,6 @@ import { LOG_LINES_KEPT } from './queue.ts';
  * the store is away, only as many lines are held as it keeps of a job's log:
  * memory does not grow with the outage.
  */
-/** A log line with the time it happened (not the time it reached the store). */
-export interface LogEntry {
-  ts: string;
-  line: string;
-}
-
 export class JobLogBuffer {
   #pending: LogEntry[] = [];
   #flushing: Promise<void> = Promise.resolve();

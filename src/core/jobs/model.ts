@@ -67,3 +67,9 @@ export interface JobDetail extends Job {
   waiting: string | null;
   logTail: { ts: string; line: string }[];
 }
+
+/** A log line with the time it happened (not the time it reached the store). */
+export interface LogEntry {
+  ts: string;
+  line: string;
+}

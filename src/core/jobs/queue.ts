@@ -1,10 +1,9 @@
 import type { AuditContext } from '../audit/context.ts';
 import { MpegflowError, userError } from '../errors.ts';
 import type { Db } from '../store/open.ts';
-import type { Job, JobAttempt, JobDetail, JobState } from './model.ts';
+import type { Job, JobAttempt, JobDetail, JobState, LogEntry } from './model.ts';
 import { fromRow, WITH_HOST, type JobRow } from './rows.ts';
 import { whyWaiting } from './waiting.ts';
-import type { LogEntry } from './log-buffer.ts';
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
 /** Of a job's log, the last lines kept. */

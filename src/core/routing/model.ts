@@ -1,10 +1,9 @@
 import type * as z from 'zod';
-import type { retentionSpec, route, routeInput, routeMatch, routeTarget, sourceScope } from './route-schema.ts';
+import type { RETENTION_MODES, retentionSpec, route, routeInput, routeMatch, routeTarget, sourceScope } from './route-schema.ts';
 
 export type SourceScope = z.infer<typeof sourceScope>;
 export type RouteMatch = z.infer<typeof routeMatch>;
 
-export const RETENTION_MODES = ['governance', 'compliance'] as const;
 export type RetentionMode = (typeof RETENTION_MODES)[number];
 
 export type RetentionSpec = z.infer<typeof retentionSpec>;

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { RETENTION_MODES } from './model.ts';
+
+export const RETENTION_MODES = ['governance', 'compliance'] as const;
 
 /**
  * A routing rule as it is stored and shown (`route show --json`): the

@@ -1,6 +1,7 @@
 import { userError } from '../errors.ts';
 import { parseDuration } from './duration.ts';
-import { RETENTION_MODES, type RetentionMode, type RetentionSpec, type RouteInput, type RouteMatch, type SourceScope } from './model.ts';
+import type { RetentionMode, RetentionSpec, RouteInput, RouteMatch, SourceScope } from './model.ts';
+import { RETENTION_MODES } from './route-schema.ts';
 import { checkValue, parseTemplate } from './template.ts';
 
 export interface RouteRequest {

@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  fitSize,
-  outputFrameRate,
-  planEncode,
-  selectRungs,
-  sourceFrameRate,
-  spriteVtt,
-} from '../../../../src/core/encode/planning/plan.ts';
+import { planEncode, spriteVtt } from '../../../../src/core/encode/planning/plan.ts';
+import { fitSize, outputFrameRate, selectRungs, sourceFrameRate } from '../../../../src/core/encode/planning/frame.ts';
 import type { ProbeResult } from '../../../../src/core/encode/source/probe.ts';
 import { resolvePreset } from '../../../../src/core/encode/presets/presets.ts';
 import { audioTrack, probeResult } from '../../../support/probe-result.ts';
