@@ -13,7 +13,7 @@ import { safeListener, type ProgressListener } from './ffmpeg/progress.ts';
 import { LocalSink, RemoteSink, removeTree, type OutputSink, type SinkEvents } from './outputs/sink.ts';
 import { absentOutputs, destinationManifest } from './outputs/staging.ts';
 import { defaultTools, toolVersions, type Tools } from './ffmpeg/tools.ts';
-import { RETRYABLE, identifySource, openSourceAccess } from './source/source-access.ts';
+import { RETRYABLE, clientFor, identifySource, openSourceAccess } from './source/source-access.ts';
 import { buildManifest, doneResult, skippedResult, type EncodeResult } from './outputs/encode-result.ts';
 import { encodeFailure } from './ffmpeg/ffmpeg-failures.ts';
 import { workFolderFor, OWNER_FILE, claimWorkFolder, releaseWorkFolder, sweepDeadWorkFolders } from './outputs/work-folder.ts';
@@ -260,13 +260,6 @@ function describeProbe(probe: ProbeResult): string {
   const range = probe.video.colour.dynamicRange === 'sdr' ? '' : ` ${probe.video.colour.dynamicRange.toUpperCase()}`;
   const audio = probe.audioTracks.length === 0 ? 'no audio' : `${probe.audioTracks.length} audio (${probe.audioTracks[0]!.codec})`;
   return `${probe.video.codec} ${probe.video.width}x${probe.video.height}${scan}${range} ${fps} fps${probe.video.variableFrameRate ? ' (variable)' : ''}, ${probe.durationSeconds.toFixed(2)} s, ${audio}`;
-}
-
-function clientFor(s3For: RunEncodeOptions['s3For']): (alias: string) => Client {
-  return (alias) => {
-    if (!s3For) throw new MpegflowError(`no storage client for endpoint '${alias}'`, { kind: 'bug', code: 'NO_S3_CLIENT' });
-    return s3For(alias);
-  };
 }
 
 /** Where outputs go as they finish: a local folder (by rename) or a bucket prefix (uploads), reporting progress. */

@@ -9,7 +9,7 @@ import type { Decision } from '../planning/treatments.ts';
 import type { Preset } from '../presets/preset-model.ts';
 import { measureLoudness, type Loudness, type LoudnessInput } from './loudness.ts';
 import { cancelledError, probeSourceWith, type ProbeResult } from './probe.ts';
-import { identifySource, openSourceAccess } from './source-access.ts';
+import { clientFor, identifySource, openSourceAccess } from './source-access.ts';
 
 /** What `mpegflow probe` reports: the source description, its loudness when asked, and what a preset would do with it. */
 export interface SourceReport {
@@ -37,10 +37,7 @@ export async function describeSource(options: {
   signal?: AbortSignal;
 }): Promise<SourceReport> {
   const tools = options.tools ?? defaultTools();
-  const client = (alias: string) => {
-    if (!options.s3For) throw new MpegflowError(`no storage client for endpoint '${alias}'`, { kind: 'bug', code: 'NO_S3_CLIENT' });
-    return options.s3For(alias);
-  };
+  const client = clientFor(options.s3For);
   const identity = await identifySource(options.source, client);
   const access = await openSourceAccess({ source: options.source }, identity, client);
   try {
