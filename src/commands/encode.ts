@@ -6,6 +6,7 @@ import type { EncodeResult, RetainedEncodeResult } from '../core/encode/outputs/
 import type { RetentionSet } from '../core/routing/retention.ts';
 import { usageError } from '../core/errors.ts';
 import { renderEncodeResult } from '../ui/encode.ts';
+import { qualityFlags, qualityOverrides } from '../cli/quality-flags.ts';
 
 export default class Encode extends BaseCommand<RetainedEncodeResult> {
   static override summary = 'Encode a video with a preset, from and to local files or MinIO.';
@@ -38,6 +39,7 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
     }),
     'retention-mode': Flags.string({ description: 'Object Lock mode (default governance)', options: ['governance', 'compliance'] }),
     'legal-hold': Flags.boolean({ description: 'put a legal hold on the stored outputs' }),
+    ...qualityFlags,
     'work-dir': Flags.string({
       description:
         'scratch folder for ffmpeg outputs before they are stored (default: a hidden folder inside a local destination, else the temp folder)',
@@ -95,6 +97,7 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
           onProgress: progress.listener,
           signal,
           maxOutputLines: entitlements.limits.maxResolution,
+          quality: qualityOverrides(flags),
         };
         // a published encode in a bucket is replaced only once the new one is whole
         if (flags.force && destination.kind === 'remote') return encodeReplacing({ ...options, destination });

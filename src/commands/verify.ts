@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
 import type { VerifyResult } from '../core/encode/verify/verify.ts';
 import { untilInterrupted } from '../cli/cancellation.ts';
@@ -8,19 +8,26 @@ export default class Verify extends BaseCommand<VerifyResult> {
   static override summary = 'Re-check every output of an encode against its manifest (fixity).';
   static override description = `Reads manifest.json in DEST (a local folder or ALIAS/BUCKET/PREFIX/), re-reads every output it lists and compares size and sha256. For archive-ffv1 encodes it also re-decodes the FFV1 master and compares each frame's checksum with the framemd5 sidecar.
 
+With --quality, the renditions of an encode made with a quality gate are scored again against the source (which must be the version encoded), with the reference the manifest records, and compared with the scores recorded at encode time: a difference above 0.001 SSIM or 0.05 dB PSNR, or a rendition below its thresholds, is a problem. A bucket's renditions are fetched to a temporary folder for it.
+
 Exit codes: 0 everything matches; 2 something is missing or differs (listed, each object named); 1 the check could not run (no manifest, storage unreachable).`;
   static override examples = [
     '<%= config.bin %> verify clip.hls-h264/',
     '<%= config.bin %> verify archive/preservation/reel/ --json',
     '<%= config.bin %> verify central/vod/interview/ || echo "fixity check failed"',
+    '<%= config.bin %> verify central/vod/interview/ --quality',
   ];
+
+  static override flags = {
+    quality: Flags.boolean({ description: 'also score the renditions against the source again and compare with the scores recorded' }),
+  };
 
   static override args = {
     destination: Args.string({ description: 'the encode folder: a local path or ALIAS/BUCKET/PREFIX/', required: true }),
   };
 
   protected async execute(): Promise<VerifyResult> {
-    const { args } = await this.parse(Verify);
+    const { args, flags } = await this.parse(Verify);
     const [{ parseObjectPath }, locations, { storageResolver }, { verifyDestination }, ui] = await Promise.all([
       import('../core/endpoints/object-path.ts'),
       import('../core/encode/outputs/locations.ts'),
@@ -42,6 +49,7 @@ Exit codes: 0 everything matches; 2 something is missing or differs (listed, eac
           s3For: endpoints.s3For,
           signal,
           onProgress: progress.listener,
+          quality: flags.quality,
         }),
       );
       await progress.finish(result.ok ? undefined : new Error(`${result.problems.length} problems`));

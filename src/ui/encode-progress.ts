@@ -41,6 +41,8 @@ function encodeFigures(event: Extract<EncodeProgressEvent, { type: 'encode' }>):
   return parts.join(' · ');
 }
 
+const QUALITY_TITLE = 'Quality gate (SSIM, PSNR against the source)';
+
 /** One timestamped line per stage change; progress at most every `intervalMs` (and at 100 %). */
 export function createPlainProgress(
   write: (line: string) => void,
@@ -71,6 +73,10 @@ export function createPlainProgress(
       case 'encode':
         if (due(`encode:${event.stage}`, event.percent >= 100))
           line(event.at, `${event.stage} ${event.renditions.join(',')}: ${encodeFigures(event)}`);
+        break;
+      case 'quality':
+        if (due('quality', event.percent >= 100))
+          line(event.at, `quality ${event.renditions.join(',')}: ${event.percent.toFixed(1)}% scored`);
         break;
       case 'upload':
         if (due('upload'))
@@ -174,7 +180,8 @@ export async function createTtyProgress(kind: 'encode' | 'verify', labels: Progr
               }
               const renditions = plan!.renditions.map((r) => waitTask(`rendition:${r.name}`, `${r.name} ${r.width}x${r.height}`));
               const fixity = plan!.stages.includes('fixity') ? [waitTask('fixity', 'Per-frame checksums (framemd5)')] : [];
-              return (t.newListr as unknown as (tasks: Task[], options: object) => unknown)([...renditions, ...fixity], {
+              const quality = plan!.stages.includes('quality') ? [waitTask('quality', QUALITY_TITLE)] : [];
+              return (t.newListr as unknown as (tasks: Task[], options: object) => unknown)([...renditions, ...fixity, ...quality], {
                 concurrent: true,
                 exitOnError: false,
               });
@@ -214,6 +221,9 @@ export async function createTtyProgress(kind: 'encode' | 'verify', labels: Progr
         else
           for (const name of event.renditions) setTitle(`rendition:${name}`, `${name} ${describeRendition(name)}: ${encodeFigures(event)}`);
         break;
+      case 'quality':
+        setTitle(kind === 'verify' ? 'verify' : 'quality', `${QUALITY_TITLE}: ${event.percent.toFixed(1)}%`);
+        break;
       case 'upload':
         uploadTitle = `Store outputs in ${labels.destination}: ${event.objectsUploaded} objects, ${formatBytes(event.bytesUploaded)}`;
         setTitle('upload', uploadTitle);
@@ -248,6 +258,9 @@ export async function createTtyProgress(kind: 'encode' | 'verify', labels: Progr
       for (const r of plan?.renditions ?? []) g(`rendition:${r.name}`).open();
     } else if (event.stage === 'fixity') {
       if (kind === 'encode') g('fixity').open();
+    } else if (event.stage === 'quality') {
+      setTitle('quality', `${QUALITY_TITLE}: ${event.detail ?? 'done'}`);
+      g('quality').open();
     } else if (event.stage === 'publish' && event.state === 'skipped') {
       setTitle('publish', `Move into place: ${event.detail ?? 'nothing to replace'}`);
       g('publish').open();

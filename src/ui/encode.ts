@@ -21,18 +21,37 @@ function renderEncoded(result: EncodeResult, tty: boolean): string {
     ].join('\n');
   }
   const bytes = result.outputs.reduce((sum, o) => sum + o.size, 0);
+  const scores = new Map(result.quality?.renditions.map((r) => [r.name, r]));
+  const scored = scores.size > 0;
   const lines = [
     `Encoded ${formatLocation(result.source)} with ${result.preset.name} in ${formatSeconds(result.timings.totalMs / 1000)}` +
       (result.attempts > 1 ? ` (${result.attempts} attempts)` : ''),
     renderTable(
-      ['RENDITION', 'SIZE', 'FPS', 'VIDEO', 'AUDIO'],
-      result.renditions.map((r) => [r.name, `${r.width}x${r.height}`, r.frameRate, r.videoBitrate, r.audioBitrate]),
+      ['RENDITION', 'SIZE', 'FPS', 'VIDEO', 'AUDIO', ...(scored ? ['SSIM', 'PSNR'] : [])],
+      result.renditions.map((r) => {
+        const score = scores.get(r.name);
+        const quality = scored ? [score?.ssim.mean.toFixed(4) ?? null, score ? `${score.psnr.mean.toFixed(2)} dB` : null] : [];
+        return [r.name, `${r.width}x${r.height}`, r.frameRate, r.videoBitrate, r.audioBitrate, ...quality];
+      }),
       tty,
     ),
+    ...(result.quality ? [describeGate(result.quality)] : []),
     `${result.outputs.length} outputs, ${formatBytes(bytes)} in ${result.destination}`,
     `Manifest: ${result.manifest}`,
   ];
   return lines.join('\n');
+}
+
+/** The gate's verdict under the table: what was scored against what, and the thresholds held. */
+function describeGate(quality: NonNullable<EncodeResult['quality']>): string {
+  const t = quality.thresholds;
+  const held = [
+    t.minSsim !== null ? `SSIM >= ${t.minSsim}` : null,
+    t.minPsnr !== null ? `PSNR >= ${t.minPsnr} dB` : null,
+    t.minVmaf !== null ? `VMAF >= ${t.minVmaf}` : null,
+  ].filter(Boolean);
+  const frames = quality.frameStep > 1 ? `one frame in ${quality.frameStep}` : 'every frame';
+  return `Quality: ${held.length > 0 ? `passed (${held.join(', ')})` : 'measured, no threshold set'}; ${frames} scored against the source${quality.vmaf ? `; VMAF ${quality.vmaf}` : ''}`;
 }
 
 /** `verify`: the verdict, what was re-read, fixity and retention, and each problem. */
@@ -48,6 +67,27 @@ export function renderVerifyResult(result: VerifyResult, tty = Boolean(process.s
     );
   }
   if (result.retention) lines.push(describeRetention(result.retention));
+  if (result.quality) {
+    lines.push(
+      `Quality: scored again against the source; the scores ${result.quality.agrees ? 'agree with' : 'differ from'} those recorded`,
+    );
+    lines.push(
+      renderTable(
+        ['RENDITION', 'SSIM', 'RECORDED', 'PSNR', 'RECORDED'],
+        result.quality.measured.renditions.map((r) => {
+          const d = result.quality!.differences.find((x) => x.name === r.name)!;
+          return [
+            r.name,
+            r.ssim.mean.toFixed(4),
+            (r.ssim.mean - d.ssim).toFixed(4),
+            `${r.psnr.mean.toFixed(2)} dB`,
+            `${(r.psnr.mean - d.psnr).toFixed(2)} dB`,
+          ];
+        }),
+        tty,
+      ),
+    );
+  }
   if (!result.ok) {
     lines.push(
       renderTable(

@@ -23,6 +23,9 @@ import { planEncode } from './planning/plan.ts';
 import { finishHlsRenditions } from './outputs/hls-renditions.ts';
 import { measureLoudness } from './source/loudness.ts';
 import { proveLossless, type LosslessProof } from './verify/lossless.ts';
+import { gateSettings, measureQuality } from './verify/quality-gate.ts';
+import { qualityFailure, type QualityReport } from './verify/quality-score.ts';
+import type { QualityThresholds } from './planning/quality.ts';
 
 export interface RunEncodeOptions {
   source: ObjectLocation;
@@ -65,6 +68,8 @@ export interface RunEncodeOptions {
   multipart?: MultipartHooks;
   /** Where a finished encode is recorded, when it differs from `destination` (a queued job encodes into staging). */
   manifestAt?: DestinationLocation;
+  /** Quality thresholds from the command line, each replacing the preset's (see the preset's `quality`). */
+  quality?: Partial<QualityThresholds>;
 }
 
 /**
@@ -89,6 +94,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   const startedAt = now();
   const elapsed = (from: Date) => Math.max(0, now().getTime() - from.getTime());
   if (options.signal?.aborted) throw cancelledError();
+  const gate = await gateSettings(preset.definition, options.quality, tools);
 
   emit({ type: 'stage', stage: 'probe', state: 'start', at: now() });
   // the tool versions go into the manifest: ask for them now, while the source is probed
@@ -98,7 +104,8 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   const internal = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
   const remoteClientFor = (d: DestinationLocation) => (d.kind === 'remote' ? client(d.alias) : undefined);
-  const sink = openSink({ options, workDir, client: remoteClientFor(destination), emit, warn, now, signal });
+  // the gate scores the staged renditions after the encode: the sink keeps what it uploads until then
+  const sink = openSink({ options, workDir, client: remoteClientFor(destination), emit, warn, now, signal, keepFiles: gate !== undefined });
 
   // An earlier run may have finished this already: the manifest says what it encoded (read while the source is looked up).
   const ifExists = options.ifExists ?? 'skip';
@@ -142,7 +149,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
     } catch (error) {
       throw error instanceof MpegflowError && signal.aborted ? cancelledError() : error;
     }
-    const definition = capOutputLines(preset.definition, probe, options.maxOutputLines);
+    const definition = { ...capOutputLines(preset.definition, probe, options.maxOutputLines), ...(gate ? { quality: gate } : {}) };
     const probeMs = elapsed(probeStarted);
     emit({ type: 'stage', stage: 'probe', state: 'done', at: now(), detail: describeProbe(probe) });
     const plan = planEncode(definition, probe, measurements);
@@ -157,12 +164,13 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
       renditions: plan.renditions.map((r) => ({ name: r.name, width: r.width, height: r.height })),
       remoteSource: options.source.kind === 'remote',
       remoteDestination: destination.kind === 'remote',
-      stages: [...new Set(plan.passes.map((p) => p.stage)), 'upload', 'manifest'],
+      stages: [...new Set(plan.passes.map((p) => p.stage)), ...(plan.quality ? ['quality' as const] : []), 'upload', 'manifest'],
       decisions: plan.decisions,
     });
 
     const state: RunState = { attempt: 0, records: new Map(), handedOver: new Set(), puts: [] };
     let lossless: LosslessProof | undefined;
+    let quality: QualityReport | undefined;
     const outputs = outputHandOver(sink, state, () => internal.abort());
 
     let created: string | undefined;
@@ -195,6 +203,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
           if (plan.spriteIndex) await writeSpriteIndex(plan, probe, tools, workDir, signal);
           if (plan.hls) await finishHlsRenditions({ workDir, renditions: plan.hls, durationSeconds: probe.durationSeconds });
           if (plan.lossless) lossless = await proveLossless({ input, lossless: plan.lossless, tools, workDir, signal });
+          if (plan.quality) quality = await measureQuality({ plan: plan.quality, input, probe, tools, workDir, signal, emit, now });
           break;
         } catch (error) {
           if (outputs.failure) throw outputs.failure;
@@ -209,6 +218,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
         }
       }
       encodeMs = elapsed(encodeStarted);
+      if (quality && !quality.passed) throw qualityFailure(quality);
       const uploadWaitStarted = now();
       emit({ type: 'stage', stage: 'upload', state: 'start', at: now() });
       await storeTheRest(workDir, state, outputs, plannedOutputs);
@@ -226,6 +236,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
         outputs: [...state.records.values()].sort((a, b) => a.name.localeCompare(b.name, 'en')),
         attempts: state.attempt,
         lossless,
+        quality,
         timings: { startedAt, finishedAt: now(), probeMs, encodeMs, uploadWaitMs },
       });
       await sink.commit(manifest);
@@ -271,6 +282,7 @@ function openSink({
   warn,
   now,
   signal,
+  keepFiles,
 }: {
   options: RunEncodeOptions;
   workDir: string;
@@ -279,6 +291,7 @@ function openSink({
   warn: (message: string) => void;
   now: () => Date;
   signal: AbortSignal;
+  keepFiles: boolean;
 }): OutputSink {
   const events: SinkEvents = {
     multipart: options.multipart,
@@ -316,6 +329,7 @@ function openSink({
         partSize: options.partSize,
         partConcurrency: options.partConcurrency,
         signal,
+        keepFiles,
       });
 }
 

@@ -132,7 +132,9 @@ async function clearEarlierAttempts(job: Job, context: JobContext, destination: 
 export function classifyEncodeFailure(error: unknown): FailureVerdict {
   if (isMpegflowError(error)) {
     const message = error.suggestion ? `${error.message} (${error.suggestion})` : error.message;
-    return { message, transient: error.retryable };
+    // a gate's scores stay with the job: the same input scores the same again, so it is not retried
+    const quality = error.details?.quality;
+    return { message, transient: error.retryable, ...(quality ? { result: { quality } } : {}) };
   }
   return { message: error instanceof Error ? error.message : String(error), transient: isRetryable(error) };
 }

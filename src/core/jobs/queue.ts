@@ -310,6 +310,7 @@ export async function failAttempt({
   lease,
   error,
   transient,
+  result,
   cancelled = false,
   stopped = false,
   backoffBaseMs,
@@ -318,6 +319,8 @@ export async function failAttempt({
   lease: Lease;
   error: string;
   transient: boolean;
+  /** What the attempt measured before it failed; kept as the job's result. */
+  result?: Record<string, unknown>;
   cancelled?: boolean;
   /** The worker was asked to stop: the job goes back at once, and the attempt does not count (as a lost lease does not). */
   stopped?: boolean;
@@ -338,8 +341,8 @@ export async function failAttempt({
           : 'failed';
     const notBefore = state !== 'queued' ? 0 : stopped ? ms : ms + backoffMs(failures, backoffBaseMs);
     await tx.run(
-      `UPDATE jobs SET state = ?, last_error = ?, not_before = ?, lost_leases = lost_leases + ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?, finished_at = ? WHERE id = ?`,
-      [state, error, notBefore, stopped ? 1 : 0, ts, state === 'queued' ? null : ts, lease.id],
+      `UPDATE jobs SET state = ?, last_error = ?, not_before = ?, lost_leases = lost_leases + ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?, finished_at = ?, result = COALESCE(?, result) WHERE id = ?`,
+      [state, error, notBefore, stopped ? 1 : 0, ts, state === 'queued' ? null : ts, result ? JSON.stringify(result) : null, lease.id],
     );
     await finishAttempt(tx, lease, state === 'cancelled' ? 'cancelled' : stopped ? 'stopped' : 'failed', error, ts);
     if (state === 'queued') await tx.notify(JOBS_CHANNEL);

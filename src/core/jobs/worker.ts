@@ -46,6 +46,8 @@ export interface FailureVerdict {
   message: string;
   /** Worth another attempt (storage unreachable, a dropped connection), as opposed to bad input. */
   transient: boolean;
+  /** What the failed attempt measured, kept as the job's result (a quality gate's scores). */
+  result?: Record<string, unknown>;
 }
 
 export type WorkerEvent =
@@ -211,6 +213,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
           lease: job,
           error: verdict.message,
           transient: verdict.transient,
+          result: verdict.result,
           cancelled: reason instanceof CancelledError && !stoppedByWorker,
           stopped: stoppedByWorker,
           backoffBaseMs: options.backoffBaseMs,

@@ -19,6 +19,7 @@ const result: EncodeResult = {
   timings: { startedAt: 's', finishedAt: 'f', probeMs: 1, encodeMs: 1, uploadWaitMs: 0, totalMs: 125_000 },
   decisions: [],
   warnings: [],
+  quality: null,
 };
 
 describe('encode rendering', () => {
@@ -58,6 +59,7 @@ describe('encode rendering', () => {
           { name: 'manifest.json', mode: 'compliance', retainUntil: '2033-01-01', legalHold: false },
         ],
       },
+      quality: null,
     };
     const [tty, plain] = renderBothWays((tty) => renderVerifyResult(verified, tty));
     for (const text of [tty, plain]) {

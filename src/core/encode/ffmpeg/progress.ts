@@ -7,7 +7,7 @@ import type { Decision } from '../planning/treatments.ts';
  */
 
 /** `publish`: `encode --force` moving a new encode staged in the bucket into place over the one it replaces. */
-export type EncodeStage = 'probe' | 'encode' | 'fixity' | 'upload' | 'manifest' | 'publish' | 'verify';
+export type EncodeStage = 'probe' | 'encode' | 'fixity' | 'quality' | 'upload' | 'manifest' | 'publish' | 'verify';
 
 export type EncodeProgressEvent =
   | { type: 'stage'; stage: EncodeStage; state: 'start' | 'done' | 'skipped'; at: Date; detail?: string }
@@ -51,6 +51,8 @@ export type EncodeProgressEvent =
       /** False for a part of a multipart upload, true when the object is stored. */
       done: boolean;
     }
+  /** The quality gate scoring `renditions` against the source: percent of the source scored. */
+  | { type: 'quality'; at: Date; renditions: string[]; percent: number; etaSeconds: number | null }
   | { type: 'verify'; at: Date; object: string; checked: number; total: number; ok: boolean }
   /** Outputs copied into place so far (server-side), of `total`; the manifest follows them. */
   | { type: 'publish'; at: Date; moved: number; total: number }

@@ -14,6 +14,7 @@ import type { Decision } from '../planning/treatments.ts';
 import type { Preset } from '../presets/preset-model.ts';
 import type { ProbeResult } from '../source/probe.ts';
 import type { LosslessProof } from '../verify/lossless.ts';
+import type { QualityReport } from '../verify/quality-score.ts';
 import type { RetentionSet } from '../../routing/retention.ts';
 
 export interface EncodeResult {
@@ -32,6 +33,8 @@ export interface EncodeResult {
   decisions: Decision[];
   /** What the operator should know that did not stop the encode (a clean-up the keys may not do, say). */
   warnings: string[];
+  /** Each rendition's scores against the source, when the preset or the command line set a quality gate. */
+  quality: QualityReport | null;
 }
 
 export function manifestLocation(destination: DestinationLocation): string {
@@ -49,11 +52,23 @@ export interface FinishedEncode {
   attempts: number;
   /** Archives: the source decoded to the same frames and samples as the master. */
   lossless?: LosslessProof;
+  quality?: QualityReport;
   timings: { startedAt: Date; finishedAt: Date; probeMs: number; encodeMs: number; uploadWaitMs: number };
 }
 
 /** What the manifest records of an encode: source version, preset definition, tools, media, outputs with their hashes. */
-export function buildManifest({ source, preset, tools, probe, plan, outputs, attempts, lossless, timings }: FinishedEncode): Manifest {
+export function buildManifest({
+  source,
+  preset,
+  tools,
+  probe,
+  plan,
+  outputs,
+  attempts,
+  lossless,
+  quality,
+  timings,
+}: FinishedEncode): Manifest {
   return {
     format: 'mpegflow-manifest',
     version: 1,
@@ -84,6 +99,7 @@ export function buildManifest({ source, preset, tools, probe, plan, outputs, att
             ...(lossless ? { lossless } : {}),
           }
         : null,
+    quality: quality ?? null,
     attempts,
     timings: {
       startedAt: timings.startedAt.toISOString(),
@@ -115,6 +131,7 @@ export function doneResult(
     timings: manifest.timings,
     decisions: manifest.decisions ?? [],
     warnings: [],
+    quality: manifest.quality ?? null,
   };
 }
 

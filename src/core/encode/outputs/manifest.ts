@@ -89,6 +89,35 @@ export const manifestFixity = z.object({
 });
 export type ManifestFixity = z.infer<typeof manifestFixity>;
 
+const metricScore = z.object({ mean: z.number(), min: z.number().describe('The worst scored frame.') });
+
+export const manifestQuality = z
+  .object({
+    reference: z
+      .string()
+      .describe("The source's video chain every reference starts from (ffmpeg filters: deinterlace, tone map, frame rate)."),
+    frameStep: z.number().describe('One frame in this many was scored, chosen by its time in the reference and the rendition alike.'),
+    frameRate: z.string().describe("The renditions' frame rate, which numbers the frames by their time."),
+    thresholds: z.object({ minSsim: z.number().nullable(), minPsnr: z.number().nullable(), minVmaf: z.number().nullable() }),
+    vmaf: z.string().nullable().describe('Why VMAF has no scores, when it has none.'),
+    renditions: z.array(
+      z.object({
+        name: z.string(),
+        media: safeName('the scored media').describe('What was scored: an HLS media playlist or the MP4.'),
+        reference: z
+          .string()
+          .describe("This rendition's end of the reference, after the source's chain: the scale to its size and its pixel format."),
+        frames: z.number(),
+        ssim: metricScore,
+        psnr: metricScore.describe('dB; 100 for a frame identical to its reference.'),
+        vmaf: metricScore.nullable(),
+        below: z.array(z.string()),
+      }),
+    ),
+    passed: z.boolean(),
+  })
+  .describe('delivery presets with a quality gate: each rendition scored against the source after the same treatment, at its size.');
+
 export const manifest = z.object({
   format: z.literal(MANIFEST_FORMAT, { error: `must be "${MANIFEST_FORMAT}"` }),
   version: z.literal(MANIFEST_VERSION, { error: `unsupported (this MpegFlow reads version ${MANIFEST_VERSION})` }),
@@ -116,6 +145,7 @@ export const manifest = z.object({
     .describe('What the encode did with each thing the source carries.'),
   outputs: z.array(outputRecord),
   fixity: manifestFixity.nullable().describe('archive presets: the media file and the per-frame checksum sidecar made from it.'),
+  quality: manifestQuality.nullable().optional(),
   attempts: z.number(),
   timings: encodeTimings,
 });

@@ -179,6 +179,7 @@ export class RemoteSink implements OutputSink {
   readonly #stop: AbortSignal;
   readonly #partSize?: number;
   readonly #partConcurrency?: number;
+  readonly #keepFiles: boolean;
   readonly #stored = new Set<string>();
   readonly #inFlightBytes = new Map<string, number>();
   #bytes = 0;
@@ -193,6 +194,8 @@ export class RemoteSink implements OutputSink {
     partSize?: number;
     partConcurrency?: number;
     signal?: AbortSignal;
+    /** Leave uploaded files in the work folder (the quality gate reads them after the encode); the run removes the folder. */
+    keepFiles?: boolean;
   }) {
     this.#client = options.client;
     this.#stop = options.signal ? AbortSignal.any([this.#abort.signal, options.signal]) : this.#abort.signal;
@@ -202,6 +205,7 @@ export class RemoteSink implements OutputSink {
     this.#pool = taskPool(options.concurrency ?? 4);
     this.#partSize = options.partSize;
     this.#partConcurrency = options.partConcurrency;
+    this.#keepFiles = options.keepFiles ?? false;
     this.display = formatDestination(options.destination);
   }
 
@@ -294,7 +298,7 @@ export class RemoteSink implements OutputSink {
       this.#stored.add(name);
       this.#bytes += result.size;
       this.#count++;
-      await unlink(file).catch(() => undefined);
+      if (!this.#keepFiles) await unlink(file).catch(() => undefined);
       this.#events.onStored?.({ name, size: result.size, bytesStored: this.#bytes, objectsStored: this.#count });
       return { name, size: result.size, sha256: result.sha256, contentType: contentTypeFor(name) };
     });

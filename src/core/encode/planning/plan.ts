@@ -5,6 +5,7 @@ import { archiveArgs, losslessHashArgs } from './archive.ts';
 import { deliveryTreatment, h264Args, languageArgs, type PlanMeasurements } from './delivery.ts';
 import { displaySize, even, fitSize, formatRate, scaleChain, selectRungs } from './frame.ts';
 import { videoTreatment, type Decision } from './treatments.ts';
+import { qualityPlan, type QualityPlan } from './quality.ts';
 
 /**
  * Turns a preset and the probe of one source into the ffmpeg runs that make
@@ -50,6 +51,8 @@ export interface EncodePlan {
   hls?: HlsRenditions;
   /** Archive: the source and the master decode to the same frames and samples, hashed with these arguments into the sidecar. */
   lossless?: { inputArgs: string[]; hashArgs: string[]; sidecar: string };
+  /** Delivery presets with a quality gate: what is scored against what, once the renditions are made. */
+  quality?: QualityPlan;
   /** Thumbnails: the sprite index to write once the sheet exists. */
   spriteIndex?: { sheet: string; index: string; columns: number; rows: number; tiles: number; intervalSeconds: number; tileWidth: number };
 }
@@ -192,6 +195,16 @@ function planHls(preset: HlsPreset, probe: ProbeResult, measurements: PlanMeasur
       })),
       subtitles,
     },
+    quality: qualityPlan(
+      preset.quality,
+      treatment.videoHead,
+      formatRate(rate),
+      rungs.map((r, i) => ({
+        name: r.name,
+        media: `${r.name}/index.m3u8`,
+        scale: `${scaleChain(sizes[i]!)},format=${preset.video.pixelFormat}`,
+      })),
+    ),
     decisions: treatment.decisions,
     warnings: treatment.warnings,
   };
@@ -239,6 +252,9 @@ function planMp4(preset: Mp4Preset, probe: ProbeResult, measurements: PlanMeasur
     streamingSegments: false,
     durationChecks: [{ output: preset.output, kind: 'media' }],
     expectedDurationSeconds: probe.durationSeconds,
+    quality: qualityPlan(preset.quality, treatment.videoHead, formatRate(rate), [
+      { name, media: preset.output, scale: `${scaleChain(size)},format=${preset.video.pixelFormat}` },
+    ]),
     decisions: treatment.decisions,
     warnings: treatment.warnings,
   };

@@ -80,6 +80,19 @@ const aac = {
   loudness: object({ integratedLufs: num(-31, -5), truePeakDbtp: num(-9, 0) }).optional(),
 };
 
+/**
+ * The quality gate: each rendition is scored against the source after the same treatment, scaled to its
+ * size, and one below a threshold fails the encode before anything is published. SSIM and PSNR are
+ * ffmpeg's (mean over the scored frames); VMAF needs an ffmpeg built with libvmaf.
+ */
+const quality = object({
+  minSsim: num(0, 1).optional(),
+  minPsnr: num(0, 100).optional(),
+  minVmaf: num(0, 100).optional(),
+  /** Score one frame in this many (1: every frame); the scores' cost falls with it, as VMAF's n_subsample does. */
+  frameStep: num(1, 10, true).optional(),
+});
+
 /** Checks the shapes cannot express; they run once the shape is right. */
 const whenShapeValid = { when: (payload: z.core.ParsePayload) => payload.issues.length === 0 };
 
@@ -89,6 +102,7 @@ const hlsPreset = object({
   video: object(h264),
   audio: object(aac),
   segmentSeconds: num(1, 30),
+  quality: quality.optional(),
   /** Highest first; rungs above the source are dropped, at least one is kept. */
   renditions: list(
     object({
@@ -132,6 +146,7 @@ const mp4Preset = object({
     keyframeSeconds: num(0.1, 20),
   }),
   audio: object({ ...aac, bitrate }),
+  quality: quality.optional(),
 });
 
 const archivePreset = object({
@@ -175,6 +190,7 @@ export type HlsPreset = z.infer<typeof hlsPreset>;
 export type Mp4Preset = z.infer<typeof mp4Preset>;
 export type ArchivePreset = z.infer<typeof archivePreset>;
 export type ThumbnailsPreset = z.infer<typeof thumbnailsPreset>;
+export type QualitySettings = z.infer<typeof quality>;
 
 export const PRESET_ORIGINS = ['built-in', 'user', 'file'] as const;
 export type PresetOrigin = (typeof PRESET_ORIGINS)[number];

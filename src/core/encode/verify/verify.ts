@@ -17,8 +17,9 @@ import { hasObjectLock, readRetention, type ObjectRetention } from '../../routin
 import { openSourceRelay, RELAY_INPUT_ARGS } from '../source/source-relay.ts';
 import { defaultTools, lastLines, runTool, type Tools } from '../ffmpeg/tools.ts';
 import { frameLines, LEGACY_FIXITY_ARGS } from './framemd5.ts';
+import { PSNR_AGREEMENT, recheckQuality, SSIM_AGREEMENT, type QualityRecheck } from './quality-verify.ts';
 
-export type VerifyProblemKind = 'missing' | 'size' | 'checksum' | 'frames' | 'unreadable';
+export type VerifyProblemKind = 'missing' | 'size' | 'checksum' | 'frames' | 'unreadable' | 'quality';
 
 export interface VerifyProblem {
   /** The output's name in the manifest (relative to the destination). */
@@ -46,6 +47,8 @@ export interface VerifyResult {
    * folder. `objectLock: false` when the bucket has none (nothing can be retained).
    */
   retention: { objectLock: boolean; objects: ({ name: string } & ObjectRetention)[] } | null;
+  /** `--quality`: the renditions scored again against the source, beside the scores the manifest records. */
+  quality: QualityRecheck | null;
 }
 
 export interface VerifyOptions {
@@ -57,6 +60,8 @@ export interface VerifyOptions {
   now?: () => Date;
   /** Objects checked at once (default 4). */
   concurrency?: number;
+  /** Score the renditions against the source again and compare with the recorded scores. */
+  quality?: boolean;
 }
 
 interface Reader {
@@ -292,6 +297,12 @@ export async function verifyDestination(options: VerifyOptions): Promise<VerifyR
     if (result.problem) problems.push(result.problem);
     fixity = { media: manifest.fixity.media, sidecar: manifest.fixity.sidecar, frames: result.frames, mismatches: result.mismatches };
   }
+  // renditions that are not as stored would score as something else: their problem is said already
+  const quality =
+    options.quality && problems.length === 0
+      ? await recheckQuality({ manifest, destination, s3For: options.s3For, tools, signal, emit, now })
+      : null;
+  if (quality) problems.push(...qualityProblems(quality, manifest, reader));
   problems.sort((a, b) => a.name.localeCompare(b.name, 'en') || a.problem.localeCompare(b.problem));
   const retention = destination.kind === 'remote' ? await readRetentions(options.s3For!(destination.alias), destination, manifest) : null;
   emit({
@@ -313,7 +324,26 @@ export async function verifyDestination(options: VerifyOptions): Promise<VerifyR
     fixity,
     problems,
     retention,
+    quality,
   };
+}
+
+/** A rendition whose scores moved from the recorded ones, or that no longer passes its thresholds. */
+function qualityProblems(recheck: QualityRecheck, manifest: Manifest, reader: Reader): VerifyProblem[] {
+  return recheck.measured.renditions.flatMap((r) => {
+    const difference = recheck.differences.find((d) => d.name === r.name)!;
+    const recorded = manifest.quality!.renditions.find((x) => x.name === r.name)!;
+    const moved = Math.abs(difference.ssim) > SSIM_AGREEMENT || Math.abs(difference.psnr) > PSNR_AGREEMENT;
+    const messages = [
+      ...(moved
+        ? [
+            `scores SSIM ${r.ssim.mean.toFixed(4)}, PSNR ${r.psnr.mean.toFixed(2)} dB; the manifest records ${recorded.ssim.mean.toFixed(4)}, ${recorded.psnr.mean.toFixed(2)} dB`,
+          ]
+        : []),
+      ...r.below.map((b) => `below the gate: ${b}`),
+    ];
+    return messages.map((message) => ({ name: r.media, location: reader.where(r.media), problem: 'quality' as const, message }));
+  });
 }
 
 /** Object Lock of every output and of the manifest, read only where the bucket has Object Lock. */
