@@ -235,7 +235,7 @@ export function qualityFailure(report: QualityReport): MpegflowError {
     {
       code: 'QUALITY_BELOW_THRESHOLD',
       suggestion:
-        "raise the rendition's bitrate in the preset (videoBitrate, maxRate; crf for MP4), or, for content known to score low (film grain, noise), lower the threshold with --min-ssim / --min-psnr",
+        "raise the rendition's bitrate in the preset (videoBitrate, maxRate; crf for MP4), or, for content known to score low (film grain, noise), lower the preset's quality thresholds (encode takes --min-ssim / --min-psnr)",
       details: { quality: report },
     },
   );
