@@ -51,7 +51,10 @@ export function timed(
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       const [user, system] = readFileSync(report, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
       rmSync(report, { force: true });
-      if (code !== 0) reject(new Error(`${path.basename(file)} ${args.slice(0, 4).join(' ')} exited ${code}:\n${stderr.slice(-2000)}`));
+      if (code !== 0)
+        reject(
+          new Error(`${path.basename(file)} ${args.slice(0, 4).join(' ')} exited ${code}:\n${stderr.slice(-2000)}${stdout.slice(-2000)}`),
+        );
       else resolve({ ms, cpuS: (user ?? 0) + (system ?? 0), peakRssKb, stdout });
     });
   });

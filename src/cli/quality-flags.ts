@@ -23,8 +23,28 @@ export const qualityFlags = {
   ),
   'min-psnr': thresholdFlag('min-psnr', 100, "the same for each rendition's PSNR, in dB"),
   'min-vmaf': thresholdFlag('min-vmaf', 100, 'the same for VMAF (0-100); needs an ffmpeg built with libvmaf'),
+  'quality-gate': Flags.boolean({
+    allowNo: true,
+    default: true,
+    description:
+      'score the renditions against the source when the preset or --min-* set a gate (--no-quality-gate: skip it, and record no scores)',
+  }),
 };
 
-export function qualityOverrides(flags: { 'min-ssim'?: number; 'min-psnr'?: number; 'min-vmaf'?: number }): Partial<QualityThresholds> {
-  return { minSsim: flags['min-ssim'], minPsnr: flags['min-psnr'], minVmaf: flags['min-vmaf'] };
+/** The command line's gate: thresholds replacing the preset's, or `false` to skip the gate. */
+export function qualityOverrides(flags: {
+  'min-ssim'?: number;
+  'min-psnr'?: number;
+  'min-vmaf'?: number;
+  'quality-gate': boolean;
+}): Partial<QualityThresholds> | false {
+  const thresholds = { minSsim: flags['min-ssim'], minPsnr: flags['min-psnr'], minVmaf: flags['min-vmaf'] };
+  if (flags['quality-gate']) return thresholds;
+  const given = Object.entries(thresholds).filter(([, value]) => value !== undefined);
+  if (given.length > 0)
+    throw usageError(
+      `--no-quality-gate skips the gate that ${given.map(([key]) => `--${key.replace('min', 'min-').toLowerCase()}`).join(' and ')} would set`,
+      'give one or the other',
+    );
+  return false;
 }

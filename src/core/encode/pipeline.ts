@@ -68,8 +68,8 @@ export interface RunEncodeOptions {
   multipart?: MultipartHooks;
   /** Where a finished encode is recorded, when it differs from `destination` (a queued job encodes into staging). */
   manifestAt?: DestinationLocation;
-  /** Quality thresholds from the command line, each replacing the preset's (see the preset's `quality`). */
-  quality?: Partial<QualityThresholds>;
+  /** Quality thresholds from the command line, each replacing the preset's (see the preset's `quality`); false skips the gate. */
+  quality?: Partial<QualityThresholds> | false;
 }
 
 /**
@@ -149,7 +149,9 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
     } catch (error) {
       throw error instanceof MpegflowError && signal.aborted ? cancelledError() : error;
     }
-    const definition = { ...capOutputLines(preset.definition, probe, options.maxOutputLines), ...(gate ? { quality: gate } : {}) };
+    // the gate this run holds (the preset's, with the command line's thresholds, or none with --no-quality-gate)
+    const capped = capOutputLines(preset.definition, probe, options.maxOutputLines);
+    const definition = capped.kind === 'hls' || capped.kind === 'mp4' ? { ...capped, quality: gate } : capped;
     const probeMs = elapsed(probeStarted);
     emit({ type: 'stage', stage: 'probe', state: 'done', at: now(), detail: describeProbe(probe) });
     const plan = planEncode(definition, probe, measurements);

@@ -161,7 +161,13 @@ describe('quality gate on local files', () => {
     assert.equal(doc.error.details?.quality?.thresholds.minPsnr, 99);
     assert.equal(doc.error.details?.quality?.thresholds.minSsim, 0.9, 'the preset’s SSIM threshold still holds');
 
+    const skipped = await cli(['encode', source, '--no-quality-gate', '--to', `${path.join(home, 'ungated')}/`, '--json']);
+    assert.equal(skipped.code, 0, skipped.stderr);
+    assert.equal(parseJson<EncodeResult>(skipped).quality, null, '--no-quality-gate scores nothing');
+    assert.equal((JSON.parse(readFileSync(path.join(home, 'ungated', 'manifest.json'), 'utf8')) as Manifest).quality, null);
+
     const cases: [string[], RegExp][] = [
+      [['--no-quality-gate', '--min-ssim', '0.9'], /--no-quality-gate skips the gate that --min-ssim would set/],
       [['--min-ssim', '1.5'], /--min-ssim must be a number from 0 to 1, not '1\.5'/],
       [['--min-psnr', 'high'], /--min-psnr must be a number from 0 to 100/],
       [

@@ -23,6 +23,7 @@ export const DECISION_SUBJECTS = [
   'subtitles',
   'captions',
   'timecode',
+  'ladder',
 ] as const;
 
 export interface Decision {

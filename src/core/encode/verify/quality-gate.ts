@@ -14,9 +14,10 @@ import { hasLibvmaf, scoreRenditions, vmafUnavailable, type QualityReport } from
  */
 export async function gateSettings(
   definition: PresetDefinition,
-  overrides: Partial<QualityThresholds> | undefined,
+  overrides: Partial<QualityThresholds> | false | undefined,
   tools: Tools,
 ): Promise<QualitySettings | undefined> {
+  if (overrides === false) return undefined;
   const asked = Object.entries(overrides ?? {}).filter(([, value]) => value !== undefined && value !== null);
   if (definition.kind !== 'hls' && definition.kind !== 'mp4') {
     if (asked.length > 0)
