@@ -22,6 +22,7 @@ import { planMeasurements, type PlanMeasurements } from './planning/delivery.ts'
 import { planEncode } from './planning/plan.ts';
 import { finishHlsRenditions } from './outputs/hls-renditions.ts';
 import { measureLoudness } from './source/loudness.ts';
+import { analyseLadder } from './source/ladder-analysis.ts';
 import { proveLossless, type LosslessProof } from './verify/lossless.ts';
 import { gateSettings, measureQuality } from './verify/quality-gate.ts';
 import { qualityFailure, type QualityReport } from './verify/quality-score.ts';
@@ -154,6 +155,11 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
     const definition = capped.kind === 'hls' || capped.kind === 'mp4' ? { ...capped, quality: gate } : capped;
     const probeMs = elapsed(probeStarted);
     emit({ type: 'stage', stage: 'probe', state: 'done', at: now(), detail: describeProbe(probe) });
+    if (definition.kind === 'hls' && definition.perTitle) {
+      emit({ type: 'stage', stage: 'ladder', state: 'start', at: now(), detail: 'probe encodes of samples of the source' });
+      measurements.ladder = await analyseLadder({ preset: definition, probe, input, tools, signal });
+      emit({ type: 'stage', stage: 'ladder', state: 'done', at: now(), detail: `${(measurements.ladder.analysisMs / 1000).toFixed(1)} s` });
+    }
     const plan = planEncode(definition, probe, measurements);
     for (const message of [...probe.warnings, ...plan.warnings]) warn(message);
     const plannedOutputs = plan.passes.flatMap((pass) => pass.outputs);

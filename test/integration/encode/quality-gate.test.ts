@@ -185,6 +185,58 @@ describe('quality gate on local files', () => {
   });
 });
 
+describe('per-title ladder', () => {
+  const { home, cleanup } = tempHome('mpegflow-per-title-');
+  const cli = (args: string[]) => runCli(args, { home, timeoutMs: 180_000 });
+  const source = path.join(home, 'talking-head.mp4');
+  const perTitle = path.join(home, 'per-title.json');
+
+  before(() => {
+    // a static background with a small moving patch: what a talking head costs an encoder
+    execFileSync('ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-y', '-filter_complex'],
+      "color=c=0x4a5a6a:s=640x360:r=25[bg];testsrc2=s=160x200:r=25[fg];[bg][fg]overlay=x='240+4*sin(t)':y=80,format=yuv420p",
+      ...['-t', '4', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '8', source],
+    ]);
+    const builtIn = JSON.parse(
+      execFileSync(process.execPath, [path.resolve('bin/run.js'), 'preset', 'show', 'hls-h264', '--json'], {
+        env: { ...process.env, MPEGFLOW_HOME: home },
+        encoding: 'utf8',
+      }),
+    ) as { definition: object };
+    writeFileSync(perTitle, JSON.stringify({ ...builtIn.definition, name: 'per-title', perTitle: { targetSsim: 0.99 } }));
+  });
+  after(cleanup);
+
+  const videoBytes = (out: string) => {
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as Manifest;
+    return { manifest, bytes: manifest.outputs.filter((o) => /^\d+p\//.test(o.name)).reduce((sum, o) => sum + o.size, 0) };
+  };
+
+  it('on a static clip spends fewer bits than the fixed ladder, says why for each rung, and still passes the gate', async () => {
+    const fixedOut = path.join(home, 'fixed');
+    const tunedOut = path.join(home, 'tuned');
+    assert.equal((await cli(['encode', source, '--to', `${fixedOut}/`])).code, 0);
+    const tuned = await cli(['encode', source, '--preset-file', perTitle, '--to', `${tunedOut}/`, '--json']);
+    assert.equal(tuned.code, 0, tuned.stdout);
+    const result = parseJson<EncodeResult>(tuned);
+    assert.ok(result.quality?.passed, 'the gate (SSIM >= 0.9, PSNR >= 30 dB) holds');
+    const fixed = videoBytes(fixedOut);
+    const per = videoBytes(tunedOut);
+    assert.ok(per.bytes < fixed.bytes / 2, `per-title ${per.bytes} bytes against fixed ${fixed.bytes}`);
+    const ladder = per.manifest.perTitle!;
+    assert.equal(ladder.targetSsim, 0.99);
+    assert.ok(ladder.analysisMs > 0);
+    assert.equal(ladder.probes[0]!.points.length, 3);
+    for (const rung of ladder.rungs) assert.match(rung.why, /SSIM 0\.99 reached at \d+k in the samples|dropped: it needs/);
+    assert.deepEqual(
+      result.decisions.filter((d) => d.subject === 'ladder').map((d) => d.from),
+      ladder.rungs.map((r) => `${r.name} ${r.fixedBitrate} (fixed ladder)`),
+    );
+    for (const r of result.quality.renditions) assert.ok(r.ssim.mean >= 0.985, `${r.name} near its target: ${r.ssim.mean}`);
+  });
+});
+
 describe('quality gate with MinIO', () => {
   const { home, cleanup } = tempHome('mpegflow-quality-minio-');
   const cli = (args: string[]) => runCli(args, { home, timeoutMs: 180_000 });

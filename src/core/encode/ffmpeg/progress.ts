@@ -7,7 +7,7 @@ import type { Decision } from '../planning/treatments.ts';
  */
 
 /** `publish`: `encode --force` moving a new encode staged in the bucket into place over the one it replaces. */
-export type EncodeStage = 'probe' | 'encode' | 'fixity' | 'quality' | 'upload' | 'manifest' | 'publish' | 'verify';
+export type EncodeStage = 'probe' | 'ladder' | 'encode' | 'fixity' | 'quality' | 'upload' | 'manifest' | 'publish' | 'verify';
 
 export type EncodeProgressEvent =
   | { type: 'stage'; stage: EncodeStage; state: 'start' | 'done' | 'skipped'; at: Date; detail?: string }

@@ -100,6 +100,15 @@ export function buildManifest({
           }
         : null,
     quality: quality ?? null,
+    perTitle: plan.perTitle
+      ? {
+          targetSsim: plan.perTitle.analysis.targetSsim,
+          samples: plan.perTitle.analysis.samples,
+          analysisMs: plan.perTitle.analysis.analysisMs,
+          probes: plan.perTitle.analysis.rungs,
+          rungs: plan.perTitle.rungs,
+        }
+      : null,
     attempts,
     timings: {
       startedAt: timings.startedAt.toISOString(),

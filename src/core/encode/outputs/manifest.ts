@@ -118,6 +118,25 @@ export const manifestQuality = z
   })
   .describe('delivery presets with a quality gate: each rendition scored against the source after the same treatment, at its size.');
 
+const bitrateChoice = z.object({
+  name: z.string(),
+  fixedBitrate: z.string(),
+  chosen: z.string().nullable().describe('null: the rung was dropped.'),
+  why: z.string(),
+});
+
+export const manifestPerTitle = z
+  .object({
+    targetSsim: z.number(),
+    samples: z.array(z.object({ start: z.number(), seconds: z.number() })),
+    analysisMs: z.number(),
+    probes: z.array(z.object({ name: z.string(), points: z.array(z.object({ crf: z.number(), bitrate: z.number(), ssim: z.number() })) })),
+    rungs: z.array(bitrateChoice),
+  })
+  .describe(
+    "HLS presets with a per-title ladder: the samples' probe encodes (bits per second and SSIM at each CRF), and each rung's rate chosen or the rung dropped, with why.",
+  );
+
 export const manifest = z.object({
   format: z.literal(MANIFEST_FORMAT, { error: `must be "${MANIFEST_FORMAT}"` }),
   version: z.literal(MANIFEST_VERSION, { error: `unsupported (this MpegFlow reads version ${MANIFEST_VERSION})` }),
@@ -146,6 +165,7 @@ export const manifest = z.object({
   outputs: z.array(outputRecord),
   fixity: manifestFixity.nullable().describe('archive presets: the media file and the per-frame checksum sidecar made from it.'),
   quality: manifestQuality.nullable().optional(),
+  perTitle: manifestPerTitle.nullable().optional(),
   attempts: z.number(),
   timings: encodeTimings,
 });

@@ -3,6 +3,7 @@ import type { Loudness, LoudnessInput } from '../source/loudness.ts';
 import { rationalValue, type ProbeResult, type Rational } from '../source/probe.ts';
 import { formatRate, outputFrameRate, sourceFrameRate } from './frame.ts';
 import { audioOutputs, loudnessFilter, videoTreatment, type AudioOutput, type Decision } from './treatments.ts';
+import type { LadderAnalysis } from './per-title.ts';
 
 /**
  * What the delivery presets (HLS, MP4) share: the H.264 options, the loudness
@@ -31,6 +32,8 @@ export interface PlanMeasurements {
   loudness?: Loudness[];
   /** Outputs whose peaks are limited: their loudness through the gain and the limiter (by output; undefined for the others). */
   afterLimit?: (Loudness | undefined)[];
+  /** HLS presets with a per-title ladder: the probe encodes of the source's samples. */
+  ladder?: LadderAnalysis;
 }
 
 /** The audio outputs of a delivery preset: one per language. */
@@ -76,10 +79,17 @@ export interface DeliveryTreatment {
   warnings: string[];
 }
 
-export function deliveryTreatment(preset: DeliveryPreset, probe: ProbeResult, measurements: PlanMeasurements): DeliveryTreatment {
+/** The source's picture as every rendition starts from it: the treatment's filters and the constant output rate, as one chain. */
+export function pictureChain(preset: DeliveryPreset, probe: ProbeResult) {
   const video = videoTreatment(probe, { deinterlace: preset.video.deinterlace ?? 'frame', pixelFormat: preset.video.pixelFormat });
   const base = sourceFrameRate(probe);
   const rate = outputFrameRate({ num: base.num * video.rateFactor, den: base.den }, preset.video.maxFrameRate);
+  const videoHead = `[0:${probe.video.index}]${[...video.filters, `fps=${formatRate(rate)}`].join(',')}`;
+  return { video, base, rate, videoHead };
+}
+
+export function deliveryTreatment(preset: DeliveryPreset, probe: ProbeResult, measurements: PlanMeasurements): DeliveryTreatment {
+  const { video, base, rate, videoHead } = pictureChain(preset, probe);
   const decisions = [...video.decisions];
   const warnings: string[] = [];
   if (probe.video.variableFrameRate || video.rateFactor !== 1 || rationalValue(rate) !== rationalValue(base)) {
@@ -122,8 +132,7 @@ export function deliveryTreatment(preset: DeliveryPreset, probe: ProbeResult, me
   }
   if (probe.timecode)
     decisions.push({ subject: 'timecode', from: probe.timecode, to: 'recorded in the manifest (delivery formats carry none)' });
-  const videoHead = [`[0:${probe.video.index}]${[...video.filters, `fps=${formatRate(rate)}`].join(',')}`];
-  return { rate, videoHead: videoHead.join(''), audio: outputs, audioGraph, decisions, warnings };
+  return { rate, videoHead, audio: outputs, audioGraph, decisions, warnings };
 }
 
 export const languageArgs = (audio: AudioOutput[], offset = 0): string[] =>

@@ -6,6 +6,7 @@ import { deliveryTreatment, h264Args, languageArgs, type PlanMeasurements } from
 import { displaySize, even, fitSize, formatRate, scaleChain, selectRungs } from './frame.ts';
 import { videoTreatment, type Decision } from './treatments.ts';
 import { qualityPlan, type QualityPlan } from './quality.ts';
+import { chooseLadder, ladderDecisions, perTitleRungs, type LadderAnalysis, type PerTitleRung } from './per-title.ts';
 
 /**
  * Turns a preset and the probe of one source into the ffmpeg runs that make
@@ -51,6 +52,8 @@ export interface EncodePlan {
   hls?: HlsRenditions;
   /** Archive: the source and the master decode to the same frames and samples, hashed with these arguments into the sidecar. */
   lossless?: { inputArgs: string[]; hashArgs: string[]; sidecar: string };
+  /** HLS with a per-title ladder: what the samples measured, and each rung's rate chosen (or the rung dropped) with why. */
+  perTitle?: { analysis: LadderAnalysis; rungs: PerTitleRung[] };
   /** Delivery presets with a quality gate: what is scored against what, once the renditions are made. */
   quality?: QualityPlan;
   /** Thumbnails: the sprite index to write once the sheet exists. */
@@ -82,7 +85,9 @@ function renditionNames(prefix: string, languages: (string | null)[], taken: str
 function planHls(preset: HlsPreset, probe: ProbeResult, measurements: PlanMeasurements): EncodePlan {
   const treatment = deliveryTreatment(preset, probe, measurements);
   const { rate, audio } = treatment;
-  const rungs = selectRungs(preset, probe);
+  const fixed = selectRungs(preset, probe);
+  const perTitle = measurements.ladder ? { analysis: measurements.ladder, rungs: chooseLadder(fixed, measurements.ladder) } : undefined;
+  const rungs = perTitle ? perTitleRungs(fixed, perTitle.rungs) : fixed;
   const sizes = rungs.map((r) => fitSize(probe, r.height));
   const n = rungs.length;
   const splitLabels = rungs.map((_, i) => `[s${i}]`).join('');
@@ -205,7 +210,8 @@ function planHls(preset: HlsPreset, probe: ProbeResult, measurements: PlanMeasur
         scale: `${scaleChain(sizes[i]!)},format=${preset.video.pixelFormat}`,
       })),
     ),
-    decisions: treatment.decisions,
+    perTitle,
+    decisions: [...treatment.decisions, ...(perTitle ? ladderDecisions(perTitle.rungs) : [])],
     warnings: treatment.warnings,
   };
 }

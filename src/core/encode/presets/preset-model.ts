@@ -103,6 +103,16 @@ const hlsPreset = object({
   audio: object(aac),
   segmentSeconds: num(1, 30),
   quality: quality.optional(),
+  /**
+   * Per-title ladder: each rung's bitrate chosen from probe encodes of samples of the source to reach this SSIM,
+   * never above the rung's own; a rung that would cost more than 80% of the one above it is dropped.
+   */
+  perTitle: object({
+    targetSsim: num(0.8, 0.999),
+    /** How many samples, spread over the title (default 3), and how long each is (seconds, default 2). */
+    samples: num(1, 10, true).optional(),
+    sampleSeconds: num(1, 10).optional(),
+  }).optional(),
   /** Highest first; rungs above the source are dropped, at least one is kept. */
   renditions: list(
     object({
