@@ -108,7 +108,7 @@ const hlsPreset = object({
    * never above the rung's own; a rung that would cost more than 80% of the one above it is dropped.
    */
   perTitle: object({
-    targetSsim: num(0.8, 0.999),
+    targetSsim: num(0.5, 0.999),
     /** How many samples, spread over the title (default 3), and how long each is (seconds, default 2). */
     samples: num(1, 10, true).optional(),
     sampleSeconds: num(1, 10).optional(),
