@@ -153,6 +153,8 @@ describe('encode local → local (core pipeline, real ffmpeg)', () => {
       'probe:done',
       'encode:start',
       'encode:done',
+      'quality:start',
+      'quality:done',
       'upload:start',
       'upload:done',
       'manifest:start',

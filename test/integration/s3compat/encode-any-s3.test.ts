@@ -208,7 +208,8 @@ describe('encode, jobs and verify on S3 stores that are not MinIO (moto, Seaweed
 
   it('job submit --recursive + worker --drain, then a re-submit queues nothing', async () => {
     for (const s of stores.filter((x) => x.name !== 'minio')) {
-      const submitArgs = ['job', 'submit', `${s.name}/media/in/`, '--recursive', '--preset', 'mp4-h264', '--to', `${s.name}/out/jobs/`];
+      // proxy: the clip's heavy noise (for a multipart archive) scores below mp4-h264's quality gate, as it should
+      const submitArgs = ['job', 'submit', `${s.name}/media/in/`, '--recursive', '--preset', 'proxy', '--to', `${s.name}/out/jobs/`];
       const submit = await cli(submitArgs);
       assert.equal(submit.code, 0, `${s.name}: ${submit.stdout}${submit.stderr}`);
       assert.match(submit.stdout, /1 job queued/);
