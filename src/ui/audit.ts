@@ -1,6 +1,7 @@
 import type { AuditExportResult } from '../core/audit/export.ts';
 import type { AuditEntry, AuditVerification } from '../core/audit/log.ts';
 import { renderFields, renderTable } from './table.ts';
+import { count } from '../core/words.ts';
 
 /** `audit list`: a page of entries, and how to ask for the next one when it is full. */
 export function renderAuditList(entries: AuditEntry[], nextBefore: number | null, tty = Boolean(process.stdout.isTTY)): string {
@@ -33,8 +34,8 @@ export function renderAuditEntry(e: AuditEntry): string {
 
 /** `audit verify`: intact, or where the chain breaks. */
 export function renderAuditVerification(result: AuditVerification): string {
-  if (result.ok) return `Audit chain intact: ${result.entries} entries verified.`;
-  return `Audit chain BROKEN at position ${result.brokenAt!.position}: ${result.brokenAt!.reason}.\n${result.entries} entries before it verified.`;
+  if (result.ok) return `Audit chain intact: ${count(result.entries, 'entry', 'entries')} verified.`;
+  return `Audit chain BROKEN at position ${result.brokenAt!.position}: ${result.brokenAt!.reason}.\n${count(result.entries, 'entry', 'entries')} before it verified.`;
 }
 
 /** `audit export --output FILE`; without a file the entries themselves were the output, and nothing more is said. */

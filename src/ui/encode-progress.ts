@@ -1,5 +1,6 @@
 import type { EncodeProgressEvent, ProgressListener } from '../core/encode/ffmpeg/progress.ts';
 import { formatBytes, formatSeconds } from './format.ts';
+import { count } from '../core/words.ts';
 import { describeDecision } from './source.ts';
 
 /**
@@ -82,7 +83,7 @@ export function createPlainProgress(
         if (due('upload'))
           line(
             event.at,
-            `stored ${event.objectsUploaded} objects, ${formatBytes(event.bytesUploaded)} sent (${event.done ? 'last' : 'uploading'}: ${event.object})`,
+            `stored ${count(event.objectsUploaded, 'object')}, ${formatBytes(event.bytesUploaded)} sent (${event.done ? 'last' : 'uploading'}: ${event.object})`,
           );
         break;
       case 'publish':
@@ -225,7 +226,7 @@ export async function createTtyProgress(kind: 'encode' | 'verify', labels: Progr
         setTitle(kind === 'verify' ? 'verify' : 'quality', `${QUALITY_TITLE}: ${event.percent.toFixed(1)}%`);
         break;
       case 'upload':
-        uploadTitle = `Store outputs in ${labels.destination}: ${event.objectsUploaded} objects, ${formatBytes(event.bytesUploaded)}`;
+        uploadTitle = `Store outputs in ${labels.destination}: ${count(event.objectsUploaded, 'object')}, ${formatBytes(event.bytesUploaded)}`;
         setTitle('upload', uploadTitle);
         break;
       case 'publish':

@@ -3,13 +3,14 @@ import type { Preset } from '../core/encode/presets/preset-model.ts';
 import { formatLocation } from '../core/endpoints/object-path.ts';
 import type { VerifyResult } from '../core/encode/verify/verify.ts';
 import { formatBytes, formatSeconds } from './format.ts';
+import { count } from '../core/words.ts';
 import { renderFields, renderTable } from './table.ts';
 
 /** `encode`: what was made and where, or that it was already there; and the retention set on it. */
 export function renderEncodeResult(result: RetainedEncodeResult, tty = Boolean(process.stdout.isTTY)): string {
   const r = result.retention;
   if (!r) return renderEncoded(result, tty);
-  return `${renderEncoded(result, tty)}\nRetention: ${r.objects} objects locked${r.retainUntil ? ` (${r.mode} until ${r.retainUntil})` : ''}${r.legalHold ? ', legal hold on' : ''}`;
+  return `${renderEncoded(result, tty)}\nRetention: ${count(r.objects, 'object')} locked${r.retainUntil ? ` (${r.mode} until ${r.retainUntil})` : ''}${r.legalHold ? ', legal hold on' : ''}`;
 }
 
 function renderEncoded(result: EncodeResult, tty: boolean): string {
@@ -36,7 +37,7 @@ function renderEncoded(result: EncodeResult, tty: boolean): string {
       tty,
     ),
     ...(result.quality ? [describeGate(result.quality)] : []),
-    `${result.outputs.length} outputs, ${formatBytes(bytes)} in ${result.destination}`,
+    `${count(result.outputs.length, 'output')}, ${formatBytes(bytes)} in ${result.destination}`,
     `Manifest: ${result.manifest}`,
   ];
   return lines.join('\n');
@@ -58,7 +59,7 @@ function describeGate(quality: NonNullable<EncodeResult['quality']>): string {
 export function renderVerifyResult(result: VerifyResult, tty = Boolean(process.stdout.isTTY)): string {
   const lines = [
     `${result.ok ? 'OK' : 'FAILED'}: ${result.destination} (${result.preset.name} of ${formatLocation(result.source)}, encoded ${result.createdAt})`,
-    `${result.outputs} outputs, ${formatBytes(result.bytesChecked)} re-read and checked against ${result.manifest}`,
+    `${count(result.outputs, 'output')}, ${formatBytes(result.bytesChecked)} re-read and checked against ${result.manifest}`,
   ];
   if (result.fixity) {
     lines.push(
@@ -112,7 +113,7 @@ function describeRetention(retention: NonNullable<VerifyResult['retention']>): s
     groups.set(text, (groups.get(text) ?? 0) + 1);
   }
   const total = retention.objects.length;
-  return [...groups].map(([text, n]) => `Retention: ${n} of ${total} objects ${text}`).join('\n');
+  return [...groups].map(([text, n]) => `Retention: ${n} of ${count(total, 'object')} ${text}`).join('\n');
 }
 
 function presetSummary(preset: Preset): string {

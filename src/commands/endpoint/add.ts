@@ -55,7 +55,11 @@ The NAME becomes the ALIAS in ALIAS/BUCKET/KEY paths, as with mc.`;
     }
     const role = validate.validateRole(flags.role);
     const labels = validate.parseLabels(flags.label);
-    const secret = await this.readSecret(flags, validate.validateSecretKey);
+    const secret = await this.readSecret(flags, (key) => {
+      const note = validate.shortSecretNote(validate.validateSecretKey(key));
+      if (note) this.note(note);
+      return key;
+    });
 
     const { addEndpoint } = await import('../../core/endpoints/repository.ts');
     const db = await this.store();

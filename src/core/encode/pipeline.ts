@@ -27,6 +27,7 @@ import { proveLossless, type LosslessProof } from './verify/lossless.ts';
 import { gateSettings, measureQuality } from './verify/quality-gate.ts';
 import { qualityFailure, type QualityReport } from './verify/quality-score.ts';
 import type { QualityThresholds } from './planning/quality.ts';
+import { count } from '../words.ts';
 
 export interface RunEncodeOptions {
   source: ObjectLocation;
@@ -122,7 +123,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
       return earlier.skipped;
     }
     warn(
-      `${formatDestination(manifestAt)} holds this encode, but ${absent.length} of its ${earlier.manifest!.outputs.length} outputs are missing or changed since (${absent.slice(0, 3).join(', ')}${absent.length > 3 ? ', ...' : ''}): encoding it again`,
+      `${formatDestination(manifestAt)} holds this encode, but ${absent.length} of its ${count(earlier.manifest!.outputs.length, 'output')} ${absent.length === 1 ? 'is' : 'are'} missing or changed since (${absent.slice(0, 3).join(', ')}${absent.length > 3 ? ', ...' : ''}): encoding it again`,
     );
   }
 

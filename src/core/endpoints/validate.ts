@@ -135,7 +135,16 @@ export function validateAccessKey(accessKey: string): string {
   return accessKey;
 }
 
+/** Only an empty key is refused: MinIO wants 8 characters or more, other S3 stores may not (see `shortSecretNote`). */
 export function validateSecretKey(secretKey: string): string {
-  if (secretKey.length < 8) throw userError('the secret key must be at least 8 characters', 'MinIO refuses shorter secret keys');
+  if (secretKey.length === 0)
+    throw userError('the secret key is empty', 'give the secret key that goes with the access key', 'SECRET_MISSING');
   return secretKey;
+}
+
+/** What to say of a key MinIO would refuse and another S3 store may take; null when there is nothing to say. */
+export function shortSecretNote(secretKey: string): string | null {
+  return secretKey.length < 8
+    ? `the secret key has ${secretKey.length} characters: MinIO refuses keys shorter than 8 (other S3 stores may take them); \`mpegflow endpoint test\` tells`
+    : null;
 }

@@ -1,5 +1,6 @@
 import type { Capacity, DeploymentSnapshot, DriveReport, HealthReport, SetHealth } from './model.ts';
 import { quorumFor, setStatus, worstStatus } from './quorum.ts';
+import { count } from '../words.ts';
 
 const ONLINE = 'ok';
 
@@ -26,7 +27,7 @@ function assessSet(drives: DriveReport[], expectedDrives: number | undefined, pa
   return {
     pool,
     set,
-    status: setStatus(quorum, offline, healing),
+    status: setStatus(quorum, offline, healing, parity),
     drives: total,
     online,
     offline,
@@ -80,6 +81,8 @@ function summarize(sets: SetHealth[]): string {
   if (!worst.writable) {
     return `erasure set${where} is READ-ONLY: ${worst.online}/${worst.drives} drives online, write quorum is ${worst.writeQuorum}; can lose ${worst.canLoseBeforeUnavailable} more before unavailable`;
   }
+  if (worst.parity === 0)
+    return `no redundancy (${count(worst.drives, 'drive')}, parity 0)${where}: a drive lost is data lost; run MinIO with erasure coding (4 drives or more) for an archive`;
   const degraded = sets.filter((s) => s.offline > 0).length;
   const state = degraded ? `${degraded} of ${sets.length} erasure set${sets.length === 1 ? '' : 's'} degraded` : 'all drives online';
   return `${state}; the weakest set${where} can lose ${worst.canLoseBeforeReadOnly} more drive${worst.canLoseBeforeReadOnly === 1 ? '' : 's'} before read-only, ${worst.canLoseBeforeUnavailable} before unavailable`;

@@ -53,14 +53,14 @@ export function worstStatus(statuses: HealthStatus[]): HealthStatus {
 }
 
 /**
- * OK: every drive online and nothing healing (a set built without redundancy,
- * such as a single drive, is OK while whole). WARNING: degraded or healing,
- * but at least one more drive can fail before the set turns read-only.
- * CRITICAL: degraded down to write quorum (the next failure makes it
- * read-only), or past it.
+ * OK: every drive online and nothing healing, with parity. WARNING: degraded
+ * or healing, but at least one more drive can fail before the set turns
+ * read-only; or a set without parity (a single drive), whole but one failure
+ * from losing data. CRITICAL: degraded down to write quorum (the next
+ * failure makes it read-only), or past it.
  */
-export function setStatus(quorum: Quorum, offline: number, healing: number): HealthStatus {
+export function setStatus(quorum: Quorum, offline: number, healing: number, parity: number): HealthStatus {
   const degraded = offline > 0 || healing > 0;
   if (!quorum.writable || (degraded && quorum.marginBeforeReadOnly <= 0)) return 'CRITICAL';
-  return degraded ? 'WARNING' : 'OK';
+  return degraded || parity === 0 ? 'WARNING' : 'OK';
 }

@@ -5,6 +5,7 @@ import type { SqlValue } from '../store/sql.ts';
 import type { Job, JobSpec, JobState } from './model.ts';
 import { DEFAULT_MAX_ATTEMPTS, JOBS_CHANNEL } from './queue.ts';
 import { formatNeeds, fromRow, jobKeyOf, type JobRow } from './rows.ts';
+import { count as countOf } from '../words.ts';
 
 /** Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits (18 per row). */
 const BATCH = 500;
@@ -242,7 +243,7 @@ export async function queueJobs({
       jobIds: ids.toString(),
     };
     await audit?.record(tx, {
-      target: tally.sources === 1 ? tally.firstSource! : `${tally.sources} sources`,
+      target: tally.sources === 1 ? tally.firstSource! : countOf(tally.sources, 'source'),
       detail: { submitted: count, jobIds: result.jobIds, skipped: tally.skippedCount },
     });
     if (count > 0) await tx.notify(JOBS_CHANNEL);

@@ -311,7 +311,7 @@ describe('encode local → local (core pipeline, real ffmpeg)', () => {
     assert.equal(repaired.result.status, 'done');
     assert.match(
       repaired.result.warnings.join('\n'),
-      /but 1 of its 1 outputs are missing or changed since \(video\.mp4\): encoding it again/,
+      /but 1 of its 1 output is missing or changed since \(video\.mp4\): encoding it again/,
     );
     assertManifestMatches(first.dir);
     assert.equal((await encode(media.small, 'mp4-h264')).result.status, 'skipped');

@@ -50,10 +50,14 @@ describe('mpegflow health against real MinIO', () => {
     cleanup();
   });
 
-  it('a single drive: OK, no parity, nothing to lose', async () => {
+  it('a single drive: WARNING, no redundancy (exit 1), said plainly', async () => {
     const { code, report } = await health('single');
-    assert.equal(code, 0);
-    assert.equal(report.status, 'OK');
+    assert.equal(code, 1);
+    assert.equal(report.status, 'WARNING');
+    assert.match(report.summary, /^no redundancy \(1 drive, parity 0\): a drive lost is data lost/);
+    const text = await cli(['health', 'single']);
+    assert.equal(text.code, 1);
+    assert.match(text.stdout.split('\n')[0]!, /^single: WARNING - no redundancy \(1 drive, parity 0\)/);
     assert.deepEqual([report.drives.total, report.drives.online], [1, 1]);
     assert.ok(report.capacity.rawBytes > 0);
   });
@@ -159,7 +163,7 @@ describe('mpegflow health against real MinIO', () => {
       ['single', 'cluster'],
     );
     const { readFileSync } = await import('node:fs');
-    assert.match(readFileSync(file, 'utf8'), /mpegflow_health_status\{endpoint="single"\} 0/);
+    assert.match(readFileSync(file, 'utf8'), /mpegflow_health_status\{endpoint="single"\} 1/);
   });
 
   it('bad inputs are UNKNOWN (exit 3) with a clear message, never a stack trace', async () => {

@@ -105,8 +105,10 @@ describe('quorum rules', () => {
     assert.equal(report.sets[0]!.offline, 1);
   });
 
-  it('a set without redundancy (one drive) is OK while whole, CRITICAL when it is gone', () => {
-    assert.equal(assessHealth('e', snapshot(0, drives(0, 0, 1), 1), new Date()).status, 'OK');
+  it('a set without redundancy (one drive) is a WARNING while whole, CRITICAL when it is gone', () => {
+    const whole = assessHealth('e', snapshot(0, drives(0, 0, 1), 1), new Date());
+    assert.equal(whole.status, 'WARNING');
+    assert.match(whole.summary, /^no redundancy \(1 drive, parity 0\)/);
     assert.equal(assessHealth('e', snapshot(0, drives(0, 0, 1, 1), 1), new Date()).status, 'CRITICAL');
   });
 

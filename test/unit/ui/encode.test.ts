@@ -27,7 +27,7 @@ describe('encode rendering', () => {
     const [tty, plain] = renderBothWays((tty) => renderEncodeResult(result, tty));
     for (const text of [tty, plain]) {
       assert.match(text, /^Encoded clip\.mov with mp4-h264 in 2m05s \(2 attempts\)$/m);
-      assert.match(text, /^1 outputs, 3\.0 MiB in archive\/masters\/clip\/$/m);
+      assert.match(text, /^1 output, 3\.0 MiB in archive\/masters\/clip\/$/m);
     }
   });
 

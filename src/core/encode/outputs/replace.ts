@@ -6,6 +6,7 @@ import type { Manifest } from './manifest.ts';
 import { runEncode, type RunEncodeOptions } from '../pipeline.ts';
 import { safeListener, type ProgressListener } from '../ffmpeg/progress.ts';
 import { destinationManifest, discard, promote, STAGING_FOLDER } from './staging.ts';
+import { count } from '../../words.ts';
 
 type RemoteDestination = Extract<DestinationLocation, { kind: 'remote' }>;
 
@@ -43,7 +44,7 @@ export async function encodeReplacing(options: RunEncodeOptions & { destination:
   try {
     const result = await runEncode({ ...options, onProgress, destination: staging, manifestAt: destination, ifExists: 'overwrite' });
     const manifest = (await destinationManifest(staging, client))!;
-    emit({ type: 'stage', stage: 'publish', state: 'start', at: now(), detail: `${manifest.outputs.length} outputs` });
+    emit({ type: 'stage', stage: 'publish', state: 'start', at: now(), detail: count(manifest.outputs.length, 'output') });
     await promote(staging, destination, manifest, client, {
       onMoved: (moved, total) => emit({ type: 'publish', at: now(), moved, total }),
     });
@@ -80,6 +81,6 @@ async function removeStale(published: Manifest, manifest: Manifest, destination:
   }
   if (refused === 0) return [];
   return [
-    `${refused} outputs of the replaced encode that the new one does not have are still in ${formatDestination(destination)} (${why}); remove them when their retention allows`,
+    `${count(refused, 'output')} of the replaced encode that the new one does not have ${refused === 1 ? 'is' : 'are'} still in ${formatDestination(destination)} (${why}); remove them when their retention allows`,
   ];
 }

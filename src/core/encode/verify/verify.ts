@@ -18,6 +18,7 @@ import { openSourceRelay, RELAY_INPUT_ARGS } from '../source/source-relay.ts';
 import { defaultTools, lastLines, runTool, type Tools } from '../ffmpeg/tools.ts';
 import { frameLines, LEGACY_FIXITY_ARGS } from './framemd5.ts';
 import { PSNR_AGREEMENT, recheckQuality, SSIM_AGREEMENT, type QualityRecheck } from './quality-verify.ts';
+import { count } from '../../words.ts';
 
 export type VerifyProblemKind = 'missing' | 'size' | 'checksum' | 'frames' | 'unreadable' | 'quality';
 
@@ -259,7 +260,7 @@ export async function verifyDestination(options: VerifyOptions): Promise<VerifyR
     });
   }
   const manifest = parseManifest(data, manifestWhere);
-  emit({ type: 'stage', stage: 'verify', state: 'start', at: now(), detail: `${manifest.outputs.length} outputs` });
+  emit({ type: 'stage', stage: 'verify', state: 'start', at: now(), detail: count(manifest.outputs.length, 'output') });
   const problems: VerifyProblem[] = [];
   let bytesChecked = 0;
   let checked = 0;
