@@ -173,7 +173,8 @@ function toMpegflowError(error: Error & { oclif?: { exit?: number } }, redact: (
     });
   }
   if (error instanceof Errors.CLIError && (error.oclif?.exit === 2 || error.name.includes('Parse') || 'parse' in error)) {
-    const message = redact(error.message.replace(/^Error: /, ''));
+    // oclif ends its own messages with a hint the suggestion below gives: one hint, not two
+    const message = redact(error.message.replace(/^Error: /, '').replace(/\n*See more help with --help\s*$/, ''));
     return new MpegflowError(message, {
       code: 'USAGE',
       exitCode: 2,

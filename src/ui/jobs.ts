@@ -3,6 +3,7 @@ import type { SubmitResult } from '../core/jobs/submit.ts';
 import type { WorkerResult } from '../core/jobs/worker.ts';
 import { formatRetention } from '../core/routing/model.ts';
 import { renderFields, renderTable } from './table.ts';
+import { count } from '../core/words.ts';
 
 /** `job list`: newest first, or how to queue the first ones. */
 export function renderJobList(jobs: Job[], tty = Boolean(process.stdout.isTTY)): string {
@@ -101,7 +102,7 @@ export function renderJobDetail(job: JobDetail, tty = Boolean(process.stdout.isT
 const SUBMITTED_ROWS = 50;
 
 /** `job submit`: what was queued, what was skipped, and what runs it. */
-export function renderSubmitted({ submitted, counts, jobIds }: SubmitResult, tty = Boolean(process.stdout.isTTY)): string {
+export function renderSubmitted({ submitted, counts, jobIds, notMedia }: SubmitResult, tty = Boolean(process.stdout.isTTY)): string {
   const lines: string[] = [];
   if (submitted.length > 0)
     lines.push(
@@ -116,6 +117,12 @@ export function renderSubmitted({ submitted, counts, jobIds }: SubmitResult, tty
   lines.push(
     `${counts.submitted} job${counts.submitted === 1 ? '' : 's'} queued, ${counts.skipped} skipped (already queued, running or done).`,
   );
+  if (counts.notMedia > 0) {
+    const shown = notMedia.slice(0, 3).map((s) => s.slice(s.lastIndexOf('/') + 1));
+    lines.push(
+      `${count(counts.notMedia, 'file')} left out: not media by ${counts.notMedia === 1 ? 'its' : 'their'} extension (${shown.join(', ')}${counts.notMedia > shown.length ? ', ...' : ''}; \`--json\` lists them).`,
+    );
+  }
   if (counts.submitted > 0) lines.push('Run them with: mpegflow worker --drain');
   return lines.join('\n');
 }

@@ -65,6 +65,7 @@ With --route auto, the routing rules (\`mpegflow route list\`) decide presets an
         // routing reads each object's customer and class: from the listing where the store can say them (MinIO), not a HEAD each
         metadata: Boolean(flags.route) && (flags.customer === undefined || flags.class === undefined),
         signal,
+        onNotMedia: (source) => tally.leftOut(source),
       });
       let specs;
       if (flags.route) {

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from 'minio';
-import { MpegflowError, userError } from '../errors.ts';
+import { MpegflowError, usageError, userError } from '../errors.ts';
 import { formatLocation, parseObjectPath, type ObjectLocation } from '../endpoints/object-path.ts';
 import { headFailure, storageFailure } from '../s3/errors.ts';
 import { withRetry } from '../retry.ts';
@@ -56,6 +56,8 @@ export interface ExpandOptions {
   metadata?: boolean;
   /** Stops the listing between arrays, and the requests under way. */
   signal?: AbortSignal;
+  /** Told of each file or object under a folder or prefix that is left out: not media by its extension. */
+  onNotMedia?: (source: string) => void;
 }
 
 const isMedia = (name: string) => MEDIA_EXTENSIONS.has(path.extname(name).toLowerCase());
@@ -66,12 +68,13 @@ function localIdentity(file: string): string {
 }
 
 /** Every file under a folder, depth first, each folder's entries in name order: memory grows with one folder, not the tree. */
-async function* walk(folder: string): AsyncGenerator<string> {
+async function* walk(folder: string, onNotMedia?: (file: string) => void): AsyncGenerator<string> {
   const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const full = path.join(folder, entry.name);
-    if (entry.isDirectory()) yield* walk(full);
+    if (entry.isDirectory()) yield* walk(full, onNotMedia);
     else if (entry.isFile() && isMedia(entry.name)) yield full;
+    else if (entry.isFile()) onNotMedia?.(full);
   }
 }
 
@@ -82,6 +85,7 @@ async function* expandLocal(
   input: string,
   location: Extract<ObjectLocation, { kind: 'local' }>,
   recursive: boolean,
+  onNotMedia?: (source: string) => void,
 ): AsyncGenerator<ExpandedSource[]> {
   let st;
   try {
@@ -98,9 +102,13 @@ async function* expandLocal(
     return;
   }
   if (!st.isDirectory()) throw userError(`the source ${location.path} is neither a file nor a folder`);
-  if (!recursive) throw userError(`${input} is a folder`, 'add --recursive to submit every media file under it');
+  if (!recursive)
+    throw usageError(
+      `${input} is a folder: without --recursive, job submit takes files`,
+      'add --recursive (-r) to submit every media file under it',
+    );
   try {
-    for await (const files of batches(walk(location.path), WALKED)) {
+    for await (const files of batches(walk(location.path, onNotMedia), WALKED)) {
       yield files.map((file) => ({
         location: { kind: 'local', path: file },
         relative: path.relative(location.path, file),
@@ -124,7 +132,7 @@ function unreadableUnder(error: unknown): unknown {
 
 async function* expandRemote(
   location: Extract<ObjectLocation, { kind: 'remote' }>,
-  { recursive, metadata, signal }: Pick<ExpandOptions, 'recursive' | 'metadata' | 'signal'>,
+  { recursive, metadata, signal, onNotMedia }: Pick<ExpandOptions, 'recursive' | 'metadata' | 'signal' | 'onNotMedia'>,
   s3: Client,
 ): AsyncGenerator<ExpandedSource[]> {
   const { alias, bucket, key } = location;
@@ -149,12 +157,16 @@ async function* expandRemote(
     yield [{ location, relative: key.slice(key.lastIndexOf('/') + 1), identity: identity(stat.etag, stat.versionId) }];
     return;
   }
-  if (!recursive) throw userError(`${formatLocation(location)} is a prefix`, 'add --recursive to submit every media object under it');
+  if (!recursive)
+    throw usageError(
+      `${formatLocation(location)} is a prefix: without --recursive, job submit takes objects`,
+      'add --recursive (-r) to submit every media object under it',
+    );
   const prefix = key && !key.endsWith('/') ? `${key}/` : key;
   try {
     for await (const listed of listObjectGroups(s3, bucket, prefix, { metadata, signal })) {
       yield listed
-        .filter((item) => isMedia(item.name))
+        .filter((item) => isMedia(item.name) || void onNotMedia?.(`${alias}/${bucket}/${item.name}`))
         .map((item) => ({
           location: { kind: 'remote', alias, bucket, key: item.name },
           relative: item.name.slice(prefix.length),
@@ -180,13 +192,14 @@ export async function* expandSources({
   s3For,
   metadata,
   signal,
+  onNotMedia,
 }: ExpandOptions): AsyncGenerator<ExpandedSource[]> {
   for (const input of inputs) {
     const location = parseObjectPath(input, { isAlias, aliases });
     const expanded =
       location.kind === 'local'
-        ? expandLocal(input, location, recursive)
-        : expandRemote(location, { recursive, metadata, signal }, s3For(location.alias));
+        ? expandLocal(input, location, recursive, onNotMedia)
+        : expandRemote(location, { recursive, metadata, signal, onNotMedia }, s3For(location.alias));
     let found = 0;
     for await (const sources of expanded) {
       signal?.throwIfAborted();

@@ -24,7 +24,9 @@ export interface SubmitResult {
   submitted: Job[];
   /** The first LISTED sources skipped because the same job is already queued, running or done. */
   skipped: SkippedSource[];
-  counts: { submitted: number; skipped: number };
+  /** The first LISTED files or objects under a submitted folder or prefix that were left out: not media by their extension. */
+  notMedia: string[];
+  counts: { submitted: number; skipped: number; notMedia: number };
   /** Every queued job's id, as ranges: "41-90,95". */
   jobIds: string;
 }
@@ -116,6 +118,8 @@ export class SubmitTally {
   firstSource: string | undefined;
   readonly skipped: SkippedSource[] = [];
   skippedCount = 0;
+  readonly notMedia: string[] = [];
+  notMediaCount = 0;
 
   keyed(batch: JobSpec[]): KeyedSpec[] {
     this.firstSource ??= batch[0]?.source;
@@ -126,6 +130,12 @@ export class SubmitTally {
   skip(skipped: SkippedSource): void {
     this.skippedCount++;
     if (this.skipped.length < LISTED) this.skipped.push(skipped);
+  }
+
+  /** A file or object a recursive submission left out: not media by its extension. */
+  leftOut(source: string): void {
+    this.notMediaCount++;
+    if (this.notMedia.length < LISTED) this.notMedia.push(source);
   }
 }
 
@@ -239,12 +249,13 @@ export async function queueJobs({
     const result: SubmitResult = {
       submitted,
       skipped: tally.skipped,
-      counts: { submitted: count, skipped: tally.skippedCount },
+      notMedia: tally.notMedia,
+      counts: { submitted: count, skipped: tally.skippedCount, notMedia: tally.notMediaCount },
       jobIds: ids.toString(),
     };
     await audit?.record(tx, {
       target: tally.sources === 1 ? tally.firstSource! : countOf(tally.sources, 'source'),
-      detail: { submitted: count, jobIds: result.jobIds, skipped: tally.skippedCount },
+      detail: { submitted: count, jobIds: result.jobIds, skipped: tally.skippedCount, notMedia: tally.notMediaCount },
     });
     if (count > 0) await tx.notify(JOBS_CHANNEL);
     return result;

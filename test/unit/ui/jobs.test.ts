@@ -95,15 +95,21 @@ describe('job rendering', () => {
   });
 
   it('says what was queued and skipped, and what runs it', () => {
-    const text = renderSubmitted({ submitted: [job], skipped: [], counts: { submitted: 1, skipped: 0 }, jobIds: '7' }, false);
+    const text = renderSubmitted(
+      { submitted: [job], skipped: [], notMedia: [], counts: { submitted: 1, skipped: 0, notMedia: 0 }, jobIds: '7' },
+      false,
+    );
     assert.match(text, /1 job queued, 0 skipped/);
     assert.match(text, /Run them with: mpegflow worker --drain$/);
     assert.equal(
-      renderSubmitted({ submitted: [], skipped: [], counts: { submitted: 0, skipped: 3 }, jobIds: '' }, true),
+      renderSubmitted({ submitted: [], skipped: [], notMedia: [], counts: { submitted: 0, skipped: 3, notMedia: 0 }, jobIds: '' }, true),
       '0 jobs queued, 3 skipped (already queued, running or done).',
     );
     const many = Array.from({ length: 1000 }, (_, i) => ({ ...job, id: i + 1 }));
-    const summed = renderSubmitted({ submitted: many, skipped: [], counts: { submitted: 120_000, skipped: 0 }, jobIds: '1-120000' }, false);
+    const summed = renderSubmitted(
+      { submitted: many, skipped: [], notMedia: [], counts: { submitted: 120_000, skipped: 0, notMedia: 0 }, jobIds: '1-120000' },
+      false,
+    );
     assert.equal(
       summed.split('\n').findIndex((l) => l.startsWith('…')),
       1 + 50,

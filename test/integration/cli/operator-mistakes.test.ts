@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { SubmitResult } from '../../../src/core/jobs/submit.ts';
+import { parseJson, runCli, tempHome } from '../../support/cli.ts';
+import { makeVideo } from '../../support/media.ts';
+
+/**
+ * Mistakes operators make and what they then read, exact: each invocation
+ * with its exit code and first line (the rest of issue #27's list is held by
+ * object-paths, user-strings and the health tests).
+ */
+describe('operator mistakes (CLI)', () => {
+  const { home, cleanup } = tempHome('mpegflow-mistakes-');
+  const cli = (args: string[], input?: string) => runCli(args, { home, timeoutMs: 60_000, input });
+  const folder = path.join(home, 'ingest');
+
+  before(() => {
+    mkdirSync(folder);
+    makeVideo(path.join(folder, 'clip.mp4'), { width: 320, height: 240, seconds: 1 });
+    writeFileSync(path.join(folder, 'notes.txt'), 'shot list\n');
+  });
+  after(cleanup);
+
+  const firstLine = (text: string) => text.split('\n')[0];
+
+  it('job submit FOLDER/ without -r is a usage error (exit 2) that says how', async () => {
+    const res = await cli(['job', 'submit', `${folder}/`]);
+    assert.equal(res.code, 2, res.stderr);
+    assert.equal(firstLine(res.stderr), `Error: ${folder}/ is a folder: without --recursive, job submit takes files`);
+    assert.match(res.stderr, /Try: add --recursive \(-r\) to submit every media file under it/);
+  });
+
+  it('job submit -r says what it left out and why, in the summary and in --json', async () => {
+    const res = await cli(['job', 'submit', `${folder}/`, '-r', '--json']);
+    assert.equal(res.code, 0, res.stderr);
+    const doc = parseJson<SubmitResult>(res);
+    assert.deepEqual(doc.notMedia, [path.join(folder, 'notes.txt')]);
+    assert.equal(doc.counts.notMedia, 1);
+    const again = await cli(['job', 'submit', `${folder}/`, '-r']);
+    assert.match(again.stdout, /^1 file left out: not media by its extension \(notes\.txt; `--json` lists them\)\.$/m);
+  });
+
+  it("oclif's own usage errors print one hint, not two", async () => {
+    const res = await cli(['encode', path.join(folder, 'clip.mp4'), '--bogus']);
+    assert.equal(res.code, 2);
+    assert.equal(res.stderr, 'Error: Nonexistent flag: --bogus\n  Try: see the command help with --help\n');
+  });
+
+  it('a secret key shorter than 8 characters is taken with a warning (only MinIO refuses it); an empty one is refused', async () => {
+    const short = await cli(
+      ['endpoint', 'add', 'other', '--url', 'http://127.0.0.1:9', '--access-key', 'abc', '--secret-key-stdin'],
+      'short',
+    );
+    assert.equal(short.code, 0, short.stderr);
+    assert.equal(
+      firstLine(short.stderr),
+      'Warning: the secret key has 5 characters: MinIO refuses keys shorter than 8 (other S3 stores may take them); `mpegflow endpoint test` tells',
+    );
+    const empty = await cli(['endpoint', 'add', 'none', '--url', 'http://127.0.0.1:9', '--access-key', 'abc', '--secret-key-stdin'], '');
+    assert.equal(empty.code, 1);
+    assert.equal(firstLine(empty.stderr), 'Error: the secret key is empty');
+  });
+
+  it('counts are singular for one', async () => {
+    const out = path.join(home, 'one');
+    const res = await cli([
+      'encode',
+      path.join(folder, 'clip.mp4'),
+      '--preset',
+      'mp4-h264',
+      '--to',
+      `./${path.relative(process.cwd(), out)}/`,
+    ]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /^1 output, [\d.]+ KiB in /m);
+    const verified = await cli(['verify', out]);
+    assert.match(verified.stdout, /^1 output, [\d.]+ KiB re-read and checked against /m);
+  });
+});
