@@ -19,7 +19,7 @@ import { encodeFailure } from './ffmpeg/ffmpeg-failures.ts';
 import { workFolderFor, OWNER_FILE, claimWorkFolder, releaseWorkFolder, sweepDeadWorkFolders } from './outputs/work-folder.ts';
 import { type RunState, runPass, writeSpriteIndex } from './ffmpeg/encode-pass.ts';
 import { planMeasurements, type PlanMeasurements } from './planning/delivery.ts';
-import { planEncode } from './planning/plan.ts';
+import { planEncode, type EncodePlan } from './planning/plan.ts';
 import { finishHlsRenditions } from './outputs/hls-renditions.ts';
 import { measureLoudness } from './source/loudness.ts';
 import { analyseLadder } from './source/ladder-analysis.ts';
@@ -177,7 +177,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
       decisions: plan.decisions,
     });
 
-    const state: RunState = { attempt: 0, records: new Map(), handedOver: new Set(), puts: [] };
+    const state: RunState = { attempt: 0, records: new Map(), handedOver: new Set(), puts: [], videoBitrates: new Map() };
     let lossless: LosslessProof | undefined;
     let quality: QualityReport | undefined;
     const outputs = outputHandOver(sink, state, () => internal.abort());
@@ -221,6 +221,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
           emit({ type: 'retry', at: now(), attempt: state.attempt + 1, reason: error.message });
           await outputs.drain();
           state.records = new Map();
+          state.videoBitrates.clear();
           state.handedOver.clear();
           await removeTree(workDir);
           await claimWorkFolder(workDir);
@@ -241,7 +242,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
         preset,
         tools: await versionsPromise,
         probe,
-        plan,
+        plan: withMeasuredBitrates(plan, state.videoBitrates),
         outputs: [...state.records.values()].sort((a, b) => a.name.localeCompare(b.name, 'en')),
         attempts: state.attempt,
         lossless,
@@ -272,6 +273,14 @@ async function listFiles(dir: string): Promise<string[]> {
     .filter((e) => e.isFile() && !e.name.endsWith('.tmp') && e.name !== OWNER_FILE)
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
     .sort();
+}
+
+/** An MP4 is made at a CRF under a cap: its rendition says the average it came out at, not the cap. */
+function withMeasuredBitrates(plan: EncodePlan, measured: Map<string, number>): EncodePlan {
+  if (plan.kind !== 'mp4') return plan;
+  const bits = measured.get(plan.durationChecks[0]!.output);
+  if (bits === undefined) return plan;
+  return { ...plan, renditions: plan.renditions.map((r) => ({ ...r, videoBitrate: `${Math.round(bits / 1000)}k` })) };
 }
 
 function describeProbe(probe: ProbeResult): string {

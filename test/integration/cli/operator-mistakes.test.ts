@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -63,7 +64,7 @@ describe('operator mistakes (CLI)', () => {
     assert.equal(firstLine(empty.stderr), 'Error: the secret key is empty');
   });
 
-  it('counts are singular for one', async () => {
+  it('counts are singular for one; an MP4 says the bitrate it came out at, not its cap', async () => {
     const out = path.join(home, 'one');
     const res = await cli([
       'encode',
@@ -75,6 +76,15 @@ describe('operator mistakes (CLI)', () => {
     ]);
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, /^1 output, [\d.]+ KiB in /m);
+    const bitrate = execFileSync(
+      'ffprobe',
+      ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=bit_rate', '-of', 'csv=p=0', path.join(out, 'video.mp4')],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.match(res.stdout, new RegExp(`^ *mp4-h264 +320x240 +25 +${Math.round(Number(bitrate) / 1000)}k `, 'm'));
+    assert.doesNotMatch(res.stdout, /8000k/);
     const verified = await cli(['verify', out]);
     assert.match(verified.stdout, /^1 output, [\d.]+ KiB re-read and checked against /m);
   });

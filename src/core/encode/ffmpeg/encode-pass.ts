@@ -9,7 +9,7 @@ import { createProgressParser, progressFigures, type EncodeProgressEvent } from 
 import { runTool, type Tools } from './tools.ts';
 import { retryable, displayCommand } from '../source/source-access.ts';
 import { classifyFfmpegFailure } from './ffmpeg-failures.ts';
-import { watchSegments, mediaDuration, parseMediaPlaylist } from './hls-output.ts';
+import { watchSegments, mediaFacts, parseMediaPlaylist } from './hls-output.ts';
 
 /** One ffmpeg pass of a plan: run it with progress, hand its outputs over, check their durations. */
 export interface RunState {
@@ -18,6 +18,8 @@ export interface RunState {
   handedOver: Set<string>;
   /** Every put of this attempt, settled or not. */
   puts: Promise<void>[];
+  /** The average video bitrate of each single-file output, bits per second, as ffprobe read it after the encode. */
+  videoBitrates: Map<string, number>;
 }
 
 interface PassContext {
@@ -123,7 +125,9 @@ async function checkDurations(ctx: PassContext, command: string): Promise<void> 
     if (!pass.outputs.includes(top) && !pass.outputs.includes(check.output)) continue;
     let produced: number;
     if (check.kind === 'media') {
-      produced = await mediaDuration(tools, outputPath(workDir, check.output), signal);
+      const facts = await mediaFacts(tools, outputPath(workDir, check.output), signal);
+      produced = facts.durationSeconds;
+      if (facts.videoBitrate !== null) ctx.state.videoBitrates.set(check.output, facts.videoBitrate);
     } else {
       let text: string;
       try {

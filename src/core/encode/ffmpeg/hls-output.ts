@@ -35,14 +35,26 @@ export function watchSegments(
   return { scan, stop: () => clearInterval(timer) };
 }
 
-export async function mediaDuration(tools: Tools, file: string, signal?: AbortSignal): Promise<number> {
+/** An output file's duration, and the average bitrate of its video as the container records it (null when it records none). */
+export async function mediaFacts(
+  tools: Tools,
+  file: string,
+  signal?: AbortSignal,
+): Promise<{ durationSeconds: number; videoBitrate: number | null }> {
   const run = await runTool({
     file: tools.ffprobe,
-    args: ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', `file:${file}`],
+    args: ['-v', 'error', '-show_entries', 'format=duration:stream=codec_type,bit_rate', '-of', 'json', `file:${file}`],
     signal,
   });
-  const value = Number.parseFloat(run.stdout.trim());
-  return Number.isFinite(value) ? value : 0;
+  let parsed: { format?: { duration?: string }; streams?: { codec_type?: string; bit_rate?: string }[] } = {};
+  try {
+    parsed = JSON.parse(run.stdout) as typeof parsed;
+  } catch {
+    // an unreadable output has no duration: the caller refuses it as truncated
+  }
+  const duration = Number.parseFloat(parsed.format?.duration ?? '');
+  const bitrate = Number.parseInt(parsed.streams?.find((s) => s.codec_type === 'video')?.bit_rate ?? '', 10);
+  return { durationSeconds: Number.isFinite(duration) ? duration : 0, videoBitrate: Number.isFinite(bitrate) ? bitrate : null };
 }
 
 /** Segment names and total duration of an HLS media playlist; ENDLIST must be there. */

@@ -51,7 +51,10 @@ export const renditionPlan = z.object({
   width: z.number(),
   height: z.number(),
   frameRate: z.string().nullable(),
-  videoBitrate: z.string().nullable(),
+  videoBitrate: z
+    .string()
+    .nullable()
+    .describe("HLS: the rung's target; MP4: the average its video came out at (made at a CRF under a cap)."),
   audioBitrate: z.string().nullable(),
 });
 export type RenditionPlan = z.infer<typeof renditionPlan>;
