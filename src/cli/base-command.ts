@@ -1,4 +1,6 @@
-import { Command, Errors, Flags } from '@oclif/core';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import type { AuditContext } from '../core/audit/context.ts';
 import { redactLike, redactText, redactUnknownFlags } from '../core/audit/redact.ts';
 import { isMpegflowError, MpegflowError } from '../core/errors.ts';
@@ -45,6 +47,22 @@ export abstract class BaseCommand<T extends object> extends Command {
   override async init(): Promise<void> {
     handleSignals();
     await super.init();
+  }
+
+  /**
+   * The first argument as parsed, for a failed run's audit entry: a local path made absolute (from the
+   * working folder the entry records), anything else (ALIAS/BUCKET/KEY, a name) as typed.
+   */
+  #target?: string;
+
+  protected override async parse<F extends Record<string, unknown>, B extends Record<string, unknown>, A extends Record<string, unknown>>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv);
+    const first = Object.values(parsed.args as Record<string, unknown>).find((value): value is string => typeof value === 'string');
+    if (first !== undefined) this.#target = /^\.{0,2}\//.test(first) || existsSync(first) ? path.resolve(first) : first;
+    return parsed;
   }
 
   override async run(): Promise<T> {
@@ -131,6 +149,7 @@ export abstract class BaseCommand<T extends object> extends Command {
       ).record(await this.store(), {
         outcome: 'failure',
         exitCode,
+        target: this.#target ?? null,
         // the audit log cannot be edited afterwards: no URL password or presigned signature goes in
         detail: { error: err.code, message: redactText(err.message) },
       });

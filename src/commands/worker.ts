@@ -56,7 +56,7 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
       if (!quiet) process.stderr.write(`${new Date().toISOString()} ${line}\n`);
     };
 
-    return await untilInterrupted(
+    const result = await untilInterrupted(
       async (signal) =>
         runWorker({
           db,
@@ -96,6 +96,20 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
         }),
       (signal) => say(`${signal}: stopping; running jobs go back to the queue`),
     );
+    // the entry says which jobs this run took and how each ended (the first 1000 of a long-lived worker's)
+    await (
+      await this.auditContext()
+    ).record(db, {
+      target: `worker ${result.worker}`,
+      outcome: this.exitCodeFor(result) === 0 ? 'success' : 'failure',
+      exitCode: this.exitCodeFor(result),
+      detail: {
+        jobs: result.jobs.slice(0, 1000).map((j) => `${j.id} ${j.state}`),
+        jobCount: result.jobs.length,
+        stoppedBy: result.stoppedBy,
+      },
+    });
+    return result;
   }
 
   protected override exitCodeFor(result: WorkerResult): number {

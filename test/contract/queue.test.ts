@@ -52,7 +52,7 @@ forEachBackend('job queue', (backend) => {
     specs.splice(10, 0, spec('s3.mov')); // twice in one insert batch
     specs.push(spec('s700.mov')); // and in another batch than its first
     const result = await submitJobs({ db, specs });
-    assert.deepEqual(result.counts, { submitted: 1200, skipped: 2 });
+    assert.deepEqual(result.counts, { submitted: 1200, skipped: 2, notMedia: 0 });
     assert.equal(result.submitted.length, 1000, 'the result lists the first 1000');
     const ids = new Map(result.submitted.map((j) => [j.source, j.id]));
     const first = result.submitted[0]!.id;
@@ -111,7 +111,7 @@ forEachBackend('job queue', (backend) => {
       result.submitted.map((j) => j.source),
       [failed.source, 'c.mov'],
     );
-    assert.deepEqual(result.counts, { submitted: 2, skipped: 2 });
+    assert.deepEqual(result.counts, { submitted: 2, skipped: 2, notMedia: 0 });
     assert.deepEqual(
       result.skipped.map((s) => s.source),
       [failed.source === 'a.mov' ? 'b.mov' : 'a.mov', 'd.mov'],
@@ -142,8 +142,8 @@ forEachBackend('job queue', (backend) => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       release();
       const [a, b] = await Promise.all([first, second]);
-      assert.deepEqual(a.counts, { submitted: 501, skipped: 0 });
-      assert.deepEqual(b.counts, { submitted: 1, skipped: 2 });
+      assert.deepEqual(a.counts, { submitted: 501, skipped: 0, notMedia: 0 });
+      assert.deepEqual(b.counts, { submitted: 1, skipped: 2, notMedia: 0 });
       assert.deepEqual(
         b.submitted.map((j) => j.source),
         ['new.mov'],

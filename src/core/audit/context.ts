@@ -31,13 +31,16 @@ export class AuditContext {
   readonly command: string;
   readonly args: string[];
   readonly actor: string;
+  /** Where the command ran: arguments are kept as typed, and a relative path means something only from here. */
+  readonly cwd: string;
   readonly startedAt: number;
   readonly #now: () => Date;
 
-  constructor(command: string, argv: readonly string[], options: { actor?: string; now?: () => Date } = {}) {
+  constructor(command: string, argv: readonly string[], options: { actor?: string; now?: () => Date; cwd?: string } = {}) {
     this.command = command;
     this.args = redactArgv(argv);
     this.actor = options.actor ?? currentActor();
+    this.cwd = options.cwd ?? process.cwd();
     this.#now = options.now ?? (() => new Date());
     this.startedAt = this.#now().getTime();
   }
@@ -60,7 +63,7 @@ export class AuditContext {
       outcome: record.outcome ?? 'success',
       exitCode: record.exitCode ?? 0,
       durationMs: Math.max(0, now.getTime() - this.startedAt),
-      detail: record.detail ?? null,
+      detail: { ...record.detail, cwd: this.cwd },
     });
   }
 }

@@ -64,6 +64,22 @@ describe('operator mistakes (CLI)', () => {
     assert.equal(firstLine(empty.stderr), 'Error: the secret key is empty');
   });
 
+  it('the audit trail says what a failed run was about, where it ran, and which jobs a worker ran', async () => {
+    // a relative path: not media, so the encode fails
+    const failedRun = await runCli(['encode', 'notes.txt', '--to', './nowhere/'], { home, cwd: folder });
+    assert.equal(failedRun.code, 1);
+    const worker = await cli(['worker', '--drain']);
+    assert.equal(worker.code, 0, worker.stderr);
+    type Entry = { command: string; target: string | null; outcome: string; detail: { cwd?: string; jobs?: string[]; jobCount?: number } };
+    const entries = parseJson<{ entries: Entry[] }>(await cli(['audit', 'list', '--json'])).entries;
+    const failed = entries.find((e) => e.command === 'encode' && e.outcome === 'failure')!;
+    assert.equal(failed.target, path.join(folder, 'notes.txt'), 'the relative path, resolved');
+    assert.equal(failed.detail.cwd, folder);
+    const ran = entries.find((e) => e.command === 'worker')!;
+    assert.match(ran.target ?? '', /^worker /);
+    assert.deepEqual([ran.detail.jobs, ran.detail.jobCount], [['1 done'], 1]);
+  });
+
   it('counts are singular for one; an MP4 says the bitrate it came out at, not its cap', async () => {
     const out = path.join(home, 'one');
     const res = await cli([

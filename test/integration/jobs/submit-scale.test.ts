@@ -16,9 +16,12 @@ import { mountTmpfs } from '../../support/tmpfs.ts';
 interface SubmitJson {
   submitted: { id: number; source: string }[];
   skipped: { source: string; jobId: number }[];
-  counts: { submitted: number; skipped: number };
+  counts: { submitted: number; skipped: number; notMedia: number };
   jobIds: string;
 }
+
+/** What was queued and skipped; notMedia (sidecars beside the media) is not what these tests count. */
+const tallied = ({ submitted, skipped }: SubmitJson['counts']) => ({ submitted, skipped });
 
 /** More sources than one insert batch (500) and than a result lists (1000). */
 const SOURCES = 2_300;
@@ -142,7 +145,7 @@ describe('job submit of a large prefix (streamed listing, batched queueing)', ()
 
   it('queues one job per media object, lists the first 1000 and counts all; a re-run queues nothing', async () => {
     const first = await submit();
-    assert.deepEqual(first.counts, { submitted: SOURCES, skipped: 0 });
+    assert.deepEqual(tallied(first.counts), { submitted: SOURCES, skipped: 0 });
     assert.equal(first.submitted.length, 1000);
     assert.equal(first.jobIds, `1-${SOURCES}`);
     assert.equal(new Set(first.submitted.map((j) => j.source)).size, 1000);
@@ -150,7 +153,7 @@ describe('job submit of a large prefix (streamed listing, batched queueing)', ()
 
     const again = await submit();
     assert.deepEqual(
-      [again.counts, again.submitted.length, again.skipped.length, again.jobIds],
+      [tallied(again.counts), again.submitted.length, again.skipped.length, again.jobIds],
       [{ submitted: 0, skipped: SOURCES }, 0, 1000, ''],
     );
     const human = await cli(['job', 'submit', 'store/masters/day/', '--recursive', '--preset', 'mp4-h264', '--to', 'store/out/day/']);
@@ -159,14 +162,20 @@ describe('job submit of a large prefix (streamed listing, batched queueing)', ()
     await minio.client().putObject('masters', 'day/reel-1/late.mov', Buffer.from('late'), 4);
     const late = await submit();
     assert.deepEqual(
-      [late.counts, late.submitted.map((j) => j.source)],
+      [tallied(late.counts), late.submitted.map((j) => j.source)],
       [{ submitted: 1, skipped: SOURCES }, ['store/masters/day/reel-1/late.mov']],
     );
 
     const audit = parseJson<{ entries: { detail: Record<string, unknown> }[] }>(
       await cli(['audit', 'list', '--command', 'job submit', '--limit', '1', '--json']),
     );
-    assert.deepEqual(audit.entries[0]!.detail, { submitted: 1, jobIds: String(SOURCES + 1), skipped: SOURCES });
+    const { cwd, ...detail } = audit.entries[0]!.detail as { cwd: string };
+    assert.deepEqual(
+      detail,
+      { submitted: 1, jobIds: String(SOURCES + 1), skipped: SOURCES, notMedia: 1 },
+      'the sidecar beside the media is counted as left out',
+    );
+    assert.ok(path.isAbsolute(cwd), 'the entry says where the command ran');
   });
 
   it('shows the first 50 jobs and sums up the rest', async () => {
@@ -241,7 +250,7 @@ describe('job submit of a large prefix (streamed listing, batched queueing)', ()
       let media = 0;
       for await (const object of listObjects(minio.client(), 'masters', 'day/')) if (object.name.endsWith('.mov')) media++;
       const doc = parseJson<SubmitJson>(res);
-      assert.deepEqual(doc.counts, { submitted: media, skipped: 0 });
+      assert.deepEqual(tallied(doc.counts), { submitted: media, skipped: 0 });
       assert.equal(await queuedBehind(), media);
     });
 
