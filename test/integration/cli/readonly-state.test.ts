@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cliEntry } from '../../support/cli.ts';
+import { grantTraverse } from '../../support/other-user.ts';
 
 /**
  * A state file the operator made read-only stays read-only: MpegFlow reads
@@ -28,8 +29,14 @@ describe('a read-only state file (CLI)', () => {
       timeout: 60_000,
     });
   };
-  after(() => rmSync(base, { recursive: true, force: true }));
+  // a checkout in a private folder: nobody may enter the folders above node and the CLI for this test alone
+  let revoke = () => {};
+  after(() => {
+    revoke();
+    rmSync(base, { recursive: true, force: true });
+  });
   before(() => {
+    if (asRoot && !skip) revoke = grantTraverse('nobody', [process.execPath, cliEntry]);
     chmodSync(base, 0o755);
     mkdirSync(home, { mode: 0o700 });
     if (asRoot) chownSync(home, id('-u'), id('-g'));

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cliEntry } from '../../support/cli.ts';
+import { grantTraverse } from '../../support/other-user.ts';
 import { makeVideo } from '../../support/media.ts';
 
 /**
@@ -18,8 +19,14 @@ describe('a source the user cannot read (CLI)', () => {
   const clip = path.join(base, 'clip.mp4');
   const asRoot = process.getuid?.() === 0;
   const nobody = asRoot ? spawnSync('id', ['-u', 'nobody'], { encoding: 'utf8' }) : undefined;
-  after(() => rmSync(base, { recursive: true, force: true }));
+  // a checkout in a private folder: nobody may enter the folders above node and the CLI for this test alone
+  let revoke = () => {};
+  after(() => {
+    revoke();
+    rmSync(base, { recursive: true, force: true });
+  });
   before(() => {
+    if (asRoot && nobody?.status === 0) revoke = grantTraverse('nobody', [process.execPath, cliEntry]);
     chmodSync(base, 0o755);
     makeVideo(clip, { width: 320, height: 180, seconds: 1 });
     chmodSync(clip, 0o000);
