@@ -10,6 +10,7 @@ export function renderAuditList(entries: AuditEntry[], nextBefore: number | null
     ['ID', 'TIME', 'ACTOR', 'COMMAND', 'TARGET', 'OUTCOME', 'EXIT', 'MS'],
     entries.map((e) => [e.id, e.ts, e.actor, e.command, e.target, e.outcome, e.exitCode, e.durationMs]),
     tty,
+    { shrink: ['TARGET', 'ACTOR'] },
   );
   return nextBefore === null ? table : `${table}\nOlder entries: mpegflow audit list --before ${nextBefore} (with the same filters)`;
 }

@@ -21,9 +21,11 @@ export function renderJobList(jobs: Job[], tty = Boolean(process.stdout.isTTY)):
       triesCell(j),
       j.priority,
       j.lastHost,
-      j.updatedAt,
+      // to the second, in UTC as stored: the milliseconds say nothing in triage
+      j.updatedAt.replace(/\.\d+Z$/, 'Z'),
     ]),
     tty,
+    { shrink: ['SOURCE', 'DESTINATION'], drop: ['PRIO', 'CLASS', 'HOST', 'CUSTOMER', 'UPDATED'] },
   );
 }
 
@@ -78,8 +80,18 @@ export function renderJobDetail(job: JobDetail, tty = Boolean(process.stdout.isT
       '\nAttempts:',
       renderTable(
         ['#', 'HOST', 'WORKER', 'STARTED', 'FINISHED', 'OUTCOME', 'ERROR'],
-        job.attemptsLog.map((a) => [a.attempt, a.host, a.worker, a.startedAt, a.finishedAt, a.outcome, a.error]),
+        // the last attempt's error is the job's, said whole above: said once
+        job.attemptsLog.map((a, i) => [
+          a.attempt,
+          a.host,
+          a.worker,
+          a.startedAt,
+          a.finishedAt,
+          a.outcome,
+          a.error && i === job.attemptsLog.length - 1 && a.error === job.lastError ? '(the last error, above)' : a.error,
+        ]),
         tty,
+        { shrink: ['ERROR', 'WORKER'] },
       ),
     );
   }
@@ -110,6 +122,7 @@ export function renderSubmitted({ submitted, counts, jobIds, notMedia }: SubmitR
         ['JOB', 'SOURCE', 'CUSTOMER', 'CLASS', 'ROUTE', 'PRESET', 'DESTINATION', 'PRIORITY'],
         submitted.slice(0, SUBMITTED_ROWS).map((j) => [j.id, j.source, j.customer, j.class, j.route, j.preset, j.destination, j.priority]),
         tty,
+        { shrink: ['SOURCE', 'DESTINATION'], drop: ['PRIORITY', 'CLASS', 'ROUTE', 'CUSTOMER'] },
       ),
     );
   if (counts.submitted > SUBMITTED_ROWS)
@@ -141,12 +154,16 @@ export function renderRequeued(job: Job): string {
 export function renderWorkerRun(result: WorkerResult, tty = Boolean(process.stdout.isTTY)): string {
   if (result.jobs.length === 0) return 'No jobs were ready.';
   const counts = Object.entries(Object.groupBy(result.jobs, (j) => j.state)).map(([state, jobs]) => `${jobs!.length} ${state}`);
+  // each error once, whole, under the table: in a cell it stretched every row past any terminal
+  const errors = result.jobs.filter((j) => j.error).map((j) => `job ${j.id} ${j.state}: ${j.error}`);
   return [
     renderTable(
-      ['JOB', 'SOURCE', 'RESULT', 'ERROR'],
-      result.jobs.map((j) => [j.id, j.source, j.state, j.error]),
+      ['JOB', 'SOURCE', 'RESULT'],
+      result.jobs.map((j) => [j.id, j.source, j.state]),
       tty,
+      { shrink: ['SOURCE'] },
     ),
+    ...errors,
     `Worker ${result.worker}: ${counts.join(', ')} (stopped: ${result.stoppedBy}).`,
   ].join('\n');
 }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SubmitResult } from '../../../src/core/jobs/submit.ts';
-import { parseJson, runCli, tempHome } from '../../support/cli.ts';
+import { cliEntry, parseJson, runCli, tempHome } from '../../support/cli.ts';
 import { makeVideo } from '../../support/media.ts';
 
 /**
@@ -79,6 +79,24 @@ describe('operator mistakes (CLI)', () => {
     assert.match(ran.target ?? '', /^worker /);
     assert.deepEqual([ran.detail.jobs, ran.detail.jobCount], [['1 done'], 1]);
   });
+
+  for (const columns of [80, 110]) {
+    it(`job list on a ${columns}-column terminal: no line wider`, async () => {
+      // a long destination, as real prefixes are
+      const deep = path.join(home, 'a-destination-folder-with-a-long-name', 'season-04', 'episode-17', 'interview-wide');
+      assert.equal((await cli(['job', 'submit', path.join(folder, 'clip.mp4'), '--to', `${deep}/`])).code, 0);
+      const command = ['stty', 'cols', String(columns), 'rows', '50;', 'exec', process.execPath, cliEntry, 'job', 'list'].join(' ');
+      const run = spawnSync('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
+        env: { ...process.env, MPEGFLOW_HOME: home, NO_COLOR: '1' },
+        encoding: 'utf8',
+      });
+      assert.equal(run.status, 0, run.stdout + run.stderr);
+      const lines = run.stdout.replaceAll('\r', '').split('\n').filter(Boolean);
+      assert.match(lines[0]!, /┌/, 'a terminal gets the bordered table');
+      for (const line of lines) assert.ok([...line].length <= columns, `${[...line].length} > ${columns}: ${line}`);
+      assert.match(run.stdout, /…/, 'paths cut in the middle');
+    });
+  }
 
   it('counts are singular for one; an MP4 says the bitrate it came out at, not its cap', async () => {
     const out = path.join(home, 'one');

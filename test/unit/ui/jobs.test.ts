@@ -138,3 +138,45 @@ describe('job rendering', () => {
     }
   });
 });
+
+describe('tables that fit', () => {
+  const long = (i: number) => ({
+    ...job,
+    id: i,
+    source: `central/masters/2026/season-04/episode-${i}/camera-a/interview-wide-take-${i}.mov`,
+    destination: `central/vod/2026/season-04/episode-${i}/interview-wide-take-${i}.hls-h264/`,
+  });
+  // eslint-disable-next-line no-control-regex -- the bold headings' escapes take no columns
+  const widest = (text: string) => Math.max(...text.split('\n').map((l) => [...l.replace(/\x1b\[[0-9;]*m/g, '')].length));
+
+  for (const columns of [80, 110]) {
+    it(`job list on a ${columns}-column terminal: no line wider, paths cut in the middle`, () => {
+      process.env.COLUMNS = String(columns);
+      try {
+        const text = renderJobList([long(1), long(2)], true);
+        assert.ok(widest(text) <= columns, `${widest(text)} columns:\n${text}`);
+        assert.match(text, /centr\S*…\S*\.mov/);
+      } finally {
+        delete process.env.COLUMNS;
+      }
+    });
+  }
+
+  it('not on a terminal: one row per line, nothing cut', () => {
+    const text = renderJobList([long(1), long(2)], false);
+    assert.equal(text.split('\n').length, 3);
+    assert.ok(text.includes(long(1).source) && text.includes(long(2).destination));
+    assert.doesNotMatch(text, /…/);
+  });
+
+  it('a worker run says each error once, whole, under the table', () => {
+    const error = 'a rendition scores below the quality gate: 180p (SSIM 0.8323 < 0.9, PSNR 24.80 dB < 30 dB); nothing was published';
+    const text = renderWorkerRun(
+      { worker: 'w1', host: 'h', stoppedBy: 'drained', jobs: [{ id: 8, source: 's', state: 'failed', error }] },
+      false,
+    );
+    assert.equal(text.split(error).length - 1, 1);
+    assert.match(text, new RegExp(`^job 8 failed: ${error.replace(/[().<]/g, '\\$&')}$`, 'm'));
+    assert.ok(widest(text.split('\n')[0]!) < 40, 'the table row stays narrow');
+  });
+});
