@@ -59,8 +59,8 @@ function fitTable(
   const shrink = (options.shrink ?? []).map((name) => head.indexOf(name)).filter((i) => i >= 0);
   const floor = (i: number) => Math.max(MIN_SHRUNK, head[i]!.length);
   const cut = () => {
-    for (let widest = -1; shrink.length > 0 && total() > width;) {
-      widest = shrink.filter((i) => kept[i]).reduce((a, b) => (widths[b]! > widths[a]! ? b : a), shrink.find((i) => kept[i]) ?? -1);
+    while (total() > width) {
+      const widest = shrink.filter((i) => kept[i]).reduce((a, b) => (widths[b]! > widths[a]! ? b : a), shrink.find((i) => kept[i]) ?? -1);
       if (widest < 0 || widths[widest]! <= floor(widest)) break;
       widths[widest]!--; // a column at a time, so the cut ones end up alike
     }
