@@ -29,7 +29,7 @@ export interface ProgressLabels {
 
 export interface ProgressRenderer {
   listener: ProgressListener;
-  /** Stops rendering; `error` marks unfinished tasks as failed. */
+  /** Stops rendering; after an `error`, unfinished tasks end as not done (the error itself is said once, by the command). */
   finish(error?: unknown): Promise<void>;
 }
 
@@ -108,35 +108,27 @@ export function createQuietProgress(): ProgressRenderer {
   return { listener: () => undefined, finish: async () => undefined };
 }
 
-/** A promise with its resolve/reject outside, for tasks driven by events. */
+/** A promise opened from outside, for tasks driven by events. */
 interface Gate {
   promise: Promise<void>;
   open: () => void;
-  fail: (error: unknown) => void;
   settled: boolean;
 }
 function gate(): Gate {
   let open!: () => void;
-  let fail!: (error: unknown) => void;
   const g = { settled: false } as Gate;
-  g.promise = new Promise<void>((resolve, reject) => {
-    open = resolve;
-    fail = reject;
-  });
-  g.promise.catch(() => undefined);
+  g.promise = new Promise<void>((resolve) => (open = resolve));
   g.open = () => {
     g.settled = true;
     open();
-  };
-  g.fail = (error) => {
-    g.settled = true;
-    fail(error);
   };
   return g;
 }
 
 interface TitleSetter {
   title: string | undefined;
+  /** listr2's: the task ends as skipped, with this message. */
+  skip?: (message?: string) => void;
 }
 
 /** listr2 task lists on stderr, driven by the encode's events. */
@@ -281,11 +273,11 @@ export async function createTtyProgress(kind: 'encode' | 'verify', labels: Progr
     finish: async (error?: unknown) => {
       // tasks still waiting (or never reached) end with the run
       for (const key of ['probe', 'plan', 'upload', 'manifest', 'publish', 'verify', 'fixity']) g(key);
-      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      for (const entry of gates.values()) {
+      // a failed or cancelled run: its tasks end as not done, and the reason is said once, by the error below
+      for (const [key, entry] of gates) {
         if (entry.settled) continue;
-        if (error) entry.fail(new Error(reason));
-        else entry.open();
+        if (error) titles.get(key)?.skip?.('not done');
+        entry.open();
       }
       await running;
       for (const message of treatment) process.stderr.write(`source: ${message}\n`);

@@ -103,11 +103,12 @@ const shellQuoted = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
  */
 export function spawnCliOnTerminal(
   args: string[],
-  options: { home: string; env?: Record<string, string | undefined> },
+  options: { home: string; env?: Record<string, string | undefined>; columns?: number },
 ): BackgroundCli & { interrupt: () => void } {
   // exec: under dash (script's shell when SHELL is unset, as in CI) `sh -c` stays the
   // parent and dies of the Ctrl-C itself, so script(1) would report 130 whatever the CLI did
-  const command = ['exec', ...[process.execPath, cliEntry, ...args].map(shellQuoted)].join(' ');
+  const size = options.columns ? `stty cols ${options.columns} rows 40; ` : '';
+  const command = `${size}${['exec', ...[process.execPath, cliEntry, ...args].map(shellQuoted)].join(' ')}`;
   const cli = background('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], options, 'pipe');
   return { ...cli, interrupt: () => cli.child.stdin!.write('\x03') };
 }

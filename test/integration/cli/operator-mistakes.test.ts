@@ -4,7 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SubmitResult } from '../../../src/core/jobs/submit.ts';
-import { cliEntry, parseJson, runCli, tempHome } from '../../support/cli.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { cliEntry, parseJson, runCli, spawnCliOnTerminal, tempHome } from '../../support/cli.ts';
 import { makeVideo } from '../../support/media.ts';
 
 /**
@@ -97,6 +98,26 @@ describe('operator mistakes (CLI)', () => {
       assert.match(run.stdout, /…/, 'paths cut in the middle');
     });
   }
+
+  it('Ctrl-C on a terminal says "the encode was cancelled" once, not once per task', async () => {
+    const long = path.join(home, 'long.mp4');
+    makeVideo(long, { width: 1280, height: 720, seconds: 30 });
+    const run = spawnCliOnTerminal(['encode', long, '--to', `${path.join(home, 'interrupted')}/`], {
+      home,
+      env: { TERM: 'xterm', CI: undefined },
+      columns: 120,
+    });
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!/Encode/.test(run.log()) && Date.now() < deadline) await sleep(100);
+      await sleep(1500);
+    } finally {
+      run.interrupt();
+    }
+    assert.equal(await run.exited, 130, run.log());
+    assert.equal(run.log().match(/the encode was cancelled/g)?.length, 1, run.log());
+    assert.match(run.log(), /not done/, 'the tasks it stopped say so');
+  });
 
   it('counts are singular for one; an MP4 says the bitrate it came out at, not its cap', async () => {
     const out = path.join(home, 'one');
