@@ -30,6 +30,11 @@ export default tseslint.config(
     },
   },
   {
+    // dependency-cruiser reads its rules as CommonJS
+    files: ['.dependency-cruiser.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } },
+  },
+  {
     // the core returns results; only commands and src/ui write to the terminal
     files: ['src/core/**'],
     rules: { 'no-console': 'error' },
