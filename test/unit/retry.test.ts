@@ -64,3 +64,30 @@ describe('the one retry policy', () => {
     assert.equal(value, 42);
   });
 });
+
+describe('retry waits', () => {
+  const storeDown = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+
+  it('each wait is drawn at random up to its exponential bound (full jitter), from the random source given', async () => {
+    const waits: number[] = [];
+    const draws = [0.5, 0.25, 0.999];
+    await failure(
+      withRetry(() => Promise.reject(storeDown()), {
+        attempts: 4,
+        baseMs: 1000,
+        random: () => draws.shift()!,
+        wait: async (ms) => void waits.push(ms),
+      }),
+    );
+    assert.deepEqual(waits, [500, 500, 3996]);
+  });
+
+  it('two workers failing together wait different times', async () => {
+    const waitsOf = async (random: () => number) => {
+      const waits: number[] = [];
+      await failure(withRetry(() => Promise.reject(storeDown()), { attempts: 3, random, wait: async (ms) => void waits.push(ms) }));
+      return waits;
+    };
+    assert.notDeepEqual(await waitsOf(() => 0.1), await waitsOf(() => 0.9));
+  });
+});
