@@ -80,6 +80,23 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
       await retentionApi!.requireObjectLock(endpoints.s3For(destination.alias), destination.alias, destination.bucket);
     }
 
+    // the outputs are locked as they are published, before the manifest: an encode is never published unlocked
+    let retentionSet: RetentionSet | null = null;
+    let lockedFrom: Date | undefined;
+    const lock =
+      retention && destination.kind === 'remote'
+        ? async (keys: string[]) => {
+            lockedFrom ??= new Date();
+            const client = endpoints.s3For(destination.alias);
+            const until = await retentionApi!.applyRetention(client, destination.alias, destination.bucket, keys, retention, lockedFrom);
+            retentionSet = {
+              mode: retention.retain ? retention.mode : null,
+              retainUntil: until,
+              legalHold: retention.legalHold,
+              objects: (retentionSet?.objects ?? 0) + keys.length,
+            };
+          }
+        : undefined;
     const mode = ui.progressMode({ json: this.jsonEnabled(), verbose: this.argv.includes('--verbose') });
     const progress = await ui.createProgress(mode, 'encode', {
       source: formatLocation(source),
@@ -98,6 +115,7 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
           signal,
           maxOutputLines: entitlements.limits.maxResolution,
           quality: qualityOverrides(flags),
+          lock,
         };
         // a published encode in a bucket is replaced only once the new one is whole
         if (flags.force && destination.kind === 'remote') return encodeReplacing({ ...options, destination });
@@ -108,26 +126,12 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
       await progress.finish(error);
       throw error;
     }
-    let retentionSet: RetentionSet | null = null;
-    if (retention && destination.kind === 'remote') {
-      const keys = [
+    if (lock && destination.kind === 'remote' && result.status === 'skipped') {
+      // published by an earlier run, which may have stopped before its retention was set
+      await lock([
         ...result.outputs.map((o) => locations.outputKey(destination.prefix, o.name)),
         locations.outputKey(destination.prefix, locations.MANIFEST_NAME),
-      ];
-      const until = await retentionApi!.applyRetention(
-        endpoints.s3For(destination.alias),
-        destination.alias,
-        destination.bucket,
-        keys,
-        retention,
-        new Date(),
-      );
-      retentionSet = {
-        mode: retention.retain ? retention.mode : null,
-        retainUntil: until,
-        legalHold: retention.legalHold,
-        objects: keys.length,
-      };
+      ]);
     }
     await (
       await this.auditContext()

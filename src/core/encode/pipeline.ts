@@ -70,6 +70,8 @@ export interface RunEncodeOptions {
   multipart?: MultipartHooks;
   /** Where a finished encode is recorded, when it differs from `destination` (a queued job encodes into staging). */
   manifestAt?: DestinationLocation;
+  /** Object Lock for a bucket destination's outputs and manifest, set before the manifest is written (see RemoteSink). */
+  lock?: (keys: string[]) => Promise<void>;
   /** Quality thresholds from the command line, each replacing the preset's (see the preset's `quality`); false skips the gate. */
   quality?: Partial<QualityThresholds> | false;
 }
@@ -348,6 +350,7 @@ function openSink({
         partConcurrency: options.partConcurrency,
         signal,
         keepFiles,
+        lock: options.lock,
       });
 }
 

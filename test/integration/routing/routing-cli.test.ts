@@ -331,6 +331,26 @@ describe('routing: route rules, fan-out submit, retention (two MinIO stores)', (
     assert.equal((await cli(['route', 'remove', 'flat'])).code, 0);
   });
 
+  it('encode --retain killed between its outputs and its manifest publishes nothing unlocked, with or without --force', async () => {
+    const client = onprem.client();
+    const args = ['encode', 'store/masters/acme/ep1.mp4', '--preset', 'mp4-h264', '--to', 'store/archive/crash/', '--retain', '1d'];
+    const manifestThere = () =>
+      client.statObject('archive', 'crash/manifest.json').then(
+        () => true,
+        () => false,
+      );
+    const lockedUntil = async (key: string) => (await client.getObjectRetention('archive', key))?.retainUntilDate;
+    for (const force of [[], ['--force']]) {
+      const killed = await runCli([...args, ...force], { home, env: { MPEGFLOW_FAULT: 'before-manifest' }, timeoutMs: 300_000 });
+      assert.notEqual(killed.code, 0, 'killed at the fault point');
+      assert.equal(await manifestThere(), false, `${force.join(' ')}: no manifest, so nothing is published`);
+      assert.ok(await lockedUntil('crash/video.mp4'), 'the output was locked before the manifest would have been written');
+      const done = await cli([...args, ...force, '--json']);
+      assert.equal(done.code, 0, done.stdout + done.stderr);
+      assert.ok(await lockedUntil('crash/manifest.json'), 'the manifest, once written, is locked');
+    }
+  });
+
   it('encode --retain sets compliance retention after storing; a bucket without Object Lock or a bad period is refused before any encode', async () => {
     await refused(
       ['encode', 'store/masters/acme/ep1.mp4', '--preset', 'mp4-h264', '--to', 'store/nolock/direct/', '--retain', '1d'],

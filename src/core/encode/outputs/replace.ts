@@ -42,10 +42,19 @@ export async function encodeReplacing(options: RunEncodeOptions & { destination:
   // the plan lists the stages to come: the move into place is one
   const onProgress: ProgressListener = (event) => emit(event.type === 'plan' ? { ...event, stages: [...event.stages, 'publish'] } : event);
   try {
-    const result = await runEncode({ ...options, onProgress, destination: staging, manifestAt: destination, ifExists: 'overwrite' });
+    // staged objects are not locked (they are removed once moved): the move locks what it publishes
+    const result = await runEncode({
+      ...options,
+      lock: undefined,
+      onProgress,
+      destination: staging,
+      manifestAt: destination,
+      ifExists: 'overwrite',
+    });
     const manifest = (await destinationManifest(staging, client))!;
     emit({ type: 'stage', stage: 'publish', state: 'start', at: now(), detail: count(manifest.outputs.length, 'output') });
     await promote(staging, destination, manifest, client, {
+      lock: options.lock,
       onMoved: (moved, total) => emit({ type: 'publish', at: now(), moved, total }),
     });
     const stale = published ? await removeStale(published, manifest, destination, client) : [];

@@ -11,6 +11,7 @@ import { abortIncompleteUploads, contentTypeFor, readObject, uploadFile, type Mu
 import { DENIED_CODES } from '../../s3/error-codes.ts';
 import { storageFailure } from '../../s3/errors.ts';
 import { withRetry } from '../../retry.ts';
+import { faultPoint } from '../../fault.ts';
 
 /**
  * Where finished outputs go. The pipeline hands each output over as soon as
@@ -180,6 +181,7 @@ export class RemoteSink implements OutputSink {
   readonly #partSize?: number;
   readonly #partConcurrency?: number;
   readonly #keepFiles: boolean;
+  readonly #lock?: (keys: string[]) => Promise<void>;
   readonly #stored = new Set<string>();
   readonly #inFlightBytes = new Map<string, number>();
   #bytes = 0;
@@ -196,6 +198,8 @@ export class RemoteSink implements OutputSink {
     signal?: AbortSignal;
     /** Leave uploaded files in the work folder (the quality gate reads them after the encode); the run removes the folder. */
     keepFiles?: boolean;
+    /** Object Lock for what is published: the outputs before the manifest is written, then the manifest. */
+    lock?: (keys: string[]) => Promise<void>;
   }) {
     this.#client = options.client;
     this.#stop = options.signal ? AbortSignal.any([this.#abort.signal, options.signal]) : this.#abort.signal;
@@ -206,6 +210,7 @@ export class RemoteSink implements OutputSink {
     this.#partSize = options.partSize;
     this.#partConcurrency = options.partConcurrency;
     this.#keepFiles = options.keepFiles ?? false;
+    this.#lock = options.lock;
     this.display = formatDestination(options.destination);
   }
 
@@ -307,6 +312,11 @@ export class RemoteSink implements OutputSink {
   async commit(manifest: Manifest): Promise<void> {
     const body = serializeManifest(manifest);
     const { bucket, alias } = this.#destination;
+    // an encode whose outputs must be retained is never published unlocked: they are locked before the manifest exists
+    if (this.#lock) {
+      await this.#lock(manifest.outputs.map((o) => this.#key(o.name)));
+      faultPoint('before-manifest');
+    }
     try {
       await withRetry(() =>
         this.#client.putObject(bucket, this.#key(MANIFEST_NAME), body, body.length, { 'Content-Type': 'application/json' }),
@@ -314,6 +324,7 @@ export class RemoteSink implements OutputSink {
     } catch (error) {
       throw storageFailure(error, { alias, path: this.#where(MANIFEST_NAME), action: 'write' });
     }
+    await this.#lock?.([this.#key(MANIFEST_NAME)]);
   }
 
   /** Stops uploading, aborts incomplete multipart uploads under the prefix and removes what this run stored. */

@@ -9,6 +9,7 @@ import { withRetry } from '../../retry.ts';
 import { listObjects } from '../../s3/listing.ts';
 import { LocalSink, RemoteSink, removeTree } from './sink.ts';
 import { abortIncompleteUploads } from '../../s3/objects.ts';
+import { faultPoint } from '../../fault.ts';
 
 /**
  * A queued job encodes into a staging location of its own (one per lease
@@ -111,6 +112,7 @@ export async function promote(
     onMoved?.(++moved, names.length);
   });
   await lock?.(names.map((name) => outputKey(destination.prefix, name)));
+  faultPoint('before-manifest');
   const body = serializeManifest(manifest);
   try {
     await withRetry(() => client.putObject(bucket, manifestKey, body, body.length, { 'Content-Type': 'application/json' }));
