@@ -24,7 +24,15 @@ export interface MpegflowErrorOptions {
    * the server asked to slow down). Nothing is retried unless it says so.
    */
   retryable?: boolean;
+  /**
+   * When another attempt is worth it: `now` (a read of the source dropped mid-encode: the encode tries
+   * again at once), `later` (after a back-off: the store is down or busy, a tool was killed), or `never`.
+   * Default: `later` when retryable, else `never`.
+   */
+  retry?: RetryWhen;
 }
+
+export type RetryWhen = 'now' | 'later' | 'never';
 
 export class MpegflowError extends Error {
   readonly kind: ErrorKind;
@@ -33,6 +41,7 @@ export class MpegflowError extends Error {
   readonly code: string;
   readonly details?: Record<string, unknown>;
   readonly retryable: boolean;
+  readonly retry: RetryWhen;
 
   constructor(message: string, options: MpegflowErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -42,7 +51,8 @@ export class MpegflowError extends Error {
     this.exitCode = options.exitCode ?? 1;
     this.code = options.code ?? 'ERROR';
     this.details = options.details;
-    this.retryable = options.retryable ?? false;
+    this.retry = options.retry ?? (options.retryable ? 'later' : 'never');
+    this.retryable = this.retry !== 'never';
   }
 }
 

@@ -13,7 +13,7 @@ import { safeListener, type ProgressListener } from './ffmpeg/progress.ts';
 import { LocalSink, RemoteSink, removeTree, type OutputSink, type SinkEvents } from './outputs/sink.ts';
 import { absentOutputs, destinationManifest } from './outputs/staging.ts';
 import { defaultTools, toolVersions, type Tools } from './ffmpeg/tools.ts';
-import { RETRYABLE, clientFor, identifySource, openSourceAccess } from './source/source-access.ts';
+import { clientFor, identifySource, openSourceAccess } from './source/source-access.ts';
 import { buildManifest, doneResult, skippedResult, type EncodeResult } from './outputs/encode-result.ts';
 import { encodeFailure } from './ffmpeg/ffmpeg-failures.ts';
 import { workFolderFor, OWNER_FILE, claimWorkFolder, releaseWorkFolder, sweepDeadWorkFolders } from './outputs/work-folder.ts';
@@ -219,7 +219,8 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
         } catch (error) {
           if (outputs.failure) throw outputs.failure;
           if (signal.aborted) throw cancelledError();
-          if (!(error instanceof MpegflowError && RETRYABLE.has(error)) || state.attempt >= maxAttempts) throw error;
+          // a dropped read of the source is tried again at once; a busy store or a killed tool waits for the queue's back-off
+          if (!(error instanceof MpegflowError && error.retry === 'now') || state.attempt >= maxAttempts) throw error;
           emit({ type: 'retry', at: now(), attempt: state.attempt + 1, reason: error.message });
           await outputs.drain();
           state.records = new Map();

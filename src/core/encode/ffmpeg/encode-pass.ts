@@ -7,7 +7,7 @@ import { spriteVtt, type EncodePlan, type FfmpegPass } from '../planning/plan.ts
 import { cancelledError, rationalValue, type ProbeInput, type ProbeResult } from '../source/probe.ts';
 import { createProgressParser, progressFigures, type EncodeProgressEvent } from './progress.ts';
 import { runTool, type Tools } from './tools.ts';
-import { retryable, displayCommand } from '../source/source-access.ts';
+import { displayCommand } from '../source/source-access.ts';
 import { classifyFfmpegFailure } from './ffmpeg-failures.ts';
 import { watchSegments, mediaFacts, parseMediaPlaylist } from './hls-output.ts';
 
@@ -157,12 +157,12 @@ async function checkDurations(ctx: PassContext, command: string): Promise<void> 
         {
           code: 'OUTPUT_TRUNCATED',
           kind: 'external',
-          retryable: remoteRead,
+          retry: remoteRead ? 'now' : 'never',
           suggestion: 'check the source plays to the end and the storage stayed reachable, then run again',
           details: { command },
         },
       );
-      throw remoteRead ? retryable(error) : error;
+      throw error;
     }
   }
 }

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { MpegflowError } from '../../errors.ts';
 import { lastLines } from './tools.ts';
-import { retryable } from '../source/source-access.ts';
 import { errnoCode } from '../../user-file.ts';
 
 /** What an ffmpeg failure means for the operator: a full disk, a refused or lost source, a truncated or unreadable source. */
@@ -61,15 +60,13 @@ export function classifyFfmpegFailure(
       stderr,
     )
   ) {
-    return retryable(
-      new MpegflowError('ffmpeg lost its connection to the storage while reading the source', {
-        code: 'SOURCE_READ_FAILED',
-        kind: 'external',
-        retryable: true,
-        suggestion: 'check that MinIO is reachable (`mpegflow endpoint test ALIAS`) and run again',
-        details,
-      }),
-    );
+    return new MpegflowError('ffmpeg lost its connection to the storage while reading the source', {
+      code: 'SOURCE_READ_FAILED',
+      kind: 'external',
+      retry: 'now',
+      suggestion: 'check that MinIO is reachable (`mpegflow endpoint test ALIAS`) and run again',
+      details,
+    });
   }
   return new MpegflowError(`ffmpeg failed during ${stage}:\n${lastLines(stderr, 8) || '(no output)'}`, {
     code: 'FFMPEG_FAILED',

@@ -13,8 +13,6 @@ import { openSourceRelay, RELAY_INPUT_ARGS } from './source-relay.ts';
 import { cannotRead, currentUser, errnoCode } from '../../user-file.ts';
 
 /** Failures reading the source that a new attempt may cure (they are also `retryable` for the job queue). */
-export const RETRYABLE = new WeakSet<MpegflowError>();
-export const retryable = (error: MpegflowError): MpegflowError => (RETRYABLE.add(error), error);
 
 /** How long ffmpeg and ffprobe wait on a storage connection that has gone silent before the read fails. */
 const DEFAULT_IO_TIMEOUT_S = 60;
