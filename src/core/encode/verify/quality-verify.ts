@@ -12,7 +12,7 @@ import type { ProgressListener } from '../ffmpeg/progress.ts';
 import { outputKey, outputPath, type DestinationLocation } from '../outputs/locations.ts';
 import { encodeDifferences, type Manifest } from '../outputs/manifest.ts';
 import { removeTree } from '../outputs/sink.ts';
-import { identifySource, openSourceAccess } from '../source/source-access.ts';
+import { clientFor, identifySource, openSourceAccess } from '../source/source-access.ts';
 import { scoreRenditions, type QualityReport } from './quality-score.ts';
 
 /**
@@ -51,10 +51,7 @@ export async function recheckQuality(options: {
       suggestion: `it was encoded without a quality gate (preset ${manifest.preset.name}); encode it again with --min-ssim or a preset with "quality" to score it`,
     });
   }
-  const client = (alias: string) => {
-    if (!options.s3For) throw new MpegflowError(`no storage client for endpoint '${alias}'`, { kind: 'bug', code: 'NO_S3_CLIENT' });
-    return options.s3For(alias);
-  };
+  const client = clientFor(options.s3For);
   const location: ObjectLocation = manifest.source;
   const identity = await identifySource(location, client);
   const changed = encodeDifferences(manifest, identity, manifest.preset);
