@@ -77,7 +77,8 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
       // refused before any encode starts: retention needs Object Lock, which a bucket gets only when it is made
       if (destination.kind !== 'remote')
         throw usageError('--retain and --legal-hold need a destination in a bucket with Object Lock', 'write --to ALIAS/BUCKET/PREFIX/');
-      await retentionApi!.requireObjectLock(endpoints.s3For(destination.alias), destination.alias, destination.bucket);
+      const { requireObjectLock } = await import('../core/s3/object-lock.ts');
+      await requireObjectLock(endpoints.s3For(destination.alias), destination.alias, destination.bucket);
     }
 
     // the outputs are locked as they are published, before the manifest: an encode is never published unlocked

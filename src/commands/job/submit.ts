@@ -109,7 +109,7 @@ With --route auto, the routing rules (\`mpegflow route list\`) decide presets an
         // the whole listing (and every routing decision) first, kept on disk: a failure there queues nothing
         spool = await SpecSpool.fill(withoutLiveJobs(db, specs, tally));
         if (retainedBuckets.size > 0) {
-          const { requireObjectLock } = await import('../../core/routing/retention.ts');
+          const { requireObjectLock } = await import('../../core/s3/object-lock.ts');
           for (const bucket of retainedBuckets) {
             const [alias, name] = bucket.split('/') as [string, string];
             await requireObjectLock(storage.s3For(alias), alias, name);

@@ -45,7 +45,7 @@ Precedence: the highest --priority wins; at equal priority the more specific rul
       import('../../core/encode/presets/presets.ts'),
       import('../../core/endpoints/storage.ts'),
       import('../../core/routing/repository.ts'),
-      import('../../core/routing/retention.ts'),
+      import('../../core/s3/object-lock.ts'),
       import('../../core/routing/match.ts'),
     ]);
     const db = await this.store();

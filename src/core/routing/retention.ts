@@ -1,10 +1,7 @@
 import type { Client } from 'minio';
-import { eachAtMost } from '../concurrently.ts';
-import { MpegflowError } from '../errors.ts';
-import { storageFailure } from '../s3/errors.ts';
-import { withRetry } from '../retry.ts';
+import { lockObjects } from '../s3/object-lock.ts';
 import { parseDuration, retainUntil } from './duration.ts';
-import type { RetentionMode, RetentionSpec } from './model.ts';
+import type { RetentionSpec } from './model.ts';
 
 /** What `--retain`/`--legal-hold` set on the stored outputs and the manifest. */
 export interface RetentionSet {
@@ -14,44 +11,9 @@ export interface RetentionSet {
   objects: number;
 }
 
-/** What S3 Object Lock holds on one stored object. */
-export interface ObjectRetention {
-  mode: RetentionMode | null;
-  retainUntil: string | null;
-  legalHold: boolean;
-}
-
-type S3Failure = { code?: string; message?: string };
-
 /**
- * Refuses a destination bucket that cannot hold retention: Object Lock can
- * only be turned on when a bucket is created, so the operator must use
- * another bucket (or make one with `mc mb --with-lock`). Called before any
- * encode starts and when a rule with retention is added.
- */
-export async function requireObjectLock(client: Client, alias: string, bucket: string): Promise<void> {
-  let config: { objectLockEnabled?: string } | undefined;
-  try {
-    config = await withRetry(() => client.getObjectLockConfig(bucket) as unknown as Promise<{ objectLockEnabled?: string } | undefined>);
-  } catch (error) {
-    const code = (error as S3Failure).code;
-    if (code !== 'ObjectLockConfigurationNotFoundError' && code !== 'ObjectLockConfigurationNotFound')
-      throw storageFailure(error, { alias: alias, path: `${alias}/${bucket}` });
-  }
-  if (config?.objectLockEnabled !== 'Enabled') {
-    throw new MpegflowError(`the bucket ${alias}/${bucket} has no Object Lock, so retention cannot be set on what is stored there`, {
-      code: 'OBJECT_LOCK_MISSING',
-      suggestion: `Object Lock can only be enabled when a bucket is made: write archives to a bucket made with \`mc mb --with-lock ${alias}/BUCKET\`, or drop the retention`,
-    });
-  }
-}
-
-/** Keys whose retention is set at once. */
-const RETENTION_CONCURRENCY = 16;
-
-/**
- * Sets retention (and the legal hold) on stored objects; `from` is when the
- * period starts (when the outputs were stored or published). Returns the
+ * Sets a route's or a command's retention on stored objects; `from` is when
+ * the period starts (when the outputs were stored or published). Returns the
  * retain-until date it set, if any.
  */
 export async function applyRetention(
@@ -63,61 +25,6 @@ export async function applyRetention(
   from: Date,
 ): Promise<string | null> {
   const until = retention.retain ? retainUntil(parseDuration(retention.retain), from).toISOString() : null;
-  // a queued job's outputs are locked while it publishes, inside its store transaction: not one key at a time
-  await eachAtMost(keys, RETENTION_CONCURRENCY, async (key) => {
-    try {
-      if (until) {
-        const current = await readRetention(client, bucket, key);
-        // Object Lock never shortens a period: an object already locked longer keeps its date
-        if (!current.retainUntil || current.retainUntil < until)
-          await withRetry(() =>
-            client.putObjectRetention(bucket, key, {
-              mode: retention.mode.toUpperCase() as 'GOVERNANCE' | 'COMPLIANCE',
-              retainUntilDate: until,
-              versionId: '',
-            }),
-          );
-      }
-      if (retention.legalHold) await withRetry(async () => client.setObjectLegalHold(bucket, key, { status: 'ON' }));
-    } catch (error) {
-      const failure = storageFailure(error, { alias: alias, path: `${alias}/${bucket}/${key}` });
-      throw new MpegflowError(`the outputs are stored but retention could not be set on ${alias}/${bucket}/${key}: ${failure.message}`, {
-        code: 'RETENTION_FAILED',
-        kind: 'external',
-        suggestion: 'run the same command again: what is already stored is kept and retention is set again',
-        cause: error,
-      });
-    }
-  });
+  await lockObjects(client, alias, bucket, keys, { mode: retention.mode, retainUntil: until, legalHold: retention.legalHold });
   return until;
-}
-
-export async function readRetention(client: Client, bucket: string, key: string): Promise<ObjectRetention> {
-  const absent = (error: unknown) => {
-    const code = (error as S3Failure).code ?? '';
-    if (/NoSuchObjectLockConfiguration|ObjectLockConfigurationNotFound|NoSuchObjectLegalHold|InvalidRequest/.test(code)) return undefined;
-    throw error;
-  };
-  const retention = (await client.getObjectRetention(bucket, key).catch(absent)) as { mode?: string; retainUntilDate?: string } | null;
-  const hold = await (client.getObjectLegalHold(bucket, key) as Promise<unknown>).catch(absent);
-  return {
-    mode: retention?.mode ? (retention.mode.toLowerCase() as RetentionMode) : null,
-    retainUntil: retention?.retainUntilDate ? new Date(retention.retainUntilDate).toISOString() : null,
-    // minio-js hands back the parsed <LegalHold> element: { Status: 'ON' }
-    legalHold:
-      hold === 'ON' ||
-      ['ON', 'on'].includes(
-        String((hold as { Status?: string; status?: string } | undefined)?.Status ?? (hold as { status?: string } | undefined)?.status),
-      ),
-  };
-}
-
-/** Whether a bucket has Object Lock at all (verify reads retention only where it can exist). */
-export async function hasObjectLock(client: Client, bucket: string): Promise<boolean> {
-  try {
-    const config = await (client.getObjectLockConfig(bucket) as unknown as Promise<{ objectLockEnabled?: string } | undefined>);
-    return config?.objectLockEnabled === 'Enabled';
-  } catch {
-    return false;
-  }
 }

@@ -13,7 +13,7 @@ import { hashObject, readObject } from '../../s3/objects.ts';
 import { storageFailure } from '../../s3/errors.ts';
 import { withRetry } from '../../retry.ts';
 import { hashFile } from '../outputs/sink.ts';
-import { hasObjectLock, readRetention, type ObjectRetention } from '../../routing/retention.ts';
+import { hasObjectLock, readRetention, type ObjectRetention } from '../../s3/object-lock.ts';
 import { openSourceRelay, RELAY_INPUT_ARGS } from '../source/source-relay.ts';
 import { defaultTools, lastLines, runTool, type Tools } from '../ffmpeg/tools.ts';
 import { frameLines, LEGACY_FIXITY_ARGS } from './framemd5.ts';
