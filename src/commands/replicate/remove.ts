@@ -18,19 +18,13 @@ export default class ReplicateRemove extends BaseCommand<{ removed: ReplicationR
     const { args, flags } = await this.parse(ReplicateRemove);
     const db = await this.store();
     const { storageResolver } = await import('../../core/endpoints/storage.ts');
-    const { resolveEndpoint } = await import('../../core/endpoints/repository.ts');
+    const { resolveSide } = await import('../../core/replication/sides.ts');
     const { findRecords } = await import('../../core/replication/lookup.ts');
     const { removeReplication } = await import('../../core/replication/remove.ts');
     const storage = await storageResolver(db);
     const records = await findRecords(db, storage, { edge: args.edge, target: flags.target });
-    const edge = records[0]!.edge;
-    return removeReplication({
-      db,
-      audit: await this.auditContext(),
-      records,
-      edge: await resolveEndpoint(db, edge),
-      edgeS3: storage.s3For(edge),
-    });
+    const edge = await resolveSide(db, storage, records[0]!.edge);
+    return removeReplication({ db, audit: await this.auditContext(), records, edge: edge.endpoint, edgeS3: edge.s3 });
   }
 
   protected override renderHuman({ removed }: { removed: ReplicationRecord[] }): void {

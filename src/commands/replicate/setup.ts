@@ -70,17 +70,12 @@ Defaults for edge ingest: existing-objects on (what was ingested before the rule
       priority: flags.priority,
     };
     const { storageResolver } = await import('../../core/endpoints/storage.ts');
-    const { resolveEndpoint } = await import('../../core/endpoints/repository.ts');
+    const { resolveSides } = await import('../../core/replication/sides.ts');
     const { parseBucketRef } = await import('../../core/replication/model.ts');
     const storage = await storageResolver(db);
     const edge = parseBucketRef(args.edge, storage.isAlias);
     const central = parseBucketRef(args.central, storage.isAlias);
-    const sides = {
-      edge: await resolveEndpoint(db, edge.endpoint),
-      central: await resolveEndpoint(db, central.endpoint),
-      edgeS3: storage.s3For(edge.endpoint),
-      centralS3: storage.s3For(central.endpoint),
-    };
+    const sides = await resolveSides(db, storage, { edge: edge.endpoint, central: central.endpoint });
     const { planReplication, applyReplication } = await import('../../core/replication/setup.ts');
     const plan = await planReplication({ edge, central, settings, sides });
     if (plan.steps.some((s) => s.action === 'create-bucket') && !flags['create-bucket']) {

@@ -24,19 +24,14 @@ export default class ReplicateVerify extends BaseCommand<ReplicateVerifyResult> 
     const db = await this.store();
     const { storageResolver } = await import('../../core/endpoints/storage.ts');
     const { findRecords } = await import('../../core/replication/lookup.ts');
+    const { resolveSides } = await import('../../core/replication/sides.ts');
     const { verifyReplication } = await import('../../core/replication/canary.ts');
     const storage = await storageResolver(db);
     const records = await findRecords(db, storage, { edge: args.edge });
     const canaries: CanaryResult[] = [];
     for (const record of records) {
-      canaries.push(
-        await verifyReplication({
-          record,
-          edgeS3: storage.s3For(record.edge),
-          centralS3: storage.s3For(record.central),
-          timeoutMs: flags.timeout * 1000,
-        }),
-      );
+      const { edgeS3, centralS3 } = await resolveSides(db, storage, record);
+      canaries.push(await verifyReplication({ record, edgeS3, centralS3, timeoutMs: flags.timeout * 1000 }));
     }
     return { canaries };
   }

@@ -46,25 +46,13 @@ With --once: one measurement (waiting up to --crit for the canary), then exit 0 
     const intervalMs = flags.interval * 1000;
     const db = await this.store();
     const { storageResolver } = await import('../../core/endpoints/storage.ts');
-    const { resolveEndpoint } = await import('../../core/endpoints/repository.ts');
+    const { resolveSides } = await import('../../core/replication/sides.ts');
     const { findRecords } = await import('../../core/replication/lookup.ts');
     const { LagWatch } = await import('../../core/replication/watch.ts');
     const storage = await storageResolver(db);
     const records = await findRecords(db, storage, { edge: args.edge });
     const watches: LagWatch[] = [];
-    for (const record of records)
-      watches.push(
-        new LagWatch(
-          record,
-          {
-            edge: await resolveEndpoint(db, record.edge),
-            central: await resolveEndpoint(db, record.central),
-            edgeS3: storage.s3For(record.edge),
-            centralS3: storage.s3For(record.central),
-          },
-          thresholds,
-        ),
-      );
+    for (const record of records) watches.push(new LagWatch(record, await resolveSides(db, storage, record), thresholds));
     const round = async (waitMs: number): Promise<ReplicateWatchResult> => {
       const samples = await Promise.all(watches.map((w) => w.round(waitMs)));
       const result = { status: worstStatus(samples.map((s) => s.status)), thresholds, samples };

@@ -9,6 +9,7 @@ import { formatRef, ruleIdFor, type BucketRef, type ReplicationSettings } from '
 import { MinioAdminClient } from '../minio-admin/client.ts';
 import { headFailure, responseFailure, storageFailure } from '../s3/errors.ts';
 import { adminRequest } from '../minio-admin/http.ts';
+import type { ReplicationSides } from './sides.ts';
 import { listRemoteTargets, setRemoteTarget, type RemoteTarget } from './targets.ts';
 
 type Versioning = 'Enabled' | 'Suspended' | 'Off';
@@ -30,12 +31,8 @@ export interface ReplicationPlan {
   targetArn: string | null;
 }
 
-interface Sides {
-  edge: ResolvedEndpoint;
-  central: ResolvedEndpoint;
-  edgeS3?: Client;
-  centralS3?: Client;
-}
+/** Both ends; a client not given is made here. */
+type Sides = Pick<ReplicationSides, 'edge' | 'central'> & Partial<ReplicationSides>;
 
 /** An S3 failure on one side, as an error naming that endpoint and the bucket (core/s3/errors.ts). */
 function s3Problem(side: ResolvedEndpoint, error: unknown, action: string, bucket?: string): MpegflowError {

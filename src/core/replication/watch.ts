@@ -1,11 +1,10 @@
-import type { Client } from 'minio';
-import type { ResolvedEndpoint } from '../endpoints/model.ts';
 import { worstStatus, type HealthStatus } from '../health/quorum.ts';
 import { errorSummary } from '../errors.ts';
 import { storageFailure } from '../s3/errors.ts';
 import { awaitCanary, removeCanary, writeCanary, type Canary } from './canary.ts';
 import { fetchReplicationMetrics, targetMetrics } from './metrics.ts';
 import type { ReplicationRecord } from './records.ts';
+import type { ReplicationSides } from './sides.ts';
 import { centralReady } from './status.ts';
 
 export interface LagThresholds {
@@ -45,13 +44,6 @@ export function assessLag(
   return { status: worstStatus(problems.map(([s]) => s)), problems: problems.map(([, m]) => m) };
 }
 
-export interface LagWatchSides {
-  edge: ResolvedEndpoint;
-  central: ResolvedEndpoint;
-  edgeS3: Client;
-  centralS3: Client;
-}
-
 /**
  * Measures one rule's replication lag round after round with canaries: a
  * canary stays outstanding until central has it, so while replication is
@@ -60,11 +52,11 @@ export interface LagWatchSides {
  */
 export class LagWatch {
   readonly #record: ReplicationRecord;
-  readonly #sides: LagWatchSides;
+  readonly #sides: ReplicationSides;
   readonly #thresholds: LagThresholds;
   #canary: Canary | undefined;
 
-  constructor(record: ReplicationRecord, sides: LagWatchSides, thresholds: LagThresholds) {
+  constructor(record: ReplicationRecord, sides: ReplicationSides, thresholds: LagThresholds) {
     this.#record = record;
     this.#sides = sides;
     this.#thresholds = thresholds;
