@@ -16,6 +16,7 @@ import {
 import { queueJobs, submitJobs, SubmitTally, withoutLiveJobs, type KeyedSpec } from '../../src/core/jobs/submit.ts';
 import type { Db } from '../../src/core/store/open.ts';
 import { forEachBackend } from '../support/backends.ts';
+import { until } from '../support/wait.ts';
 
 function spec(source: string, over: Partial<JobSpec> = {}): JobSpec {
   return {
@@ -135,13 +136,25 @@ forEachBackend('job queue', (backend) => {
         firstBatchInserted();
         await released;
       }
-      const first = submitJobs({ db, specs: slowListing() });
+      const finished: string[] = [];
+      const first = submitJobs({ db, specs: slowListing() }).finally(() => finished.push('first'));
       await inserted;
       // not committed yet: the second submitter's lookup cannot see them, and its INSERT waits on them
-      const second = submitJobs({ db: other, specs: [spec('clip-7.mov'), spec('new.mov'), spec('clip-499.mov')] });
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      const second = submitJobs({ db: other, specs: [spec('clip-7.mov'), spec('new.mov'), spec('clip-499.mov')] }).finally(() =>
+        finished.push('second'),
+      );
+      // seen from a third connection: the second submitter waits on a lock the open transaction holds
+      const observer = await backend.another();
+      await until('the second submitter to wait on a lock', async () => {
+        const waiting = await observer.get<{ n: number }>(
+          "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        );
+        return Number(waiting!.n) > 0;
+      });
+      assert.deepEqual(finished, [], 'neither submission finished while the first transaction is open');
       release();
       const [a, b] = await Promise.all([first, second]);
+      assert.deepEqual(finished, ['first', 'second'], 'the second submitter went on only once the first committed');
       assert.deepEqual(a.counts, { submitted: 501, skipped: 0, notMedia: 0 });
       assert.deepEqual(b.counts, { submitted: 1, skipped: 2, notMedia: 0 });
       assert.deepEqual(
