@@ -2,9 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
 import { untilInterrupted } from '../cli/cancellation.ts';
 import { destinationFlag } from '../cli/flags.ts';
-import type { EncodeResult, RetainedEncodeResult } from '../core/encode/outputs/encode-result.ts';
-import type { RetentionSet } from '../core/routing/retention.ts';
-import { usageError } from '../core/errors.ts';
+import type { RetainedEncodeResult } from '../core/encode/outputs/encode-result.ts';
 import { renderEncodeResult } from '../ui/encode.ts';
 import { qualityFlags, qualityOverrides } from '../cli/quality-flags.ts';
 
@@ -48,107 +46,33 @@ The manifest (manifest.json: outputs with sizes and sha256, source identity, pre
 
   protected async execute(): Promise<RetainedEncodeResult> {
     const { args, flags } = await this.parse(Encode);
-    const [{ parseObjectPath, formatLocation }, { resolvePreset }, locations, { storageResolver }, { runEncode }, { encodeReplacing }, ui] =
-      await Promise.all([
-        import('../core/endpoints/object-path.ts'),
-        import('../core/encode/presets/presets.ts'),
-        import('../core/encode/outputs/locations.ts'),
-        import('../core/endpoints/storage.ts'),
-        import('../core/encode/pipeline.ts'),
-        import('../core/encode/outputs/replace.ts'),
-        import('../ui/encode-progress.ts'),
-      ]);
+    const [{ runRequestedEncode }, ui] = await Promise.all([
+      import('../core/encode/requested-encode.ts'),
+      import('../ui/encode-progress.ts'),
+    ]);
     const db = await this.store();
-    const { loadEntitlements, requireCapability } = await import('../core/license/entitlements.ts');
-    const entitlements = await loadEntitlements({ db });
-    requireCapability(entitlements, 'encode');
-    const endpoints = await storageResolver(db);
-    const paths = { ...endpoints, onNote: (m: string) => this.note(m) };
-    const source = parseObjectPath(args.source, paths);
-    const preset = resolvePreset({ name: flags.preset, file: flags['preset-file'] });
-    const destination =
-      flags.to !== undefined
-        ? locations.destinationFrom(parseObjectPath(flags.to, paths))
-        : locations.defaultDestination(source, preset.name);
-    const { parseRetention } = await import('../core/routing/validate.ts');
-    const retention = parseRetention({ retain: flags.retain, retentionMode: flags['retention-mode'], legalHold: flags['legal-hold'] });
-    const retentionApi = retention ? await import('../core/routing/retention.ts') : null;
-    if (retention) {
-      // refused before any encode starts: retention needs Object Lock, which a bucket gets only when it is made
-      if (destination.kind !== 'remote')
-        throw usageError('--retain and --legal-hold need a destination in a bucket with Object Lock', 'write --to ALIAS/BUCKET/PREFIX/');
-      const { requireObjectLock } = await import('../core/s3/object-lock.ts');
-      await requireObjectLock(endpoints.s3For(destination.alias), destination.alias, destination.bucket);
-    }
-
-    // the outputs are locked as they are published, before the manifest: an encode is never published unlocked
-    let retentionSet: RetentionSet | null = null;
-    let lockedFrom: Date | undefined;
-    const lock =
-      retention && destination.kind === 'remote'
-        ? async (keys: string[]) => {
-            lockedFrom ??= new Date();
-            const client = endpoints.s3For(destination.alias);
-            const until = await retentionApi!.applyRetention(client, destination.alias, destination.bucket, keys, retention, lockedFrom);
-            retentionSet = {
-              mode: retention.retain ? retention.mode : null,
-              retainUntil: until,
-              legalHold: retention.legalHold,
-              objects: (retentionSet?.objects ?? 0) + keys.length,
-            };
-          }
-        : undefined;
     const mode = ui.progressMode({ json: this.jsonEnabled(), verbose: this.argv.includes('--verbose') });
-    const progress = await ui.createProgress(mode, 'encode', {
-      source: formatLocation(source),
-      destination: locations.formatDestination(destination),
-      replacing: flags.force && destination.kind === 'remote',
-    });
-    let result: EncodeResult;
-    try {
-      result = await untilInterrupted((signal) => {
-        const options = {
-          source,
-          preset,
-          workDir: flags['work-dir'],
-          s3For: endpoints.s3For,
-          onProgress: progress.listener,
-          signal,
-          maxOutputLines: entitlements.limits.maxResolution,
-          quality: qualityOverrides(flags),
-          lock,
-        };
-        // a published encode in a bucket is replaced only once the new one is whole
-        if (flags.force && destination.kind === 'remote') return encodeReplacing({ ...options, destination });
-        return runEncode({ ...options, destination, ifExists: flags.force ? 'overwrite' : 'skip' });
-      });
-      await progress.finish();
-    } catch (error) {
-      await progress.finish(error);
-      throw error;
-    }
-    if (lock && destination.kind === 'remote' && result.status === 'skipped') {
-      // published by an earlier run, which may have stopped before its retention was set
-      await lock([
-        ...result.outputs.map((o) => locations.outputKey(destination.prefix, o.name)),
-        locations.outputKey(destination.prefix, locations.MANIFEST_NAME),
-      ]);
-    }
-    await (
-      await this.auditContext()
-    ).record(db, {
-      target: result.destination,
-      detail: {
-        source: formatLocation(source),
-        preset: result.preset.name,
-        presetHash: result.preset.hash,
-        status: result.status,
-        outputs: result.outputs.length,
-        bytes: result.bytesStored,
-        retention: retentionSet,
+    return runRequestedEncode(
+      {
+        source: args.source,
+        to: flags.to,
+        preset: flags.preset,
+        presetFile: flags['preset-file'],
+        force: flags.force,
+        retain: flags.retain,
+        retentionMode: flags['retention-mode'],
+        legalHold: flags['legal-hold'],
+        workDir: flags['work-dir'],
+        quality: () => qualityOverrides(flags),
       },
-    });
-    return retention ? { ...result, retention: retentionSet } : result;
+      {
+        db,
+        audit: await this.auditContext(),
+        onNote: (m) => this.note(m),
+        progress: (labels) => ui.createProgress(mode, 'encode', labels),
+        interruptible: untilInterrupted,
+      },
+    );
   }
 
   protected override renderHuman(result: RetainedEncodeResult): void {
