@@ -1,8 +1,9 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
 import { untilInterrupted } from '../cli/cancellation.ts';
+import { workerExitCode } from '../core/jobs/encode-worker.ts';
 import type { WorkerResult } from '../core/jobs/worker.ts';
-import { renderWorkerRun } from '../ui/jobs.ts';
+import { concurrencyLoweredNote, renderWorkerRun, workerEventLine } from '../ui/jobs.ts';
 
 export default class Worker extends BaseCommand<WorkerResult> {
   static override summary = 'Run queued encodes: from cron with --drain, or as a long-running service.';
@@ -34,86 +35,40 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
   protected async execute(): Promise<WorkerResult> {
     const { flags } = await this.parse(Worker);
     const db = await this.store();
-    const { loadEntitlements, requireCapability } = await import('../core/license/entitlements.ts');
-    const entitlements = await loadEntitlements({ db });
-    requireCapability(entitlements, 'encode');
-    const poolLimit = entitlements.limits.concurrentEncodes;
-    const concurrency = Math.min(flags.concurrency, poolLimit);
-    if (concurrency < flags.concurrency) {
-      this.note(
-        `running ${concurrency} encode(s) at once, not ${flags.concurrency}: the ${entitlements.mode === 'community' ? 'community mode' : 'license'} allows ${entitlements.limits.concurrentEncodes} (see \`mpegflow license show\`)`,
-      );
-    }
-    const { storageResolver } = await import('../core/endpoints/storage.ts');
-    const storage = await storageResolver(db);
-    const { usableEndpoints } = await import('../core/endpoints/repository.ts');
-    const { mpegflowVersion } = await import('../core/encode/outputs/manifest.ts');
-    const { runWorker } = await import('../core/jobs/worker.ts');
-    const { runEncodeJob, classifyEncodeFailure } = await import('../core/jobs/encode-job.ts');
+    const { runEncodeWorker } = await import('../core/jobs/encode-worker.ts');
     const { createPlainProgress } = await import('../ui/encode-progress.ts');
     const quiet = this.jsonEnabled() && !this.argv.includes('--verbose');
     const say = (line: string) => {
       if (!quiet) process.stderr.write(`${new Date().toISOString()} ${line}\n`);
     };
-
-    const result = await untilInterrupted(
-      async (signal) =>
-        runWorker({
-          db,
-          concurrency,
-          drain: flags.drain,
-          maxJobs: flags['max-jobs'],
-          leaseMs: flags['lease-seconds'] * 1000,
-          pollMs: flags['poll-seconds'] * 1000,
-          backoffBaseMs: flags['backoff-seconds'] * 1000,
-          signal,
-          endpoints: await usableEndpoints(db),
-          poolLimit,
-          audit: await this.auditContext(),
-          version: mpegflowVersion(),
-          classify: classifyEncodeFailure,
-          execute: (job, context) =>
-            runEncodeJob(job, context, {
-              ...storage,
-              workDir: flags['work-dir'],
-              maxOutputLines: entitlements.limits.maxResolution,
-              onProgress: (j, ctx) =>
-                createPlainProgress((line) => {
-                  const text = line.replace(/\n$/, '').replace(/^\S+ /, '');
-                  ctx.log(text);
-                  say(`job ${j.id}: ${text}`);
-                }).listener,
-            }),
-          onEvent: (event) => {
-            if (event.type === 'claimed')
-              say(`job ${event.job.id}: claimed (attempt ${event.job.attempts}) ${event.job.source} -> ${event.job.destination}`);
-            else if (event.type === 'finished') say(`job ${event.job.id}: ${event.state}${event.error ? `: ${event.error}` : ''}`);
-            else if (event.type === 'lease-lost') say(`job ${event.job.id}: another worker took it over; its outputs were discarded`);
-            else if (event.type === 'store-unavailable')
-              say(`the state store is unreachable (${event.error}); running encodes go on, retrying`);
-            else say(`the state store answers again (after ${Math.round(event.downMs / 1000)} s)`);
-          },
-        }),
-      (signal) => say(`${signal}: stopping; running jobs go back to the queue`),
-    );
-    // the entry says which jobs this run took and how each ended (the first 1000 of a long-lived worker's)
-    await (
-      await this.auditContext()
-    ).record(db, {
-      target: `worker ${result.worker}`,
-      outcome: this.exitCodeFor(result) === 0 ? 'success' : 'failure',
-      exitCode: this.exitCodeFor(result),
-      detail: {
-        jobs: result.jobs.slice(0, 1000).map((j) => `${j.id} ${j.state}`),
-        jobCount: result.jobs.length,
-        stoppedBy: result.stoppedBy,
+    return runEncodeWorker(
+      {
+        concurrency: flags.concurrency,
+        drain: flags.drain,
+        maxJobs: flags['max-jobs'],
+        leaseSeconds: flags['lease-seconds'],
+        pollSeconds: flags['poll-seconds'],
+        backoffSeconds: flags['backoff-seconds'],
+        workDir: flags['work-dir'],
       },
-    });
-    return result;
+      {
+        db,
+        audit: await this.auditContext(),
+        onConcurrencyLowered: (asked, allowed) => this.note(concurrencyLoweredNote(asked, allowed)),
+        onProgress: (j, ctx) =>
+          createPlainProgress((line) => {
+            const text = line.replace(/\n$/, '').replace(/^\S+ /, '');
+            ctx.log(text);
+            say(`job ${j.id}: ${text}`);
+          }).listener,
+        onEvent: (event) => say(workerEventLine(event)),
+        interruptible: (work) => untilInterrupted(work, (signal) => say(`${signal}: stopping; running jobs go back to the queue`)),
+      },
+    );
   }
 
   protected override exitCodeFor(result: WorkerResult): number {
-    return result.jobs.some((j) => j.state === 'failed') ? 1 : 0;
+    return workerExitCode(result);
   }
 
   protected override renderHuman(result: WorkerResult): void {

@@ -1,6 +1,7 @@
 import type { Job, JobDetail } from '../core/jobs/model.ts';
 import type { SubmitResult } from '../core/jobs/submit.ts';
-import type { WorkerResult } from '../core/jobs/worker.ts';
+import type { WorkerEvent, WorkerResult } from '../core/jobs/worker.ts';
+import type { WorkerConcurrency } from '../core/license/encode-allowance.ts';
 import { formatRetention } from '../core/routing/model.ts';
 import { renderFields, renderTable } from './table.ts';
 import { count } from '../core/words.ts';
@@ -166,4 +167,19 @@ export function renderWorkerRun(result: WorkerResult, tty = Boolean(process.stdo
     ...errors,
     `Worker ${result.worker}: ${counts.join(', ')} (stopped: ${result.stoppedBy}).`,
   ].join('\n');
+}
+
+/** `worker`: why it runs fewer encodes at once than asked for. */
+export function concurrencyLoweredNote(asked: number, allowed: WorkerConcurrency): string {
+  return `running ${allowed.concurrency} encode(s) at once, not ${asked}: the ${allowed.loweredBy} allows ${allowed.poolLimit} (see \`mpegflow license show\`)`;
+}
+
+/** `worker`: the line its log gets for an event of the run (after a timestamp). */
+export function workerEventLine(event: WorkerEvent): string {
+  if (event.type === 'claimed')
+    return `job ${event.job.id}: claimed (attempt ${event.job.attempts}) ${event.job.source} -> ${event.job.destination}`;
+  if (event.type === 'finished') return `job ${event.job.id}: ${event.state}${event.error ? `: ${event.error}` : ''}`;
+  if (event.type === 'lease-lost') return `job ${event.job.id}: another worker took it over; its outputs were discarded`;
+  if (event.type === 'store-unavailable') return `the state store is unreachable (${event.error}); running encodes go on, retrying`;
+  return `the state store answers again (after ${Math.round(event.downMs / 1000)} s)`;
 }
