@@ -2,7 +2,6 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.ts';
 import { untilInterrupted } from '../../cli/cancellation.ts';
 import { destinationFlag } from '../../cli/flags.ts';
-import { MpegflowError } from '../../core/errors.ts';
 import type { SubmitResult } from '../../core/jobs/submit.ts';
 import { renderSubmitted } from '../../ui/jobs.ts';
 
@@ -41,89 +40,23 @@ With --route auto, the routing rules (\`mpegflow route list\`) decide presets an
 
   protected async execute(): Promise<SubmitResult> {
     const { argv, flags } = await this.parse(JobSubmit);
-    const inputs = argv as string[];
     const db = await this.store();
-    const [{ resolvePreset }, { storageResolver }, { expandSources }, { SpecSpool }, { queueJobs, SubmitTally, withoutLiveJobs }] =
-      await Promise.all([
-        import('../../core/encode/presets/presets.ts'),
-        import('../../core/endpoints/storage.ts'),
-        import('../../core/jobs/sources.ts'),
-        import('../../core/jobs/spool.ts'),
-        import('../../core/jobs/submit.ts'),
-      ]);
-    const storage = await storageResolver(db);
-    const retainedBuckets = new Set<string>();
-    const tally = new SubmitTally();
-    // Ctrl-C stops the listing, or rolls the queueing back, and removes the spool: nothing is queued (exit 130)
-    return untilInterrupted(async (signal) => {
-      const sources = expandSources({
-        inputs,
+    const { submitRequested } = await import('../../core/jobs/submit-request.ts');
+    return submitRequested(
+      {
+        inputs: argv as string[],
         recursive: flags.recursive,
-        isAlias: storage.isAlias,
-        aliases: storage.aliases,
-        s3For: storage.s3For,
-        // routing reads each object's customer and class: from the listing where the store can say them (MinIO), not a HEAD each
-        metadata: Boolean(flags.route) && (flags.customer === undefined || flags.class === undefined),
-        signal,
-        onNotMedia: (source) => tally.leftOut(source),
-      });
-      let specs;
-      if (flags.route) {
-        const [{ listRoutes }, { routedJobSpecs }, { hostName }] = await Promise.all([
-          import('../../core/routing/repository.ts'),
-          import('../../core/routing/plan.ts'),
-          import('../../core/host.ts'),
-        ]);
-        specs = routedJobSpecs(sources, {
-          routes: await listRoutes(db),
-          route: flags.route,
-          given: { customer: flags.customer, class: flags.class },
-          s3For: storage.s3For,
-          isAlias: storage.isAlias,
-          aliases: storage.aliases,
-          presetFor: (name) => resolvePreset({ name }),
-          priority: flags.priority,
-          host: hostName(),
-          onRetainedBucket: (bucket) => retainedBuckets.add(bucket),
-          signal,
-        });
-      } else {
-        const [{ checkValue }, { parseObjectPath }, { destinationFrom }, { jobSpecs }] = await Promise.all([
-          import('../../core/routing/template.ts'),
-          import('../../core/endpoints/object-path.ts'),
-          import('../../core/encode/outputs/locations.ts'),
-          import('../../core/jobs/plan-submit.ts'),
-        ]);
-        specs = jobSpecs(sources, {
-          preset: resolvePreset({ name: flags.preset, file: flags['preset-file'] }),
-          to:
-            flags.to !== undefined ? destinationFrom(parseObjectPath(flags.to, { ...storage, onNote: (m: string) => this.note(m) })) : null,
-          priority: flags.priority,
-          single: inputs.length === 1 && !flags.recursive,
-          customer: flags.customer ? checkValue('customer', flags.customer) : null,
-          class: flags.class ? checkValue('class', flags.class) : null,
-        });
-      }
-      let spool;
-      try {
-        // the whole listing (and every routing decision) first, kept on disk: a failure there queues nothing
-        spool = await SpecSpool.fill(withoutLiveJobs(db, specs, tally));
-        if (retainedBuckets.size > 0) {
-          const { requireObjectLock } = await import('../../core/s3/object-lock.ts');
-          for (const bucket of retainedBuckets) {
-            const [alias, name] = bucket.split('/') as [string, string];
-            await requireObjectLock(storage.s3For(alias), alias, name);
-          }
-        }
-        const audit = await this.auditContext();
-        return await queueJobs({ db, audit, keyed: spool.read(signal), tally, maxAttempts: flags['max-attempts'] });
-      } catch (error) {
-        if (!signal.aborted) throw error;
-        throw new MpegflowError('the submission was cancelled: nothing was queued', { code: 'CANCELLED', exitCode: 130, cause: error });
-      } finally {
-        spool?.remove();
-      }
-    });
+        preset: flags.preset,
+        presetFile: flags['preset-file'],
+        to: flags.to,
+        route: flags.route,
+        customer: flags.customer,
+        class: flags.class,
+        priority: flags.priority,
+        maxAttempts: flags['max-attempts'],
+      },
+      { db, audit: () => this.auditContext(), onNote: (m) => this.note(m), interruptible: untilInterrupted },
+    );
   }
 
   protected override renderHuman(result: SubmitResult): void {
