@@ -7,6 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { signerOf } from '../src/core/s3/client.ts';
 import { openSourceRelay } from '../src/core/encode/source/source-relay.ts';
 import { startSingleDrive } from '../test/support/minio.ts';
 
@@ -41,7 +42,7 @@ try {
   await client.makeBucket('media');
   await client.fPutObject('media', 'source.mp4', source);
   const { etag } = await client.statObject('media', 'source.mp4');
-  const relay = await openSourceRelay({ client, bucket: 'media', key: 'source.mp4', etag });
+  const relay = await openSourceRelay({ signer: signerOf(client), bucket: 'media', key: 'source.mp4', etag });
   const presigned = await client.presignedGetObject('media', 'source.mp4', 3600);
   const times = { relay: [] as number[], presigned: [] as number[] };
   let relayCpu = 0;

@@ -1,3 +1,4 @@
+import { Transform, type Readable } from 'node:stream';
 import net from 'node:net';
 
 /**
@@ -22,12 +23,15 @@ export interface FaultProxyOptions {
   bytesPerSecond?: number;
   /** Request bytes per second per connection (uploads; default: unlimited). */
   requestBytesPerSecond?: number;
-  /** Connections whose request this matches (its first bytes, e.g. the method) are accepted and never answered, as by a hung node. */
+  /**
+   * Requests this matches (their first bytes, e.g. the method) are accepted and never answered, as by a hung
+   * node, and so is all that follows on their connection (a kept-alive connection may carry other requests first).
+   */
   hangOn?: (request: string) => boolean;
 }
 
 /** Forwards `from` to `to`, pausing after each chunk so that at most `rate` bytes a second pass (all, without a rate). */
-function relay(from: net.Socket, to: net.Socket, rate?: number): void {
+function relay(from: Readable, to: net.Socket, rate?: number): void {
   if (!rate) {
     from.pipe(to);
     return;
@@ -60,22 +64,24 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     });
     client.on('error', end);
     upstream.on('error', end);
-    relay(client, upstream, options.requestBytesPerSecond);
+    const { hangOn } = options;
+    let hung = false;
+    const requests = hangOn
+      ? client.pipe(
+          new Transform({
+            transform(chunk: Buffer, _encoding, done) {
+              hung ||= hangOn(chunk.toString('latin1'));
+              done(null, hung ? undefined : chunk);
+            },
+          }),
+        )
+      : client;
+    relay(requests, upstream, options.requestBytesPerSecond);
     relay(upstream, client, options.bytesPerSecond);
   };
   const server = net.createServer((client) => {
     accepted++;
-    const { hangOn } = options;
-    if (!hangOn) return forward(client);
-    sockets.add(client);
-    client.on('close', () => sockets.delete(client));
-    client.on('error', () => client.destroy());
-    client.once('data', (first: Buffer) => {
-      if (hangOn(first.toString('latin1'))) return;
-      client.pause();
-      client.unshift(first);
-      forward(client);
-    });
+    forward(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;

@@ -214,17 +214,20 @@ async function launchDeployment(
     nodes,
     drives: nodes.flatMap((n) => n.drives),
     base,
+    // over TLS, a client for the harness's own calls that trusts any certificate; endpointClient() is the product's
     client: () =>
-      new Minio.Client({
-        endPoint: '127.0.0.1',
-        port: nodes[0]!.port,
-        useSSL: tls,
-        accessKey,
-        secretKey,
-        pathStyle: true,
-        region: 'us-east-1',
-        ...(tls ? { transportAgent: new https.Agent({ rejectUnauthorized: false }) } : {}),
-      }),
+      tls
+        ? new Minio.Client({
+            endPoint: '127.0.0.1',
+            port: nodes[0]!.port,
+            useSSL: tls,
+            accessKey,
+            secretKey,
+            pathStyle: true,
+            region: 'us-east-1',
+            transportAgent: new https.Agent({ rejectUnauthorized: false }),
+          })
+        : createS3Client({ name: 'test', url: nodes[0]!.url, accessKey, secretKey, region: 'us-east-1', caCert: null }),
     endpointClient: (url = nodes[0]!.url, caCert = null) =>
       createS3Client({ name: 'test', url, accessKey, secretKey, region: 'us-east-1', caCert }),
     waitReady,

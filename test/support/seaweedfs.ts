@@ -4,7 +4,8 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import * as Minio from 'minio';
+import type * as Minio from 'minio';
+import { createS3Client } from '../../src/core/s3/client.ts';
 import { repoRoot } from './cli.ts';
 import { freePort } from './minio.ts';
 
@@ -35,14 +36,13 @@ export interface SeaweedServer {
 }
 
 function client(server: Pick<SeaweedServer, 'url' | 'accessKey' | 'secretKey'>): Minio.Client {
-  const url = new URL(server.url);
-  return new Minio.Client({
-    endPoint: url.hostname,
-    port: Number(url.port),
-    useSSL: false,
+  return createS3Client({
+    name: 'weed',
+    url: server.url,
     accessKey: server.accessKey,
     secretKey: server.secretKey,
-    pathStyle: true,
+    region: 'us-east-1',
+    caCert: null,
   });
 }
 

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as Minio from 'minio';
 import { redactText } from '../audit/redact.ts';
+import { signerOf } from '../s3/client.ts';
 import { hashObject, listIncompleteUploads, MIN_PART_SIZE, readObject, uploadFile } from '../s3/objects.ts';
 import { isMpegflowError } from '../errors.ts';
 import { MinioAdminClient } from '../minio-admin/client.ts';
@@ -192,7 +193,7 @@ export const PROBES: Record<CapabilityId, (ctx: Scratch) => Promise<Outcome>> = 
     const key = `${ctx.prefix}multipart.bin`;
     let result;
     try {
-      result = await uploadFile({ client: ctx.s3, bucket: ctx.bucket, key, file, partSize: MIN_PART_SIZE, partConcurrency: 2 });
+      result = await uploadFile({ signer: signerOf(ctx.s3), bucket: ctx.bucket, key, file, partSize: MIN_PART_SIZE, partConcurrency: 2 });
     } catch (error) {
       return fromError(error, 'multipart upload');
     }

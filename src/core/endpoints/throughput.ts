@@ -7,7 +7,7 @@ import { abortIncompleteUploads, DEFAULT_PART_SIZE, uploadFile } from '../s3/obj
 import { storageFailure } from '../s3/errors.ts';
 import { MpegflowError } from '../errors.ts';
 import type { ResolvedEndpoint } from './model.ts';
-import { createS3Client } from '../s3/client.ts';
+import { createS3Client, signerOf } from '../s3/client.ts';
 
 /**
  * How fast a link to an S3 store moves mezzanine-sized objects each way:
@@ -155,7 +155,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     options.onPhase?.('upload');
     let started = performance.now();
     try {
-      await uploadFile({ client, bucket, key, file, partSize, partConcurrency: concurrency });
+      await uploadFile({ signer: signerOf(client), bucket, key, file, partSize, partConcurrency: concurrency });
     } catch (error) {
       throw storageFailure(error, { alias: endpoint.name, url: endpoint.url, path: where, action: 'time the link' });
     }

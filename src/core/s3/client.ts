@@ -1,17 +1,19 @@
 import http from 'node:http';
 import https from 'node:https';
 import * as Minio from 'minio';
-import type { ResolvedEndpoint } from '../endpoints/model.ts';
+import { hostSigner, type RequestSigner, type S3Connection } from './signer.ts';
 
-const agents = new WeakMap<Minio.Client, http.Agent>();
+const signers = new WeakMap<Minio.Client, RequestSigner>();
 
-/** The connection pool (and private CA) a client was made with, for requests it signs but we send (listing). */
-export function transportAgentOf(client: Minio.Client): http.Agent | undefined {
-  return agents.get(client);
+/** How the requests we send ourselves (listing, uploads, the relay) to a client's store are authorised. */
+export function signerOf(client: Minio.Client): RequestSigner {
+  const signer = signers.get(client);
+  if (!signer) throw new TypeError('signerOf: the client was not made by createS3Client');
+  return signer;
 }
 
 /** An S3 client (minio SDK) for a configured endpoint: path-style, trusting the endpoint's private CA if it has one. */
-export function createS3Client(endpoint: ResolvedEndpoint): Minio.Client {
+export function createS3Client(endpoint: S3Connection & { caCert: Buffer | null }): Minio.Client {
   const url = new URL(endpoint.url);
   const useSSL = url.protocol === 'https:';
   const transportAgent = useSSL
@@ -30,6 +32,6 @@ export function createS3Client(endpoint: ResolvedEndpoint): Minio.Client {
     // the error; MpegFlow has one retry policy (core/s3/errors.ts withRetry)
     retryOptions: { disableRetry: true },
   });
-  agents.set(client, transportAgent);
+  signers.set(client, hostSigner(endpoint, transportAgent));
   return client;
 }

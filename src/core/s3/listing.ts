@@ -1,11 +1,10 @@
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import type { Client } from 'minio';
 import { SaxesParser } from 'saxes';
-import { transportAgentOf } from './client.ts';
+import { signerOf } from './client.ts';
 import { withRetry } from '../retry.ts';
-import { errorDocument } from './errors.ts';
+import { getUrl, s3Error } from './requests.ts';
 
 export interface ListedObject {
   name: string;
@@ -197,28 +196,9 @@ function notAListing(error: unknown): Error {
   return new NotAListing(`not XML: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }
 
-/** Of an error answer, what says why: S3's XML; a load balancer's HTML page says nothing, its status does. */
-const ERROR_BODY_MAX = 64 * 1024;
-
-/** An error answer, shaped as the SDK's S3Error: the one storage-error boundary reads both alike. */
-async function s3Error(response: http.IncomingMessage): Promise<Error> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of response as AsyncIterable<Buffer>) {
-    if (length < ERROR_BODY_MAX) chunks.push(chunk);
-    length += chunk.length;
-  }
-  const status = response.statusCode ?? 0;
-  const { code, message } = errorDocument({ status, headers: response.headers, body: Buffer.concat(chunks).subarray(0, ERROR_BODY_MAX) });
-  return Object.assign(
-    new Error(message || (status >= 500 || status === 408 || status === 429 ? `Retryable HTTP status: ${status}` : `HTTP ${status}`)),
-    { name: 'S3Error', ...(code ? { code } : {}), amzRequestid: response.headers['x-amz-request-id'] },
-  );
-}
-
 /**
- * Asks for one ListObjectsV2 page. The SDK signs the request (a presigned
- * URL: its public API, SigV4 and all); the answer is read here, as a stream,
+ * Asks for one ListObjectsV2 page (a presigned URL from the client's
+ * signer); the answer is read here, as a stream,
  * because the SDK's parser builds a whole document per page and spent more
  * time and memory on 100k objects than the listing itself.
  */
@@ -234,12 +214,9 @@ async function askPage(
   // a page the store (or a balancer before it) is too busy for is asked again: the listing goes on where it was
   return await withRetry(
     async () => {
-      const url = await s3.presignedUrl('GET', bucket, '', URL_LIFETIME_S, query);
-      const secure = url.startsWith('https:');
-      const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
-        const agent = transportAgentOf(s3) ?? (secure ? https.globalAgent : http.globalAgent);
-        (secure ? https : http).get(url, { agent, signal: options.signal }, resolve).on('error', reject);
-      });
+      const signer = signerOf(s3);
+      const url = await signer.presign({ method: 'GET', bucket, key: '', query }, URL_LIFETIME_S);
+      const response = await getUrl(url, signer.agent, { signal: options.signal });
       if (response.statusCode !== 200) throw await s3Error(response);
       return new Answer(response, `${bucket}/${prefix}`, onContinue);
     },

@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { Client } from 'minio';
+import { SaxesParser } from 'saxes';
 import { MpegflowError } from '../errors.ts';
 import { withRetry } from '../retry.ts';
+import { readAnswer, sendSigned } from './requests.ts';
+import { UNSIGNED_PAYLOAD, type ObjectRequest, type RequestSigner } from './signer.ts';
 
 /**
- * The S3 operations the encode pipeline needs, on the minio SDK. minio-js
- * 8.0.x uploads multipart parts one after another; `uploadFile` sends them
- * concurrently with the SDK's own part primitives and hashes the file on the
- * way (sha256 for the manifest), reading each byte once.
+ * The S3 operations the encode pipeline needs. `uploadFile` sends its own
+ * signed requests (minio-js 8.0.x uploads parts one after another and hashes
+ * each body again), parts concurrently, hashing the file on the way (sha256
+ * for the manifest) and reading each byte once; the rest is the minio SDK.
  */
 
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -42,7 +45,7 @@ export interface UploadResult {
 }
 
 export interface UploadFileOptions {
-  client: Client;
+  signer: RequestSigner;
   bucket: string;
   key: string;
   file: string;
@@ -64,27 +67,28 @@ function aborted(): MpegflowError {
   return new MpegflowError('the upload was cancelled', { code: 'CANCELLED', exitCode: 130 });
 }
 
+const EMPTY_SHA256 = createHash('sha256').digest('hex');
+
 /**
  * Uploads one local file: a single PUT below the part size, otherwise a
  * multipart upload with `partConcurrency` parts in flight. A failed or
  * cancelled multipart upload is aborted before this returns.
  */
 export async function uploadFile(options: UploadFileOptions): Promise<UploadResult> {
-  const { client, bucket, key, signal } = options;
+  const { bucket, key, signal } = options;
   const handle = await open(options.file, 'r');
   try {
     const { size } = await handle.stat();
     const basePart = Math.max(MIN_PART_SIZE, options.partSize ?? DEFAULT_PART_SIZE);
     const partSize = Math.max(basePart, Math.ceil(size / (MAX_PARTS - 1) / (1024 * 1024)) * 1024 * 1024);
-    const headers = { 'Content-Type': contentTypeFor(key) };
+    const headers = { 'content-type': contentTypeFor(key) };
     if (size <= partSize) {
       const buffer = await readPart(handle, options.file, 0, size);
       const sha256 = createHash('sha256').update(buffer).digest('hex');
       if (signal?.aborted) throw aborted();
-      const etag = await withRetry(
-        () => sendBody(client, { method: 'PUT', bucketName: bucket, objectName: key, headers }, buffer, sha256),
-        { signal },
-      );
+      const etag = await withRetry(() => sendBody(options.signer, { method: 'PUT', bucket, key, headers }, buffer, sha256, signal), {
+        signal,
+      });
       options.onBytes?.(size);
       return { size, sha256, etag };
     }
@@ -101,9 +105,9 @@ async function multipart(
   partSize: number,
   headers: Record<string, string>,
 ): Promise<UploadResult> {
-  const { client, bucket, key, signal } = options;
+  const { signer, bucket, key, signal } = options;
   const concurrency = Math.max(1, options.partConcurrency ?? 4);
-  const uploadId = await withRetry(() => client.initiateNewMultipartUpload(bucket, key, headers), { signal });
+  const uploadId = await withRetry(() => initiateUpload(signer, bucket, key, headers, signal), { signal });
   await options.onMultipart?.started({ bucket, key, uploadId });
   const hash = createHash('sha256');
   const etags: { part: number; etag: string }[] = [];
@@ -122,11 +126,8 @@ async function multipart(
       hash.update(chunk);
       const part = ++partNumber;
       const partSha256 = createHash('sha256').update(chunk).digest('hex');
-      const query = `partNumber=${part}&uploadId=${encodeURIComponent(uploadId)}`;
-      const task = withRetry(
-        () => sendBody(client, { method: 'PUT', bucketName: bucket, objectName: key, query, headers: {} }, chunk, partSha256),
-        { signal },
-      )
+      const query = { partNumber: String(part), uploadId };
+      const task = withRetry(() => sendBody(signer, { method: 'PUT', bucket, key, query }, chunk, partSha256, signal), { signal })
         .then((etag) => {
           etags.push({ part, etag });
           sent += length;
@@ -142,15 +143,17 @@ async function multipart(
     if (failure) throw failure;
     if (signal?.aborted) throw aborted();
     etags.sort((a, b) => a.part - b.part);
-    const done = await withRetry(() => client.completeMultipartUpload(bucket, key, uploadId, etags), { signal });
+    const etag = await withRetry(() => completeUpload(signer, { bucket, key, uploadId }, etags, signal), { signal });
     await options.onMultipart?.finished(uploadId);
-    return { size, sha256: hash.digest('hex'), etag: done.etag };
+    return { size, sha256: hash.digest('hex'), etag };
   } catch (error) {
     await Promise.allSettled(inFlight);
-    await client.abortMultipartUpload(bucket, key, uploadId).then(
-      () => options.onMultipart?.finished(uploadId),
-      () => undefined,
-    );
+    await sendSigned(signer, { method: 'DELETE', bucket, key, query: { uploadId } }, { sha256: EMPTY_SHA256 })
+      .then(readAnswer)
+      .then(
+        () => options.onMultipart?.finished(uploadId),
+        () => undefined,
+      );
     throw error;
   }
 }
@@ -170,29 +173,88 @@ async function readPart(handle: Awaited<ReturnType<typeof open>>, file: string, 
 }
 
 /**
- * One signed PUT of a buffer whose sha256 is already known. The SDK's own
- * putObject/uploadPart hash every body again (sha256 to sign, md5 too): on
- * a machine busy encoding, hashing each byte once matters.
+ * One PUT of a buffer whose sha256 is already known (each byte is hashed
+ * once: it goes into the manifest's hash and, where the signature covers the
+ * body, into the signature). Where it does not (TLS, presigned grants), a
+ * Content-MD5 lets the store check the body.
  */
 async function sendBody(
-  client: Client,
-  request: { method: 'PUT'; bucketName: string; objectName: string; query?: string; headers: Record<string, string> },
+  signer: RequestSigner,
+  request: ObjectRequest,
   body: Buffer,
   sha256: string,
+  signal?: AbortSignal,
 ): Promise<string> {
-  const headers: Record<string, string> = { ...request.headers, 'content-length': String(body.length) };
-  // over TLS the SDK signs UNSIGNED-PAYLOAD: an MD5 lets the server check the body
-  if (!client.enableSHA256) headers['Content-MD5'] = createHash('md5').update(body).digest('base64');
-  // No public SDK call fits: uploadPart() (made for composeObject) hashes the body again, puts the upload id into the
-  // query unescaped (an id with + / = from another S3 store breaks the signature) and parses the answer as a
-  // CopyPartResult. So this uses the SDK's signed-request call, marked internal; the lock file pins minio 8.0.7.
-  const res = await client.makeRequestStreamAsync({ ...request, headers }, body, client.enableSHA256 ? sha256 : '', [200], '');
-  res.resume();
-  await new Promise<void>((resolve, reject) => {
-    res.on('end', resolve);
-    res.on('error', reject);
+  const headers = { ...request.headers };
+  if (!signer.signsPayload) headers['content-md5'] = createHash('md5').update(body).digest('base64');
+  const response = await sendSigned(
+    signer,
+    { ...request, headers },
+    { bytes: body, sha256: signer.signsPayload ? sha256 : UNSIGNED_PAYLOAD, signal },
+  );
+  await readAnswer(response);
+  return unquote(String(response.headers.etag ?? ''));
+}
+
+async function initiateUpload(signer: RequestSigner, bucket: string, key: string, headers: Record<string, string>, signal?: AbortSignal) {
+  const response = await sendSigned(
+    signer,
+    { method: 'POST', bucket, key, query: { uploads: '' }, headers },
+    { sha256: EMPTY_SHA256, signal },
+  );
+  const uploadId = xmlField(await readAnswer(response), 'UploadId');
+  if (!uploadId)
+    throw Object.assign(new Error('the store began a multipart upload without an UploadId'), { name: 'S3Error', code: 'InvalidResponse' });
+  return uploadId;
+}
+
+/** CompleteMultipartUpload; its answer can be an error in a 200 (the store failed while assembling the parts). */
+async function completeUpload(
+  signer: RequestSigner,
+  upload: { bucket: string; key: string; uploadId: string },
+  parts: { part: number; etag: string }[],
+  signal?: AbortSignal,
+): Promise<string> {
+  const xml = Buffer.from(
+    `<CompleteMultipartUpload>${parts.map((p) => `<Part><PartNumber>${p.part}</PartNumber><ETag>"${xmlEscape(p.etag)}"</ETag></Part>`).join('')}</CompleteMultipartUpload>`,
+  );
+  const sha256 = createHash('sha256').update(xml).digest('hex');
+  const request: ObjectRequest = {
+    method: 'POST',
+    bucket: upload.bucket,
+    key: upload.key,
+    query: { uploadId: upload.uploadId },
+    headers: { 'content-type': 'application/xml' },
+  };
+  const answer = await readAnswer(await sendSigned(signer, request, { bytes: xml, sha256, signal }));
+  const code = xmlField(answer, 'Code');
+  if (code) throw Object.assign(new Error(xmlField(answer, 'Message') ?? code), { name: 'S3Error', code });
+  return unquote(xmlField(answer, 'ETag') ?? '');
+}
+
+const unquote = (etag: string) => etag.replace(/^"|"$/g, '');
+
+/** The text of the first <name> element of a small S3 answer (the XML parser decodes its entities). */
+function xmlField(xml: Buffer, name: string): string | undefined {
+  const parser = new SaxesParser();
+  let inside = false;
+  let text: string | undefined;
+  parser.on('opentag', (tag) => {
+    inside = text === undefined && tag.name === name;
+    if (inside) text = '';
   });
-  return String(res.headers.etag ?? '').replace(/^"|"$/g, '');
+  parser.on('text', (chunk) => {
+    if (inside) text += chunk;
+  });
+  parser.on('closetag', () => {
+    inside = false;
+  });
+  parser.write(xml.toString('utf8')).close();
+  return text;
+}
+
+function xmlEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /**

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from 'minio';
 import { runEncode } from '../../../src/core/encode/pipeline.ts';
 import { resolvePreset } from '../../../src/core/encode/presets/presets.ts';
+import { signerOf } from '../../../src/core/s3/client.ts';
 import { openSourceRelay, RELAY_INPUT_ARGS } from '../../../src/core/encode/source/source-relay.ts';
 import { MpegflowError } from '../../../src/core/errors.ts';
 import { NGINX_UNAVAILABLE, startGateway } from '../../support/gateway.ts';
@@ -66,7 +67,7 @@ describe('a remote source read through the loopback relay', () => {
 
   it('serves the object, and ranges of it, to its token only, pinned to the version it was opened for', async () => {
     const { etag } = await client.statObject('media', 'bytes/sample.bin');
-    const relay = await openSourceRelay({ client, bucket: 'media', key: 'bytes/sample.bin', etag });
+    const relay = await openSourceRelay({ signer: signerOf(client), bucket: 'media', key: 'bytes/sample.bin', etag });
     try {
       assert.match(relay.url, /^http:\/\/127\.0\.0\.1:\d+\/[\w-]{32}\/sample\.bin$/);
       assert.doesNotMatch(relay.url, new RegExp(`X-Amz|${minio.accessKey}`));
@@ -93,7 +94,7 @@ describe('a remote source read through the loopback relay', () => {
     'serves only processes of its own user: another local user who read the token in `ps` is refused',
     { skip: !canSwitchUser && 'needs root and a user nobody to connect as another user' },
     async () => {
-      const relay = await openSourceRelay({ client, bucket: 'media', key: 'watched/relay-cmdline-4c1f.mp4' });
+      const relay = await openSourceRelay({ signer: signerOf(client), bucket: 'media', key: 'watched/relay-cmdline-4c1f.mp4' });
       try {
         assert.deepEqual(await ffprobe(relay.url), { ok: true, stderr: '' });
         const stranger = await ffprobe(relay.url, true);

@@ -3,6 +3,7 @@ import { createHash, randomFillSync } from 'node:crypto';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { signerOf } from '../../../src/core/s3/client.ts';
 import { MIN_PART_SIZE, uploadFile } from '../../../src/core/s3/objects.ts';
 import { tempHome } from '../../support/cli.ts';
 import { incompleteUploads, startSingleDrive, type Deployment } from '../../support/minio.ts';
@@ -27,7 +28,7 @@ describe('uploadFile against a real MinIO (multipart, parts in parallel)', () =>
     writeFileSync(file, body);
     const sent: number[] = [];
     const result = await uploadFile({
-      client: minio.client(),
+      signer: signerOf(minio.client()),
       bucket: 'media',
       key: 'masters/master.bin',
       file,
@@ -48,7 +49,7 @@ describe('uploadFile against a real MinIO (multipart, parts in parallel)', () =>
     writeFileSync(file, body);
     await assert.rejects(
       uploadFile({
-        client: minio.client(),
+        signer: signerOf(minio.client()),
         bucket: 'media',
         key: 'masters/shrinking.bin',
         file,
@@ -66,5 +67,39 @@ describe('uploadFile against a real MinIO (multipart, parts in parallel)', () =>
     assert.deepEqual(await incompleteUploads(minio.client(), 'media'), []);
     await assert.rejects(minio.client().statObject('media', 'masters/shrinking.bin'), /Not Found|NoSuchKey/);
     assert.equal(readFileSync(file).length, MIN_PART_SIZE + 1000);
+  });
+
+  it('signs keys as operators name them (spaces, +, brackets, accents), by header and by presigned URL, for one PUT and for parts', async () => {
+    const signer = signerOf(minio.client());
+    for (const [key, size] of [
+      ['masters/Evening News (2026) + extra!/épisode 1*.bin', 1024],
+      ["masters/it's a+b=c;&d/part ü.bin", 2 * MIN_PART_SIZE + 1],
+    ] as const) {
+      writeFileSync(file, body.subarray(0, size));
+      const result = await uploadFile({ signer, bucket: 'media', key, file, partSize: MIN_PART_SIZE });
+      assert.equal(result.sha256, sha256(body.subarray(0, size)), key);
+      const { size: stored } = await minio.client().statObject('media', key);
+      assert.equal(stored, size, key);
+      const url = await signer.presign({ method: 'GET', bucket: 'media', key, query: {} }, 60);
+      const answer = await fetch(url);
+      assert.equal(answer.status, 200, key);
+      assert.equal(sha256(Buffer.from(await answer.arrayBuffer())), result.sha256, key);
+    }
+  });
+
+  it('a presigned URL grants its one request only: not past its lifetime, not another key or method', async () => {
+    const signer = signerOf(minio.client());
+    await minio.client().putObject('media', 'granted.bin', Buffer.from('granted'));
+    await minio.client().putObject('media', 'other.bin', Buffer.from('other'));
+    const url = await signer.presign({ method: 'GET', bucket: 'media', key: 'granted.bin' }, 1);
+    assert.equal(await (await fetch(url)).text(), 'granted');
+    assert.equal((await fetch(url.replace('granted.bin', 'other.bin'))).status, 403);
+    assert.equal((await fetch(url, { method: 'PUT', body: 'overwrite' })).status, 403);
+    // a grant signed an hour ago for a minute (aws4 signs at the X-Amz-Date it is given)
+    const hourAgo = new Date(Date.now() - 3600_000).toISOString().replace(/[:-]|\.\d{3}/g, '');
+    const expired = await signer.presign({ method: 'GET', bucket: 'media', key: 'granted.bin', query: { 'X-Amz-Date': hourAgo } }, 60);
+    const refused = await fetch(expired);
+    assert.equal(refused.status, 403);
+    assert.match(await refused.text(), /expired/i);
   });
 });

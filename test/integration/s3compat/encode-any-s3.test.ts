@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import diagnostics from 'node:diagnostics_channel';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import type { ClientRequest } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import * as Minio from 'minio';
+import type * as Minio from 'minio';
+import { createS3Client } from '../../../src/core/s3/client.ts';
 import { parseJson, runCli, tempHome, transcript } from '../../support/cli.ts';
 import { vendorKeygen, vendorSign } from '../../support/license.ts';
 import { makeVideo } from '../../support/media.ts';
@@ -16,6 +15,7 @@ import { NGINX_UNAVAILABLE, startGateway } from '../../support/gateway.ts';
 import { startSingleDrive, type Deployment } from '../../support/minio.ts';
 import { startMotoServer } from '../../support/moto.ts';
 import { startSeaweedFs, type SeaweedServer } from '../../support/seaweedfs.ts';
+import { watchRequests } from '../../support/wait.ts';
 import { listObjectGroups, listObjects } from '../../../src/core/s3/listing.ts';
 import { storageFailure } from '../../../src/core/s3/errors.ts';
 
@@ -28,8 +28,7 @@ interface Store {
 }
 
 function clientFor(url: string, accessKey: string, secretKey: string): Minio.Client {
-  const u = new URL(url);
-  return new Minio.Client({ endPoint: u.hostname, port: Number(u.port), useSSL: false, accessKey, secretKey, pathStyle: true });
+  return createS3Client({ name: 'store', url, accessKey, secretKey, region: 'us-east-1', caCert: null });
 }
 
 async function keys(client: Minio.Client, bucket: string, prefix: string): Promise<string[]> {
@@ -259,24 +258,20 @@ describe('encode, jobs and verify on S3 stores that are not MinIO (moto, Seaweed
 
   it('reads two pages ahead of a slow consumer, whether the store says where the listing goes on before its objects (MinIO, moto) or after them (SeaweedFS)', async () => {
     for (const s of stores) {
-      const asked: string[] = [];
-      const onRequest = ({ request }: { request: ClientRequest }) => {
-        if (request.path.includes('list-type=2') && request.path.includes('many')) asked.push(request.path);
-      };
-      diagnostics.subscribe('http.client.request.start', onRequest as (message: unknown) => void);
+      const requests = watchRequests((path) => path.includes('list-type=2') && path.includes('many'));
       try {
         let seen = 0;
         for await (const group of listObjectGroups(s.client, 'media', 'many/', { pageSize: 100 })) {
           if (seen === 0) {
-            await sleep(1_000);
-            assert.equal(asked.length, 3, `${s.name}: the page being read and two more`);
+            await requests.settledAt(3);
+            assert.equal(requests.asked.length, 3, `${s.name}: the page being read and two more`);
           }
           seen += group.length;
         }
         assert.equal(seen, 1005, s.name);
-        assert.equal(asked.length, 11, `${s.name}: then every page, once`);
+        assert.equal(requests.asked.length, 11, `${s.name}: then every page, once`);
       } finally {
-        diagnostics.unsubscribe('http.client.request.start', onRequest as (message: unknown) => void);
+        requests.stop();
       }
     }
   });

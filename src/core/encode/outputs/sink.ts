@@ -7,6 +7,7 @@ import pLimit from 'p-limit';
 import { MpegflowError } from '../../errors.ts';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
 import { parseManifest, serializeManifest, type Manifest, type OutputRecord } from './manifest.ts';
+import { signerOf } from '../../s3/client.ts';
 import { abortIncompleteUploads, contentTypeFor, readObject, uploadFile, type MultipartHooks } from '../../s3/objects.ts';
 import { DENIED_CODES } from '../../s3/error-codes.ts';
 import { storageFailure } from '../../s3/errors.ts';
@@ -281,7 +282,7 @@ export class RemoteSink implements OutputSink {
       let result;
       try {
         result = await uploadFile({
-          client: this.#client,
+          signer: signerOf(this.#client),
           bucket: this.#destination.bucket,
           key: this.#key(name),
           file,

@@ -2,6 +2,7 @@ import { constants as fsConstants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import type { Client } from 'minio';
 import { MpegflowError } from '../../errors.ts';
+import { signerOf } from '../../s3/client.ts';
 import { headFailure } from '../../s3/errors.ts';
 import { withRetry } from '../../retry.ts';
 import type { ObjectLocation } from '../../endpoints/object-path.ts';
@@ -158,7 +159,7 @@ export async function openSourceAccess(
   const loc = options.source;
   const remote = source as Extract<SourceIdentity, { kind: 'remote' }>;
   const relay = await openSourceRelay({
-    client: client(loc.alias),
+    signer: signerOf(client(loc.alias)),
     bucket: loc.bucket,
     key: loc.key,
     versionId: remote.versionId,

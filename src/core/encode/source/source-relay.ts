@@ -6,12 +6,11 @@ import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Client } from 'minio';
-import { transportAgentOf } from '../../s3/client.ts';
+import type { RequestSigner } from '../../s3/signer.ts';
 
 /** One object as ffmpeg or ffprobe reads it through a relay; with an ETag, only that version is served (If-Match). */
 export interface RelayedObject {
-  client: Client;
+  signer: RequestSigner;
   bucket: string;
   key: string;
   versionId?: string | null;
@@ -92,11 +91,9 @@ async function forward(
   };
   let url: string;
   try {
-    url = await object.client.presignedGetObject(
-      object.bucket,
-      object.key,
+    url = await object.signer.presign(
+      { method: 'GET', bucket: object.bucket, key: object.key, query: object.versionId ? { versionId: object.versionId } : {} },
       object.urlLifetimeSeconds ?? URL_LIFETIME_S,
-      object.versionId ? { versionId: object.versionId } : {},
     );
   } catch {
     fail(500, 'Cannot Sign The Request');
@@ -108,10 +105,7 @@ async function forward(
   if (request.headers.range) headers.range = request.headers.range;
   if (object.etag) headers['if-match'] = `"${object.etag}"`;
   const send = (again: boolean) => {
-    const sent = (secure ? https : http).get(url, {
-      agent: transportAgentOf(object.client) ?? (secure ? https.globalAgent : http.globalAgent),
-      headers,
-    });
+    const sent = (secure ? https : http).get(url, { agent: object.signer.agent, headers });
     upstream = sent;
     upstreams.add(sent);
     sent.on('close', () => upstreams.delete(sent));

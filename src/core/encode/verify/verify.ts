@@ -9,6 +9,7 @@ import { cannotRead, currentUser } from '../../user-file.ts';
 import { cancelledError } from '../source/probe.ts';
 import { ioTimeoutArgs, reconnectArgs } from '../source/source-access.ts';
 import { safeListener, type ProgressListener } from '../ffmpeg/progress.ts';
+import { signerOf } from '../../s3/client.ts';
 import { hashObject, readObject } from '../../s3/objects.ts';
 import { storageFailure } from '../../s3/errors.ts';
 import { withRetry } from '../../retry.ts';
@@ -122,7 +123,7 @@ function remoteReader(client: Client, destination: Extract<DestinationLocation, 
     hash: (name) => guard(name, () => hashObject(client, bucket, key(name))),
     readText: async (name) => (await guard(name, () => readObject(client, bucket, key(name))))?.toString('utf8') ?? null,
     async openMedia(name) {
-      const relay = await openSourceRelay({ client, bucket, key: key(name) });
+      const relay = await openSourceRelay({ signer: signerOf(client), bucket, key: key(name) });
       return {
         url: relay.url,
         // a terabyte archive's re-read rides out a dropped connection or a node's 503, as an encode's does
