@@ -124,6 +124,19 @@ function generator(entry: string, modules: Map<string, Record<string, unknown>>)
   );
 }
 
+/** Every success document may carry `warnings` (BaseCommand.note): added to its root object, the rest as generated. */
+function withWarnings(schema: Definition): Definition {
+  const ref = schema.$ref?.replace('#/definitions/', '');
+  const root = (ref ? schema.definitions?.[ref] : schema) as Definition;
+  root.properties ??= {};
+  root.properties.warnings ??= {
+    type: 'array',
+    items: { type: 'string' },
+    description: 'What the run warned of, in the words it wrote to stderr; absent when it warned of nothing.',
+  };
+  return schema;
+}
+
 /** Every schema, by file name, as `npm run schemas` writes them. */
 export async function buildSchemas(): Promise<Map<string, string>> {
   const files = readdirSync(commandDir, { recursive: true })
@@ -138,7 +151,10 @@ export async function buildSchemas(): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const write = (name: string, schema: object) => out.set(`${name}.json`, `${JSON.stringify(schema, null, 2)}\n`);
   for (const { id } of results)
-    write(id, { $id: `${id}.json`, title: `mpegflow ${id.replaceAll('-', ' ')} --json`, ...types.createSchema(rootName(id)) });
+    write(
+      id,
+      withWarnings({ $id: `${id}.json`, title: `mpegflow ${id.replaceAll('-', ' ')} --json`, ...types.createSchema(rootName(id)) }),
+    );
   write('error', { $id: 'error.json', title: 'mpegflow <any command> --json, on failure', ...types.createSchema('ErrorDocument') });
   for (const [name, { title, schema }] of Object.entries(INPUTS))
     write(name, { $id: `${name}.json`, title, ...z.toJSONSchema(schema, { target: 'draft-7', io: 'input' }) });

@@ -8,7 +8,7 @@ import { STATUS_EXIT_CODE } from '../core/health/quorum.ts';
 import { isStorageError, storageFailure } from '../core/s3/errors.ts';
 import type { Db } from '../core/store/open.ts';
 import { handleSignals } from './cancellation.ts';
-import { errorDocument, renderErrorText } from './render-error.ts';
+import { errorDocument, renderErrorText, type WarningsField } from './render-error.ts';
 
 /**
  * Every mpegflow command extends this. A command implements `execute()`,
@@ -33,6 +33,8 @@ export abstract class BaseCommand<T extends object> extends Command {
 
   #db?: Db;
   #audit?: AuditContext;
+  /** What note() warned of, for the --json document too. */
+  #warnings: string[] = [];
 
   protected abstract execute(): Promise<T>;
 
@@ -105,8 +107,9 @@ export abstract class BaseCommand<T extends object> extends Command {
     return redactUnknownFlags(this.argv, knownFlags(this.commandClass));
   }
 
-  /** A warning for the operator on stderr (stdout stays one clean document). */
+  /** A warning for the operator on stderr (stdout stays one clean document), and in the --json document's `warnings`. */
   protected note(message: string): void {
+    this.#warnings.push(message);
     process.stderr.write(`Warning: ${message}\n`);
   }
 
@@ -115,7 +118,9 @@ export abstract class BaseCommand<T extends object> extends Command {
   }
 
   protected override toSuccessJson(result: unknown): unknown {
-    return result;
+    if (this.#warnings.length === 0) return result;
+    const own = (result as WarningsField).warnings ?? [];
+    return { ...(result as object), warnings: [...own, ...this.#warnings] };
   }
 
   protected override async catch(error: Error & { oclif?: { exit?: number } }): Promise<void> {

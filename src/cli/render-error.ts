@@ -11,6 +11,12 @@ export interface ErrorDocument {
   };
 }
 
+/** What a success document carries besides the command's result. */
+export interface WarningsField {
+  /** What the run warned of, in the words it wrote to stderr; absent when it warned of nothing. */
+  warnings?: string[];
+}
+
 export function errorDocument(err: MpegflowError): ErrorDocument {
   return {
     error: {

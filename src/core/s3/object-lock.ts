@@ -4,11 +4,11 @@ import { MpegflowError } from '../errors.ts';
 import { withRetry } from '../retry.ts';
 import { storageFailure } from './errors.ts';
 
-export type LockMode = 'governance' | 'compliance';
+export type RetentionMode = 'governance' | 'compliance';
 
 /** What S3 Object Lock holds on one stored object (and what a lock sets: a null date sets no period). */
 export interface ObjectRetention {
-  mode: LockMode | null;
+  mode: RetentionMode | null;
   retainUntil: string | null;
   legalHold: boolean;
 }
@@ -90,7 +90,7 @@ export async function readRetention(client: Client, bucket: string, key: string)
   const retention = (await client.getObjectRetention(bucket, key).catch(absent)) as { mode?: string; retainUntilDate?: string } | null;
   const hold = await (client.getObjectLegalHold(bucket, key) as Promise<unknown>).catch(absent);
   return {
-    mode: retention?.mode ? (retention.mode.toLowerCase() as LockMode) : null,
+    mode: retention?.mode ? (retention.mode.toLowerCase() as RetentionMode) : null,
     retainUntil: retention?.retainUntilDate ? new Date(retention.retainUntilDate).toISOString() : null,
     // minio-js hands back the parsed <LegalHold> element: { Status: 'ON' }
     legalHold:

@@ -69,6 +69,17 @@ describe('mpegflow endpoint (CLI)', () => {
     assert.deepEqual(endpoint.secretSource, { kind: 'env', variable: 'CENTRAL_SECRET' });
   });
 
+  it('a warning goes to stderr and, in the same words, into the --json document', async () => {
+    const args = ['endpoint', 'add', 'later', '--url', 'http://127.0.0.1:9000', '--access-key', 'enc', '--secret-key-env', 'LATER_SECRET'];
+    const json = await cli([...args, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const warning = '$LATER_SECRET is not set in this environment; it must be set wherever mpegflow uses this endpoint';
+    assert.deepEqual(parseJson<{ warnings: string[] }>(json).warnings, [warning]);
+    assert.equal(json.stderr, `Warning: ${warning}\n`);
+    const quiet = await cli(['endpoint', 'show', 'later', '--json']);
+    assert.equal('warnings' in parseJson(quiet), false, 'a run that warned of nothing has no warnings');
+  });
+
   it('refuses a secret on the command line, with a hint, and stores nothing', async () => {
     const res = await cli(['endpoint', 'add', 'leaky', '--url', 'http://127.0.0.1:9000', '--access-key', 'enc', '--secret-key', SECRET]);
     assert.equal(res.code, 1);
