@@ -109,8 +109,9 @@ describe('operator mistakes (CLI)', () => {
     });
     try {
       const deadline = Date.now() + 60_000;
-      while (!/Encode/.test(run.log()) && Date.now() < deadline) await sleep(100);
-      await sleep(1500);
+      // interrupted while the renditions encode, each a task of its own (their titles show their progress)
+      while (!/Encode[\s\S]*\d\.\d%/.test(run.log()) && Date.now() < deadline) await sleep(100);
+      assert.match(run.log(), /Encode[\s\S]*\d\.\d%/, 'the renditions were encoding');
     } finally {
       run.interrupt();
     }

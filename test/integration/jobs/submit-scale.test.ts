@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import diagnostics from 'node:diagnostics_channel';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import type { ClientRequest } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +10,7 @@ import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.ts';
 import { NGINX_UNAVAILABLE, NO_SERVER_AVAILABLE, startGateway } from '../../support/gateway.ts';
 import { addEndpoints, startSingleDrive, type Deployment } from '../../support/minio.ts';
 import { mountTmpfs } from '../../support/tmpfs.ts';
+import { watchRequests } from '../../support/wait.ts';
 
 interface SubmitJson {
   submitted: { id: number; source: string }[];
@@ -186,23 +185,19 @@ describe('job submit of a large prefix (streamed listing, batched queueing)', ()
   });
 
   it('lists at most two pages ahead of a consumer slower than the store, so memory does not grow with the prefix', async () => {
-    const asked: string[] = [];
-    const onRequest = ({ request }: { request: ClientRequest }) => {
-      if (request.path.includes('list-type=2')) asked.push(request.path);
-    };
-    diagnostics.subscribe('http.client.request.start', onRequest as (message: unknown) => void);
+    const requests = watchRequests((path) => path.includes('list-type=2'));
     try {
       let seen = 0;
       for await (const _ of listObjects(minio.client(), 'masters', 'day/', { pageSize: 100 })) {
         if (++seen === 1) {
-          await sleep(1_000);
-          assert.equal(asked.length, 3, 'the page being read and two more, not the whole prefix');
+          await requests.settledAt(3);
+          assert.equal(requests.asked.length, 3, 'the page being read and two more, not the whole prefix');
         }
       }
       assert.ok(seen > SOURCES, `${seen} objects listed`);
-      assert.equal(asked.length, Math.ceil(seen / 100), 'then every page, once');
+      assert.equal(requests.asked.length, Math.ceil(seen / 100), 'then every page, once');
     } finally {
-      diagnostics.unsubscribe('http.client.request.start', onRequest as (message: unknown) => void);
+      requests.stop();
     }
   });
 

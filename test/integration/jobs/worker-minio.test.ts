@@ -6,6 +6,7 @@ import { parseJson, runCli, spawnCli, tempHome } from '../../support/cli.ts';
 import { makeVideo } from '../../support/media.ts';
 import { startFaultProxy } from '../../support/fault-proxy.ts';
 import { incompleteUploads, startSingleDrive, type Deployment } from '../../support/minio.ts';
+import { endBackoff, expireLease } from '../../support/store-clock.ts';
 import type { JobDetail } from '../../../src/core/jobs/model.ts';
 
 describe('worker with MinIO: kill -9 mid-upload, MinIO down and back', () => {
@@ -45,7 +46,8 @@ describe('worker with MinIO: kill -9 mid-upload, MinIO down and back', () => {
     worker.child.kill('SIGKILL');
     await worker.exited;
     assert.equal((await job(id)).state, 'running');
-    await sleep(3500);
+    // its 3 s lease would run out on its own: end it now rather than wait
+    assert.ok((await expireLease({ home }, id)) <= 3000, 'the lease is the 3 s asked for');
     const rerun = await cli(['worker', '--drain', '--lease-seconds', '3']);
     assert.equal(rerun.code, 0, rerun.stderr);
     const view = await job(id);
@@ -107,7 +109,7 @@ describe('worker with MinIO: kill -9 mid-upload, MinIO down and back', () => {
       await worker.exited;
       assert.doesNotMatch(worker.log(), /job \d+: done/, 'killed in the middle of the upload');
       assert.equal((await staged(1)).length, 1, 'the killed worker left a multipart upload behind');
-      await sleep(3500);
+      assert.ok((await expireLease({ home }, id)) <= 3000, 'the lease is the 3 s asked for');
       const rerun = await cli(['worker', '--drain', '--lease-seconds', '3']);
       assert.equal(rerun.code, 0, rerun.stderr);
       assert.equal((await job(id)).state, 'done');
@@ -124,7 +126,8 @@ describe('worker with MinIO: kill -9 mid-upload, MinIO down and back', () => {
     await minio.stopNode(0);
     for (let attempt = 1; attempt <= 3; attempt++) {
       await cli(['worker', '--drain', '--backoff-seconds', '1']);
-      await sleep(attempt * 1000 + 300);
+      // 1 s after the first failure, 2 s after the second (by the store's clock): ended now rather than waited out
+      if (attempt < 3) assert.equal(await endBackoff({ home }, id), attempt * 1000, `attempt ${attempt} backs off ${attempt} s`);
     }
     const failed = await job(id);
     assert.equal(failed.state, 'failed');

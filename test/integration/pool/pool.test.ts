@@ -8,6 +8,8 @@ import { parseJson, runCli, spawnCli, tempHome, transcript } from '../../support
 import { makeVideo } from '../../support/media.ts';
 import { incompleteUploads, startSingleDrive, type Deployment } from '../../support/minio.ts';
 import { PG_PASSWORD, PostgresCluster } from '../../support/postgres.ts';
+import { ageHeartbeats, expireLease } from '../../support/store-clock.ts';
+import { until } from '../../support/wait.ts';
 import type { JobDetail } from '../../../src/core/jobs/model.ts';
 
 /**
@@ -177,7 +179,9 @@ describe('encoder pool on PostgreSQL (three hosts, real MinIO and ffmpeg)', () =
     assert.match(stalled.log(), uploading, 'h1 was uploading segments into its staging area');
     stalled.child.kill('SIGSTOP');
     try {
-      await sleep(3500);
+      // paused past its 3 s lease, and beats missed: the store's clock moved on for it rather than waited out
+      assert.ok((await expireLease({ databaseUrl: url }, id)) <= 3000, 'the lease is the 3 s asked for');
+      await ageHeartbeats({ databaseUrl: url }, 'h1', 3500);
       const seen = parseJson<{ workers: { host: string; status: string; running: unknown[] }[] }>(
         await on('h3', ['worker', 'list', '--dead-after', '2', '--json']),
       ).workers.find((w) => w.host === 'h1' && w.status !== 'stopped');
@@ -232,7 +236,12 @@ describe('encoder pool on PostgreSQL (three hosts, real MinIO and ffmpeg)', () =
     const deadline = Date.now() + 60_000;
     while (!/encode: started/.test(worker.log()) && Date.now() < deadline) await sleep(100);
     cluster.stopServer();
-    await sleep(6000);
+    await until('the worker to say the store is unreachable', () => /state store is unreachable/.test(worker.log()));
+    // Then one heartbeat more (3 s: the lease / 4), so that beats fail after the one told of. This is a
+    // real process against a real server stopped: its heartbeat cannot be injected, nor shortened
+    // without a lease shorter than the outage.
+    // eslint-disable-next-line no-restricted-syntax -- a heartbeat of the spawned worker, see above
+    await sleep(3_000);
     cluster.startServer();
     assert.equal(await worker.exited, 0, worker.log());
     assert.equal(worker.log().match(/state store is unreachable/g)?.length, 1, `told once, not at every heartbeat: ${worker.log()}`);
