@@ -124,6 +124,11 @@ export abstract class BaseCommand<T extends object> extends Command {
   }
 
   protected override async catch(error: Error & { oclif?: { exit?: number } }): Promise<void> {
+    // this.exit(n): an exit asked for, not a failure
+    if (error instanceof Errors.ExitError) {
+      process.exitCode = error.oclif.exit;
+      return;
+    }
     const err = toMpegflowError(error, (text) => redactLike(text, this.argv, this.safeArgv));
     const monitoring = this.commandClass.monitoring;
     const exitCode = monitoring ? STATUS_EXIT_CODE.UNKNOWN : err.exitCode;
@@ -192,7 +197,6 @@ function toMpegflowError(error: Error & { oclif?: { exit?: number } }, redact: (
   if (flagParse) {
     return new MpegflowError(redact(`${flagParse[1]}: ${flagParse[2]}`), {
       code: 'USAGE',
-      exitCode: 2,
       suggestion: 'see the command help with --help',
     });
   }
@@ -201,19 +205,14 @@ function toMpegflowError(error: Error & { oclif?: { exit?: number } }, redact: (
     const message = redact(error.message.replace(/^Error: /, '').replace(/\n*See more help with --help\s*$/, ''));
     return new MpegflowError(message, {
       code: 'USAGE',
-      exitCode: 2,
       suggestion: 'see the command help with --help',
       // the parser's own message (and stack) may hold a misspelt flag's value: keep it only when nothing was redacted
       ...(message === error.message.replace(/^Error: /, '') ? { cause: error } : {}),
     });
   }
-  if (error instanceof Errors.ExitError) {
-    return new MpegflowError(error.message, { code: 'EXIT', exitCode: error.oclif.exit ?? 1, cause: error });
-  }
   // a storage or network failure that reached here unmapped is still not a bug of ours
   if (isStorageError(error)) return storageFailure(error, { alias: '' });
   return new MpegflowError(`unexpected internal error: ${error.message}`, {
-    kind: 'bug',
     code: 'INTERNAL',
     suggestion: 'run again with --verbose and report the output to the MpegFlow maintainers',
     cause: error,

@@ -29,7 +29,6 @@ export function unknownCommandError(config: Interfaces.Config, id: string): Mpeg
   const help = `${config.bin} help${topic ? ` ${topic}` : ''}`;
   return new MpegflowError(`'${shown}' is not a ${config.bin} command`, {
     code: 'USAGE',
-    exitCode: 2,
     suggestion: suggestion
       ? `did you mean \`${config.bin} ${suggestion.replaceAll(':', ' ')}\`? (\`${help}\` lists the commands)`
       : `\`${help}\` lists the commands`,

@@ -1,10 +1,13 @@
+import type { ErrorCode, ErrorKind } from '../core/error-codes.ts';
 import type { MpegflowError } from '../core/errors.ts';
 import { redactText } from '../core/audit/redact.ts';
 
 export interface ErrorDocument {
   error: {
-    code: string;
-    kind: string;
+    /** One of the codes of src/core/error-codes.ts. */
+    code: ErrorCode;
+    /** Who can act on it: the operator (user), a tool or server MpegFlow depends on (external), or MpegFlow's maintainers (bug). */
+    kind: ErrorKind;
     message: string;
     suggestion?: string;
     details?: Record<string, unknown>;

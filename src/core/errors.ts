@@ -1,21 +1,14 @@
-/**
- * One error type for everything MpegFlow reports to a person. The kind says
- * who can act on it:
- * - `user`: bad input or configuration the operator can fix (with a suggestion);
- * - `external`: a tool or server we depend on failed (ffmpeg, MinIO); carries
- *   the command and the tail of its output where there is one;
- * - `bug`: an invariant broke; the message asks for a report.
- */
-export type ErrorKind = 'user' | 'external' | 'bug';
+import { ERROR_CODES, type ErrorCode, type ErrorKind } from './error-codes.ts';
 
+/**
+ * One error type for everything MpegFlow reports to a person. Its code (see
+ * error-codes.ts) says who can act on it (`kind`) and how the command exits.
+ */
 export interface MpegflowErrorOptions {
-  kind?: ErrorKind;
+  /** Stable, machine-readable code for --json consumers, e.g. ENDPOINT_NOT_FOUND. */
+  code: ErrorCode;
   /** What the operator should do next, written as an instruction. */
   suggestion?: string;
-  /** Process exit code when this error ends a command (default 1). */
-  exitCode?: number;
-  /** Stable, machine-readable code for --json consumers, e.g. ENDPOINT_NOT_FOUND. */
-  code?: string;
   cause?: unknown;
   /** Extra facts for --json output and --verbose; never secrets. */
   details?: Record<string, unknown>;
@@ -38,30 +31,30 @@ export class MpegflowError extends Error {
   readonly kind: ErrorKind;
   readonly suggestion?: string;
   readonly exitCode: number;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly details?: Record<string, unknown>;
   readonly retryable: boolean;
   readonly retry: RetryWhen;
 
-  constructor(message: string, options: MpegflowErrorOptions = {}) {
+  constructor(message: string, options: MpegflowErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MpegflowError';
-    this.kind = options.kind ?? 'user';
+    this.code = options.code;
+    this.kind = ERROR_CODES[options.code].kind;
+    this.exitCode = ERROR_CODES[options.code].exit;
     this.suggestion = options.suggestion;
-    this.exitCode = options.exitCode ?? 1;
-    this.code = options.code ?? 'ERROR';
     this.details = options.details;
     this.retry = options.retry ?? (options.retryable ? 'later' : 'never');
     this.retryable = this.retry !== 'never';
   }
 }
 
-export function userError(message: string, suggestion?: string, code = 'INVALID_INPUT'): MpegflowError {
-  return new MpegflowError(message, { kind: 'user', suggestion, code });
+export function userError(message: string, suggestion?: string, code: ErrorCode = 'INVALID_INPUT'): MpegflowError {
+  return new MpegflowError(message, { suggestion, code });
 }
 
 export function usageError(message: string, suggestion?: string): MpegflowError {
-  return new MpegflowError(message, { kind: 'user', suggestion, code: 'USAGE', exitCode: 2 });
+  return new MpegflowError(message, { suggestion, code: 'USAGE' });
 }
 
 export function isMpegflowError(error: unknown): error is MpegflowError {
@@ -69,6 +62,6 @@ export function isMpegflowError(error: unknown): error is MpegflowError {
 }
 
 /** What a result document carries about an error it reports instead of throwing (no cause, no stack). */
-export function errorSummary(error: MpegflowError): { code: string; message: string; suggestion?: string } {
+export function errorSummary(error: MpegflowError): { code: ErrorCode; message: string; suggestion?: string } {
   return { code: error.code, message: error.message, ...(error.suggestion ? { suggestion: error.suggestion } : {}) };
 }

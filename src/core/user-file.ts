@@ -1,3 +1,4 @@
+import type { ErrorCode } from './error-codes.ts';
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import { MpegflowError } from './errors.ts';
@@ -17,9 +18,9 @@ export interface UserFileOptions {
   /** What to do instead, for messages. */
   suggestion: string;
   /** Machine-readable code of the refusal. */
-  code: string;
+  code: ErrorCode;
   /** Its code when the file does not exist (default: `code`). */
-  missingCode?: string;
+  missingCode?: ErrorCode;
   /** A refusal of its own for a file over `maxBytes` (default: a user error with `code`). */
   tooLarge?: (size: number) => Error;
 }
@@ -46,7 +47,7 @@ function fsReason(code: string): string {
 }
 
 /** A file or folder that is there but cannot be read, said with the reason. */
-export function cannotRead(where: string, error: unknown, options: { code: string; suggestion: string }): MpegflowError {
+export function cannotRead(where: string, error: unknown, options: { code: ErrorCode; suggestion: string }): MpegflowError {
   const code = (error as NodeJS.ErrnoException).code;
   return new MpegflowError(`cannot read ${where}: ${code ? fsReason(code) : String(error)}`, { ...options, cause: error });
 }

@@ -56,7 +56,7 @@ describe('the one retry policy', () => {
     const value = await withRetry(
       async () => {
         calls++;
-        if (calls < 2) throw new MpegflowError('flaky', { code: 'X', retryable: true });
+        if (calls < 2) throw new MpegflowError('flaky', { code: 'STORAGE_BUSY', retryable: true });
         return 42;
       },
       { attempts: 3, baseMs: 5 },

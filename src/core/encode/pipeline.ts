@@ -439,7 +439,6 @@ async function storeTheRest(workDir: string, state: RunState, outputs: OutputHan
   if (missing.length > 0) {
     throw new MpegflowError(`ffmpeg finished without writing ${missing.join(', ')}`, {
       code: 'OUTPUT_INCOMPLETE',
-      kind: 'external',
       suggestion:
         'run the command shown with --verbose on the source by hand to see why (a picture that ends long before the sound leaves no frame at a late poster time)',
     });

@@ -99,7 +99,6 @@ export async function checkCapabilities(options: CheckOptions): Promise<Endpoint
         `endpoint '${endpoint.name}' (${endpoint.url}) could not be asked about bucket '${options.bucket}': ${describeError(error)}`,
         {
           code: 'S3_FAILED',
-          kind: 'external',
           suggestion: `check the endpoint with \`mpegflow endpoint test ${endpoint.name}\``,
         },
       );
@@ -111,13 +110,12 @@ export async function checkCapabilities(options: CheckOptions): Promise<Endpoint
       });
   } else {
     if (!ctx.createBuckets)
-      throw new MpegflowError('--no-create-buckets needs --bucket: the probes need somewhere to write', { code: 'USAGE', exitCode: 2 });
+      throw new MpegflowError('--no-create-buckets needs --bucket: the probes need somewhere to write', { code: 'USAGE' });
     try {
       await s3.makeBucket(ctx.bucket, endpoint.region);
     } catch (error) {
       throw new MpegflowError(`could not create a throwaway bucket on endpoint '${endpoint.name}' (${describeError(error)})`, {
         code: 'S3_FAILED',
-        kind: 'external',
         suggestion: 'give a bucket the key may write to with --bucket BUCKET (the probes use a throwaway prefix in it and remove it)',
       });
     }

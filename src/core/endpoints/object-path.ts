@@ -57,7 +57,6 @@ function neitherEndpointNorFolder(input: string, first: string, aliases: readonl
   const known = aliases.length > 0 ? `(endpoints: ${aliases.join(', ')})` : '(no endpoint is configured: `mpegflow endpoint add`)';
   return new MpegflowError(`'${input}' starts with '${first}', which is neither a configured endpoint nor a folder here`, {
     code: 'UNKNOWN_ENDPOINT',
-    exitCode: 2,
     suggestion: `${meant}${known}; for a local folder write ./${input}`,
   });
 }

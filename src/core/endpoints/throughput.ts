@@ -136,7 +136,6 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     } catch (error) {
       throw new MpegflowError(`could not create a throwaway bucket on endpoint '${endpoint.name}' for the payload`, {
         code: 'S3_FAILED',
-        kind: 'external',
         suggestion: 'give a bucket the key may write to with --bucket BUCKET (the payload goes under a throwaway prefix and is removed)',
         cause: error,
       });

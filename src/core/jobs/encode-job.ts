@@ -78,7 +78,7 @@ export async function runEncodeJob(job: Job, context: JobContext, deps: EncodeJo
     };
   }
   const manifest = await destinationManifest(staging, client);
-  if (!manifest) throw new MpegflowError(`the staged encode of job ${job.id} has no manifest`, { kind: 'bug', code: 'STAGING_LOST' });
+  if (!manifest) throw new MpegflowError(`the staged encode of job ${job.id} has no manifest`, { code: 'STAGING_LOST' });
   return {
     result: { ...summary, manifest: manifestLocation(destination), retention: job.retention ?? null },
     publish: () => promote(staging, destination, manifest, client, { lock }),

@@ -79,7 +79,7 @@ export async function submitRequested(request: SubmitRequest, deps: SubmitDeps):
       return await queueJobs({ db, audit, keyed: spool.read(signal), tally, maxAttempts: request.maxAttempts });
     } catch (error) {
       if (!signal.aborted) throw error;
-      throw new MpegflowError('the submission was cancelled: nothing was queued', { code: 'CANCELLED', exitCode: 130, cause: error });
+      throw new MpegflowError('the submission was cancelled: nothing was queued', { code: 'CANCELLED', cause: error });
     } finally {
       spool?.remove();
     }

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../error-codes.ts';
 import { readdirSync } from 'node:fs';
 import type { JWK } from 'jose';
 import path from 'node:path';
@@ -31,7 +32,7 @@ export function shippedKeysDir(): string {
   return path.join(packageInfo().root, 'keys');
 }
 
-function badKey(message: string, suggestion = KEY_FILE_HINT, code = 'KEY_FILE_INVALID') {
+function badKey(message: string, suggestion = KEY_FILE_HINT, code: ErrorCode = 'KEY_FILE_INVALID') {
   return userError(message, suggestion, code);
 }
 

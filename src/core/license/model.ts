@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../error-codes.ts';
 import { MpegflowError } from '../errors.ts';
 
 /** No license is bigger than this; anything larger is refused before any parsing. */
@@ -59,11 +60,11 @@ export const COMMUNITY: { capabilities: Capability[]; limits: Limits } = {
  * CRITICAL for `license verify`. `code` names the reason for --json readers.
  */
 export function invalidLicense(
-  code: string,
+  code: ErrorCode,
   message: string,
   suggestion = 'ask your MpegFlow vendor for a new license file',
 ): MpegflowError {
-  return new MpegflowError(message, { code, suggestion, exitCode: 2, details: { invalidLicense: true } });
+  return new MpegflowError(message, { code, suggestion, details: { invalidLicense: true } });
 }
 
 export function isInvalidLicense(error: unknown): error is MpegflowError {

@@ -41,7 +41,6 @@ function aeadFor(id: number): Aead {
   if (id === ARGON2ID_CHACHA20_POLY1305) return { cipher: 'chacha20-poly1305' };
   throw new MpegflowError(`the admin response is encrypted with an unknown scheme (id ${id})`, {
     code: 'ADMIN_CRYPTO_UNKNOWN',
-    kind: 'external',
   });
 }
 
@@ -101,7 +100,6 @@ export function encryptAdminBody(password: string, plaintext: Buffer, options: E
 function notAuthentic(): MpegflowError {
   return new MpegflowError('the encrypted admin body is not authentic: wrong secret key, or the data was altered or cut short', {
     code: 'ADMIN_CRYPTO_FAILED',
-    kind: 'external',
     suggestion: "check the endpoint's secret key with `mpegflow endpoint test NAME`",
   });
 }

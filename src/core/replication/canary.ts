@@ -118,7 +118,6 @@ export async function verifyReplication({
   if (arrivedAt === null) {
     throw new MpegflowError(`the canary did not reach ${record.central}/${record.centralBucket} within ${Math.round(timeoutMs / 1000)} s`, {
       code: 'REPLICATION_TIMEOUT',
-      exitCode: 2,
       suggestion: `see \`mpegflow replicate status ${record.edge}/${record.edgeBucket}\` for the backlog and whether the target is online`,
     });
   }

@@ -49,7 +49,6 @@ export function parseBucketRef(input: string, isAlias: (name: string) => boolean
   if (!bucket || rest.length > 0)
     throw new MpegflowError(`'${input}' is not ALIAS/BUCKET`, {
       code: 'USAGE',
-      exitCode: 2,
       suggestion: 'name a bucket, not an object: e.g. edge1/ingest (use --prefix to narrow a rule)',
     });
   checkObjectPath(endpoint, bucket, '', input);

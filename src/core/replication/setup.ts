@@ -304,9 +304,7 @@ export async function applyReplication({
       const problem = s3Problem(side, error, step.detail.replace(/ \(.*\)$/, ''), bucket);
       throw new MpegflowError(`${problem.message} (after ${applied.length} of ${plan.steps.length} steps)`, {
         code: problem.code,
-        kind: problem.kind,
         retryable: problem.retryable,
-        exitCode: problem.exitCode,
         details: problem.details,
         suggestion: `fix the cause and run the same setup again: it resumes from what is in place${problem.suggestion ? `; ${problem.suggestion}` : ''}`,
         cause: error,

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { redactText } from '../audit/redact.ts';
-import { MpegflowError, isMpegflowError, type ErrorKind } from '../errors.ts';
+import type { ErrorCode } from '../error-codes.ts';
+import { MpegflowError, isMpegflowError } from '../errors.ts';
 import {
   UNREACHABLE_CODES,
   TIMEOUT_CODES,
@@ -67,13 +68,11 @@ function subject(target: StorageTarget): string {
 const testIt = (alias: string) => `mpegflow endpoint test ${alias || 'NAME'}`;
 
 interface Mapping {
-  code: string;
-  kind: ErrorKind;
+  code: ErrorCode;
   retryable: boolean;
   /** Why, naming the endpoint; follows `subject()`. */
   why: string;
   suggestion: string;
-  exitCode?: number;
 }
 
 /** The first network error code in an error, its cause chain or an AggregateError's members. */
@@ -97,7 +96,6 @@ function networkMapping(code: string, message: string, target: StorageTarget): M
   if (TLS_UNTRUSTED_CODES.test(code)) {
     return {
       code: 'TLS_UNTRUSTED',
-      kind: 'user',
       retryable: false,
       why: `${who}: the TLS connection failed: its certificate is not trusted (${code})`,
       suggestion: `if it uses a private CA, give its certificate: \`mpegflow endpoint add ${alias} --replace --ca-cert CA.pem ...\`; check that the certificate names this host`,
@@ -106,7 +104,6 @@ function networkMapping(code: string, message: string, target: StorageTarget): M
   if (TLS_FAILED_CODES.test(code) || /wrong version number|ssl3_get_record|tlsv1 alert/i.test(message)) {
     return {
       code: 'TLS_FAILED',
-      kind: 'user',
       retryable: false,
       why: `${who}: the TLS handshake failed (${code}${message ? `: ${message}` : ''})`,
       suggestion: `check whether the port speaks https or http (\`mpegflow endpoint show ${alias}\`), then \`${testIt(alias)}\``,
@@ -115,7 +112,6 @@ function networkMapping(code: string, message: string, target: StorageTarget): M
   if (DNS_CODES.has(code)) {
     return {
       code: 'HOST_NOT_FOUND',
-      kind: 'external',
       retryable: true,
       why: `${who}: the host name does not resolve (${code})`,
       suggestion: `check the URL with \`mpegflow endpoint show ${alias}\` and this host's DNS, then \`${testIt(alias)}\``,
@@ -124,7 +120,6 @@ function networkMapping(code: string, message: string, target: StorageTarget): M
   if (TIMEOUT_CODES.has(code)) {
     return {
       code: 'TIMEOUT',
-      kind: 'external',
       retryable: true,
       why: `${who} did not answer in time`,
       suggestion: `check the network path to the server with \`${testIt(alias)}\` (or raise --timeout), then run again`,
@@ -139,7 +134,6 @@ function networkMapping(code: string, message: string, target: StorageTarget): M
           : `${who} is unreachable (${code})`;
     return {
       code: 'UNREACHABLE',
-      kind: 'external',
       retryable: true,
       why,
       suggestion: `check that MinIO runs there and the URL names its S3 API port: \`${testIt(alias)}\``,
@@ -156,7 +150,6 @@ function s3Mapping(code: string, message: string, target: StorageTarget): Mappin
   if (CREDENTIAL_CODES.has(code)) {
     return {
       code: 'CREDENTIALS_REFUSED',
-      kind: 'user',
       retryable: false,
       why: `${who} refused the credentials (${code})`,
       suggestion: `check the access key with \`mpegflow endpoint show ${alias}\` and re-enter the secret: \`mpegflow endpoint add ${alias} --replace ...\``,
@@ -168,7 +161,6 @@ function s3Mapping(code: string, message: string, target: StorageTarget): Mappin
   if (DENIED_CODES.has(code)) {
     return {
       code: 'ACCESS_DENIED',
-      kind: 'user',
       retryable: false,
       why: `${who} denied access${detail}`,
       suggestion: `check that the access key of '${alias}' is right and its policy allows this (\`${testIt(alias)}\`)`,
@@ -177,7 +169,6 @@ function s3Mapping(code: string, message: string, target: StorageTarget): Mappin
   if (code === 'NoSuchBucket') {
     return {
       code: 'BUCKET_NOT_FOUND',
-      kind: 'user',
       retryable: false,
       why: `the bucket does not exist on ${who}`,
       suggestion: `check the bucket name (\`mc ls ${alias}\`), or create it (\`mc mb ${target.path?.split('/').slice(0, 2).join('/') ?? `${alias}/BUCKET`}\`)`,
@@ -187,7 +178,6 @@ function s3Mapping(code: string, message: string, target: StorageTarget): Mappin
     const folder = target.path ? target.path.replace(/[^/]*$/, '') : `${alias}/BUCKET/`;
     return {
       code: 'OBJECT_NOT_FOUND',
-      kind: 'user',
       retryable: false,
       why: `no such object on ${who}`,
       suggestion: `check the key; list what is there with \`mc ls ${folder}\``,
@@ -197,9 +187,7 @@ function s3Mapping(code: string, message: string, target: StorageTarget): Mappin
   if (code === 'XMinioInvalidObjectName' || code === 'InvalidObjectName' || code === 'KeyTooLongError') {
     return {
       code: 'INVALID_OBJECT_KEY',
-      kind: 'user',
       retryable: false,
-      exitCode: 2,
       why: `${who} refuses the object key${detail}`,
       suggestion: 'use object keys without "." or ".." segments, empty segments or control characters',
     };
@@ -207,7 +195,6 @@ function s3Mapping(code: string, message: string, target: StorageTarget): Mappin
   if (code === 'XMinioStorageFull') {
     return {
       code: 'STORAGE_FULL',
-      kind: 'external',
       retryable: false,
       why: `${who} has no space left`,
       suggestion: 'free space on the MinIO deployment (or add drives), then run again',
@@ -216,7 +203,6 @@ function s3Mapping(code: string, message: string, target: StorageTarget): Mappin
   if (code === 'RequestTimeTooSkewed') {
     return {
       code: 'CLOCK_SKEW',
-      kind: 'user',
       retryable: false,
       why: `${who} refused the request: the clocks of this host and the server differ too much`,
       suggestion: 'synchronise the clocks (NTP) of this host and the MinIO nodes, then run again',
@@ -225,7 +211,6 @@ function s3Mapping(code: string, message: string, target: StorageTarget): Mappin
   if (BUSY_CODES.has(code)) {
     return {
       code: 'STORAGE_BUSY',
-      kind: 'external',
       retryable: true,
       why: `${who} asked to slow down or is not ready${detail}`,
       suggestion: `run again in a moment; if it persists, check the deployment with \`mpegflow health ${alias}\``,
@@ -234,7 +219,6 @@ function s3Mapping(code: string, message: string, target: StorageTarget): Mappin
   if (UNAVAILABLE_CODES.has(code)) {
     return {
       code: 'STORAGE_UNAVAILABLE',
-      kind: 'external',
       retryable: true,
       why: `${who} failed internally${detail}`,
       suggestion: `check the deployment with \`mpegflow health ${alias}\` (drives or nodes down?), then run again`,
@@ -246,9 +230,7 @@ function s3Mapping(code: string, message: string, target: StorageTarget): Mappin
 function invalidBucketMapping(target: StorageTarget, message: string): Mapping {
   return {
     code: 'INVALID_BUCKET_NAME',
-    kind: 'user',
     retryable: false,
-    exitCode: 2,
     why: `not a valid bucket name${message ? ` (${message})` : ''}`,
     suggestion: `bucket names are 3 to 63 characters: lower-case letters, digits, dots and hyphens; list the buckets with \`mc ls ${target.alias}\``,
   };
@@ -257,9 +239,7 @@ function invalidBucketMapping(target: StorageTarget, message: string): Mapping {
 function build(target: StorageTarget, mapping: Mapping, cause: unknown): MpegflowError {
   return new MpegflowError(redactText(`${subject(target)}${mapping.why}`), {
     code: mapping.code,
-    kind: mapping.kind,
     retryable: mapping.retryable,
-    exitCode: mapping.exitCode,
     suggestion: mapping.suggestion,
     cause,
     details: { endpoint: target.alias, ...(target.path ? { path: target.path } : {}) },
@@ -275,9 +255,7 @@ function mapRaw(error: unknown, target: StorageTarget): Mapping {
   if (name === 'InvalidObjectNameError' || name === 'InvalidPrefixError') {
     return {
       code: 'INVALID_OBJECT_KEY',
-      kind: 'user',
       retryable: false,
-      exitCode: 2,
       why: `not a valid object key${message ? ` (${message})` : ''}`,
       suggestion: 'use object keys without "." or ".." segments, empty segments or control characters',
     };
@@ -300,7 +278,6 @@ function mapRaw(error: unknown, target: StorageTarget): Mapping {
     // an S3 server (it sent a request id) answered a HEAD with a status the SDK does not name, without a body
     return {
       code: 'STORAGE_REFUSED',
-      kind: 'user',
       retryable: false,
       why: `${endpointName(target)} refused the request without saying why (HTTP 400?)`,
       suggestion: `check the bucket name and object key, then the endpoint with \`${testIt(target.alias)}\``,
@@ -309,7 +286,6 @@ function mapRaw(error: unknown, target: StorageTarget): Mapping {
   if (name === 'InvalidXMLError' || (name === 'S3Error' && !code)) {
     return {
       code: 'NOT_S3',
-      kind: 'user',
       retryable: false,
       why: `${endpointName(target)} is not an S3 server (its answer is not an S3 response${message ? `: ${message}` : ''})`,
       suggestion: `check the URL (\`mpegflow endpoint show ${target.alias}\`): it must be the S3 API port of MinIO (often :9000), not its console or another web server`,
@@ -317,7 +293,6 @@ function mapRaw(error: unknown, target: StorageTarget): Mapping {
   }
   return {
     code: 'STORAGE_ERROR',
-    kind: 'external',
     retryable: false,
     why: `${endpointName(target)} failed${code ? ` (${code})` : ''}${message ? `: ${message}` : ''}`,
     suggestion: `check the endpoint with \`${testIt(target.alias)}\`; run again with --verbose for the cause`,
@@ -340,7 +315,6 @@ export function storageFailure(error: unknown, target: StorageTarget): MpegflowE
   if (isMpegflowError(error)) return error;
   if (isBug(error)) {
     return new MpegflowError(`unexpected internal error: ${(error as Error).message}`, {
-      kind: 'bug',
       code: 'INTERNAL',
       suggestion: 'run again with --verbose and report the output to the MpegFlow maintainers',
       cause: error,
@@ -422,7 +396,6 @@ export function responseFailure(response: StorageResponse, target: StorageTarget
       target,
       {
         code: 'NO_ADMIN_API',
-        kind: 'user',
         retryable: false,
         why: `${who} answers S3 but not MinIO's admin API: it is not MinIO${server ? ` (server: ${server})` : ''}`,
         suggestion: `health, capacity and replicate need MinIO's admin API; encode, job and verify work with any S3 store (what this one supports: mpegflow endpoint check ${target.alias})`,
@@ -435,7 +408,6 @@ export function responseFailure(response: StorageResponse, target: StorageTarget
       target,
       {
         code: 'NOT_MINIO',
-        kind: 'user',
         retryable: false,
         why: `${who} is not a MinIO server (HTTP ${response.status} without MinIO headers)`,
         suggestion: `check the URL (\`mpegflow endpoint show ${target.alias}\`): it must be the S3 API port of a MinIO deployment, not its console or a proxy page`,
@@ -450,7 +422,6 @@ export function responseFailure(response: StorageResponse, target: StorageTarget
       target,
       {
         code: 'NO_ADMIN_API',
-        kind: 'user',
         retryable: false,
         why: `${who} answers S3 but not MinIO's admin API (${code || `HTTP ${response.status}`})`,
         suggestion: 'this needs a MinIO server that exposes /minio/admin/v3; gateways and other S3 servers do not',
@@ -464,7 +435,6 @@ export function responseFailure(response: StorageResponse, target: StorageTarget
     target,
     {
       code: 'STORAGE_ERROR',
-      kind: 'external',
       retryable: false,
       why: `${who} answered ${code || `HTTP ${response.status}`}${message ? ` (${message})` : ''}`,
       suggestion: `check the endpoint with \`${testIt(target.alias)}\`; run again with --verbose for the cause`,

@@ -73,7 +73,6 @@ export async function lockObjects(
       const failure = storageFailure(error, { alias: alias, path: `${alias}/${bucket}/${key}` });
       throw new MpegflowError(`the outputs are stored but retention could not be set on ${alias}/${bucket}/${key}: ${failure.message}`, {
         code: 'RETENTION_FAILED',
-        kind: 'external',
         suggestion: 'run the same command again: what is already stored is kept and retention is set again',
         cause: error,
       });

@@ -64,7 +64,7 @@ export interface MultipartHooks {
 }
 
 function aborted(): MpegflowError {
-  return new MpegflowError('the upload was cancelled', { code: 'CANCELLED', exitCode: 130 });
+  return new MpegflowError('the upload was cancelled', { code: 'CANCELLED' });
 }
 
 const EMPTY_SHA256 = createHash('sha256').digest('hex');

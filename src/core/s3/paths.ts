@@ -25,7 +25,6 @@ export function checkObjectPath(alias: string, bucket: string, key: string, show
   if (bucketProblem) {
     throw new MpegflowError(`'${bucket}' in ${shown} is not a valid bucket name: ${bucketProblem}`, {
       code: 'INVALID_BUCKET_NAME',
-      exitCode: 2,
       suggestion: `check the bucket name; list the buckets with \`mc ls ${alias}\``,
       details: { endpoint: alias, path: shown },
     });
@@ -34,7 +33,6 @@ export function checkObjectPath(alias: string, bucket: string, key: string, show
   if (keyProblem) {
     throw new MpegflowError(`refusing the object key in ${shown}: ${keyProblem}`, {
       code: 'INVALID_OBJECT_KEY',
-      exitCode: 2,
       suggestion: 'write the key without "." or ".." segments: S3 keys are not file paths and are never resolved',
       details: { endpoint: alias, path: shown },
     });

@@ -43,7 +43,6 @@ export async function importSqliteState({
   if (from.dialect !== 'sqlite' || to.dialect !== 'postgres') {
     throw new MpegflowError('db import copies a SQLite state file into the PostgreSQL database of a pool', {
       code: 'USAGE',
-      exitCode: 2,
       suggestion: 'set MPEGFLOW_DATABASE_URL to the pool database and give the state file with --from',
     });
   }

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../error-codes.ts';
 import { MpegflowError } from '../errors.ts';
 
 /** Node's reasons for not trusting a server certificate. */
@@ -30,8 +31,7 @@ export function postgresError(location: string, error: unknown): MpegflowError {
   if (error instanceof MpegflowError) return error;
   const { code = '', syscall, path } = error as NodeJS.ErrnoException;
   const message = error instanceof Error ? error.message : String(error);
-  const refusal = (text: string, options: { code: string; suggestion: string; kind?: 'external' }) =>
-    new MpegflowError(text, { ...options, cause: error });
+  const refusal = (text: string, options: { code: ErrorCode; suggestion: string }) => new MpegflowError(text, { ...options, cause: error });
   if (UNTRUSTED_CERTIFICATE.has(code))
     return refusal(`PostgreSQL at ${location} presented a certificate this host does not trust (${code})`, {
       code: 'DATABASE_TLS_UNTRUSTED',
@@ -51,7 +51,6 @@ export function postgresError(location: string, error: unknown): MpegflowError {
   if (/does not support SSL/i.test(message))
     return refusal(`PostgreSQL at ${location} does not offer TLS`, {
       code: 'DATABASE_TLS_UNAVAILABLE',
-      kind: 'external',
       suggestion: 'turn ssl on in the server settings, or leave sslmode out of MPEGFLOW_DATABASE_URL on a network you trust',
     });
   if (code === '28000' && /pg_hba\.conf/.test(message)) {
@@ -81,7 +80,6 @@ export function postgresError(location: string, error: unknown): MpegflowError {
   if (UNREACHABLE.has(code) || /timeout|terminat|Connection terminated|connect/i.test(message))
     return new MpegflowError(`cannot reach PostgreSQL at ${location}: ${message}`, {
       code: 'DATABASE_UNREACHABLE',
-      kind: 'external',
       suggestion: 'check that the database server is running and reachable from this host (pg_isready), then run this again',
       cause: error,
       retryable: true,
@@ -89,8 +87,7 @@ export function postgresError(location: string, error: unknown): MpegflowError {
   if (code === '53100')
     return refusal(`the PostgreSQL server at ${location} is out of disk space`, {
       code: 'STATE_DISK_FULL',
-      kind: 'external',
       suggestion: 'free space on the database server; nothing already stored was changed',
     });
-  return new MpegflowError(`PostgreSQL error at ${location}: ${message}`, { code: 'DATABASE_ERROR', kind: 'external', cause: error });
+  return new MpegflowError(`PostgreSQL error at ${location}: ${message}`, { code: 'DATABASE_ERROR', cause: error });
 }

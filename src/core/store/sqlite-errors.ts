@@ -48,5 +48,5 @@ export function storeError(file: string, error: unknown): MpegflowError {
       cause: error,
     });
   }
-  return new MpegflowError(`cannot open the state file ${file}: ${message}`, { code: 'STATE_ERROR', kind: 'external', cause: error });
+  return new MpegflowError(`cannot open the state file ${file}: ${message}`, { code: 'STATE_ERROR', cause: error });
 }

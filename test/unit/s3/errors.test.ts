@@ -257,7 +257,7 @@ describe('storage errors from the network (Node and the minio SDK, no server nee
     assert.equal(bug.kind, 'bug');
     assert.equal(bug.code, 'INTERNAL');
     assert.equal(isRetryable(new TypeError('x')), false);
-    const mine = new MpegflowError('already mapped', { code: 'X', retryable: true });
+    const mine = new MpegflowError('already mapped', { code: 'STORAGE_BUSY', retryable: true });
     assert.equal(storageFailure(mine, { alias: 'edge1' }), mine);
     assert.equal(isRetryable(mine), true);
     assert.equal(isRetryable(new Error('something nobody knows')), false, 'unknown failures are not retried');

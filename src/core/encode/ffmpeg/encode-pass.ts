@@ -142,7 +142,6 @@ async function checkDurations(ctx: PassContext, command: string): Promise<void> 
           `the HLS playlist ${check.output} is incomplete${missing.length ? ` (missing ${missing.slice(0, 3).join(', ')})` : ''}`,
           {
             code: 'OUTPUT_INCOMPLETE',
-            kind: 'external',
             suggestion: 'run again with --verbose; ffmpeg stopped before finishing the ladder',
             details: { command },
           },
@@ -156,7 +155,6 @@ async function checkDurations(ctx: PassContext, command: string): Promise<void> 
         `${check.output} lasts ${produced.toFixed(2)} s but the source lasts ${plan.expectedDurationSeconds.toFixed(2)} s: refusing a truncated output`,
         {
           code: 'OUTPUT_TRUNCATED',
-          kind: 'external',
           retry: remoteRead ? 'now' : 'never',
           suggestion: 'check the source plays to the end and the storage stayed reachable, then run again',
           details: { command },
@@ -182,7 +180,7 @@ export async function writeSpriteIndex(
   });
   const sheetHeight = Number.parseInt(run.stdout.trim(), 10);
   if (!Number.isFinite(sheetHeight) || sheetHeight <= 0) {
-    throw new MpegflowError(`ffmpeg wrote no readable sprite sheet ${index.sheet}`, { code: 'OUTPUT_INCOMPLETE', kind: 'external' });
+    throw new MpegflowError(`ffmpeg wrote no readable sprite sheet ${index.sheet}`, { code: 'OUTPUT_INCOMPLETE' });
   }
   await writeFile(outputPath(workDir, index.index), spriteVtt(index, Math.round(sheetHeight / index.rows), probe.durationSeconds));
 }

@@ -39,7 +39,6 @@ export function classifyFfmpegFailure(
   if (remoteInput && /412 Precondition Failed|Server returned 412/i.test(stderr)) {
     return new MpegflowError('the source object changed while it was being encoded', {
       code: 'SOURCE_CHANGED',
-      kind: 'external',
       suggestion: 'run the encode again once the upload of the source has finished',
       details,
     });
@@ -48,7 +47,6 @@ export function classifyFfmpegFailure(
     // each request is signed afresh (source-relay.ts): not an expired URL, and not cured by another attempt now
     return new MpegflowError('the storage refused to let ffmpeg read the source (HTTP 403)', {
       code: 'SOURCE_ACCESS_DENIED',
-      kind: 'external',
       retryable: true,
       suggestion: 'check that the clocks of this host and MinIO agree and that the endpoint keys may read the source',
       details,
@@ -62,7 +60,6 @@ export function classifyFfmpegFailure(
   ) {
     return new MpegflowError('ffmpeg lost its connection to the storage while reading the source', {
       code: 'SOURCE_READ_FAILED',
-      kind: 'external',
       retry: 'now',
       suggestion: 'check that MinIO is reachable (`mpegflow endpoint test ALIAS`) and run again',
       details,
@@ -70,7 +67,6 @@ export function classifyFfmpegFailure(
   }
   return new MpegflowError(`ffmpeg failed during ${stage}:\n${lastLines(stderr, 8) || '(no output)'}`, {
     code: 'FFMPEG_FAILED',
-    kind: 'external',
     suggestion: 'run again with --verbose to see the ffmpeg command; the source may use a codec or layout this ffmpeg cannot handle',
     details,
   });

@@ -60,7 +60,6 @@ export function toolNotFound(file: string): MpegflowError {
   const name = file.includes('ffprobe') ? 'ffprobe' : 'ffmpeg';
   return new MpegflowError(`${file} was not found: MpegFlow needs ffmpeg and ffprobe to encode`, {
     code: 'TOOL_NOT_FOUND',
-    kind: 'user',
     suggestion: `install ffmpeg (Debian/Ubuntu: \`sudo apt-get install -y ffmpeg\`), or set $MPEGFLOW_${name.toUpperCase()} to its path`,
   });
 }
@@ -70,7 +69,6 @@ function toolKilled(file: string, signal: string, command?: string): MpegflowErr
   const name = file.includes('ffprobe') ? 'ffprobe' : 'ffmpeg';
   return new MpegflowError(`${name} was killed by ${signal}${signal === 'SIGKILL' ? ' (out of memory?)' : ''}`, {
     code: 'TOOL_KILLED',
-    kind: 'external',
     retryable: true,
     suggestion:
       'if the kernel log names the OOM killer (`dmesg | grep -i oom`), give this host more memory or run fewer encodes at once; then run again',

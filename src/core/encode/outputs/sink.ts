@@ -73,7 +73,7 @@ export async function hashFile(file: string): Promise<{ size: number; sha256: st
 }
 
 function cancelled(): MpegflowError {
-  return new MpegflowError('the encode was cancelled', { code: 'CANCELLED', exitCode: 130, suggestion: 'run it again when you are ready' });
+  return new MpegflowError('the encode was cancelled', { code: 'CANCELLED', suggestion: 'run it again when you are ready' });
 }
 
 /**

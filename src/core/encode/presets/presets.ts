@@ -150,7 +150,6 @@ export function resolvePreset(options: PresetSources & { name?: string; file?: s
   // a mistyped name is a usage error (exit 2), as a mistyped flag is
   throw new MpegflowError(`no preset named '${name}'`, {
     code: 'PRESET_NOT_FOUND',
-    exitCode: 2,
     suggestion: `${close.length > 0 ? `did you mean ${close.map((n) => `'${n}'`).join(' or ')}? ` : ''}choose one of: ${names.join(', ')} (\`mpegflow preset list\`), or give a preset file of your own`,
   });
 }

@@ -66,7 +66,6 @@ export function parseFfprobeOutput(value: unknown, tool: string): FfprobeOutput 
   if (checked.ok) return checked.value;
   throw new MpegflowError(`${tool} answered in a form MpegFlow does not read: ${checked.problems.slice(0, 3).join('; ')}`, {
     code: 'FFPROBE_UNEXPECTED',
-    kind: 'external',
     suggestion: "check that ffprobe is Debian's ffmpeg 5.1 or later (`ffprobe -version`), or set MPEGFLOW_FFPROBE to one",
   });
 }

@@ -76,7 +76,6 @@ export async function measureLoudness(options: {
   if (run.exitCode !== 0 || summaries.length < options.inputs.length) {
     throw new MpegflowError(`cannot measure the loudness of ${options.display}: ${lastLines(run.stderrTail, 3) || 'ffmpeg said nothing'}`, {
       code: 'LOUDNESS_UNMEASURED',
-      kind: 'external',
       suggestion: 'check the audio plays (`ffplay FILE`); a preset without a loudness target skips the measurement',
       details: { ffmpeg: lastLines(run.stderrTail, 8) },
     });

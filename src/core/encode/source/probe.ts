@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../../error-codes.ts';
 import { MpegflowError } from '../../errors.ts';
 import { lastLines, runTool, type Tools } from '../ffmpeg/tools.ts';
 import { parseFfprobeOutput, type FfprobeOutput, type FfprobeStream } from './ffprobe-output.ts';
@@ -91,7 +92,7 @@ export function parseRational(text: string | undefined): Rational | null {
 
 export const rationalValue = (r: Rational): number => r.num / r.den;
 
-function refused(input: ProbeInput, why: string, code: string, suggestion: string, stderr?: string): MpegflowError {
+function refused(input: ProbeInput, why: string, code: ErrorCode, suggestion: string, stderr?: string): MpegflowError {
   return new MpegflowError(`cannot encode ${input.display}: ${why}`, {
     code,
     suggestion,
@@ -107,7 +108,6 @@ function classifyFailure(input: ProbeInput, stderr: string): MpegflowError {
     // the If-Match on the ETag read at the start no longer holds
     return new MpegflowError(`${input.display} changed while ffprobe read it`, {
       code: 'SOURCE_CHANGED',
-      kind: 'external',
       suggestion: 'run the encode again once the upload of the source has finished',
       details: { ffprobe: lastLines(stderr, 6) },
     });
@@ -115,7 +115,6 @@ function classifyFailure(input: ProbeInput, stderr: string): MpegflowError {
   if (/403 Forbidden|Server returned 403/i.test(stderr)) {
     return new MpegflowError(`the storage refused to let ffprobe read ${input.display} (HTTP 403)`, {
       code: 'SOURCE_ACCESS_DENIED',
-      kind: 'external',
       suggestion: 'check that the endpoint credentials may read this object and that the clocks of this host and MinIO agree',
       details: { ffprobe: lastLines(stderr, 6) },
     });
@@ -129,7 +128,6 @@ function classifyFailure(input: ProbeInput, stderr: string): MpegflowError {
   if (/Connection refused|Connection timed out|Network is unreachable|Server returned 5(\d\d|XX)|HTTP error 5\d\d/i.test(stderr)) {
     return new MpegflowError(`ffprobe could not reach the storage holding ${input.display}`, {
       code: 'SOURCE_UNREACHABLE',
-      kind: 'external',
       retryable: true,
       suggestion: 'check that MinIO is up (`mpegflow endpoint test ALIAS`) and run the encode again',
       details: { ffprobe: lastLines(stderr, 6) },
@@ -377,5 +375,5 @@ async function checkComplete(
 }
 
 export function cancelledError(): MpegflowError {
-  return new MpegflowError('the encode was cancelled', { code: 'CANCELLED', exitCode: 130, suggestion: 'run it again when you are ready' });
+  return new MpegflowError('the encode was cancelled', { code: 'CANCELLED', suggestion: 'run it again when you are ready' });
 }

@@ -183,7 +183,7 @@ export async function openSourceAccess(
 /** The S3 client of an endpoint, from the caller's resolver; a remote path without one is a bug of the caller. */
 export function clientFor(s3For: ((alias: string) => Client) | undefined): (alias: string) => Client {
   return (alias) => {
-    if (!s3For) throw new MpegflowError(`no storage client for endpoint '${alias}'`, { kind: 'bug', code: 'NO_S3_CLIENT' });
+    if (!s3For) throw new MpegflowError(`no storage client for endpoint '${alias}'`, { code: 'NO_S3_CLIENT' });
     return s3For(alias);
   };
 }

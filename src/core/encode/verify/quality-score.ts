@@ -67,7 +67,6 @@ export function hasLibvmaf(tools: Tools): Promise<boolean> {
 export function vmafUnavailable(where: string): MpegflowError {
   return new MpegflowError(`${where} asks for a VMAF threshold, but this ffmpeg has no libvmaf filter: VMAF cannot be measured here`, {
     code: 'USAGE',
-    exitCode: 2,
     suggestion: 'gate on --min-ssim and --min-psnr, or install an ffmpeg built with libvmaf and point $MPEGFLOW_FFMPEG at it',
   });
 }
@@ -152,7 +151,6 @@ export async function scoreRenditions(options: ScoreOptions): Promise<QualityRep
         if (scores.ssim.frames === 0)
           throw new MpegflowError(`ffmpeg scored no frame of ${rendition.name}`, {
             code: 'QUALITY_NOT_MEASURED',
-            kind: 'external',
             suggestion: 'run again with --verbose and report it with the ffmpeg output',
             details: { ffmpeg: lastLines(run.stderrTail, 6) },
           });

@@ -226,7 +226,6 @@ function storageFailureDuringDecode(stderr: string, url: string, location: strin
     `the frame check of ${location} could not run: ffmpeg could not read it from the storage (${lastLines(stderr, 1)})`,
     {
       code: 'FIXITY_UNCHECKED',
-      kind: 'external',
       retryable: true,
       suggestion: `${failure.suggestion}; nothing was found to differ`,
       cause: failure,
@@ -248,8 +247,7 @@ export async function verifyDestination(options: VerifyOptions): Promise<VerifyR
   let reader: Reader;
   if (destination.kind === 'local') reader = localReader(destination.path);
   else {
-    if (!options.s3For)
-      throw new MpegflowError(`no storage client for endpoint '${destination.alias}'`, { kind: 'bug', code: 'NO_S3_CLIENT' });
+    if (!options.s3For) throw new MpegflowError(`no storage client for endpoint '${destination.alias}'`, { code: 'NO_S3_CLIENT' });
     reader = remoteReader(options.s3For(destination.alias), destination);
   }
   const manifestWhere = reader.where(MANIFEST_NAME);

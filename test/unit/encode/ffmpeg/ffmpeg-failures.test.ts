@@ -27,10 +27,11 @@ describe('when an error is worth another attempt', () => {
   it('says it in one field: retryable errors wait for the back-off unless they say now', async () => {
     const { MpegflowError } = await import('../../../../src/core/errors.ts');
     assert.deepEqual(
-      [new MpegflowError('x'), new MpegflowError('x', { retryable: true }), new MpegflowError('x', { retry: 'now' })].map((e) => [
-        e.retry,
-        e.retryable,
-      ]),
+      [
+        new MpegflowError('x', { code: 'FFMPEG_FAILED' }),
+        new MpegflowError('x', { code: 'FFMPEG_FAILED', retryable: true }),
+        new MpegflowError('x', { code: 'FFMPEG_FAILED', retry: 'now' }),
+      ].map((e) => [e.retry, e.retryable]),
       [
         ['never', false],
         ['later', true],
