@@ -16,6 +16,7 @@ export type ErrorKind = 'user' | 'external' | 'bug';
 
 export const ERROR_CODES = {
   ACCESS_DENIED: { kind: 'user', exit: 1 },
+  ADMIN_ANSWER_UNEXPECTED: { kind: 'external', exit: 1 },
   ADMIN_CRYPTO_FAILED: { kind: 'external', exit: 1 },
   ADMIN_CRYPTO_UNKNOWN: { kind: 'external', exit: 1 },
   ARCHIVE_CAPTIONS_UNKEPT: { kind: 'user', exit: 1 },

@@ -1,8 +1,9 @@
+import type * as z from 'zod';
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
 import { responseFailure } from '../s3/errors.ts';
 import { adminJson, adminRequest, type AdminRequest } from './http.ts';
 import { parsePrometheusText, prometheusToken, type MetricSample } from './prometheus.ts';
-import type { BackgroundHealStatus, ClusterHealth, ServerInfo } from './types.ts';
+import { backgroundHealStatus, serverInfo, type BackgroundHealStatus, type ClusterHealth, type ServerInfo } from './types.ts';
 
 export interface AdminClientOptions {
   timeoutMs?: number;
@@ -23,22 +24,23 @@ export class MinioAdminClient {
     return { alias: this.endpoint.name, url: this.endpoint.url, action };
   }
 
-  async #json<T>(request: AdminRequest, what: string): Promise<T> {
-    return adminJson<T>(
+  async #json<T>(request: AdminRequest, what: string, shape: z.ZodType<T>): Promise<T> {
+    return adminJson(
       this.endpoint,
       { timeoutMs: this.#options.timeoutMs, retries: this.#options.retries, ...request },
       this.#target(what),
+      shape,
     );
   }
 
   /** GET /minio/admin/v3/info: mode, servers, every drive with its pool, set and state, the backend's parity. */
   serverInfo(): Promise<ServerInfo> {
-    return this.#json<ServerInfo>({ method: 'GET', path: '/minio/admin/v3/info' }, 'read server info');
+    return this.#json({ method: 'GET', path: '/minio/admin/v3/info' }, 'read server info', serverInfo);
   }
 
   /** POST /minio/admin/v3/background-heal/status: what the healing sequence is doing, per set. */
   backgroundHealStatus(): Promise<BackgroundHealStatus> {
-    return this.#json<BackgroundHealStatus>({ method: 'POST', path: '/minio/admin/v3/background-heal/status' }, 'read the healing status');
+    return this.#json({ method: 'POST', path: '/minio/admin/v3/background-heal/status' }, 'read the healing status', backgroundHealStatus);
   }
 
   /** The unauthenticated cluster probes: write quorum (/minio/health/cluster) or read quorum (/cluster/read). */

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import aws4 from 'aws4';
-import type { MpegflowError } from '../errors.ts';
+import type * as z from 'zod';
+import { MpegflowError } from '../errors.ts';
 import { responseFailure, storageFailure, type StorageTarget } from '../s3/errors.ts';
 import { withRetry } from '../retry.ts';
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
@@ -99,14 +100,46 @@ export async function adminRequest(endpoint: ResolvedEndpoint, request: AdminReq
  * is not JSON (a proxy's error page), is the mapped error. `empty` is what an
  * empty answer means, when it may be empty.
  */
-export async function adminJson<T>(endpoint: ResolvedEndpoint, request: AdminRequest, target: StorageTarget, empty?: T): Promise<T> {
+export async function adminJson<T>(
+  endpoint: ResolvedEndpoint,
+  request: AdminRequest,
+  target: StorageTarget,
+  shape: z.ZodType<T>,
+  empty?: T,
+): Promise<T> {
   const response = await adminRequest(endpoint, request);
   if (response.status !== 200) throw responseFailure(response, target);
-  const text = response.body.toString('utf8');
-  if (!text && empty !== undefined) return empty;
+  if (response.body.length === 0 && empty !== undefined) return empty;
+  return adminAnswer(response, target, shape);
+}
+
+/** A successful answer's JSON, checked against what MpegFlow reads of it. */
+export function adminAnswer<T>(response: AdminResponse, target: StorageTarget, shape: z.ZodType<T>): T {
+  let json: unknown;
   try {
-    return JSON.parse(text) as T;
+    json = JSON.parse(response.body.toString('utf8'));
   } catch {
     throw responseFailure({ ...response, status: 502 }, target);
   }
+  const parsed = shape.safeParse(json);
+  if (parsed.success) return parsed.data;
+  throw unexpectedAnswer(target, parsed.error);
+}
+
+/** servers[0].drives[2].state */
+function fieldPath(path: PropertyKey[]): string {
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i > 0 ? '.' : ''}${String(key)}`)).join('') || 'the document';
+}
+
+/** A server that answers, but not what MinIO's admin API answers for this release: named to the field. */
+function unexpectedAnswer(target: StorageTarget, error: z.ZodError): MpegflowError {
+  const issue = error.issues[0]!;
+  return new MpegflowError(
+    `endpoint '${target.alias}'${target.url ? ` (${target.url})` : ''} answered ${target.action ? `"${target.action}"` : 'an admin request'} with a document MpegFlow cannot read: ${fieldPath(issue.path)}: ${issue.message}`,
+    {
+      code: 'ADMIN_ANSWER_UNEXPECTED',
+      suggestion: `check that '${target.alias}' is a MinIO server (\`mpegflow endpoint test ${target.alias}\`) of a release MpegFlow supports`,
+      details: { field: fieldPath(issue.path), problem: issue.message },
+    },
+  );
 }

@@ -1,3 +1,4 @@
+import type * as z from 'zod';
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
 import { adminJson } from '../minio-admin/http.ts';
 
@@ -9,11 +10,13 @@ export function bucketExtension<T>(
   endpoint: ResolvedEndpoint,
   bucket: string,
   request: { method: 'GET' | 'PUT'; query: Record<string, string>; action: string; timeoutMs?: number },
+  shape: z.ZodType<T>,
 ): Promise<T> {
-  return adminJson<T>(
+  return adminJson(
     endpoint,
     { method: request.method, path: `/${encodeURIComponent(bucket)}`, query: request.query, timeoutMs: request.timeoutMs, retries: 0 },
     { alias: endpoint.name, url: endpoint.url, path: `${endpoint.name}/${bucket}`, action: request.action },
-    {} as T,
+    shape,
+    shape.parse({}),
   );
 }

@@ -1,4 +1,6 @@
+import * as z from 'zod';
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
+import { optional } from '../minio-admin/types.ts';
 import { bucketExtension } from './bucket-extension.ts';
 
 interface CountBytes {
@@ -26,21 +28,26 @@ export interface TargetMetrics {
 }
 
 /** The parts of GET /BUCKET?replication-metrics=2 (minio-go's BucketReplicationMetricsV2) MpegFlow reads. */
-interface WireCountBytes {
-  count?: number;
-  bytes?: number;
-}
-interface WireTargetStats {
-  completedReplicationSize?: number;
-  replicationCount?: number;
-  failed?: { lastMinute?: WireCountBytes; lastHour?: WireCountBytes; totals?: WireCountBytes };
-  limitInBits?: number;
-  currentBandwidth?: number;
-}
-export interface WireMetricsV2 {
-  uptime?: number;
-  currStats?: { Stats?: Record<string, WireTargetStats>; queued?: { curr?: WireCountBytes } };
-}
+const number = optional(z.number());
+const wireCountBytes = optional(z.looseObject({ count: number, bytes: number }));
+type WireCountBytes = z.infer<typeof wireCountBytes>;
+const wireTargetStats = z.looseObject({
+  completedReplicationSize: number,
+  replicationCount: number,
+  failed: optional(z.looseObject({ lastMinute: wireCountBytes, lastHour: wireCountBytes, totals: wireCountBytes })),
+  limitInBits: number,
+  currentBandwidth: number,
+});
+const wireMetricsV2 = z.looseObject({
+  uptime: number,
+  currStats: optional(
+    z.looseObject({
+      Stats: optional(z.record(z.string(), wireTargetStats)),
+      queued: optional(z.looseObject({ curr: wireCountBytes })),
+    }),
+  ),
+});
+export type WireMetricsV2 = z.infer<typeof wireMetricsV2>;
 
 const countBytes = (value: WireCountBytes | undefined): CountBytes => ({ count: value?.count ?? 0, bytes: value?.bytes ?? 0 });
 
@@ -65,9 +72,10 @@ export function targetMetrics(doc: WireMetricsV2, arn: string): TargetMetrics {
 
 /** GET /BUCKET?replication-metrics=2 on the edge: one request, whatever the number of objects. */
 export function fetchReplicationMetrics(edge: ResolvedEndpoint, bucket: string): Promise<WireMetricsV2> {
-  return bucketExtension<WireMetricsV2>(edge, bucket, {
-    method: 'GET',
-    query: { 'replication-metrics': '2' },
-    action: 'read the replication metrics of',
-  });
+  return bucketExtension(
+    edge,
+    bucket,
+    { method: 'GET', query: { 'replication-metrics': '2' }, action: 'read the replication metrics of' },
+    wireMetricsV2,
+  );
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditContext } from '../audit/context.ts';
+import * as z from 'zod';
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
+import { optional } from '../minio-admin/types.ts';
 import { usageError } from '../errors.ts';
 import type { Db } from '../store/open.ts';
 import { bucketExtension } from './bucket-extension.ts';
@@ -32,17 +34,19 @@ export interface ResyncPlanEntry {
   previous: ResyncState | null;
 }
 
-interface WireResync {
-  arn?: string;
-  resetid?: string;
-  resyncStatus?: string;
-  startTime?: string;
-  endTime?: string;
-  completedReplicationSize?: number;
-  replicationCount?: number;
-  failedReplicationSize?: number;
-  failedReplicationCount?: number;
-}
+const wireResync = z.looseObject({
+  arn: optional(z.string()),
+  resetid: optional(z.string()),
+  resyncStatus: optional(z.string()),
+  startTime: optional(z.string()),
+  endTime: optional(z.string()),
+  completedReplicationSize: optional(z.number()),
+  replicationCount: optional(z.number()),
+  failedReplicationSize: optional(z.number()),
+  failedReplicationCount: optional(z.number()),
+});
+type WireResync = z.infer<typeof wireResync>;
+const resyncAnswer = z.looseObject({ target: optional(z.array(wireResync)) });
 
 const NEVER = '0001-01-01T00:00:00Z';
 const when = (time: string | undefined) => (time && time !== NEVER ? time : null);
@@ -62,7 +66,7 @@ export function resyncState(wire: WireResync): ResyncState {
 const FINISHED = new Set(['Completed', 'Failed', 'Canceled']);
 
 async function resyncRequest(edge: ResolvedEndpoint, bucket: string, method: 'GET' | 'PUT', query: Record<string, string>, action: string) {
-  const doc = await bucketExtension<{ target?: WireResync[] | null }>(edge, bucket, { method, query, action });
+  const doc = await bucketExtension(edge, bucket, { method, query, action }, resyncAnswer);
   return (doc.target ?? []).map(resyncState);
 }
 

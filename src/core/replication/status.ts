@@ -10,7 +10,7 @@ import { listWithReplicationStatus, walkObjects, type ObjectWalk } from './objec
 import { fetchReplicationMetrics, targetMetrics, type TargetMetrics, type WireMetricsV2 } from './metrics.ts';
 import type { ReplicationRecord } from './records.ts';
 import { replicationRules, type ReplicationRuleXml } from './setup.ts';
-import { listRemoteTargets, type RemoteTarget } from './targets.ts';
+import { listRemoteTargets, type ListedTarget } from './targets.ts';
 
 export interface RuleStatus {
   edge: string;
@@ -42,7 +42,7 @@ export interface RuleStatus {
 /** The calls to the servers, replaceable in tests. */
 export interface ServerCalls {
   rules: (s3: Client, bucket: string) => Promise<ReplicationRuleXml[]>;
-  targets: (edge: ResolvedEndpoint, bucket: string) => Promise<RemoteTarget[]>;
+  targets: (edge: ResolvedEndpoint, bucket: string) => Promise<ListedTarget[]>;
   metrics: (edge: ResolvedEndpoint, bucket: string) => Promise<WireMetricsV2>;
   centralReady: (central: ResolvedEndpoint) => Promise<boolean>;
   listing: (s3: Client, bucket: string, prefix: string) => AsyncIterable<ListedObject>;
@@ -112,7 +112,7 @@ export function assessRule(facts: RuleFacts, where: { edge: string; central: str
 
 const NS_PER_MS = 1e6;
 
-function targetHealth(target: RemoteTarget): NonNullable<RuleStatus['targetHealth']> {
+function targetHealth(target: ListedTarget): NonNullable<RuleStatus['targetHealth']> {
   const ms = (ns: number | undefined) => Math.round((ns ?? 0) / NS_PER_MS);
   return {
     online: Boolean(target.isOnline),

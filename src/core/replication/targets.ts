@@ -1,6 +1,8 @@
+import * as z from 'zod';
 import type { ResolvedEndpoint } from '../endpoints/model.ts';
 import { responseFailure } from '../s3/errors.ts';
-import { adminJson, adminRequest } from '../minio-admin/http.ts';
+import { adminAnswer, adminJson, adminRequest } from '../minio-admin/http.ts';
+import { optional } from '../minio-admin/types.ts';
 import { encryptAdminBody } from '../minio-admin/madmin-crypto.ts';
 
 /** madmin's BucketTarget, the parts MpegFlow sets and reads. */
@@ -20,15 +22,32 @@ export interface RemoteTarget {
   credentials?: { accessKey: string; secretKey?: string };
 }
 
+/** A target as list-remote-targets describes it: the fields MpegFlow reads, checked. */
+const listedTarget = z.looseObject({
+  sourcebucket: z.string(),
+  endpoint: z.string(),
+  targetbucket: z.string(),
+  secure: z.boolean(),
+  arn: optional(z.string()),
+  type: z.string(),
+  region: optional(z.string()),
+  bandwidthlimit: optional(z.number()),
+  replicationSync: optional(z.boolean()),
+  isOnline: optional(z.boolean()),
+  latency: optional(z.looseObject({ curr: optional(z.number()), avg: optional(z.number()), max: optional(z.number()) })),
+});
+export type ListedTarget = z.infer<typeof listedTarget>;
+const listedTargets = optional(z.array(listedTarget)).transform((targets) => targets ?? []);
+
 /** GET /minio/admin/v3/list-remote-targets: the edge bucket's replication targets (no secrets in the answer). */
-export async function listRemoteTargets(edge: ResolvedEndpoint, bucket: string): Promise<RemoteTarget[]> {
-  const targets = await adminJson<RemoteTarget[] | null>(
+export async function listRemoteTargets(edge: ResolvedEndpoint, bucket: string): Promise<ListedTarget[]> {
+  return adminJson(
     edge,
     { method: 'GET', path: '/minio/admin/v3/list-remote-targets', query: { bucket, type: 'replication' } },
     { alias: edge.name, url: edge.url, path: `${edge.name}/${bucket}`, action: 'list the remote targets of' },
+    listedTargets,
     [],
   );
-  return targets ?? [];
 }
 
 /**
@@ -66,7 +85,11 @@ export async function setRemoteTarget(
       path: `${edge.name}/${target.sourcebucket}`,
       action: 'create the replication target of',
     });
-  return JSON.parse(res.body.toString()) as string;
+  return adminAnswer(
+    res,
+    { alias: edge.name, url: edge.url, path: `${edge.name}/${target.sourcebucket}`, action: 'create the replication target of' },
+    z.string(),
+  );
 }
 
 export async function removeRemoteTarget(edge: ResolvedEndpoint, bucket: string, arn: string): Promise<void> {
