@@ -13,6 +13,14 @@ module.exports = {
       to: { path: ['^src/(cli|ui|commands)/', 'node_modules/(@oclif|listr2|cli-table3)/'] },
     },
     {
+      name: 'ui-reads-core-types',
+      severity: 'error',
+      comment:
+        'src/ui renders results: of src/core it imports types, and values only from notation.ts (how locations, rules and counts are written)',
+      from: { path: '^src/ui/' },
+      to: { path: '^src/core/', pathNot: '^src/core/notation\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'ui-renders-only',
       severity: 'error',
       comment: 'src/ui renders what the core returns: it never imports commands or the CLI plumbing',

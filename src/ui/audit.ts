@@ -1,7 +1,7 @@
 import type { AuditExportResult } from '../core/audit/export.ts';
 import type { AuditEntry, AuditVerification } from '../core/audit/log.ts';
 import { renderFields, renderTable } from './table.ts';
-import { count } from '../core/words.ts';
+import { count } from '../core/notation.ts';
 
 /** `audit list`: a page of entries, and how to ask for the next one when it is full. */
 export function renderAuditList(entries: AuditEntry[], nextBefore: number | null, tty = Boolean(process.stdout.isTTY)): string {

@@ -1,6 +1,6 @@
 import type { EncodeProgressEvent, ProgressListener } from '../core/encode/ffmpeg/progress.ts';
 import { formatBytes, formatSeconds } from './format.ts';
-import { count } from '../core/words.ts';
+import { count } from '../core/notation.ts';
 import { describeDecision } from './source.ts';
 
 /**

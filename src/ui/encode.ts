@@ -1,9 +1,9 @@
 import type { EncodeResult, RetainedEncodeResult } from '../core/encode/outputs/encode-result.ts';
 import type { Preset } from '../core/encode/presets/preset-model.ts';
-import { formatLocation } from '../core/endpoints/object-path.ts';
+import { formatLocation } from '../core/notation.ts';
 import type { VerifyResult } from '../core/encode/verify/verify.ts';
 import { formatBytes, formatSeconds } from './format.ts';
-import { count } from '../core/words.ts';
+import { count } from '../core/notation.ts';
 import { renderFields, renderTable } from './table.ts';
 
 /** `encode`: what was made and where, or that it was already there; and the retention set on it. */

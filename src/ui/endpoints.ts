@@ -1,4 +1,3 @@
-import { hostSecretsFile } from '../core/endpoints/host-secrets.ts';
 import type { Endpoint } from '../core/endpoints/model.ts';
 import type { EndpointTestOutput } from '../core/endpoints/probe.ts';
 import type { ImportResult } from '../core/endpoints/repository.ts';
@@ -46,12 +45,12 @@ export function renderEndpointList(endpoints: Endpoint[], tty = Boolean(process.
   return renderEndpointTable(endpoints, tty);
 }
 
-/** `endpoint add`: what was saved, where its secret lives, and how to test it. */
-export function renderEndpointSaved(endpoint: Endpoint): string {
+/** `endpoint add`: what was saved, where its secret lives (`secretsFile`, this host's), and how to test it. */
+export function renderEndpointSaved(endpoint: Endpoint, secretsFile: string): string {
   const lines = [`Endpoint '${endpoint.name}' saved.`];
   if (endpoint.secretSource.kind === 'host') {
     lines.push(
-      `The secret key was stored on this host only (${hostSecretsFile()}); the pool's shared database holds no secret. Give each host that uses '${endpoint.name}' its own the same way.`,
+      `The secret key was stored on this host only (${secretsFile}); the pool's shared database holds no secret. Give each host that uses '${endpoint.name}' its own the same way.`,
     );
   }
   lines.push(renderEndpoint(endpoint), `\nTest it with: mpegflow endpoint test ${endpoint.name}`);

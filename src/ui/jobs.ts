@@ -2,9 +2,9 @@ import type { Job, JobDetail } from '../core/jobs/model.ts';
 import type { SubmitResult } from '../core/jobs/submit.ts';
 import type { WorkerEvent, WorkerResult } from '../core/jobs/worker.ts';
 import type { WorkerConcurrency } from '../core/license/encode-allowance.ts';
-import { formatRetention } from '../core/routing/model.ts';
+import { formatRetention } from './routes.ts';
 import { renderFields, renderTable } from './table.ts';
-import { count } from '../core/words.ts';
+import { count } from '../core/notation.ts';
 
 /** `job list`: newest first, or how to queue the first ones. */
 export function renderJobList(jobs: Job[], tty = Boolean(process.stdout.isTTY)): string {

@@ -1,5 +1,6 @@
 import type { Route } from '../core/routing/model.ts';
-import { formatMatch, formatRetention } from '../core/routing/model.ts';
+import { formatMatch } from '../core/notation.ts';
+import type { RetentionSpec } from '../core/routing/model.ts';
 import type { RouteTestResult } from '../core/routing/explain.ts';
 import { renderFields, renderTable } from './table.ts';
 
@@ -78,4 +79,12 @@ export function renderRouteTest(result: RouteTestResult, tty = Boolean(process.s
     }
   }
   return lines.join('\n');
+}
+
+/** `7y compliance + legal hold`. */
+export function formatRetention(retention: RetentionSpec | null): string | null {
+  if (!retention) return null;
+  return [retention.retain ? `${retention.retain} ${retention.mode}` : null, retention.legalHold ? 'legal hold' : null]
+    .filter(Boolean)
+    .join(' + ');
 }

@@ -3,6 +3,7 @@ import { BaseCommand } from '../../cli/base-command.ts';
 import { userError } from '../../core/errors.ts';
 import type { Endpoint } from '../../core/endpoints/model.ts';
 import type { SecretInput } from '../../core/endpoints/repository.ts';
+import { hostSecretsFile } from '../../core/endpoints/host-secrets.ts';
 import { renderEndpointSaved } from '../../ui/endpoints.ts';
 
 export default class EndpointAdd extends BaseCommand<Endpoint> {
@@ -104,6 +105,6 @@ The NAME becomes the ALIAS in ALIAS/BUCKET/KEY paths, as with mc.`;
   }
 
   protected override renderHuman(endpoint: Endpoint): void {
-    this.log(renderEndpointSaved(endpoint));
+    this.log(renderEndpointSaved(endpoint, hostSecretsFile()));
   }
 }

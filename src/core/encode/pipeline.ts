@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Client } from 'minio';
 import type { MultipartHooks } from '../s3/objects.ts';
 import { MpegflowError } from '../errors.ts';
-import { formatLocation, type ObjectLocation } from '../endpoints/object-path.ts';
+import type { ObjectLocation } from '../endpoints/object-path.ts';
+import { formatLocation } from '../notation.ts';
 import { formatDestination, refuseOutputsOverSource, type DestinationLocation } from './outputs/locations.ts';
 import { encodeDifferences, type Manifest, type SourceIdentity } from './outputs/manifest.ts';
 import type { Preset } from './presets/preset-model.ts';
@@ -27,7 +28,7 @@ import { proveLossless, type LosslessProof } from './verify/lossless.ts';
 import { gateSettings, measureQuality } from './verify/quality-gate.ts';
 import { qualityFailure, type QualityReport } from './verify/quality-score.ts';
 import type { QualityThresholds } from './planning/quality.ts';
-import { count } from '../words.ts';
+import { count } from '../notation.ts';
 
 export interface RunEncodeOptions {
   source: ObjectLocation;

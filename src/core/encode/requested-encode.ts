@@ -1,5 +1,6 @@
 import type { AuditContext } from '../audit/context.ts';
-import { formatLocation, parseObjectPath, type ObjectLocation } from '../endpoints/object-path.ts';
+import { parseObjectPath, type ObjectLocation } from '../endpoints/object-path.ts';
+import { formatLocation } from '../notation.ts';
 import { storageResolver } from '../endpoints/storage.ts';
 import { encodeEntitlements } from '../license/encode-allowance.ts';
 import { parseRetention } from '../routing/validate.ts';

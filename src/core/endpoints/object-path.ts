@@ -60,7 +60,3 @@ function neitherEndpointNorFolder(input: string, first: string, aliases: readonl
     suggestion: `${meant}${known}; for a local folder write ./${input}`,
   });
 }
-
-export function formatLocation(location: ObjectLocation): string {
-  return location.kind === 'local' ? location.path : `${location.alias}/${location.bucket}/${location.key}`;
-}

@@ -1,6 +1,6 @@
 import type { Capacity, DeploymentSnapshot, DriveReport, HealthReport, SetHealth } from './model.ts';
 import { quorumFor, setStatus, worstStatus } from './quorum.ts';
-import { count } from '../words.ts';
+import { count } from '../notation.ts';
 
 const ONLINE = 'ok';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { hostName } from '../host.ts';
-import { formatLocation } from '../endpoints/object-path.ts';
+import { formatLocation } from '../notation.ts';
 import { defaultDestination, formatDestination, type DestinationLocation } from '../encode/outputs/locations.ts';
 import type { Preset } from '../encode/presets/preset-model.ts';
 import type { JobSpec } from './model.ts';

@@ -5,7 +5,7 @@ import type { SqlValue } from '../store/sql.ts';
 import type { Job, JobSpec, JobState } from './model.ts';
 import { DEFAULT_MAX_ATTEMPTS, JOBS_CHANNEL } from './queue.ts';
 import { formatNeeds, fromRow, jobKeyOf, type JobRow } from './rows.ts';
-import { count as countOf } from '../words.ts';
+import { count as countOf } from '../notation.ts';
 
 /** Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits (18 per row). */
 const BATCH = 500;

@@ -1,8 +1,10 @@
 import type { Client } from 'minio';
 import { isMpegflowError } from '../errors.ts';
-import { formatLocation, type ObjectLocation } from '../endpoints/object-path.ts';
+import type { ObjectLocation } from '../endpoints/object-path.ts';
+import { formatLocation } from '../notation.ts';
 import { matchRoutes } from './match.ts';
-import { formatMatch, type Route, type RoutingFacts } from './model.ts';
+import type { Route, RoutingFacts } from './model.ts';
+import { formatMatch } from '../notation.ts';
 import { routeTargets, routingFacts, type GivenFacts, type RoutedTarget } from './plan.ts';
 
 export interface RouteTestResult {

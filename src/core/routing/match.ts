@@ -1,5 +1,5 @@
 import type { Route, RouteMatch, RoutingFacts, SourceScope } from './model.ts';
-import { formatScope } from './model.ts';
+import { formatScope } from '../notation.ts';
 
 /**
  * Which rule applies to a source: every condition a rule sets must hold.

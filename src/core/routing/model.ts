@@ -26,23 +26,3 @@ export type FactOrigin = 'flag' | 'metadata' | 'tag';
 /** User metadata and tag keys read from a source object (see README "Routing"). */
 export const CUSTOMER_METADATA = 'mpegflow-customer';
 export const CLASS_METADATA = 'mpegflow-class';
-
-export function formatScope(scope: SourceScope): string {
-  return [scope.alias, scope.bucket, scope.prefix].filter((s) => s !== null && s !== '').join('/') + (scope.bucket ? '/' : '');
-}
-
-export function formatMatch(match: RouteMatch): string {
-  const parts = [
-    match.customer !== null ? `customer=${match.customer}` : null,
-    match.class !== null ? `class=${match.class}` : null,
-    match.source ? `source=${formatScope(match.source)}` : null,
-  ].filter(Boolean);
-  return parts.length ? parts.join(',') : '(everything)';
-}
-
-export function formatRetention(retention: RetentionSpec | null): string | null {
-  if (!retention) return null;
-  return [retention.retain ? `${retention.retain} ${retention.mode}` : null, retention.legalHold ? 'legal hold' : null]
-    .filter(Boolean)
-    .join(' + ');
-}

@@ -3,7 +3,8 @@ import { userError } from '../errors.ts';
 import { destinationFrom } from '../encode/outputs/locations.ts';
 import type { Preset } from '../encode/presets/preset-model.ts';
 import type { ObjectLocation } from '../endpoints/object-path.ts';
-import { formatLocation, parseObjectPath } from '../endpoints/object-path.ts';
+import { parseObjectPath } from '../endpoints/object-path.ts';
+import { formatLocation } from '../notation.ts';
 import { storageFailure } from '../s3/errors.ts';
 import { formatDestination } from '../encode/outputs/locations.ts';
 import { jobNeeds } from '../jobs/plan-submit.ts';
@@ -11,15 +12,8 @@ import type { JobSpec } from '../jobs/model.ts';
 import { SeenKeys } from '../jobs/seen-keys.ts';
 import type { ExpandedSource, ObjectLabels } from '../jobs/sources.ts';
 import { closestRules, matchRoutes, type MatchOutcome } from './match.ts';
-import {
-  CLASS_METADATA,
-  CUSTOMER_METADATA,
-  formatMatch,
-  type FactOrigin,
-  type RetentionSpec,
-  type Route,
-  type RoutingFacts,
-} from './model.ts';
+import { CLASS_METADATA, CUSTOMER_METADATA, type FactOrigin, type RetentionSpec, type Route, type RoutingFacts } from './model.ts';
+import { formatMatch } from '../notation.ts';
 import { checkValue, dateValue, expandTemplate, stemOf } from './template.ts';
 
 const tagMap = (tags: unknown) =>

@@ -3,7 +3,8 @@ import { userError } from '../errors.ts';
 import type { Db } from '../store/open.ts';
 import { overlapProblem } from './match.ts';
 import { checkSchema } from '../schema/issues.ts';
-import { formatMatch, formatScope, type RetentionMode, type Route, type RouteInput } from './model.ts';
+import type { RetentionMode, Route, RouteInput } from './model.ts';
+import { formatMatch, formatScope } from '../notation.ts';
 import { route as routeSchema } from './route-schema.ts';
 
 interface RouteRow {

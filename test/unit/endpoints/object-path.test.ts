@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { formatLocation, parseObjectPath } from '../../../src/core/endpoints/object-path.ts';
+import { parseObjectPath } from '../../../src/core/endpoints/object-path.ts';
+import { formatLocation } from '../../../src/core/notation.ts';
 
 const isAlias = (name: string) => name === 'central';
 

@@ -33,10 +33,13 @@ describe('endpoint rendering', () => {
   });
 
   it('says what was saved or removed, and how to test it', () => {
-    const saved = renderEndpointSaved(endpoint);
+    const saved = renderEndpointSaved(endpoint, '/home/op/.local/state/mpegflow/host-secrets.json');
     assert.match(saved, /^Endpoint 'edge1' saved\.\nName\s+edge1$/m);
     assert.match(saved, /\n\nTest it with: mpegflow endpoint test edge1$/);
-    assert.match(renderEndpointSaved({ ...endpoint, secretSource: { kind: 'host' } }), /stored on this host only/);
+    assert.match(
+      renderEndpointSaved({ ...endpoint, secretSource: { kind: 'host' } }, '/srv/mf/host-secrets.json'),
+      /stored on this host only \(\/srv\/mf\/host-secrets\.json\)/,
+    );
     assert.equal(renderEndpointRemoved(endpoint), "Endpoint 'edge1' (https://edge1.example:9000) removed.");
   });
 

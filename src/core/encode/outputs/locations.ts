@@ -1,7 +1,8 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { MpegflowError } from '../../errors.ts';
-import { formatLocation, type ObjectLocation } from '../../endpoints/object-path.ts';
+import type { ObjectLocation } from '../../endpoints/object-path.ts';
+import { formatLocation } from '../../notation.ts';
 
 /** Where an encode writes: a local folder, or a prefix (folder) in a bucket. */
 export type DestinationLocation = { kind: 'local'; path: string } | { kind: 'remote'; alias: string; bucket: string; prefix: string };

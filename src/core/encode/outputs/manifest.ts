@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { MpegflowError } from '../../errors.ts';
-import { formatLocation } from '../../endpoints/object-path.ts';
+import { formatLocation } from '../../notation.ts';
 import { checkSchema } from '../../schema/issues.ts';
 import { isSafeOutputName, MANIFEST_NAME } from './locations.ts';
 import { packageInfo } from '../../package-root.ts';

@@ -6,7 +6,7 @@ import type { Manifest } from './manifest.ts';
 import { runEncode, type RunEncodeOptions } from '../pipeline.ts';
 import { safeListener, type ProgressListener } from '../ffmpeg/progress.ts';
 import { destinationManifest, discard, promote, STAGING_FOLDER } from './staging.ts';
-import { count } from '../../words.ts';
+import { count } from '../../notation.ts';
 
 type RemoteDestination = Extract<DestinationLocation, { kind: 'remote' }>;
 

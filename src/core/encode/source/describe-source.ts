@@ -1,6 +1,7 @@
 import type { Client } from 'minio';
 import { MpegflowError } from '../../errors.ts';
-import { formatLocation, type ObjectLocation } from '../../endpoints/object-path.ts';
+import type { ObjectLocation } from '../../endpoints/object-path.ts';
+import { formatLocation } from '../../notation.ts';
 import { defaultTools, type Tools } from '../ffmpeg/tools.ts';
 import { planMeasurements } from '../planning/delivery.ts';
 import { planEncode } from '../planning/plan.ts';

@@ -6,7 +6,7 @@ import { signerOf } from '../../s3/client.ts';
 import { headFailure } from '../../s3/errors.ts';
 import { withRetry } from '../../retry.ts';
 import type { ObjectLocation } from '../../endpoints/object-path.ts';
-import { formatLocation } from '../../endpoints/object-path.ts';
+import { formatLocation } from '../../notation.ts';
 import { type SourceIdentity } from '../outputs/manifest.ts';
 
 import type { ProbeInput } from './probe.ts';

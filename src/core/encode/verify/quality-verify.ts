@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Client } from 'minio';
 import { MpegflowError } from '../../errors.ts';
 import type { ObjectLocation } from '../../endpoints/object-path.ts';
-import { formatLocation } from '../../endpoints/object-path.ts';
+import { formatLocation } from '../../notation.ts';
 import { storageFailure } from '../../s3/errors.ts';
 import { withRetry } from '../../retry.ts';
 import type { Tools } from '../ffmpeg/tools.ts';

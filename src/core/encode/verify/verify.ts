@@ -19,7 +19,7 @@ import { openSourceRelay, RELAY_INPUT_ARGS } from '../source/source-relay.ts';
 import { defaultTools, lastLines, runTool, type Tools } from '../ffmpeg/tools.ts';
 import { frameLines, LEGACY_FIXITY_ARGS } from './framemd5.ts';
 import { PSNR_AGREEMENT, recheckQuality, SSIM_AGREEMENT, type QualityRecheck } from './quality-verify.ts';
-import { count } from '../../words.ts';
+import { count } from '../../notation.ts';
 
 export type VerifyProblemKind = 'missing' | 'size' | 'checksum' | 'frames' | 'unreadable' | 'quality';
 
