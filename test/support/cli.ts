@@ -54,7 +54,7 @@ export function runCli(args: string[], options: CliOptions): Promise<CliResult> 
 }
 
 /** Every `--json` document a test sees must match its published schema (schemas/, see the README). */
-function checkJsonOutput(args: string[], stdout: string): void {
+export function checkJsonOutput(args: string[], stdout: string): void {
   let document: unknown;
   try {
     document = JSON.parse(stdout);

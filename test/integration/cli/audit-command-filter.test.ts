@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { parseJson, runCli, tempHome } from '../../support/cli.ts';
+import { parseJson, tempHome } from '../../support/cli.ts';
+import { runInProcess } from '../../support/in-process.ts';
 
 describe('audit list --command (CLI)', () => {
   const { home, cleanup } = tempHome('mpegflow-audit-filter-');
   after(cleanup);
-  const cli = (args: string[], input?: string) => runCli(args, { home, input });
+  const cli = (args: string[], input?: string) => runInProcess(args, { home, input });
   before(async () => {
     const add = await cli(
       ['endpoint', 'add', 'e1', '--url', 'http://127.0.0.1:9000', '--access-key', 'enc', '--secret-key-stdin'],

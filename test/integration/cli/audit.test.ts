@@ -4,13 +4,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseJson, runCli, tempHome } from '../../support/cli.ts';
+import { runInProcess } from '../../support/in-process.ts';
 import { mountTmpfs } from '../../support/tmpfs.ts';
 
 const sqlite = (file: string, sql: string) => execFileSync('sqlite3', [file, sql], { encoding: 'utf8' });
 
-async function seed(home: string, count: number): Promise<void> {
+async function seed(home: string, count: number, run = runInProcess): Promise<void> {
   for (let i = 0; i < count; i++) {
-    const res = await runCli(
+    const res = await run(
       ['endpoint', 'add', `e${i}`, '--url', `http://127.0.0.1:${9000 + i}`, '--access-key', 'enc', '--secret-key-stdin'],
       { home, input: 'seeded-secret-key' },
     );
@@ -26,7 +27,7 @@ describe('mpegflow audit (CLI)', () => {
 
   it('lists, filters and shows entries', async () => {
     const all = parseJson<{ entries: { id: number; command: string; actor: string; durationMs: number }[] }>(
-      await runCli(['audit', 'list', '--json'], { home }),
+      await runInProcess(['audit', 'list', '--json'], { home }),
     );
     assert.equal(all.entries.length, 4);
     assert.deepEqual(
@@ -36,32 +37,34 @@ describe('mpegflow audit (CLI)', () => {
     );
     assert.match(all.entries[0]!.actor, /.+@.+/);
     const page = async (args: string[]) =>
-      parseJson<{ entries: { id: number }[]; nextBefore: number | null }>(await runCli(['audit', 'list', ...args, '--json'], { home }));
+      parseJson<{ entries: { id: number }[]; nextBefore: number | null }>(
+        await runInProcess(['audit', 'list', ...args, '--json'], { home }),
+      );
     const first = await page(['--limit', '3']);
     assert.deepEqual([first.entries.map((e) => e.id), first.nextBefore], [[4, 3, 2], 2]);
     const second = await page(['--limit', '3', '--before', String(first.nextBefore)]);
     assert.deepEqual([second.entries.map((e) => e.id), second.nextBefore], [[1], null], 'the last page says there is no next');
-    const human = await runCli(['audit', 'list', '--limit', '2'], { home });
+    const human = await runInProcess(['audit', 'list', '--limit', '2'], { home });
     assert.match(human.stdout, /Older entries: mpegflow audit list --before 3/);
-    const future = parseJson<{ entries: unknown[] }>(await runCli(['audit', 'list', '--since', '2999-01-01', '--json'], { home }));
+    const future = parseJson<{ entries: unknown[] }>(await runInProcess(['audit', 'list', '--since', '2999-01-01', '--json'], { home }));
     assert.equal(future.entries.length, 0);
     const recent = parseJson<{ entries: unknown[] }>(
-      await runCli(['audit', 'list', '--since', '1h', '--command', 'endpoint add', '--json'], { home }),
+      await runInProcess(['audit', 'list', '--since', '1h', '--command', 'endpoint add', '--json'], { home }),
     );
     assert.equal(recent.entries.length, 4);
-    const show = await runCli(['audit', 'show', '2'], { home });
+    const show = await runInProcess(['audit', 'show', '2'], { home });
     assert.equal(show.code, 0);
     assert.match(show.stdout, /Command\s+endpoint add/);
     assert.match(show.stdout, /Target\s+e1/);
-    const missing = await runCli(['audit', 'show', '999'], { home });
+    const missing = await runInProcess(['audit', 'show', '999'], { home });
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no audit entry 999/);
-    const bad = await runCli(['audit', 'list', '--since', 'someday'], { home });
+    const bad = await runInProcess(['audit', 'list', '--since', 'someday'], { home });
     assert.equal(bad.code, 2);
   });
 
   it('exports JSON Lines and CSV with the hashes', async () => {
-    const jsonl = await runCli(['audit', 'export', '--format', 'jsonl'], { home });
+    const jsonl = await runInProcess(['audit', 'export', '--format', 'jsonl'], { home });
     const lines = jsonl.stdout
       .trim()
       .split('\n')
@@ -72,12 +75,12 @@ describe('mpegflow audit (CLI)', () => {
     );
     assert.ok(lines.every((l) => /^[0-9a-f]{64}$/.test(l.hash)));
     const out = path.join(home, 'audit.csv');
-    const csv = await runCli(['audit', 'export', '--format', 'csv', '--output', out], { home });
+    const csv = await runInProcess(['audit', 'export', '--format', 'csv', '--output', out], { home });
     assert.equal(csv.code, 0, csv.stderr);
     const rows = readFileSync(out, 'utf8').trim().split('\n');
     assert.equal(rows.length, 5);
     assert.match(rows[0]!, /^id,ts,actor,command,args/);
-    const again = await runCli(['audit', 'export', '--format', 'csv', '--output', out], { home });
+    const again = await runInProcess(['audit', 'export', '--format', 'csv', '--output', out], { home });
     assert.equal(again.code, 1);
     assert.match(again.stderr, /already exists/);
   });
@@ -87,7 +90,7 @@ describe('mpegflow audit (CLI)', () => {
     execFileSync('mkdir', ['-p', copy]);
     writeFileSync(path.join(copy, 'state.db'), readFileSync(db));
     sqlite(path.join(copy, 'state.db'), "UPDATE audit_log SET target = 'innocent' WHERE id = 2");
-    const res = await runCli(['audit', 'verify', '--json'], { home: copy });
+    const res = await runInProcess(['audit', 'verify', '--json'], { home: copy });
     assert.equal(res.code, 1);
     const doc = parseJson<{ ok: boolean; brokenAt: { id: number; reason: string } }>(res);
     assert.equal(doc.ok, false);
@@ -99,7 +102,7 @@ describe('mpegflow audit (CLI)', () => {
     execFileSync('mkdir', ['-p', copy]);
     writeFileSync(path.join(copy, 'state.db'), readFileSync(db));
     sqlite(path.join(copy, 'state.db'), 'DELETE FROM audit_log WHERE id = 3');
-    const res = await runCli(['audit', 'verify'], { home: copy });
+    const res = await runInProcess(['audit', 'verify'], { home: copy });
     assert.equal(res.code, 1);
     assert.match(res.stdout, /BROKEN.*entry 3 is missing/);
   });
@@ -112,7 +115,7 @@ describe('mpegflow audit (CLI)', () => {
       path.join(copy, 'state.db'),
       'UPDATE audit_log SET id = -1 WHERE id = 1; UPDATE audit_log SET id = 1 WHERE id = 2; UPDATE audit_log SET id = 2 WHERE id = -1;',
     );
-    const res = await runCli(['audit', 'verify', '--json'], { home: copy });
+    const res = await runInProcess(['audit', 'verify', '--json'], { home: copy });
     assert.equal(res.code, 1);
     assert.equal(parseJson<{ brokenAt: { id: number } }>(res).brokenAt.id, 1);
   });
@@ -120,7 +123,7 @@ describe('mpegflow audit (CLI)', () => {
   it('eight concurrent processes writing the same state: none fails, the chain verifies', async () => {
     const shared = tempHome();
     try {
-      await seed(shared.home, 1);
+      await seed(shared.home, 1, runCli);
       const runs = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
           runCli(['endpoint', 'add', `c${i}`, '--url', `http://127.0.0.1:${9100 + i}`, '--access-key', 'enc', '--secret-key-stdin'], {
@@ -148,7 +151,7 @@ describe('mpegflow audit (CLI)', () => {
     try {
       const file = path.join(broken.home, 'state.db');
       writeFileSync(file, 'garbage '.repeat(1000), { mode: 0o600 });
-      const res = await runCli(['endpoint', 'list'], { home: broken.home });
+      const res = await runInProcess(['endpoint', 'list'], { home: broken.home });
       assert.equal(res.code, 1);
       assert.match(res.stderr, /state file .* is damaged/);
       assert.doesNotMatch(res.stderr, /\n\s+at /);
@@ -165,10 +168,13 @@ describe('mpegflow audit (CLI)', () => {
       const roHome = path.join(home, 'ro', 'state');
       await seed(roHome, 1);
       mount.remountReadOnly();
-      const add = await runCli(['endpoint', 'add', 'late', '--url', 'http://127.0.0.1:9999', '--access-key', 'enc', '--secret-key-stdin'], {
-        home: roHome,
-        input: 'readonly-secret',
-      });
+      const add = await runInProcess(
+        ['endpoint', 'add', 'late', '--url', 'http://127.0.0.1:9999', '--access-key', 'enc', '--secret-key-stdin'],
+        {
+          home: roHome,
+          input: 'readonly-secret',
+        },
+      );
       assert.equal(add.code, 1);
       assert.match(add.stderr, /not writable|read-only/i);
       assert.doesNotMatch(add.stderr, /\n\s+at /);
@@ -188,7 +194,7 @@ describe('mpegflow audit (CLI)', () => {
       } catch {
         // dd stops at the end of the space, which is the point
       }
-      const add = await runCli(
+      const add = await runInProcess(
         [
           'endpoint',
           'add',
@@ -206,12 +212,12 @@ describe('mpegflow audit (CLI)', () => {
       assert.equal(add.code, 1);
       assert.match(add.stderr, /no space left|disk|full/i);
       execFileSync('rm', [path.join(home, 'full', 'filler')]);
-      const list = parseJson<{ endpoints: { name: string }[] }>(await runCli(['endpoint', 'list', '--json'], { home: fullHome }));
+      const list = parseJson<{ endpoints: { name: string }[] }>(await runInProcess(['endpoint', 'list', '--json'], { home: fullHome }));
       assert.deepEqual(
         list.endpoints.map((e) => e.name),
         ['e0'],
       );
-      assert.equal((await runCli(['audit', 'verify'], { home: fullHome })).code, 0);
+      assert.equal((await runInProcess(['audit', 'verify'], { home: fullHome })).code, 0);
     } finally {
       mount.unmount();
     }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseJson, runCli, tempHome } from '../../support/cli.ts';
+import { parseJson, tempHome } from '../../support/cli.ts';
+import { runInProcess } from '../../support/in-process.ts';
 import { makeVideo } from '../../support/media.ts';
 
 /** An unset `$DEST` in a cron line (`--to "$DEST"`) must not write to the default destination. */
@@ -14,7 +15,7 @@ describe('an empty --to (CLI)', () => {
     mkdirSync(work, { recursive: true });
     makeVideo(path.join(work, 'clip.mp4'), { width: 320, height: 180, seconds: 1 });
   });
-  const cli = (args: string[]) => runCli(args, { home, cwd: work, timeoutMs: 120_000 });
+  const cli = (args: string[]) => runInProcess(args, { home, cwd: work, timeoutMs: 120_000 });
 
   for (const to of ['', ' ', '\t']) {
     for (const [name, args] of [

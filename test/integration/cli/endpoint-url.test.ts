@@ -2,14 +2,15 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { parseJson, runCli, tempHome } from '../../support/cli.ts';
+import { parseJson, tempHome } from '../../support/cli.ts';
+import { runInProcess } from '../../support/in-process.ts';
 
 /** Ports and host names that no server can have are refused before anything is saved. */
 describe('endpoint add --url: ports and host names (CLI)', () => {
   const { home, cleanup } = tempHome('mpegflow-endpoint-url-');
   after(cleanup);
   const add = (url: string) =>
-    runCli(['endpoint', 'add', 'bad', '--url', url, '--access-key', 'enc', '--secret-key-stdin'], { home, input: 'whatever-secret' });
+    runInProcess(['endpoint', 'add', 'bad', '--url', url, '--access-key', 'enc', '--secret-key-stdin'], { home, input: 'whatever-secret' });
 
   const label = (n: number) => 'a'.repeat(n);
   for (const [name, url, message] of [
@@ -27,7 +28,7 @@ describe('endpoint add --url: ports and host names (CLI)', () => {
       assert.equal(res.code, 1, res.stderr);
       assert.match(res.stderr, message);
       assert.ok(res.stderr.length < 600, 'a huge value is not repeated whole');
-      const list = parseJson<{ endpoints: unknown[] }>(await runCli(['endpoint', 'list', '--json'], { home }));
+      const list = parseJson<{ endpoints: unknown[] }>(await runInProcess(['endpoint', 'list', '--json'], { home }));
       assert.deepEqual(list.endpoints, []);
     });
   }
@@ -47,7 +48,7 @@ describe('endpoint add --url: ports and host names (CLI)', () => {
     assert.equal(longest.length, 253);
     const res = await add(`https://${longest}:65535`);
     assert.equal(res.code, 0, res.stderr);
-    const show = parseJson<{ url: string }>(await runCli(['endpoint', 'show', 'bad', '--json'], { home }));
+    const show = parseJson<{ url: string }>(await runInProcess(['endpoint', 'show', 'bad', '--json'], { home }));
     assert.equal(show.url, `https://${longest}:65535`);
   });
 });

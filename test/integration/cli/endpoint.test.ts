@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseJson, runCli, tempHome, transcript } from '../../support/cli.ts';
+import { runInProcess } from '../../support/in-process.ts';
 import { makeTestCA } from '../../support/minio.ts';
 
 const SECRET = 'Ze9-endpoint-secret-do-not-leak-7Qx';
@@ -12,10 +13,12 @@ const MC_SECRET = 'mc-imported-secret-value-99';
 describe('mpegflow endpoint (CLI)', () => {
   const { home, cleanup } = tempHome();
   after(cleanup);
-  const cli = (args: string[], input?: string, env?: Record<string, string>) => runCli(args, { home, input, env });
+  const cli = (args: string[], input?: string, env?: Record<string, string>) => runInProcess(args, { home, input, env });
+  /** The endpoint commands' smoke tests, and what is about standard input, run the built CLI as users do. */
+  const spawned = (args: string[], input?: string) => runCli(args, { home, input });
 
   it('adds an endpoint from stdin and never shows the secret', async () => {
-    const add = await cli(
+    const add = await spawned(
       [
         'endpoint',
         'add',
@@ -34,11 +37,11 @@ describe('mpegflow endpoint (CLI)', () => {
     );
     assert.equal(add.code, 0, add.stderr);
     assert.match(add.stdout, /Endpoint 'edge1' saved/);
-    const list = await cli(['endpoint', 'list']);
+    const list = await spawned(['endpoint', 'list']);
     assert.equal(list.code, 0);
     assert.match(list.stdout, /edge1\s+http:\/\/127\.0\.0\.1:9000\s+edge\s+encoder\s+stored \(hidden\)/);
     const show = parseJson<{ name: string; role: string; labels: Record<string, string> }>(
-      await cli(['endpoint', 'show', 'edge1', '--json']),
+      await spawned(['endpoint', 'show', 'edge1', '--json']),
     );
     assert.equal(show.name, 'edge1');
     assert.deepEqual(show.labels, { site: 'paris' });
@@ -164,7 +167,7 @@ describe('mpegflow endpoint (CLI)', () => {
   });
 
   it('fails without a secret when there is no terminal to ask on', async () => {
-    const res = await cli(['endpoint', 'add', 'nosecret', '--url', 'http://h:9000', '--access-key', 'enc']);
+    const res = await spawned(['endpoint', 'add', 'nosecret', '--url', 'http://h:9000', '--access-key', 'enc']);
     assert.equal(res.code, 1);
     assert.match(res.stderr, /no secret key given/);
   });

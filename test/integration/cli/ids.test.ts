@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { parseJson, runCli, tempHome } from '../../support/cli.ts';
+import { parseJson, tempHome } from '../../support/cli.ts';
+import { runInProcess } from '../../support/in-process.ts';
 
 /** Every command that takes a record id refuses anything but a positive whole number as a usage error. */
 describe('ids and integer flags (CLI)', () => {
   const { home, cleanup } = tempHome('mpegflow-ids-');
   after(cleanup);
-  const cli = (args: string[]) => runCli(args, { home });
+  const cli = (args: string[]) => runInProcess(args, { home });
 
   const commands: [string[], string, string][] = [
     [['job', 'show'], 'job', 'job list'],

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runCli, tempHome } from '../../support/cli.ts';
+import { tempHome } from '../../support/cli.ts';
+import { runInProcess } from '../../support/in-process.ts';
 
 const SECRET = 'Mistyped-flag-secret-Qz81-never-shown';
 
@@ -11,7 +12,7 @@ describe('values of unknown flags (CLI)', () => {
   const { home, cleanup } = tempHome();
   after(cleanup);
   const add = (extra: string[]) =>
-    runCli(['endpoint', 'add', 'e1', '--url', 'http://127.0.0.1:9000', '--access-key', 'enc', ...extra], { home });
+    runInProcess(['endpoint', 'add', 'e1', '--url', 'http://127.0.0.1:9000', '--access-key', 'enc', ...extra], { home });
 
   const spellings = [[`--secret=${SECRET}`], [`--scret-kye=${SECRET}`], [`--acess-key=${SECRET}`], ['--foo', SECRET], ['-z', SECRET]];
   for (const spelling of spellings) {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, tempHome } from '../../support/cli.ts';
+import { runInProcess } from '../../support/in-process.ts';
 import { makeVideo } from '../../support/media.ts';
 
 /**
@@ -14,7 +15,9 @@ import { makeVideo } from '../../support/media.ts';
 describe('paths whose first part is neither an endpoint nor a folder here', () => {
   const { home, cleanup } = tempHome('mpegflow-object-paths-');
   const work = path.join(home, 'work');
-  const cli = (args: string[]) => runCli(args, { home, cwd: work, env: { DEAD_SECRET: 'not-a-real-secret' } });
+  const cli = (args: string[]) => runInProcess(args, { home, cwd: work, env: { DEAD_SECRET: 'not-a-real-secret' } });
+  /** Encodes that run ffmpeg run the built CLI as users do. */
+  const spawned = (args: string[]) => runCli(args, { home, cwd: work, env: { DEAD_SECRET: 'not-a-real-secret' } });
   before(async () => {
     mkdirSync(path.join(work, 'outputs'), { recursive: true });
     makeVideo(path.join(work, 'clip.mp4'), { width: 320, height: 240, seconds: 1 });
@@ -63,10 +66,10 @@ describe('paths whose first part is neither an endpoint nor a folder here', () =
   });
 
   it('an existing folder named without ./ is still local, and ./ always is', async () => {
-    const result = await cli(['encode', 'clip.mp4', '--preset', 'proxy', '--to', 'outputs/clip/']);
+    const result = await spawned(['encode', 'clip.mp4', '--preset', 'proxy', '--to', 'outputs/clip/']);
     assert.equal(result.code, 0, result.stderr);
     assert.ok(readdirSync(path.join(work, 'outputs', 'clip')).includes('proxy.mp4'));
-    const dotted = await cli(['encode', 'clip.mp4', '--preset', 'proxy', '--to', './new/clip/']);
+    const dotted = await spawned(['encode', 'clip.mp4', '--preset', 'proxy', '--to', './new/clip/']);
     assert.equal(dotted.code, 0, dotted.stderr);
     assert.ok(existsSync(path.join(work, 'new', 'clip', 'proxy.mp4')));
   });

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { SubmitResult } from '../../../src/core/jobs/submit.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cliEntry, parseJson, runCli, spawnCliOnTerminal, tempHome } from '../../support/cli.ts';
+import { runInProcess } from '../../support/in-process.ts';
 import { makeVideo } from '../../support/media.ts';
 
 /**
@@ -15,7 +16,9 @@ import { makeVideo } from '../../support/media.ts';
  */
 describe('operator mistakes (CLI)', () => {
   const { home, cleanup } = tempHome('mpegflow-mistakes-');
-  const cli = (args: string[], input?: string) => runCli(args, { home, timeoutMs: 60_000, input });
+  const cli = (args: string[], input?: string) => runInProcess(args, { home, timeoutMs: 60_000, input });
+  /** Encodes and the worker (child processes: ffmpeg) run the built CLI as users do. */
+  const spawned = (args: string[]) => runCli(args, { home, timeoutMs: 60_000 });
   const folder = path.join(home, 'ingest');
 
   before(() => {
@@ -69,7 +72,7 @@ describe('operator mistakes (CLI)', () => {
     // a relative path: not media, so the encode fails
     const failedRun = await runCli(['encode', 'notes.txt', '--to', './nowhere/'], { home, cwd: folder });
     assert.equal(failedRun.code, 1);
-    const worker = await cli(['worker', '--drain']);
+    const worker = await spawned(['worker', '--drain']);
     assert.equal(worker.code, 0, worker.stderr);
     type Entry = { command: string; target: string | null; outcome: string; detail: { cwd?: string; jobs?: string[]; jobCount?: number } };
     const entries = parseJson<{ entries: Entry[] }>(await cli(['audit', 'list', '--json'])).entries;
@@ -122,7 +125,7 @@ describe('operator mistakes (CLI)', () => {
 
   it('counts are singular for one; an MP4 says the bitrate it came out at, not its cap', async () => {
     const out = path.join(home, 'one');
-    const res = await cli([
+    const res = await spawned([
       'encode',
       path.join(folder, 'clip.mp4'),
       '--preset',
@@ -141,7 +144,7 @@ describe('operator mistakes (CLI)', () => {
     );
     assert.match(res.stdout, new RegExp(`^ *mp4-h264 +320x240 +25 +${Math.round(Number(bitrate) / 1000)}k `, 'm'));
     assert.doesNotMatch(res.stdout, /8000k/);
-    const verified = await cli(['verify', out]);
+    const verified = await spawned(['verify', out]);
     assert.match(verified.stdout, /^1 output, [\d.]+ KiB re-read and checked against /m);
   });
 });

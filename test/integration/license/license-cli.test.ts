@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { SignJWT, base64url } from 'jose';
 import { openStore } from '../../../src/core/store/open.ts';
 import { cliEntry, parseJson, runCli, tempHome, transcript } from '../../support/cli.ts';
+import { runInProcess } from '../../support/in-process.ts';
 import { vendorKeygen, vendorSign } from '../../support/license.ts';
 import { makeVideo } from '../../support/media.ts';
 
@@ -51,7 +52,9 @@ describe('mpegflow license (CLI)', () => {
     writeFileSync(f, content);
     return f;
   };
-  const cli = (args: string[], input?: string, where = home) => runCli(args, { home: where, input });
+  const cli = (args: string[], input?: string, where = home) => runInProcess(args, { home: where, input });
+  /** The license commands' smoke test (a token on standard input), the worker and encode run the built CLI as users do. */
+  const spawned = (args: string[], input?: string, where = home) => runCli(args, { home: where, input });
   const installed = async () => parseJson<ShowDoc>(await cli(['license', 'show', '--json'])).license;
   after(() => {
     cleanup();
@@ -251,19 +254,19 @@ describe('mpegflow license (CLI)', () => {
   });
 
   it('verify: 1 when expiring within 30 days, 1 in the grace period, 2 after it; install from stdin', async () => {
-    const soon = await cli(['license', 'verify', '-', '--json'], vendorSign(ed.privateJwk, ['--days', '10']));
+    const soon = await spawned(['license', 'verify', '-', '--json'], vendorSign(ed.privateJwk, ['--days', '10']));
     assert.equal(soon.code, 1);
     assert.match(parseJson<VerifyDoc>(soon).summary, /EXPIRES in (9|10) day/);
     const inGrace = vendorSign(ed.privateJwk, ['--issued-at', daysAgo(40), '--days', '30', '--grace-days', '14']);
-    const grace = await cli(['license', 'verify', '-'], inGrace);
+    const grace = await spawned(['license', 'verify', '-'], inGrace);
     assert.equal(grace.code, 1);
     assert.match(grace.stdout, /LICENSE WARNING: Studio Nord: EXPIRED on .*, in grace: 4 day\(s\) left/);
     assert.match(grace.stdout, /Renew: ask your MpegFlow vendor .* when the grace period ends MpegFlow falls back to community mode/);
     const past = vendorSign(ed.privateJwk, ['--issued-at', daysAgo(50), '--days', '30', '--grace-days', '14']);
-    const ended = await cli(['license', 'verify', '-', '--json'], past);
+    const ended = await spawned(['license', 'verify', '-', '--json'], past);
     assert.equal(ended.code, 2);
     assert.match(parseJson<VerifyDoc>(ended).summary, /grace period ended/);
-    const install = await cli(['license', 'install', '-'], good);
+    const install = await spawned(['license', 'install', '-'], good);
     assert.equal(install.code, 0, install.stderr);
   });
 
@@ -281,7 +284,7 @@ print(jwt.encode({"iss": "PyJWT issuer", "sub": "Py Customer", "aud": "mpegflow"
   });
 
   it('the worker runs at most the licensed number of encodes at once', async () => {
-    const res = await cli(['worker', '--drain', '--concurrency', '8']);
+    const res = await spawned(['worker', '--drain', '--concurrency', '8']);
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stderr, /running 2 encode\(s\) at once, not 8/);
   });
@@ -299,17 +302,17 @@ print(jwt.encode({"iss": "PyJWT issuer", "sub": "Py Customer", "aud": "mpegflow"
 
   it('the licensed highest resolution caps what encode produces', async () => {
     const capped = vendorSign(ed.privateJwk, ['--days', '365', '--limit', 'maxResolution=480', '--token-id', 'lic-480']);
-    assert.equal((await cli(['license', 'install', '-'], capped)).code, 0);
+    assert.equal((await spawned(['license', 'install', '-'], capped)).code, 0);
     const source = path.join(keysDir, 'hd.mp4');
     makeVideo(source, { width: 1280, height: 720, seconds: 2 });
-    const encode = await cli(['encode', source, '--preset', 'hls-h264', '--to', path.join(keysDir, 'hd-out'), '--json']);
+    const encode = await spawned(['encode', source, '--preset', 'hls-h264', '--to', path.join(keysDir, 'hd-out'), '--json']);
     assert.equal(encode.code, 0, encode.stderr);
     const renditions = parseJson<{ renditions: { name: string; height: number }[] }>(encode).renditions;
     assert.deepEqual(
       renditions.map((r) => r.height),
       [480, 360],
     );
-    assert.equal((await cli(['license', 'install', '-'], good)).code, 0);
+    assert.equal((await spawned(['license', 'install', '-'], good)).code, 0);
   });
 
   it('turning the clock back revives nothing and is reported (another state folder)', async () => {

@@ -3,6 +3,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseJson, runCli, tempHome } from '../../support/cli.ts';
+import { runInProcess } from '../../support/in-process.ts';
 import { makeVideo } from '../../support/media.ts';
 import { mountTmpfs } from '../../support/tmpfs.ts';
 import { addEndpoints, startSingleDrive, type Deployment } from '../../support/minio.ts';
@@ -21,7 +22,9 @@ describe('routing: route rules, fan-out submit, retention (two MinIO stores)', (
   const { home, cleanup } = tempHome('mpegflow-routing-');
   let onprem: Deployment;
   let delivery: Deployment;
-  const cli = (args: string[]) => runCli(args, { home, timeoutMs: 300_000 });
+  const cli = (args: string[]) => runInProcess(args, { home, timeoutMs: 300_000 });
+  /** Encodes (ffmpeg, a process killed at a fault point) and verify run the built CLI as users do. */
+  const spawned = (args: string[]) => runCli(args, { home, timeoutMs: 300_000 });
   const today = new Date().toISOString().slice(0, 10);
   const refused = async (args: string[], code: string, message: RegExp, exitCode = 1) => {
     const result = await cli([...args, '--json']);
@@ -311,7 +314,7 @@ describe('routing: route rules, fan-out submit, retention (two MinIO stores)', (
     if ('skip' in mount) return;
     try {
       writeFileSync(path.join(full, 'filler'), Buffer.alloc(16 * 1024));
-      const result = await runCli(['job', 'submit', 'store/masters/flat/', '--recursive', '--route', 'flat', '--json'], {
+      const result = await runInProcess(['job', 'submit', 'store/masters/flat/', '--recursive', '--route', 'flat', '--json'], {
         home,
         env: { TMPDIR: full },
       });
@@ -345,7 +348,7 @@ describe('routing: route rules, fan-out submit, retention (two MinIO stores)', (
       assert.notEqual(killed.code, 0, 'killed at the fault point');
       assert.equal(await manifestThere(), false, `${force.join(' ')}: no manifest, so nothing is published`);
       assert.ok(await lockedUntil('crash/video.mp4'), 'the output was locked before the manifest would have been written');
-      const done = await cli([...args, ...force, '--json']);
+      const done = await spawned([...args, ...force, '--json']);
       assert.equal(done.code, 0, done.stdout + done.stderr);
       assert.ok(await lockedUntil('crash/manifest.json'), 'the manifest, once written, is locked');
     }
@@ -365,7 +368,7 @@ describe('routing: route rules, fan-out submit, retention (two MinIO stores)', (
       'DURATION_INVALID',
       /ambiguous/,
     );
-    const encode = await cli([
+    const encode = await spawned([
       'encode',
       'store/masters/acme/ep1.mp4',
       '--preset',
@@ -384,7 +387,7 @@ describe('routing: route rules, fan-out submit, retention (two MinIO stores)', (
       { mode: set.mode, objects: set.objects, legalHold: set.legalHold },
       { mode: 'compliance', objects: 2, legalHold: false },
     );
-    const verified = parseJson<VerifyResult>(await cli(['verify', 'store/archive/direct/', '--json'])).retention!;
+    const verified = parseJson<VerifyResult>(await spawned(['verify', 'store/archive/direct/', '--json'])).retention!;
     assert.deepEqual(
       verified.objects.map((o) => [o.name, o.mode, o.legalHold]),
       [
