@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createS3Client } from '../../src/core/s3/client.ts';
 import { MpegflowError } from '../../src/core/errors.ts';
-import { withRetry } from '../../src/core/retry.ts';
+import { backoffWait, withRetry } from '../../src/core/retry.ts';
+import { jobBackoffMs } from '../../src/core/jobs/queue.ts';
 import { freePort } from '../support/minio.ts';
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
@@ -89,5 +90,29 @@ describe('retry waits', () => {
       return waits;
     };
     assert.notDeepEqual(await waitsOf(() => 0.1), await waitsOf(() => 0.9));
+  });
+});
+
+describe('backoffWait and the job back-off', () => {
+  it('draws each wait up to its doubling bound, capped; a floor keeps a share of it', () => {
+    const at = (r: number) => () => r;
+    assert.deepEqual(
+      [1, 2, 3, 4].map((attempt) => backoffWait(attempt, { baseMs: 500, capMs: 3000, random: at(0.5) })),
+      [250, 500, 1000, 1500],
+    );
+    assert.equal(backoffWait(1, { baseMs: 1000, random: at(0) }), 0, 'full jitter may not wait at all');
+    assert.equal(backoffWait(1, { baseMs: 1000, floor: 0.5, random: at(0) }), 500);
+    assert.equal(backoffWait(1, { baseMs: 1000, floor: 0.5, random: at(0.999) }), 999.5);
+  });
+
+  it('spreads the jobs one outage failed together, each between half its bound and the bound', () => {
+    const waits = Array.from({ length: 200 }, () => jobBackoffMs(2));
+    assert.ok(waits.every((w) => Number.isInteger(w) && w >= 30_000 && w <= 60_000));
+    assert.ok(new Set(waits.map((w) => Math.round(w / 1000))).size > 10, 'not in lockstep');
+    assert.equal(
+      jobBackoffMs(10, 30_000, () => 0.999_999),
+      Math.round(15 * 60_000 * (0.5 + 0.5 * 0.999_999)),
+      'capped at 15 minutes, in whole milliseconds (an integer column)',
+    );
   });
 });

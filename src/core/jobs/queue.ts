@@ -4,6 +4,7 @@ import type { Db } from '../store/open.ts';
 import type { Job, JobAttempt, JobDetail, JobState, LogEntry } from './model.ts';
 import { fromRow, WITH_HOST, type JobRow } from './rows.ts';
 import { whyWaiting } from './waiting.ts';
+import { backoffWait } from '../retry.ts';
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
 /** Of a job's log, the last lines kept. */
@@ -295,9 +296,18 @@ export async function publishJob({
   });
 }
 
-/** Exponential back-off between attempts: 30 s, 60 s, 120 s ... capped at 15 minutes. */
+/** The bound of the back-off between attempts: 30 s, 60 s, 120 s ... capped at 15 minutes. */
 export function backoffMs(attempt: number, baseMs = 30_000): number {
   return Math.min(baseMs * 2 ** (attempt - 1), 15 * 60_000);
+}
+
+/**
+ * How long a failed job waits before another attempt: between half its bound and the bound, drawn at random,
+ * so the jobs a store outage failed together do not come back to it together, and none comes back at once.
+ */
+export function jobBackoffMs(attempt: number, baseMs = 30_000, random = Math.random): number {
+  // whole milliseconds: not_before is an integer column (BIGINT on PostgreSQL)
+  return Math.round(backoffWait(attempt, { baseMs, capMs: 15 * 60_000, floor: 0.5, random }));
 }
 
 /**
@@ -314,6 +324,7 @@ export async function failAttempt({
   cancelled = false,
   stopped = false,
   backoffBaseMs,
+  random,
 }: {
   db: Db;
   lease: Lease;
@@ -325,6 +336,8 @@ export async function failAttempt({
   /** The worker was asked to stop: the job goes back at once, and the attempt does not count (as a lost lease does not). */
   stopped?: boolean;
   backoffBaseMs?: number;
+  /** Draws the back-off (default Math.random; tests give their own). */
+  random?: () => number;
 }): Promise<JobState | 'lost'> {
   return db.transaction(async (tx) => {
     const current = await row(tx, lease.id, true);
@@ -339,7 +352,7 @@ export async function failAttempt({
         : stopped || (transient && failures < Number(current.max_attempts))
           ? 'queued'
           : 'failed';
-    const notBefore = state !== 'queued' ? 0 : stopped ? ms : ms + backoffMs(failures, backoffBaseMs);
+    const notBefore = state !== 'queued' ? 0 : stopped ? ms : ms + jobBackoffMs(failures, backoffBaseMs, random);
     await tx.run(
       `UPDATE jobs SET state = ?, last_error = ?, not_before = ?, lost_leases = lost_leases + ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?, finished_at = ?, result = COALESCE(?, result) WHERE id = ?`,
       [state, error, notBefore, stopped ? 1 : 0, ts, state === 'queued' ? null : ts, result ? JSON.stringify(result) : null, lease.id],

@@ -21,6 +21,7 @@ import { countWorkerJob, registerWorker, stopWorker, workerHeartbeat } from './w
 import { StoreOutage, type OutageEvent } from './store-outage.ts';
 import { every } from './ticker.ts';
 import { JobLogBuffer } from './log-buffer.ts';
+import { withRetry } from '../retry.ts';
 
 export interface JobContext {
   signal: AbortSignal;
@@ -122,17 +123,15 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
    * store's: it is not retried here.
    */
   const persist = async <T>(call: () => Promise<T>): Promise<T> => {
-    for (let wait = 500; ; wait = Math.min(wait * 2, 10_000)) {
-      try {
-        const done = await call();
-        outage.answered();
-        return done;
-      } catch (error) {
-        if (error instanceof PublishError) throw error;
-        storeTrouble(error);
-        await sleep(wait);
-      }
-    }
+    const done = await withRetry(call, {
+      attempts: Infinity,
+      baseMs: 500,
+      capMs: 10_000,
+      retryIf: (error) => !(error instanceof PublishError),
+      onRetry: storeTrouble,
+    });
+    outage.answered();
+    return done;
   };
   let claimed = 0;
 
