@@ -166,6 +166,7 @@ export const ERROR_CODES = {
   UNKNOWN_ENDPOINT: { kind: 'user', exit: 2 },
   UNREACHABLE: { kind: 'external', exit: 1 },
   UNSAFE_PATH: { kind: 'user', exit: 1 },
+  UPLOAD_DAMAGED: { kind: 'external', exit: 1 },
   UPLOAD_SOURCE_CHANGED: { kind: 'user', exit: 1 },
   USAGE: { kind: 'user', exit: 2 },
   VERSIONING_SUSPENDED: { kind: 'user', exit: 1 },

@@ -28,6 +28,11 @@ export interface FaultProxyOptions {
    * node, and so is all that follows on their connection (a kept-alive connection may carry other requests first).
    */
   hangOn?: (request: string) => boolean;
+  /**
+   * Asked of each chunk of request body (a chunk with no request line in it): true flips one of its bits on
+   * the way, as a bad NIC or a meddling proxy would.
+   */
+  damageBody?: () => boolean;
 }
 
 /** Forwards `from` to `to`, pausing after each chunk so that at most `rate` bytes a second pass (all, without a rate). */
@@ -64,18 +69,21 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     });
     client.on('error', end);
     upstream.on('error', end);
-    const { hangOn } = options;
+    const { hangOn, damageBody } = options;
     let hung = false;
-    const requests = hangOn
-      ? client.pipe(
-          new Transform({
-            transform(chunk: Buffer, _encoding, done) {
-              hung ||= hangOn(chunk.toString('latin1'));
-              done(null, hung ? undefined : chunk);
-            },
-          }),
-        )
-      : client;
+    const requests =
+      hangOn || damageBody
+        ? client.pipe(
+            new Transform({
+              transform(chunk: Buffer, _encoding, done) {
+                const text = chunk.toString('latin1');
+                hung ||= hangOn?.(text) ?? false;
+                if (!hung && damageBody && !/ HTTP\/1\.1\r\n/.test(text) && damageBody()) chunk[chunk.length >> 1]! ^= 0x01;
+                done(null, hung ? undefined : chunk);
+              },
+            }),
+          )
+        : client;
     relay(requests, upstream, options.requestBytesPerSecond);
     relay(upstream, client, options.bytesPerSecond);
   };

@@ -42,3 +42,5 @@ export const UNAVAILABLE_CODES = new Set([
   'XMinioBackendDown',
 ]);
 export const NO_ADMIN_CODES = new Set(['NotImplemented', 'XMinioAdminAPINotImplemented', 'MethodNotAllowed']);
+/** The body the store received is not the one sent: its checksum or Content-MD5 did not match. */
+export const DAMAGED_CODES = new Set(['BadDigest', 'XAmzContentChecksumMismatch', 'InvalidDigest', 'XAmzContentSHA256Mismatch']);

@@ -13,6 +13,7 @@ import {
   BUSY_CODES,
   UNAVAILABLE_CODES,
   NO_ADMIN_CODES,
+  DAMAGED_CODES,
 } from './error-codes.ts';
 
 /**
@@ -214,6 +215,15 @@ function s3Mapping(code: string, message: string, target: StorageTarget): Mappin
       retryable: true,
       why: `${who} asked to slow down or is not ready${detail}`,
       suggestion: `run again in a moment; if it persists, check the deployment with \`mpegflow health ${alias}\``,
+    };
+  }
+  if (DAMAGED_CODES.has(code)) {
+    return {
+      code: 'UPLOAD_DAMAGED',
+      retryable: true,
+      why: `${who} received bytes that do not match what was sent (${code}): they were damaged on the way and not stored`,
+      suggestion:
+        'run again; if it keeps happening, check the network path (a proxy or NIC altering data) with `mpegflow endpoint test --throughput`',
     };
   }
   if (UNAVAILABLE_CODES.has(code)) {

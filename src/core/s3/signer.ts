@@ -16,7 +16,7 @@ export interface SignedRequest {
   headers: Record<string, string>;
 }
 
-/** The body's sha256 is not part of the signature; the store checks the body by other means (Content-MD5, TLS). */
+/** The body's sha256 is not part of the signature; the store checks the body by other means (a signed checksum header). */
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 /**
@@ -28,11 +28,6 @@ export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 export interface RequestSigner {
   /** The connection pool requests go through (with the endpoint's private CA). */
   readonly agent: http.Agent;
-  /**
-   * Whether a body's sha256 is part of what `sign` signs (plain HTTP with the host's keys). When it is not
-   * (TLS, presigned grants), the body goes as UNSIGNED_PAYLOAD and its integrity rests on TLS and Content-MD5.
-   */
-  readonly signsPayload: boolean;
   /** Headers authorising this request; `payloadSha256` is the body's sha256 (hex) or UNSIGNED_PAYLOAD. */
   sign(request: ObjectRequest, payloadSha256: string): Promise<SignedRequest>;
   /** A URL granting exactly this request to whoever holds it, for `seconds`. */
@@ -77,7 +72,6 @@ export function hostSigner(connection: S3Connection, agent: http.Agent): Request
   };
   return {
     agent,
-    signsPayload: base.protocol === 'http:',
     sign(request, payloadSha256) {
       const signed = aws4.sign(
         prepare(request, request.query ?? {}, { ...request.headers, 'x-amz-content-sha256': payloadSha256 }),

@@ -29,7 +29,7 @@ describe('encode to MinIO over HTTPS with a private CA', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('stores single-PUT and multipart outputs (unsigned payload, Content-MD5) and reads them back for verify', async () => {
+  it('stores single-PUT and multipart outputs (unsigned payload, a signed CRC32 the store checks) and reads them back for verify', async () => {
     const destination = { kind: 'remote' as const, alias: 'secure', bucket: 'vault', prefix: 'masters/grainy' };
     const result = await runEncode({
       source: { kind: 'local', path: path.join(tmp, 'grainy.mp4') },

@@ -4,8 +4,10 @@ import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { signerOf } from '../../../src/core/s3/client.ts';
+import { storageFailure } from '../../../src/core/s3/errors.ts';
 import { MIN_PART_SIZE, uploadFile } from '../../../src/core/s3/objects.ts';
 import { tempHome } from '../../support/cli.ts';
+import { startFaultProxy } from '../../support/fault-proxy.ts';
 import { incompleteUploads, startSingleDrive, type Deployment } from '../../support/minio.ts';
 
 describe('uploadFile against a real MinIO (multipart, parts in parallel)', () => {
@@ -101,5 +103,55 @@ describe('uploadFile against a real MinIO (multipart, parts in parallel)', () =>
     const refused = await fetch(expired);
     assert.equal(refused.status, 403);
     assert.match(await refused.text(), /expired/i);
+  });
+
+  it('a bit flipped on the way is refused by the store (its CRC32), the part sent again, the object stored whole', async () => {
+    writeFileSync(file, body);
+    let damaged = 0;
+    const proxy = await startFaultProxy({ targetPort: minio.nodes[0]!.port, damageBody: () => damaged++ === 3 });
+    try {
+      const result = await uploadFile({
+        signer: signerOf(minio.endpointClient(proxy.url)),
+        bucket: 'media',
+        key: 'masters/flipped-once.bin',
+        file,
+        partSize: MIN_PART_SIZE,
+        partConcurrency: 1,
+      });
+      assert.ok(damaged > 3, 'a bit was flipped');
+      assert.equal(result.sha256, sha256(body));
+      const stored: Buffer[] = [];
+      for await (const piece of await minio.client().getObject('media', 'masters/flipped-once.bin')) stored.push(piece as Buffer);
+      assert.equal(sha256(Buffer.concat(stored)), sha256(body), 'what is stored is what was read');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a link that damages every part: UPLOAD_DAMAGED, worth another try, the multipart upload aborted, nothing stored', async () => {
+    writeFileSync(file, body);
+    const proxy = await startFaultProxy({ targetPort: minio.nodes[0]!.port, damageBody: () => true });
+    try {
+      await assert.rejects(
+        uploadFile({
+          signer: signerOf(minio.endpointClient(proxy.url)),
+          bucket: 'media',
+          key: 'masters/flipped-always.bin',
+          file,
+          partSize: MIN_PART_SIZE,
+        }),
+        (error: unknown) => {
+          const failure = storageFailure(error, { alias: 'edge', path: 'edge/media/masters/flipped-always.bin' });
+          assert.equal(failure.code, 'UPLOAD_DAMAGED');
+          assert.equal(failure.retryable, true);
+          assert.match(failure.message, /damaged on the way and not stored/);
+          return true;
+        },
+      );
+    } finally {
+      await proxy.close();
+    }
+    assert.deepEqual(await incompleteUploads(minio.client(), 'media'), []);
+    await assert.rejects(minio.client().statObject('media', 'masters/flipped-always.bin'), /Not Found|NoSuchKey/);
   });
 });

@@ -21,9 +21,8 @@ describe('the host signer', () => {
     assert.equal(objectPath('media', ''), '/media');
   });
 
-  it('signs by header with the body hash it is given, and says whether that hash is what the store checks', async () => {
+  it('signs by header with the body hash it is given, and the checksum header with it', async () => {
     const signer = hostSigner(connection, new http.Agent());
-    assert.equal(signer.signsPayload, true);
     const sha = 'a'.repeat(64);
     const signed = await signer.sign(
       { method: 'PUT', bucket: 'media', key: 'a b.ts', query: { partNumber: '2', uploadId: 'x+y/z=' } },
@@ -36,9 +35,13 @@ describe('the host signer', () => {
       /^AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE\/\d{8}\/us-east-1\/s3\/aws4_request, SignedHeaders=[^,]*x-amz-content-sha256/,
     );
     assert.doesNotMatch(JSON.stringify(signed), /secret-key-example/);
-    assert.equal(hostSigner({ ...connection, url: 'https://s3.example' }, new https.Agent()).signsPayload, false);
-    const unsigned = await signer.sign({ method: 'PUT', bucket: 'media', key: 'k' }, UNSIGNED_PAYLOAD);
+    const unsigned = await hostSigner({ ...connection, url: 'https://s3.example' }, new https.Agent()).sign(
+      { method: 'PUT', bucket: 'media', key: 'k', headers: { 'x-amz-checksum-crc32': 'AAAAAA==' } },
+      UNSIGNED_PAYLOAD,
+    );
+    assert.equal(unsigned.url, 'https://s3.example/media/k');
     assert.equal(unsigned.headers['x-amz-content-sha256'], 'UNSIGNED-PAYLOAD');
+    assert.match(unsigned.headers.Authorization!, /SignedHeaders=[^,]*x-amz-checksum-crc32/, 'the checksum is signed: a grant fixes it');
   });
 
   it('presigns one request for a lifetime, in the query and nowhere else', async () => {
