@@ -6,6 +6,7 @@ import { SaxesParser } from 'saxes';
 import { MpegflowError } from '../errors.ts';
 import { withRetry } from '../retry.ts';
 import { readAnswer, sendSigned } from './requests.ts';
+import { PartHasher } from './part-hasher.ts';
 import { UNSIGNED_PAYLOAD, type ObjectRequest, type RequestSigner } from './signer.ts';
 
 /**
@@ -85,10 +86,11 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
     const partSize = Math.max(basePart, Math.ceil(size / (MAX_PARTS - 1) / (1024 * 1024)) * 1024 * 1024);
     const headers = { 'content-type': contentTypeFor(key) };
     if (size <= partSize) {
-      const buffer = await readPart(handle, options.file, 0, size);
+      const buffer = await readPart(handle, options.file, 0, Buffer.allocUnsafe(size));
       const sha256 = createHash('sha256').update(buffer).digest('hex');
       if (signal?.aborted) throw aborted();
-      const etag = await withRetry(() => sendBody(options.signer, { method: 'PUT', bucket, key, headers }, buffer, signal), {
+      const crc = crc32(buffer);
+      const etag = await withRetry(() => sendBody(options.signer, { method: 'PUT', bucket, key, headers }, buffer, crc, signal), {
         signal,
       });
       options.onBytes?.(size);
@@ -111,7 +113,9 @@ async function multipart(
   const concurrency = Math.max(1, options.partConcurrency ?? 4);
   const uploadId = await withRetry(() => initiateUpload(signer, bucket, key, headers, signal), { signal });
   await options.onMultipart?.started({ bucket, key, uploadId });
-  const hash = createHash('sha256');
+  // the parts in flight and the one being read: memory is bounded whatever the file's size
+  const free = Array.from({ length: Math.min(concurrency + 1, Math.ceil(size / partSize)) }, () => new SharedArrayBuffer(partSize));
+  const hasher = new PartHasher();
   const etags: { part: number; etag: string }[] = [];
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
@@ -121,15 +125,19 @@ async function multipart(
     for (let offset = 0; offset < size; offset += partSize) {
       if (signal?.aborted) throw aborted();
       if (failure) throw failure;
-      while (inFlight.size >= concurrency) await Promise.race(inFlight);
+      while (inFlight.size >= concurrency || free.length === 0) await Promise.race(inFlight);
       if (failure) throw failure;
       const length = Math.min(partSize, size - offset);
-      const chunk = await readPart(handle, options.file, offset, length);
-      hash.update(chunk);
+      const shared = free.pop()!;
+      const chunk = await readPart(handle, options.file, offset, Buffer.from(shared, 0, length));
       const part = ++partNumber;
+      const hashing = hasher.part(shared, length);
       const query = { partNumber: String(part), uploadId };
-      const task = withRetry(() => sendBody(signer, { method: 'PUT', bucket, key, query }, chunk, signal), { signal })
-        .then((etag) => {
+      const upload = hashing.crc32.then((crc) =>
+        withRetry(() => sendBody(signer, { method: 'PUT', bucket, key, query }, chunk, crc, signal), { signal }),
+      );
+      const task = Promise.all([upload, hashing.hashed])
+        .then(([etag]) => {
           etags.push({ part, etag });
           sent += length;
           options.onBytes?.(sent);
@@ -137,16 +145,19 @@ async function multipart(
         .catch((error: unknown) => {
           failure ??= error;
         })
+        // the buffer is read into again only once both the store and the hash are done with it
+        .finally(() => Promise.allSettled([upload, hashing.hashed]).then(() => free.push(shared)))
         .finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
     await Promise.all(inFlight);
     if (failure) throw failure;
     if (signal?.aborted) throw aborted();
+    const sha256 = await hasher.sha256();
     etags.sort((a, b) => a.part - b.part);
     const etag = await withRetry(() => completeUpload(signer, { bucket, key, uploadId }, etags, signal), { signal });
     await options.onMultipart?.finished(uploadId);
-    return { size, sha256: hash.digest('hex'), etag };
+    return { size, sha256, etag };
   } catch (error) {
     await Promise.allSettled(inFlight);
     await sendSigned(signer, { method: 'DELETE', bucket, key, query: { uploadId } }, { sha256: EMPTY_SHA256 })
@@ -156,16 +167,17 @@ async function multipart(
         () => undefined,
       );
     throw error;
+  } finally {
+    await hasher.close();
   }
 }
 
-/** A part of the file, read whole: a file that shrinks while it is uploaded is refused, never stored padded out. */
-async function readPart(handle: Awaited<ReturnType<typeof open>>, file: string, offset: number, length: number): Promise<Buffer> {
-  const chunk = Buffer.allocUnsafe(length);
-  const { bytesRead } = await handle.read(chunk, 0, length, offset);
-  if (bytesRead !== length)
+/** A part of the file, read whole into `chunk`: a file that shrinks while it is uploaded is refused, never stored padded out. */
+async function readPart(handle: Awaited<ReturnType<typeof open>>, file: string, offset: number, chunk: Buffer): Promise<Buffer> {
+  const { bytesRead } = await handle.read(chunk, 0, chunk.length, offset);
+  if (bytesRead !== chunk.length)
     throw new MpegflowError(
-      `${file} changed while it was being uploaded (${offset + bytesRead} bytes where there were ${offset + length})`,
+      `${file} changed while it was being uploaded (${offset + bytesRead} bytes where there were ${offset + chunk.length})`,
       {
         code: 'UPLOAD_SOURCE_CHANGED',
       },
@@ -174,13 +186,13 @@ async function readPart(handle: Awaited<ReturnType<typeof open>>, file: string, 
 }
 
 /**
- * One PUT of a buffer. Each byte is hashed once, for the manifest's sha256 (by the caller); what the store checks
+ * One PUT of a buffer whose CRC32 is known. Each byte is hashed once for the manifest's sha256; what the store checks
  * is a CRC32 of the body in a signed header (x-amz-checksum-crc32, with UNSIGNED-PAYLOAD), which a presigned
  * grant can carry too and which costs a fraction of a second hash. MinIO, SeaweedFS and AWS refuse a body that
  * does not match it (UPLOAD_DAMAGED, retried); the answer echoes it where the store checked it.
  */
-async function sendBody(signer: RequestSigner, request: ObjectRequest, body: Buffer, signal?: AbortSignal): Promise<string> {
-  const checksum = crc32Base64(body);
+async function sendBody(signer: RequestSigner, request: ObjectRequest, body: Buffer, crc: number, signal?: AbortSignal): Promise<string> {
+  const checksum = crc32Base64(crc);
   const headers = { ...request.headers, 'x-amz-checksum-crc32': checksum };
   const response = await sendSigned(signer, { ...request, headers }, { bytes: body, sha256: UNSIGNED_PAYLOAD, signal });
   await readAnswer(response);
@@ -193,9 +205,9 @@ async function sendBody(signer: RequestSigner, request: ObjectRequest, body: Buf
   return unquote(String(response.headers.etag ?? ''));
 }
 
-function crc32Base64(body: Buffer): string {
+function crc32Base64(crc: number): string {
   const value = Buffer.alloc(4);
-  value.writeUInt32BE(crc32(body));
+  value.writeUInt32BE(crc);
   return value.toString('base64');
 }
 
