@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { minioBinary, startSingleDrive } from '../test/support/minio.ts';
 import { median } from './support/timed.ts';
+import { DEFAULT_PART_SIZE } from '../src/core/s3/objects.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sizeMiB = Number(process.argv[2] ?? 256);
@@ -81,7 +82,7 @@ try {
   const theirs = median(mc);
   console.log(`payload ${sizeMiB} MiB, ${runs} runs each after a warm-up, median; Node ${process.version}, ${os.cpus().length} cores`);
   console.log(
-    `mpegflow endpoint test --throughput (${concurrency} parts of 8 MiB in flight): upload ${ours.toFixed(1)} MB/s, download ${median(mpegflowDown).toFixed(1)} MB/s`,
+    `mpegflow endpoint test --throughput (${concurrency} parts of ${DEFAULT_PART_SIZE / 1024 / 1024} MiB in flight): upload ${ours.toFixed(1)} MB/s, download ${median(mpegflowDown).toFixed(1)} MB/s`,
   );
   console.log(`mc cp (defaults):                                               upload ${theirs.toFixed(1)} MB/s`);
   console.log(`ratio mpegflow / mc (upload): ${(ours / theirs).toFixed(2)}`);
