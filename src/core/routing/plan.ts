@@ -1,5 +1,6 @@
 import type { Client } from 'minio';
 import { userError } from '../errors.ts';
+import { eachAtMost } from '../concurrently.ts';
 import { destinationFrom } from '../encode/outputs/locations.ts';
 import type { Preset } from '../encode/presets/preset-model.ts';
 import type { ObjectLocation } from '../endpoints/object-path.ts';
@@ -147,9 +148,8 @@ interface RoutingPass {
   presetFor: (name: string) => Preset;
 }
 
-async function routeSource(source: ExpandedSource, { options, now, forced, written, presetFor }: RoutingPass): Promise<JobSpec[]> {
+function routeSource(source: ExpandedSource, facts: RoutingFacts, { options, now, forced, written, presetFor }: RoutingPass): JobSpec[] {
   const name = formatLocation(source.location);
-  const facts = await routingFacts(source.location, options.given, options.s3For, source.labels);
   let route = forced;
   if (!route) {
     const outcome = matchRoutes(options.routes, facts);
@@ -185,6 +185,9 @@ async function routeSource(source: ExpandedSource, { options, now, forced, writt
   });
 }
 
+/** Sources whose facts are read from the store at once. */
+const FACT_READS = 16;
+
 /**
  * One job per source and rule target: a source may fan out to several
  * destinations on several stores. Throws when a source has no rule or two jobs
@@ -201,12 +204,15 @@ export async function* routedJobSpecs(sources: AsyncIterable<ExpandedSource[]>, 
   const pass: RoutingPass = { options, now: options.now ?? new Date(), forced, written, presetFor };
   try {
     for await (const group of sources) {
-      const specs: JobSpec[] = [];
-      for (const source of group) {
+      // where the listing did not carry them, each source's metadata and tags take a HEAD and a GET: read at
+      // once for a group, not one source after another; the rules are then applied in order
+      const facts = new Array<RoutingFacts>(group.length);
+      await eachAtMost([...group.keys()], FACT_READS, async (i) => {
         options.signal?.throwIfAborted();
-        specs.push(...(await routeSource(source, pass)));
-      }
-      yield specs;
+        const source = group[i]!;
+        facts[i] = await routingFacts(source.location, options.given, options.s3For, source.labels);
+      });
+      yield group.flatMap((source, i) => routeSource(source, facts[i]!, pass));
     }
   } finally {
     written.close();
