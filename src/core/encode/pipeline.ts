@@ -2,6 +2,7 @@ import { capOutputLines } from './planning/output-cap.ts';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from 'minio';
+import type { PublishLock } from '../s3/object-lock.ts';
 import type { MultipartHooks } from '../s3/objects.ts';
 import { MpegflowError } from '../errors.ts';
 import type { ObjectLocation } from '../endpoints/object-path.ts';
@@ -72,7 +73,7 @@ export interface RunEncodeOptions {
   /** Where a finished encode is recorded, when it differs from `destination` (a queued job encodes into staging). */
   manifestAt?: DestinationLocation;
   /** Object Lock for a bucket destination's outputs and manifest, set before the manifest is written (see RemoteSink). */
-  lock?: (keys: string[]) => Promise<void>;
+  lock?: PublishLock;
   /** Quality thresholds from the command line, each replacing the preset's (see the preset's `quality`); false skips the gate. */
   quality?: Partial<QualityThresholds> | false;
 }

@@ -3,7 +3,8 @@ import { MpegflowError, isMpegflowError } from '../errors.ts';
 import { isRetryable } from '../s3/errors.ts';
 import { parseObjectPath } from '../endpoints/object-path.ts';
 import { destinationFrom, MANIFEST_NAME, outputKey, type DestinationLocation } from '../encode/outputs/locations.ts';
-import { applyRetention } from '../routing/retention.ts';
+import { applyRetention, objectRetention } from '../routing/retention.ts';
+import type { PublishLock } from '../s3/object-lock.ts';
 import { runEncode } from '../encode/pipeline.ts';
 import { manifestLocation } from '../encode/outputs/encode-result.ts';
 import { destinationManifest, discard, promote, stagingFor } from '../encode/outputs/staging.ts';
@@ -74,7 +75,10 @@ export async function runEncodeJob(job: Job, context: JobContext, deps: EncodeJo
     return {
       result: summary,
       publish: () =>
-        lock([...published.outputs.map((o) => outputKey(destination.prefix, o.name)), outputKey(destination.prefix, MANIFEST_NAME)]),
+        lock.objects([
+          ...published.outputs.map((o) => outputKey(destination.prefix, o.name)),
+          outputKey(destination.prefix, MANIFEST_NAME),
+        ]),
     };
   }
   const manifest = await destinationManifest(staging, client);
@@ -87,11 +91,7 @@ export async function runEncodeJob(job: Job, context: JobContext, deps: EncodeJo
 }
 
 /** S3 Object Lock for a job's outputs, set when they are published (the period starts then). */
-function retentionLock(
-  job: Job,
-  destination: DestinationLocation,
-  client: Client | undefined,
-): ((keys: string[]) => Promise<void>) | undefined {
+function retentionLock(job: Job, destination: DestinationLocation, client: Client | undefined): PublishLock | undefined {
   const retention = job.retention;
   if (!retention) return undefined;
   if (destination.kind !== 'remote' || !client) {
@@ -101,8 +101,11 @@ function retentionLock(
     });
   }
   const from = new Date();
-  return async (keys) => {
-    await applyRetention(client, destination.alias, destination.bucket, keys, retention, from);
+  return {
+    objects: async (keys) => {
+      await applyRetention(client, destination.alias, destination.bucket, keys, retention, from);
+    },
+    onWrite: () => objectRetention(retention, from),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Client } from 'minio';
-import { lockObjects } from '../s3/object-lock.ts';
+import { lockObjects, type ObjectRetention } from '../s3/object-lock.ts';
 import { parseDuration, retainUntil } from './duration.ts';
 import type { RetentionSpec } from './model.ts';
 
@@ -24,7 +24,13 @@ export async function applyRetention(
   retention: RetentionSpec,
   from: Date,
 ): Promise<string | null> {
+  const lock = objectRetention(retention, from);
+  await lockObjects(client, alias, bucket, keys, lock);
+  return lock.retainUntil;
+}
+
+/** What a retention spec sets on an object when its period starts at `from`. */
+export function objectRetention(retention: RetentionSpec, from: Date): ObjectRetention {
   const until = retention.retain ? retainUntil(parseDuration(retention.retain), from).toISOString() : null;
-  await lockObjects(client, alias, bucket, keys, { mode: retention.mode, retainUntil: until, legalHold: retention.legalHold });
-  return until;
+  return { mode: retention.mode, retainUntil: until, legalHold: retention.legalHold };
 }

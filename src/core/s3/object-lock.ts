@@ -16,6 +16,27 @@ export interface ObjectRetention {
 type S3Failure = { code?: string; message?: string };
 
 /**
+ * Object Lock as a publish applies it: to the outputs once they are stored, and to the manifest as it is
+ * written (its PUT carries the lock), so a published encode is never there unlocked, not for a moment.
+ */
+export interface PublishLock {
+  /** Locks objects already stored. */
+  objects: (keys: string[]) => Promise<void>;
+  /** The lock an object written now takes: its PUT's x-amz-object-lock-* headers (objectLockHeaders). */
+  onWrite: () => ObjectRetention;
+}
+
+/** The headers that lock an object as it is written (the store wants a checksum of the body beside them). */
+export function objectLockHeaders(lock: ObjectRetention): Record<string, string> {
+  return {
+    ...(lock.mode && lock.retainUntil
+      ? { 'x-amz-object-lock-mode': lock.mode.toUpperCase(), 'x-amz-object-lock-retain-until-date': lock.retainUntil }
+      : {}),
+    ...(lock.legalHold ? { 'x-amz-object-lock-legal-hold': 'ON' } : {}),
+  };
+}
+
+/**
  * Refuses a destination bucket that cannot hold retention: Object Lock can
  * only be turned on when a bucket is created, so the operator must use
  * another bucket (or make one with `mc mb --with-lock`). Called before any

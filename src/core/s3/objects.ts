@@ -185,6 +185,17 @@ async function readPart(handle: Awaited<ReturnType<typeof open>>, file: string, 
   return chunk;
 }
 
+/** Writes a small object whole (a manifest), with extra headers (an Object Lock), its body checked by the store. */
+export async function putBuffer(
+  signer: RequestSigner,
+  location: { bucket: string; key: string },
+  body: Buffer,
+  headers: Record<string, string> = {},
+): Promise<string> {
+  const request = { method: 'PUT' as const, ...location, headers: { 'content-type': contentTypeFor(location.key), ...headers } };
+  return sendBody(signer, request, body, crc32(body));
+}
+
 /**
  * One PUT of a buffer whose CRC32 is known. Each byte is hashed once for the manifest's sha256; what the store checks
  * is a CRC32 of the body in a signed header (x-amz-checksum-crc32, with UNSIGNED-PAYLOAD), which a presigned

@@ -1,8 +1,8 @@
 import type { Client } from 'minio';
 import { usageError } from '../../errors.ts';
 import type { RetentionSpec } from '../../routing/model.ts';
-import { applyRetention, type RetentionSet } from '../../routing/retention.ts';
-import { requireObjectLock } from '../../s3/object-lock.ts';
+import { applyRetention, objectRetention, type RetentionSet } from '../../routing/retention.ts';
+import { requireObjectLock, type PublishLock } from '../../s3/object-lock.ts';
 import type { EncodeResult } from './encode-result.ts';
 import { MANIFEST_NAME, outputKey, type DestinationLocation } from './locations.ts';
 
@@ -44,22 +44,37 @@ export class RetentionLock {
     return this.#set;
   }
 
-  readonly lock = async (keys: string[]): Promise<void> => {
-    this.#from ??= new Date();
-    const { alias, bucket } = this.#destination;
-    const until = await applyRetention(this.#client, alias, bucket, keys, this.#retention, this.#from);
+  /** Locks the outputs as they are published, and the manifest as it is written; the period starts with the first. */
+  readonly lock: PublishLock = {
+    objects: async (keys) => {
+      const { alias, bucket } = this.#destination;
+      const until = await applyRetention(this.#client, alias, bucket, keys, this.#retention, this.#start());
+      this.#tally(until, keys.length);
+    },
+    onWrite: () => {
+      const lock = objectRetention(this.#retention, this.#start());
+      this.#tally(lock.retainUntil, 1);
+      return lock;
+    },
+  };
+
+  #start(): Date {
+    return (this.#from ??= new Date());
+  }
+
+  #tally(until: string | null, objects: number): void {
     this.#set = {
       mode: this.#retention.retain ? this.#retention.mode : null,
       retainUntil: until,
       legalHold: this.#retention.legalHold,
-      objects: (this.#set?.objects ?? 0) + keys.length,
+      objects: (this.#set?.objects ?? 0) + objects,
     };
-  };
+  }
 
   /** An encode skipped as published by an earlier run, which may have stopped before its retention was set: its outputs and manifest are locked now. */
   async lockSkipped(result: EncodeResult): Promise<void> {
     if (result.status !== 'skipped') return;
     const { prefix } = this.#destination;
-    await this.lock([...result.outputs.map((o) => outputKey(prefix, o.name)), outputKey(prefix, MANIFEST_NAME)]);
+    await this.lock.objects([...result.outputs.map((o) => outputKey(prefix, o.name)), outputKey(prefix, MANIFEST_NAME)]);
   }
 }

@@ -8,7 +8,8 @@ import { MpegflowError } from '../../errors.ts';
 import { formatDestination, MANIFEST_NAME, outputKey, outputPath, type DestinationLocation } from './locations.ts';
 import { parseManifest, serializeManifest, type Manifest, type OutputRecord } from './manifest.ts';
 import { signerOf } from '../../s3/client.ts';
-import { abortIncompleteUploads, contentTypeFor, readObject, uploadFile, type MultipartHooks } from '../../s3/objects.ts';
+import { abortIncompleteUploads, contentTypeFor, putBuffer, readObject, uploadFile, type MultipartHooks } from '../../s3/objects.ts';
+import { objectLockHeaders, type PublishLock } from '../../s3/object-lock.ts';
 import { DENIED_CODES } from '../../s3/error-codes.ts';
 import { storageFailure } from '../../s3/errors.ts';
 import { withRetry } from '../../retry.ts';
@@ -182,7 +183,7 @@ export class RemoteSink implements OutputSink {
   readonly #partSize?: number;
   readonly #partConcurrency?: number;
   readonly #keepFiles: boolean;
-  readonly #lock?: (keys: string[]) => Promise<void>;
+  readonly #lock?: PublishLock;
   readonly #stored = new Set<string>();
   readonly #inFlightBytes = new Map<string, number>();
   #bytes = 0;
@@ -199,8 +200,8 @@ export class RemoteSink implements OutputSink {
     signal?: AbortSignal;
     /** Leave uploaded files in the work folder (the quality gate reads them after the encode); the run removes the folder. */
     keepFiles?: boolean;
-    /** Object Lock for what is published: the outputs before the manifest is written, then the manifest. */
-    lock?: (keys: string[]) => Promise<void>;
+    /** Object Lock for what is published: the outputs before the manifest is written, the manifest as it is written. */
+    lock?: PublishLock;
   }) {
     this.#client = options.client;
     this.#stop = options.signal ? AbortSignal.any([this.#abort.signal, options.signal]) : this.#abort.signal;
@@ -315,17 +316,15 @@ export class RemoteSink implements OutputSink {
     const { bucket, alias } = this.#destination;
     // an encode whose outputs must be retained is never published unlocked: they are locked before the manifest exists
     if (this.#lock) {
-      await this.#lock(manifest.outputs.map((o) => this.#key(o.name)));
+      await this.#lock.objects(manifest.outputs.map((o) => this.#key(o.name)));
       faultPoint('before-manifest');
     }
+    const headers = this.#lock ? objectLockHeaders(this.#lock.onWrite()) : {};
     try {
-      await withRetry(() =>
-        this.#client.putObject(bucket, this.#key(MANIFEST_NAME), body, body.length, { 'Content-Type': 'application/json' }),
-      );
+      await withRetry(() => putBuffer(signerOf(this.#client), { bucket, key: this.#key(MANIFEST_NAME) }, body, headers));
     } catch (error) {
       throw storageFailure(error, { alias, path: this.#where(MANIFEST_NAME), action: 'write' });
     }
-    await this.#lock?.([this.#key(MANIFEST_NAME)]);
   }
 
   /** Stops uploading, aborts incomplete multipart uploads under the prefix and removes what this run stored. */

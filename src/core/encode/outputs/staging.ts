@@ -8,7 +8,9 @@ import { eachAtMost } from '../../concurrently.ts';
 import { withRetry } from '../../retry.ts';
 import { listObjects } from '../../s3/listing.ts';
 import { LocalSink, RemoteSink, removeTree } from './sink.ts';
-import { abortIncompleteUploads } from '../../s3/objects.ts';
+import { signerOf } from '../../s3/client.ts';
+import { objectLockHeaders, type PublishLock } from '../../s3/object-lock.ts';
+import { abortIncompleteUploads, putBuffer } from '../../s3/objects.ts';
 import { faultPoint } from '../../fault.ts';
 
 /**
@@ -66,8 +68,8 @@ export async function absentOutputs(destination: DestinationLocation, manifest: 
 }
 
 export interface PromoteOptions {
-  /** Retention: called with the output keys once they are in place, before the manifest is written, then with the manifest's key. */
-  lock?: (keys: string[]) => Promise<void>;
+  /** Retention: the outputs locked once they are in place, before the manifest is written; the manifest as it is written. */
+  lock?: PublishLock;
   /** Each output copied into place (in a bucket: a server-side copy each, which for a large ladder takes a while). */
   onMoved?: (moved: number, total: number) => void;
 }
@@ -111,11 +113,12 @@ export async function promote(
     }
     onMoved?.(++moved, names.length);
   });
-  await lock?.(names.map((name) => outputKey(destination.prefix, name)));
+  await lock?.objects(names.map((name) => outputKey(destination.prefix, name)));
   faultPoint('before-manifest');
   const body = serializeManifest(manifest);
+  const headers = lock ? objectLockHeaders(lock.onWrite()) : {};
   try {
-    await withRetry(() => client.putObject(bucket, manifestKey, body, body.length, { 'Content-Type': 'application/json' }));
+    await withRetry(() => putBuffer(signerOf(client), { bucket, key: manifestKey }, body, headers));
   } catch (error) {
     throw storageFailure(error, {
       alias: destination.alias,
@@ -123,7 +126,6 @@ export async function promote(
       action: 'publish',
     });
   }
-  await lock?.([manifestKey]);
   await removeStagedObjects(staging.bucket, staging.prefix, client);
 }
 

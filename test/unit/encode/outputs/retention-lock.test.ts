@@ -38,21 +38,22 @@ describe('the retention lock of encode --retain', () => {
     await assert.rejects(RetentionLock.prepare(sevenYears, remote, fakeBucket(false).s3For), { code: 'OBJECT_LOCK_MISSING' });
   });
 
-  it('locks what it is given from the first lock on, and tallies it', async () => {
+  it('locks what it is given from the first lock on, the manifest as it is written with the same period, and tallies it', async () => {
     const bucket = fakeBucket(true);
     const lock = await RetentionLock.prepare(sevenYears, remote, bucket.s3For);
     const tally = () => lock.set;
     assert.equal(tally(), null, 'nothing set before the first lock');
     const before = Date.now();
-    await lock.lock(['reel/a.mp4', 'reel/b.mp4']);
-    await lock.lock(['reel/manifest.json']);
+    await lock.lock.objects(['reel/a.mp4', 'reel/b.mp4']);
+    const manifest = lock.lock.onWrite();
     const set = tally();
     assert.equal(set?.objects, 3);
+    assert.deepEqual(manifest, { mode: 'compliance', retainUntil: set.retainUntil, legalHold: false });
     assert.equal(set.mode, 'compliance');
     assert.equal(set.legalHold, false);
     const until = Date.parse(set.retainUntil!);
     assert.ok(until >= before + 6.9 * 365 * 86_400_000, `${set.retainUntil} is about 7 years on`);
-    assert.deepEqual([...bucket.retained.keys()], ['reel/a.mp4', 'reel/b.mp4', 'reel/manifest.json']);
+    assert.deepEqual([...bucket.retained.keys()], ['reel/a.mp4', 'reel/b.mp4']);
     const dates = new Set([...bucket.retained.values()].map((r) => r.retainUntilDate));
     assert.deepEqual([...dates], [set.retainUntil], 'one period for the whole encode');
     assert.equal(bucket.held.size, 0);
@@ -61,7 +62,7 @@ describe('the retention lock of encode --retain', () => {
   it('a legal hold alone sets no mode and no date', async () => {
     const bucket = fakeBucket(true);
     const lock = await RetentionLock.prepare({ retain: null, mode: 'governance', legalHold: true }, remote, bucket.s3For);
-    await lock.lock(['reel/a.mp4']);
+    await lock.lock.objects(['reel/a.mp4']);
     assert.deepEqual(lock.set, { mode: null, retainUntil: null, legalHold: true, objects: 1 });
     assert.deepEqual([...bucket.held], ['reel/a.mp4']);
     assert.equal(bucket.retained.size, 0);
