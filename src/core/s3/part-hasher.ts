@@ -41,12 +41,15 @@ export class PartHasher {
       if (message.sha256 !== undefined) waiting.sha256?.(message.sha256);
       else waiting.hashed?.();
     });
-    // a thread that dies (out of memory) fails what waits on it: the upload is aborted, never completed unhashed
-    this.#worker.on('error', (error) => {
-      this.#failure = error;
-      for (const waiting of this.#waiting.values()) waiting.fail(error);
-      this.#waiting.clear();
-    });
+    // a thread that dies (out of memory) or stops fails what waits on it: the upload is aborted, never completed unhashed
+    this.#worker.on('error', (error) => this.#fail(error));
+    this.#worker.on('exit', () => this.#fail(new Error('the hashing thread stopped')));
+  }
+
+  #fail(error: Error): void {
+    this.#failure ??= error;
+    for (const waiting of this.#waiting.values()) waiting.fail(this.#failure);
+    this.#waiting.clear();
   }
 
   /**
