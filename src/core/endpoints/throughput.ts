@@ -1,5 +1,5 @@
 import { randomBytes, randomFillSync } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from 'minio';
@@ -150,7 +150,14 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
   let measured: Omit<ThroughputResult, 'cleanup'> | undefined;
   let failure: unknown;
   try {
-    await writeFile(file, payload);
+    // on disk before the clock starts: the kernel writing it back would compete with the upload being timed
+    const handle = await open(file, 'w');
+    try {
+      await handle.writeFile(payload);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
     options.onPhase?.('upload');
     let started = performance.now();
     try {
