@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseJson, runCli, tempHome, type CliResult } from '../../support/cli.ts';
+import { runInProcess } from '../../support/in-process.ts';
 import { vendorKeygen, vendorSign } from '../../support/license.ts';
 import { freePort, startSingleDrive, type Deployment } from '../../support/minio.ts';
 
@@ -162,6 +163,8 @@ describe('storage failures through the CLI: every command family against a real 
   let central: Deployment;
   let closedUrl: string;
   const cli = (home: string, args: string[], input?: string) => runCli(args, { home, input, timeoutMs: 120_000 });
+  // the failure each command reports is the same run in this process (spawning proves nothing more); setup and the worker stay spawned
+  const inProcess = (home: string, args: string[]) => runInProcess(args, { home, timeoutMs: 120_000 });
   const addEndpoint = async (home: string, name: string, url: string, accessKey: string, secret: string, role?: string) => {
     const res = await cli(
       home,
@@ -240,10 +243,10 @@ describe('storage failures through the CLI: every command family against a real 
         if (!expected) continue;
         const args = row.args(scenario);
         try {
-          check(await cli(home, [...args, '--json']), expected, `${row.command} (${scenario}): ${args.join(' ')}`);
+          check(await inProcess(home, [...args, '--json']), expected, `${row.command} (${scenario}): ${args.join(' ')}`);
           if (!expected.at) {
             // people get the same error with the next step, and no stack trace
-            const human = await cli(home, args);
+            const human = await inProcess(home, args);
             assert.equal(human.code, expected.exit, `${row.command} (${scenario}) without --json`);
             assert.match(human.stderr, /Error: .+\n {2}Try: /, `${row.command} (${scenario}): ${human.stderr}`);
             assert.doesNotMatch(human.stderr, /unexpected internal error|\n\s+at /);
