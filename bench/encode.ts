@@ -17,6 +17,8 @@ import { startSingleDrive } from '../test/support/minio.ts';
 import { localPlan } from './support/local-plan.ts';
 import { median, timed } from './support/timed.ts';
 
+/** Each line's target, met by the median (#29): PASS or FAIL. */
+const verdict = (met: boolean) => (met ? 'PASS' : 'FAIL');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.argv[2] ?? 3);
 const seconds = Math.max(30, Number(process.argv[3] ?? 30));
@@ -167,20 +169,20 @@ try {
   console.log(`ffmpeg, local files                median ${(m.local / 1000).toFixed(2).padStart(7)} s   runs: ${all(results.local)}`);
   console.log(`mc cp + ffmpeg + mc cp script      median ${(m.script / 1000).toFixed(2).padStart(7)} s   runs: ${all(results.script)}`);
   console.log(
-    `ratio mpegflow / local ffmpeg      ${(m.mpegflow / m.local).toFixed(3)}x median, ${(min.mpegflow / min.local).toFixed(3)}x best-of   (target <= 1.10)`,
+    `ratio mpegflow / local ffmpeg      ${(m.mpegflow / m.local).toFixed(3)}x median, ${(min.mpegflow / min.local).toFixed(3)}x best-of   target <= 1.02: ${verdict(m.mpegflow / m.local <= 1.02)}`,
   );
   console.log(
-    `ratio gated / plain mpegflow       ${(m.gated / m.mpegflow).toFixed(3)}x median, ${(min.gated / min.mpegflow).toFixed(3)}x best-of   (target <= 1.30)`,
+    `ratio gated / plain mpegflow       ${(m.gated / m.mpegflow).toFixed(3)}x median, ${(min.gated / min.mpegflow).toFixed(3)}x best-of   target <= 1.30: ${verdict(m.gated / m.mpegflow <= 1.3)}`,
   );
   console.log(
-    `ratio mpegflow / script            ${(m.mpegflow / m.script).toFixed(3)}x median, ${(min.mpegflow / min.script).toFixed(3)}x best-of   (target < 1)`,
+    `ratio mpegflow / script            ${(m.mpegflow / m.script).toFixed(3)}x median, ${(min.mpegflow / min.script).toFixed(3)}x best-of   target < 1.0: ${verdict(m.mpegflow / m.script < 1)}`,
   );
   const c = { mpegflow: median(cpu.mpegflow), gated: median(cpu.gated), local: median(cpu.local), script: median(cpu.script) };
   console.log(
     `CPU seconds (user+sys, process tree; MinIO's own excluded): mpegflow ${c.mpegflow.toFixed(1)}, gated ${c.gated.toFixed(1)}, local ffmpeg ${c.local.toFixed(1)}, script ${c.script.toFixed(1)}`,
   );
   console.log(
-    `peak RSS of the mpegflow node process ${(peakRssKb / 1024).toFixed(1)} MB (target < 200 MB), with the gate ${(gatedRssKb / 1024).toFixed(1)} MB (target < 150 MB)`,
+    `peak RSS of the mpegflow node process ${(peakRssKb / 1024).toFixed(1)} MB, with the gate ${(gatedRssKb / 1024).toFixed(1)} MB, target < 150 MB: ${verdict(Math.max(peakRssKb, gatedRssKb) < 150 * 1024)}`,
   );
 } finally {
   await minio.stop();
