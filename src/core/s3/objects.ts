@@ -90,9 +90,9 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
       const sha256 = createHash('sha256').update(buffer).digest('hex');
       if (signal?.aborted) throw aborted();
       const crc = crc32(buffer);
-      const etag = await withRetry(() => sendBody(options.signer, { method: 'PUT', bucket, key, headers }, buffer, crc, signal), {
-        signal,
-      });
+      // a PUT under way is let finish (the signal stops only further attempts): cut short, the store may still
+      // have stored it, unknown to the caller, whose clean-up removes what it was told was stored
+      const etag = await withRetry(() => sendBody(options.signer, { method: 'PUT', bucket, key, headers }, buffer, crc), { signal });
       options.onBytes?.(size);
       return { size, sha256, etag };
     }
