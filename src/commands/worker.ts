@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
 import { untilInterrupted } from '../cli/cancellation.ts';
-import { workerExitCode } from '../core/jobs/encode-worker.ts';
+import { workerExitCode } from '../core/jobs/worker-exit.ts';
 import type { WorkerResult } from '../core/jobs/worker.ts';
 import { concurrencyLoweredNote, renderWorkerRun, workerEventLine } from '../ui/jobs.ts';
 

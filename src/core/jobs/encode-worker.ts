@@ -7,6 +7,7 @@ import { encodeEntitlements, workerConcurrency, type WorkerConcurrency } from '.
 import type { Db } from '../store/open.ts';
 import { classifyEncodeFailure, runEncodeJob } from './encode-job.ts';
 import type { Job } from './model.ts';
+import { workerExitCode } from './worker-exit.ts';
 import { runWorker, type JobContext, type WorkerEvent, type WorkerResult } from './worker.ts';
 
 /** `mpegflow worker` as asked for on the command line. */
@@ -30,11 +31,6 @@ export interface EncodeWorkerDeps {
   onProgress: (job: Job, context: JobContext) => ProgressListener;
   /** Runs the worker with a signal that SIGTERM or Ctrl-C aborts (running jobs go back to the queue). */
   interruptible: <R>(work: (signal: AbortSignal) => Promise<R>) => Promise<R>;
-}
-
-/** A worker run fails (exit 1) when a job it ran failed. */
-export function workerExitCode(result: WorkerResult): number {
-  return result.jobs.some((j) => j.state === 'failed') ? 1 : 0;
 }
 
 /**
