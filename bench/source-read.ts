@@ -1,7 +1,9 @@
 // What reading a source through MpegFlow's loopback relay costs: ffmpeg stream-copies a large object out of
 // MinIO (-c copy -f null, so reading is all it does) through the relay, and through a presigned URL on its
-// command line (what a script would hand it), interleaved; wall time, throughput and the CPU of the relay.
-// Usage: node bench/source-read.ts [runs=5] [seconds=20]
+// command line (what a script would hand it), in interleaved pairs; for each source size the median ratio of
+// the pairs (min and max), throughput, and the relay's CPU, ending PASS or FAIL against #29's target (>= 0.9x
+// the presigned read's speed, that is a time ratio <= 1/0.9).
+// Usage: node bench/source-read.ts [pairs=7] [seconds=20,60]
 // Starts its own MinIO on 127.0.0.1 and removes everything it made afterwards.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -10,13 +12,13 @@ import path from 'node:path';
 import { signerOf } from '../src/core/s3/client.ts';
 import { openSourceRelay } from '../src/core/encode/source/source-relay.ts';
 import { startSingleDrive } from '../test/support/minio.ts';
+import { median } from './support/timed.ts';
 
-const runs = Number(process.argv[2] ?? 5);
-const seconds = Number(process.argv[3] ?? 20);
+const pairs = Number(process.argv[2] ?? 7);
+const durations = (process.argv[3] ?? '20,60').split(',').map(Number);
 const work = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-bench-source-read-'));
 const minio = await startSingleDrive();
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const TARGET = 1 / 0.9;
 
 /** ffmpeg reading the whole input and writing nothing, as a child (the relay serves from this process meanwhile): wall seconds. */
 async function read(url: string): Promise<number> {
@@ -31,39 +33,42 @@ async function read(url: string): Promise<number> {
 }
 
 try {
-  const source = path.join(work, 'source.mp4');
-  console.log(`generating a ${seconds} s 1080p25 lossless H.264 source ...`);
-  execFileSync('ffmpeg', [
-    ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=25:duration=${seconds}`],
-    ...['-c:v', 'libx264', '-qp', '0', '-preset', 'ultrafast', source],
-  ]);
-  const size = statSync(source).size;
   const client = minio.endpointClient();
   await client.makeBucket('media');
-  await client.fPutObject('media', 'source.mp4', source);
-  const { etag } = await client.statObject('media', 'source.mp4');
-  const relay = await openSourceRelay({ signer: signerOf(client), bucket: 'media', key: 'source.mp4', etag });
-  const presigned = await client.presignedGetObject('media', 'source.mp4', 3600);
-  const times = { relay: [] as number[], presigned: [] as number[] };
-  let relayCpu = 0;
-  await read(presigned); // warm the page cache and MinIO
-  for (let i = 0; i < runs; i++) {
-    times.presigned.push(await read(presigned));
-    const cpuBefore = process.cpuUsage();
-    times.relay.push(await read(relay.url));
-    const cpu = process.cpuUsage(cpuBefore);
-    relayCpu += (cpu.user + cpu.system) / 1e6;
+  console.log(`${pairs} interleaved pairs a size after a warm-up; ${os.cpus().length} CPUs; load average ${os.loadavg()[0]!.toFixed(2)}`);
+  for (const seconds of durations) {
+    const source = path.join(work, `source-${seconds}.mp4`);
+    execFileSync('ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=25:duration=${seconds}`],
+      ...['-c:v', 'libx264', '-qp', '0', '-preset', 'ultrafast', source],
+    ]);
+    const key = path.basename(source);
+    await client.fPutObject('media', key, source);
+    const mib = statSync(source).size / 1024 / 1024;
+    const { etag } = await client.statObject('media', key);
+    const relay = await openSourceRelay({ signer: signerOf(client), bucket: 'media', key, etag });
+    const presigned = await client.presignedGetObject('media', key, 3600);
+    const times = { relay: [] as number[], presigned: [] as number[] };
+    let relayCpu = 0;
+    await read(presigned); // warm the page cache and MinIO
+    await read(relay.url);
+    for (let i = 0; i < pairs; i++) {
+      times.presigned.push(await read(presigned));
+      const cpuBefore = process.cpuUsage();
+      times.relay.push(await read(relay.url));
+      const cpu = process.cpuUsage(cpuBefore);
+      relayCpu += (cpu.user + cpu.system) / 1e6;
+    }
+    await relay.close();
+    const ratios = times.relay.map((t, i) => t / times.presigned[i]!);
+    const ratio = median(ratios);
+    console.log(
+      `${seconds} s 1080p lossless source, ${mib.toFixed(0)} MiB: presigned ${(mib / median(times.presigned)).toFixed(0)} MiB/s, relay ${(mib / median(times.relay)).toFixed(0)} MiB/s; relay CPU ${((relayCpu / pairs / mib) * 1024).toFixed(2)} s per GiB`,
+    );
+    console.log(
+      `  time relay / presigned ${ratio.toFixed(3)}x (${Math.min(...ratios).toFixed(3)}-${Math.max(...ratios).toFixed(3)}), speed ${(1 / ratio).toFixed(2)}x, target >= 0.9x: ${ratio <= TARGET ? 'PASS' : 'FAIL'}`,
+    );
   }
-  await relay.close();
-  const mb = size / 1024 / 1024;
-  const [viaRelay, viaUrl] = [median(times.relay), median(times.presigned)];
-  console.log(`source: ${mb.toFixed(0)} MiB; ${runs} interleaved runs each; 2 CPUs`);
-  console.log(`ffmpeg -i presigned URL   median ${viaUrl.toFixed(2)} s   ${(mb / viaUrl).toFixed(0)} MiB/s`);
-  console.log(`ffmpeg -i relay URL       median ${viaRelay.toFixed(2)} s   ${(mb / viaRelay).toFixed(0)} MiB/s`);
-  console.log(`ratio relay / presigned   ${(viaRelay / viaUrl).toFixed(3)}x`);
-  console.log(
-    `relay CPU                 ${(relayCpu / runs).toFixed(2)} s a read (${((relayCpu / runs / mb) * 1024).toFixed(2)} s per GiB)`,
-  );
 } finally {
   await minio.stop();
   rmSync(work, { recursive: true, force: true });

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -88,6 +91,42 @@ describe('a remote source read through the loopback relay', () => {
       await relay.close();
     }
     await assert.rejects(fetch(relay.url), 'closed with the encode');
+  });
+
+  it('passes a large answer on byte for byte, whole and from a range, as the store framed it (length or chunks)', async () => {
+    const large = randomBytes(9 * 1024 * 1024 + 17);
+    await client.putObject('media', 'bytes/large.bin', large);
+    // a balancer that re-frames every answer as chunks (as one that compresses or buffers does)
+    const chunking = http.createServer((request, response) => {
+      http.get({ port: minio.nodes[0]!.port, path: request.url, headers: request.headers }, (answered) => {
+        const { 'content-length': _, ...headers } = answered.headers;
+        response.writeHead(answered.statusCode ?? 502, headers);
+        answered.pipe(response);
+      });
+    });
+    await new Promise<void>((resolve) => chunking.listen(0, '127.0.0.1', resolve));
+    const stores = [client, minio.endpointClient(`http://127.0.0.1:${(chunking.address() as AddressInfo).port}`)];
+    try {
+      for (const [framing, store] of [
+        ['length', stores[0]!],
+        ['chunks', stores[1]!],
+      ] as const) {
+        const relay = await openSourceRelay({ signer: signerOf(store), bucket: 'media', key: 'bytes/large.bin' });
+        try {
+          const whole = await fetch(relay.url);
+          assert.equal(whole.headers.get('transfer-encoding') ?? 'length', framing === 'chunks' ? 'chunked' : 'length');
+          assert.ok(Buffer.from(await whole.arrayBuffer()).equals(large), `${framing}: the whole object, byte for byte`);
+          const tail = await fetch(relay.url, { headers: { range: 'bytes=3000000-' } });
+          assert.equal(tail.status, 206);
+          assert.ok(Buffer.from(await tail.arrayBuffer()).equals(large.subarray(3_000_000)), `${framing}: from a range`);
+        } finally {
+          await relay.close();
+        }
+      }
+    } finally {
+      chunking.closeAllConnections();
+      await new Promise((resolve) => chunking.close(resolve));
+    }
   });
 
   it(
