@@ -135,6 +135,7 @@ export const ERROR_CODES = {
   SOURCE_EMPTY: { kind: 'user', exit: 1 },
   SOURCE_IS_FOLDER: { kind: 'user', exit: 1 },
   SOURCE_NOT_FOUND: { kind: 'user', exit: 1 },
+  SOURCE_NOT_PACKAGEABLE: { kind: 'user', exit: 1 },
   SOURCE_NO_DURATION: { kind: 'user', exit: 1 },
   SOURCE_NO_VIDEO: { kind: 'user', exit: 1 },
   SOURCE_READ_FAILED: { kind: 'external', exit: 1 },

@@ -125,6 +125,8 @@ function presetSummary(preset: Preset): string {
       return `${d.output}, H.264 CRF ${d.video.crf}, up to ${d.video.maxHeight}p`;
     case 'archive':
       return `${d.output} FFV1 + FLAC, ${d.fixity.output}`;
+    case 'package':
+      return `HLS (${d.format}), streams copied, ${d.segmentSeconds} s segments`;
     case 'thumbnails':
       return `${d.poster.output}, ${d.sprite.output} (${d.sprite.columns}x${d.sprite.rows}), ${d.sprite.index}`;
   }

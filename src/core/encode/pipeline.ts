@@ -24,6 +24,8 @@ import { planMeasurements, type PlanMeasurements } from './planning/delivery.ts'
 import { planEncode, type EncodePlan } from './planning/plan.ts';
 import { finishHlsRenditions } from './outputs/hls-renditions.ts';
 import { measureLoudness } from './source/loudness.ts';
+import { measureKeyframes } from './source/keyframes.ts';
+import { packageRefusal } from './planning/package.ts';
 import { analyseLadder } from './source/ladder-analysis.ts';
 import { proveLossless, type LosslessProof } from './verify/lossless.ts';
 import { gateSettings, measureQuality } from './verify/quality-gate.ts';
@@ -135,9 +137,25 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   try {
     const probeStarted = now();
     const input = access.input(false);
-    // the loudness a preset normalises to is measured while idet samples the picture
-    const measure = (streams: ProbeResult) =>
-      planMeasurements(preset.definition, streams, (inputs) =>
+    // the loudness a preset normalises to is measured while idet samples the picture; a package's keyframes are read then too
+    const measure = async (streams: ProbeResult): Promise<PlanMeasurements> => {
+      const packaged = preset.definition.kind === 'package' ? preset.definition : undefined;
+      if (packaged) {
+        // a picture no package can carry is refused before its keyframes are read
+        const refusal = packageRefusal(streams);
+        if (refusal) throw refusal;
+        return {
+          keyframes: await measureKeyframes({
+            input,
+            probe: streams,
+            segmentSeconds: packaged.segmentSeconds,
+            tools,
+            signal,
+            secrets: [input.url],
+          }),
+        };
+      }
+      return planMeasurements(preset.definition, streams, (inputs) =>
         measureLoudness({
           url: input.url,
           inputArgs: input.inputArgs ?? [],
@@ -148,6 +166,7 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
           display: input.display,
         }),
       );
+    };
     let probe: ProbeResult;
     let measurements: PlanMeasurements;
     try {

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import type { HlsRenditions } from '../planning/plan.ts';
+import type { HlsRenditions } from '../planning/hls-packaging.ts';
 import { outputPath } from './locations.ts';
 
 /**

@@ -4,6 +4,7 @@ import { rationalValue, type ProbeResult, type Rational } from '../source/probe.
 import { formatRate, outputFrameRate, sourceFrameRate } from './frame.ts';
 import { audioOutputs, loudnessFilter, videoTreatment, type AudioOutput, type Decision } from './treatments.ts';
 import type { LadderAnalysis } from './per-title.ts';
+import type { KeyframeSpacing } from '../source/keyframes.ts';
 
 /**
  * What the delivery presets (HLS, MP4) share: the H.264 options, the loudness
@@ -34,6 +35,8 @@ export interface PlanMeasurements {
   afterLimit?: (Loudness | undefined)[];
   /** HLS presets with a per-title ladder: the probe encodes of the source's samples. */
   ladder?: LadderAnalysis;
+  /** Packages: how far apart the source's keyframes are, where segments can be cut. */
+  keyframes?: KeyframeSpacing;
 }
 
 /** The audio outputs of a delivery preset: one per language. */
@@ -116,24 +119,28 @@ export function deliveryTreatment(preset: DeliveryPreset, probe: ProbeResult, me
   });
   if (!target && outputs.length > 0)
     decisions.push({ subject: 'loudness', from: 'as mixed', to: 'kept (the preset sets no loudness target)' });
-  const subtitles = probe.subtitles;
-  if (subtitles.length > 0) {
-    const carried = subtitles.filter((s) => s.kind === 'text');
-    const dropped = subtitles.filter((s) => s.kind !== 'text');
-    if (carried.length > 0) {
-      const to = preset.kind === 'mp4' ? 'MP4 timed text (mov_text)' : 'WebVTT subtitle renditions';
-      decisions.push({ subject: 'subtitles', from: `${carried.length} text subtitle track(s)`, to });
-    }
-    if (dropped.length > 0) {
-      const what = dropped.map((s) => `${s.index} (${s.codec}${s.language ? `, ${s.language}` : ''})`).join(', ');
-      decisions.push({ subject: 'subtitles', from: `bitmap subtitle ${what}`, to: 'not carried' });
-      warnings.push(`subtitle track(s) ${what} are not carried: bitmap subtitles cannot become text without OCR`);
-    }
-  }
+  const subtitles = subtitleTreatment(probe, preset.kind === 'mp4' ? 'MP4 timed text (mov_text)' : 'WebVTT subtitle renditions');
+  decisions.push(...subtitles.decisions);
+  warnings.push(...subtitles.warnings);
   if (probe.timecode)
     decisions.push({ subject: 'timecode', from: probe.timecode, to: 'recorded in the manifest (delivery formats carry none)' });
   return { rate, videoHead, audio: outputs, audioGraph, decisions, warnings };
 }
 
-export const languageArgs = (audio: AudioOutput[], offset = 0): string[] =>
+/** Text subtitles become `textTo`; bitmap subtitles cannot become text without OCR: not carried, and said. */
+export function subtitleTreatment(probe: ProbeResult, textTo: string): { decisions: Decision[]; warnings: string[] } {
+  const decisions: Decision[] = [];
+  const warnings: string[] = [];
+  const carried = probe.subtitles.filter((s) => s.kind === 'text');
+  const dropped = probe.subtitles.filter((s) => s.kind !== 'text');
+  if (carried.length > 0) decisions.push({ subject: 'subtitles', from: `${carried.length} text subtitle track(s)`, to: textTo });
+  if (dropped.length > 0) {
+    const what = dropped.map((s) => `${s.index} (${s.codec}${s.language ? `, ${s.language}` : ''})`).join(', ');
+    decisions.push({ subject: 'subtitles', from: `bitmap subtitle ${what}`, to: 'not carried' });
+    warnings.push(`subtitle track(s) ${what} are not carried: bitmap subtitles cannot become text without OCR`);
+  }
+  return { decisions, warnings };
+}
+
+export const languageArgs = (audio: Pick<AudioOutput, 'language'>[], offset = 0): string[] =>
   audio.flatMap((a, i) => (a.language ? [`-metadata:s:a:${i + offset}`, `language=${a.language}`] : []));

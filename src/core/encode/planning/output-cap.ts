@@ -6,8 +6,9 @@ import type { ProbeResult } from '../source/probe.ts';
  * Applies the licensed highest output resolution (lines on the short side)
  * to a preset before planning: ladder rungs above it are dropped (the lowest
  * rung is kept, made no taller than the cap), single outputs are scaled down
- * to it. A lossless archive keeps the source's size by definition, so a
- * source above the cap is refused rather than quietly downscaled.
+ * to it. A lossless archive and a package keep the source's picture by
+ * definition, so a source above the cap is refused rather than quietly
+ * downscaled.
  */
 export function capOutputLines(definition: PresetDefinition, probe: ProbeResult, maxLines: number | undefined): PresetDefinition {
   if (!maxLines) return definition;
@@ -21,11 +22,12 @@ export function capOutputLines(definition: PresetDefinition, probe: ProbeResult,
       return { ...definition, video: { ...definition.video, maxHeight: Math.min(definition.video.maxHeight, maxLines) } };
     case 'thumbnails':
       return { ...definition, poster: { ...definition.poster, maxHeight: Math.min(definition.poster.maxHeight, maxLines) } };
-    case 'archive': {
+    case 'archive':
+    case 'package': {
       const lines = Math.min(probe.video.width, probe.video.height);
       if (lines > maxLines) {
         throw new MpegflowError(
-          `archiving a ${probe.video.width}x${probe.video.height} source needs a maxResolution of at least ${lines} lines; the license allows ${maxLines}`,
+          `${definition.kind === 'archive' ? 'archiving' : 'packaging'} a ${probe.video.width}x${probe.video.height} source needs a maxResolution of at least ${lines} lines; the license allows ${maxLines}`,
           {
             code: 'LICENSE_LIMIT',
             suggestion:

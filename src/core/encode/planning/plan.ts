@@ -1,5 +1,7 @@
 import type { ArchivePreset, HlsPreset, Mp4Preset, PresetDefinition, ThumbnailsPreset } from '../presets/preset-model.ts';
 import type { RenditionPlan } from '../outputs/manifest.ts';
+import { hlsPackaging, hlsPlanPart, type HlsRenditions } from './hls-packaging.ts';
+import { planPackage } from './package.ts';
 import { rationalValue, scanWords, type ProbeResult } from '../source/probe.ts';
 import { archiveArgs, losslessHashArgs } from './archive.ts';
 import { deliveryTreatment, h264Args, languageArgs, type PlanMeasurements } from './delivery.ts';
@@ -60,23 +62,6 @@ export interface EncodePlan {
   spriteIndex?: { sheet: string; index: string; columns: number; rows: number; tiles: number; intervalSeconds: number; tileWidth: number };
 }
 
-/** The alternate renditions of an HLS encode: what MpegFlow writes into ffmpeg's master playlist (names, subtitles) once it is done. */
-export interface HlsRenditions {
-  audio: { folder: string; name: string; language: string | null; default: boolean }[];
-  subtitles: { file: string; playlist: string; name: string; language: string | null; default: boolean; forced: boolean }[];
-}
-
-/** Folder and file names for alternate renditions: by language, numbered when a language repeats or is unknown, never a rung's name. */
-function renditionNames(prefix: string, languages: (string | null)[], taken: string[]): string[] {
-  const names: string[] = [];
-  languages.forEach((language, i) => {
-    let name = language && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(language) ? `${prefix}_${language}` : `${prefix}_${i + 1}`;
-    while (names.includes(name) || taken.includes(name)) name = `${name}_${i + 1}`;
-    names.push(name);
-  });
-  return names;
-}
-
 /**
  * The ladder in one ffmpeg run: every rung from one decode, audio encoded
  * once per language into one alternate-audio group that every rung refers
@@ -114,60 +99,12 @@ function planHls(preset: HlsPreset, probe: ProbeResult, measurements: PlanMeasur
   );
   // the group is shared by every rung: it gets the top rung's audio bitrate
   const audioBitrate = rungs[0]!.audioBitrate;
-  const audioFolders = renditionNames(
-    'audio',
-    audio.map((a) => a.language),
-    rungs.map((r) => r.name),
-  );
   if (audio.length > 0) {
     args.push('-c:a', 'aac', '-ac', String(preset.audio.channels), '-ar', String(preset.audio.sampleRate), '-b:a', audioBitrate);
     args.push(...languageArgs(audio));
   }
-  const group = audio.length > 0 ? ',agroup:audio' : '';
-  const streamMap = [
-    ...rungs.map((r, i) => `v:${i}${group},name:${r.name}`),
-    ...audio.map(
-      (a, i) => `a:${i},agroup:audio,name:${audioFolders[i]}${a.language ? `,language:${a.language}` : ''}${i === 0 ? ',default:yes' : ''}`,
-    ),
-  ].join(' ');
-  args.push(
-    '-f',
-    'hls',
-    '-hls_time',
-    String(preset.segmentSeconds),
-    '-hls_playlist_type',
-    'vod',
-    '-hls_list_size',
-    '0',
-    '-hls_flags',
-    'independent_segments+temp_file',
-    '-hls_segment_type',
-    'mpegts',
-    '-hls_segment_filename',
-    '%v/seg_%05d.ts',
-    '-master_pl_name',
-    'master.m3u8',
-    '-var_stream_map',
-    streamMap,
-    '%v/index.m3u8',
-  );
-  const text = probe.subtitles.filter((s) => s.kind === 'text');
-  const subtitleNames = renditionNames(
-    'subtitles',
-    text.map((s) => s.language),
-    [...rungs.map((r) => r.name), ...audioFolders],
-  );
-  const subtitles = text.map((s, i) => ({
-    file: `${subtitleNames[i]}.vtt`,
-    playlist: `${subtitleNames[i]}.m3u8`,
-    name: s.title ?? s.language ?? `Subtitles ${i + 1}`,
-    language: s.language,
-    default: s.default,
-    forced: s.forced,
-  }));
-  // each subtitle track as one WebVTT file, from the same run
-  text.forEach((s, i) => args.push('-map', `0:${s.index}`, '-c:s', 'webvtt', '-f', 'webvtt', subtitles[i]!.file));
-  const folders = [...rungs.map((r) => r.name), ...audioFolders];
+  const packaging = hlsPackaging({ variants: rungs.map((r) => r.name), audio, segmentSeconds: preset.segmentSeconds, probe });
+  args.push(...packaging.args);
   return {
     kind: 'hls',
     renditions: rungs.map((r, i) => ({
@@ -178,28 +115,12 @@ function planHls(preset: HlsPreset, probe: ProbeResult, measurements: PlanMeasur
       videoBitrate: r.videoBitrate,
       audioBitrate: audio.length > 0 ? audioBitrate : null,
     })),
-    passes: [
-      {
-        stage: 'encode',
-        input: { kind: 'source' },
-        outputArgs: args,
-        renditions: rungs.map((r) => r.name),
-        folders,
-        outputs: ['master.m3u8', ...folders, ...subtitles.flatMap((s) => [s.file, s.playlist])],
-      },
-    ],
-    streamingSegments: true,
-    durationChecks: folders.map((folder) => ({ output: `${folder}/index.m3u8`, kind: 'hls-playlist' as const })),
+    ...hlsPlanPart(
+      packaging,
+      args,
+      rungs.map((r) => r.name),
+    ),
     expectedDurationSeconds: probe.durationSeconds,
-    hls: {
-      audio: audio.map((a, i) => ({
-        folder: audioFolders[i]!,
-        name: a.title ?? a.language ?? 'Main',
-        language: a.language,
-        default: i === 0,
-      })),
-      subtitles,
-    },
     quality: qualityPlan(
       preset.quality,
       treatment.videoHead,
@@ -371,6 +292,8 @@ export function planEncode(preset: PresetDefinition, probe: ProbeResult, measure
       return planArchive(preset, probe);
     case 'thumbnails':
       return planThumbnails(preset, probe);
+    case 'package':
+      return planPackage(preset, probe, measurements.keyframes);
   }
 }
 

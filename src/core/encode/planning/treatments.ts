@@ -12,6 +12,7 @@ import type { AudioTrack } from '../source/streams.ts';
  */
 
 export const DECISION_SUBJECTS = [
+  'video',
   'scan',
   'rotation',
   'aspect',

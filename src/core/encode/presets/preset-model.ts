@@ -9,7 +9,7 @@ import * as z from 'zod';
  * arguments. Unknown keys are refused: a typo must not be silently ignored.
  */
 
-export const PRESET_KINDS = ['hls', 'mp4', 'archive', 'thumbnails'] as const;
+export const PRESET_KINDS = ['hls', 'mp4', 'archive', 'thumbnails', 'package'] as const;
 export const X264_SPEEDS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'] as const;
 
 /** A plain file or folder name: no separators, no leading dot, so an output can never leave its destination. */
@@ -186,8 +186,22 @@ const thumbnailsPreset = object({
     ctx.addIssue({ code: 'custom', path: ['sprite', 'output'], message: 'must differ from poster.output' });
 }, whenShapeValid);
 
-/** A preset file: one of the four kinds, told apart by `kind`. */
-export const presetDefinition = z.discriminatedUnion('kind', [hlsPreset, mp4Preset, archivePreset, thumbnailsPreset], {
+/**
+ * A delivery package made of the source's own coded streams, not re-encoded: for a mezzanine already
+ * encoded for delivery, where the encode would only cost time and quality. A source the package cannot
+ * carry as it is (its codec, an interlaced or rotated picture, keyframes further apart than a segment) is
+ * refused before anything is written.
+ */
+const packagePreset = object({
+  ...common,
+  kind: z.literal('package'),
+  /** HLS in MPEG-TS segments (the delivery presets' packaging). */
+  format: oneOf('hls-mpegts'),
+  segmentSeconds: num(1, 30),
+});
+
+/** A preset file: one of the kinds, told apart by `kind`. */
+export const presetDefinition = z.discriminatedUnion('kind', [hlsPreset, mp4Preset, archivePreset, thumbnailsPreset, packagePreset], {
   error: (issue) =>
     issue.code === 'invalid_union'
       ? `must be one of ${PRESET_KINDS.map((k) => JSON.stringify(k)).join(', ')}`
@@ -200,6 +214,7 @@ export type HlsPreset = z.infer<typeof hlsPreset>;
 export type Mp4Preset = z.infer<typeof mp4Preset>;
 export type ArchivePreset = z.infer<typeof archivePreset>;
 export type ThumbnailsPreset = z.infer<typeof thumbnailsPreset>;
+export type PackagePreset = z.infer<typeof packagePreset>;
 export type QualitySettings = z.infer<typeof quality>;
 
 export const PRESET_ORIGINS = ['built-in', 'user', 'file'] as const;

@@ -103,7 +103,7 @@ function refused(input: ProbeInput, why: string, code: ErrorCode, suggestion: st
 /** Warnings, not just errors: an HTTP status other than 400/401/403/404 is only named in a warning ("HTTP error 412 ..."). */
 const PROBE_LOG_LEVEL = 'warning';
 
-function classifyFailure(input: ProbeInput, stderr: string): MpegflowError {
+export function classifyFailure(input: ProbeInput, stderr: string): MpegflowError {
   if (/412 Precondition Failed|Server returned 412/i.test(stderr)) {
     // the If-Match on the ETag read at the start no longer holds
     return new MpegflowError(`${input.display} changed while ffprobe read it`, {

@@ -23,7 +23,11 @@ export async function gateSettings(
     if (asked.length > 0)
       throw usageError(
         `the quality gate scores delivery renditions (hls, mp4 presets); ${definition.name} is a ${definition.kind} preset`,
-        definition.kind === 'archive' ? 'an archive master is proven lossless instead: drop --min-*' : 'drop --min-*',
+        definition.kind === 'archive'
+          ? 'an archive master is proven lossless instead: drop --min-*'
+          : definition.kind === 'package'
+            ? "a package carries the source's own coded picture, nothing re-encoded to score: drop --min-*"
+            : 'drop --min-*',
       );
     return undefined;
   }

@@ -25,7 +25,7 @@ const builtin = (name: string) =>
   JSON.parse(readFileSync(path.join(builtinPresetDir(), `${name}.json`), 'utf8')) as Record<string, unknown>;
 
 describe('presets', () => {
-  it('ships the five built-ins, all valid', () => {
+  it('ships the six built-ins, all valid', () => {
     const { presets, invalid } = listPresets({ userDir: path.join(tmp, 'none') });
     assert.deepEqual(invalid, []);
     assert.deepEqual(
@@ -34,6 +34,7 @@ describe('presets', () => {
         ['archive-ffv1', 'archive', 'built-in'],
         ['hls-h264', 'hls', 'built-in'],
         ['mp4-h264', 'mp4', 'built-in'],
+        ['package-hls', 'package', 'built-in'],
         ['proxy', 'mp4', 'built-in'],
         ['thumbnails', 'thumbnails', 'built-in'],
       ],
