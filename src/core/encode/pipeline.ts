@@ -20,12 +20,11 @@ import { buildManifest, doneResult, skippedResult, type EncodeResult } from './o
 import { encodeFailure } from './ffmpeg/ffmpeg-failures.ts';
 import { workFolderFor, OWNER_FILE, claimWorkFolder, releaseWorkFolder, sweepDeadWorkFolders } from './outputs/work-folder.ts';
 import { type RunState, runPass, writeSpriteIndex } from './ffmpeg/encode-pass.ts';
-import { planMeasurements, type PlanMeasurements } from './planning/delivery.ts';
+import type { PlanMeasurements } from './planning/delivery.ts';
+import { planMeasurements } from './planning/measurements.ts';
 import { planEncode, type EncodePlan } from './planning/plan.ts';
 import { finishHlsRenditions } from './outputs/hls-renditions.ts';
-import { measureLoudness } from './source/loudness.ts';
-import { measureKeyframes } from './source/keyframes.ts';
-import { packageRefusal } from './planning/package.ts';
+import { sourceMeasures } from './source/source-measures.ts';
 import { analyseLadder } from './source/ladder-analysis.ts';
 import { proveLossless, type LosslessProof } from './verify/lossless.ts';
 import { gateSettings, measureQuality } from './verify/quality-gate.ts';
@@ -137,36 +136,9 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
   try {
     const probeStarted = now();
     const input = access.input(false);
-    // the loudness a preset normalises to is measured while idet samples the picture; a package's keyframes are read then too
-    const measure = async (streams: ProbeResult): Promise<PlanMeasurements> => {
-      const packaged = preset.definition.kind === 'package' ? preset.definition : undefined;
-      if (packaged) {
-        // a picture no package can carry is refused before its keyframes are read
-        const refusal = packageRefusal(streams);
-        if (refusal) throw refusal;
-        return {
-          keyframes: await measureKeyframes({
-            input,
-            probe: streams,
-            segmentSeconds: packaged.segmentSeconds,
-            tools,
-            signal,
-            secrets: [input.url],
-          }),
-        };
-      }
-      return planMeasurements(preset.definition, streams, (inputs) =>
-        measureLoudness({
-          url: input.url,
-          inputArgs: input.inputArgs ?? [],
-          inputs,
-          tools,
-          signal,
-          secrets: [input.url],
-          display: input.display,
-        }),
-      );
-    };
+    // the loudness a preset normalises to (a package's keyframes) is measured while idet samples the picture
+    const measure = (streams: ProbeResult) =>
+      planMeasurements(preset.definition, streams, sourceMeasures({ input, probe: streams, tools, signal }));
     let probe: ProbeResult;
     let measurements: PlanMeasurements;
     try {

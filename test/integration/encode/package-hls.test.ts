@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from 'minio';
 import type { EncodeResult } from '../../../src/core/encode/outputs/encode-result.ts';
+import type { SourceReport } from '../../../src/core/encode/source/describe-source.ts';
 import { parseJson, tempHome } from '../../support/cli.ts';
 import { runInProcess } from '../../support/in-process.ts';
 import { addEndpoints, startSingleDrive, type Deployment } from '../../support/minio.ts';
@@ -125,6 +126,16 @@ describe('packaging a mezzanine as HLS without re-encoding (package-hls)', () =>
     const french = streamsOf(path.join(local, 'audio_fra', 'seg_00000.ts')).streams.find((s) => s.codec_type === 'audio');
     assert.equal(french?.codec_name, 'aac');
     assert.match(readFileSync(path.join(local, 'subtitles_eng.vtt'), 'utf8'), /Hello[\s\S]*World/);
+  });
+
+  it('probe --preset package-hls says what packaging would do, its keyframes read', async () => {
+    const result = await cli(['probe', 'edge/media/in/mezzanine.mkv', '--preset', 'package-hls', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const report = parseJson<SourceReport>(result);
+    assert.deepEqual(
+      report.preset?.decisions.filter((d) => d.subject === 'video').map((d) => d.to),
+      ['copied, not re-encoded (keyframes at most 2.00 s apart in the whole source)'],
+    );
   });
 
   const refusals: [source: string, why: RegExp][] = [

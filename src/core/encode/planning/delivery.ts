@@ -45,12 +45,12 @@ export function deliveryAudio(preset: DeliveryPreset, probe: ProbeResult): Retur
 }
 
 /**
- * Measures what the plan needs, with `measure` (ffmpeg's ebur128 over the
- * given filter chains): each audio output's loudness when the preset has a
+ * Measures the loudness the plan needs, with `measure` (ffmpeg's ebur128 over
+ * the given filter chains): each audio output's loudness when the preset has a
  * target, then, for outputs whose peaks must be limited, the loudness
  * through the gain and the limiter, so the plan can give back what it took.
  */
-export async function planMeasurements(
+export async function loudnessMeasurements(
   preset: PresetDefinition,
   probe: ProbeResult,
   measure: (inputs: LoudnessInput[]) => Promise<Loudness[]>,

@@ -3,12 +3,13 @@ import { MpegflowError } from '../../errors.ts';
 import type { ObjectLocation } from '../../endpoints/object-path.ts';
 import { formatLocation } from '../../notation.ts';
 import { defaultTools, type Tools } from '../ffmpeg/tools.ts';
-import { planMeasurements } from '../planning/delivery.ts';
+import { planMeasurements } from '../planning/measurements.ts';
 import { planEncode } from '../planning/plan.ts';
 import type { RenditionPlan } from '../outputs/manifest.ts';
 import type { Decision } from '../planning/treatments.ts';
 import type { Preset } from '../presets/preset-model.ts';
-import { measureLoudness, type Loudness, type LoudnessInput } from './loudness.ts';
+import type { Loudness } from './loudness.ts';
+import { sourceMeasures } from './source-measures.ts';
 import { cancelledError, probeSourceWith, type ProbeResult } from './probe.ts';
 import { clientFor, identifySource, openSourceAccess } from './source-access.ts';
 
@@ -43,23 +44,17 @@ export async function describeSource(options: {
   const access = await openSourceAccess({ source: options.source }, identity, client);
   try {
     const input = access.input(false);
-    const measure = (inputs: LoudnessInput[]) =>
-      measureLoudness({
-        url: input.url,
-        inputArgs: input.inputArgs ?? [],
-        inputs,
-        tools,
-        signal: options.signal,
-        secrets: [input.url],
-        display: input.display,
-      });
+    const measures = (streams: ProbeResult) => sourceMeasures({ input, probe: streams, tools, signal: options.signal });
     const preset = options.preset;
     const [description, measurements] = await probeSourceWith({ input, tools, signal: options.signal }, (streams) =>
-      preset ? planMeasurements(preset.definition, streams, measure) : Promise.resolve(undefined),
+      preset ? planMeasurements(preset.definition, streams, measures(streams)) : Promise.resolve(undefined),
     );
     const tracks = description.audioTracks;
     const loudness = options.loudness
-      ? (await measure(tracks.map((t) => ({ chain: `[0:${t.index}]` })))).map((l, i) => ({ index: tracks[i]!.index, ...l }))
+      ? (await measures(description).loudness(tracks.map((t) => ({ chain: `[0:${t.index}]` })))).map((l, i) => ({
+          index: tracks[i]!.index,
+          ...l,
+        }))
       : null;
     let treatment: SourceReport['preset'] = null;
     if (preset) {
