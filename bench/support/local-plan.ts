@@ -1,6 +1,7 @@
 import { defaultTools } from '../../src/core/encode/ffmpeg/tools.ts';
 import { planMeasurements } from '../../src/core/encode/planning/measurements.ts';
-import { planEncode, type EncodePlan } from '../../src/core/encode/planning/plan.ts';
+import type { EncodePlan } from '../../src/core/encode/planning/encode-plan.ts';
+import { planEncode } from '../../src/core/encode/planning/plan.ts';
 import type { PresetDefinition } from '../../src/core/encode/presets/preset-model.ts';
 import { sourceMeasures } from '../../src/core/encode/source/source-measures.ts';
 import { probeSource } from '../../src/core/encode/source/probe.ts';

@@ -22,7 +22,8 @@ import { workFolderFor, OWNER_FILE, claimWorkFolder, releaseWorkFolder, sweepDea
 import { type RunState, runPass, writeSpriteIndex } from './ffmpeg/encode-pass.ts';
 import type { PlanMeasurements } from './planning/delivery.ts';
 import { planMeasurements } from './planning/measurements.ts';
-import { planEncode, type EncodePlan } from './planning/plan.ts';
+import type { EncodePlan } from './planning/encode-plan.ts';
+import { planEncode } from './planning/plan.ts';
 import { finishHlsRenditions } from './outputs/hls-renditions.ts';
 import { sourceMeasures } from './source/source-measures.ts';
 import { analyseLadder } from './source/ladder-analysis.ts';

@@ -9,7 +9,7 @@ import {
   type RenditionPlan,
   type SourceIdentity,
 } from './manifest.ts';
-import type { EncodePlan } from '../planning/plan.ts';
+import type { EncodePlan } from '../planning/encode-plan.ts';
 import type { Decision } from '../planning/treatments.ts';
 import type { Preset } from '../presets/preset-model.ts';
 import type { ProbeResult } from '../source/probe.ts';

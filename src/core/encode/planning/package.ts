@@ -6,7 +6,7 @@ import type { AudioTrack } from '../source/streams.ts';
 import { languageArgs, subtitleTreatment } from './delivery.ts';
 import { formatRate } from './frame.ts';
 import { hlsPackaging, hlsPlanPart } from './hls-packaging.ts';
-import type { EncodePlan } from './plan.ts';
+import type { EncodePlan } from './encode-plan.ts';
 import type { Decision } from './treatments.ts';
 
 /** The audio MPEG-TS segments of HLS carry (RFC 8216 and Apple's authoring specification); other audio is encoded to AAC. */
