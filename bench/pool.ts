@@ -4,11 +4,12 @@
 // `xargs -P 1` and `xargs -P 3`. Prints throughput and the 3:1 ratio of each, claim latency (p50/p99 of
 // claimJob against the real database, 1 and 3 concurrent claimers), and a kill -9 run (at least 20 kills
 // spread over the workers) that must end with every job done exactly once, zero incomplete multipart
-// uploads and a verifying audit chain.
+// uploads and a verifying audit chain. Then, per job, what each step costs (the median over the 1-worker
+// run's jobs, from the timestamps of the job's log lines and attempts) beside the script's three commands.
 // Usage: node bench/pool.ts [jobs=300] [kills=20]   (build first: npm run build)
 // Starts its own MinIO and PostgreSQL on 127.0.0.1 and removes everything it made afterwards.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -92,7 +93,7 @@ async function counts(url: string): Promise<{ done: number; doneAttempts: number
   }
 }
 
-async function poolRun(name: string, workers: number): Promise<number> {
+async function poolRun(name: string, workers: number): Promise<{ seconds: number; url: string }> {
   const { url, envs } = await preparePool(
     name,
     Array.from({ length: workers }, (_, i) => `h${i + 1}`),
@@ -105,20 +106,60 @@ async function poolRun(name: string, workers: number): Promise<number> {
   console.log(
     `mpegflow pool, ${workers} worker(s): ${jobs} jobs in ${seconds.toFixed(1)} s = ${(jobs / seconds).toFixed(2)} jobs/s (each done exactly once)`,
   );
-  return seconds;
+  return { seconds, url };
 }
 
-/** The peer: the script an operator writes without MpegFlow, one file per xargs slot. */
-function scriptRun(parallel: number): number {
+const median = (values: number[]) => percentile(values, 50);
+
+/**
+ * What each step of a job costs, from the database of a pool run: the stages' "started"/"done" log lines,
+ * and around them the attempt's start (the claim) and finish (the publish), medians over the jobs (ms).
+ */
+async function jobSteps(url: string): Promise<[step: string, ms: number][]> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    const attempts = (
+      await db.query<{ job_id: string; started_at: string; finished_at: string }>(
+        "SELECT job_id, started_at, finished_at FROM job_attempts WHERE outcome = 'done'",
+      )
+    ).rows;
+    const logs = (await db.query<{ job_id: string; ts: string; line: string }>('SELECT job_id, ts, line FROM job_logs ORDER BY id')).rows;
+    const steps = new Map<string, number[]>();
+    const add = (step: string, ms: number) => steps.set(step, [...(steps.get(step) ?? []), ms]);
+    for (const attempt of attempts) {
+      const at = new Map<string, number>();
+      for (const log of logs.filter((l) => l.job_id === attempt.job_id)) {
+        const stage = /^(\w+): (started|done)/.exec(log.line);
+        if (stage) at.set(`${stage[1]} ${stage[2]}`, Date.parse(log.ts));
+      }
+      const [claimed, finished] = [Date.parse(attempt.started_at), Date.parse(attempt.finished_at)];
+      add('claim to probe', at.get('probe started')! - claimed);
+      for (const stage of ['probe', 'encode', 'quality', 'upload', 'manifest'])
+        add(stage, at.get(`${stage} done`)! - at.get(`${stage} started`)!);
+      add('plan (between probe and encode)', at.get('encode started')! - at.get('probe done')!);
+      add('publish (promotion, transaction)', finished - at.get('manifest done')!);
+      add('whole attempt', finished - claimed);
+    }
+    return [...steps].map(([step, values]) => [step, median(values)]);
+  } finally {
+    await db.end();
+  }
+}
+
+/** The peer: the script an operator writes without MpegFlow, one file per xargs slot; each command's milliseconds are logged per file. */
+function scriptRun(parallel: number): { seconds: number; steps: [step: string, ms: number][] } {
   const mcConfig = path.join(work, 'mc');
   const mc = minioBinary('mc');
   execFileSync(mc, ['--config-dir', mcConfig, 'alias', 'set', 's', minio.url, minio.accessKey, minio.secretKey], { stdio: 'ignore' });
   const script = path.join(work, 'encode-one.sh');
+  const stepLog = path.join(work, `script-steps-${parallel}.txt`);
   writeFileSync(
     script,
-    `set -e\nf="$1"; d=$(mktemp -d)\n"${mc}" --config-dir "${mcConfig}" -q cp "s/masters/$f" "$d/in.mp4" >/dev/null\n` +
-      `ffmpeg -loglevel error -nostdin -i "$d/in.mp4" -c:v libx264 -preset medium -profile:v high -pix_fmt yuv420p -crf 21 -maxrate 8000k -bufsize 16000k -g 50 -c:a aac -b:a 160k -ar 48000 -ac 2 -movflags +faststart "$d/out.mp4"\n` +
-      `"${mc}" --config-dir "${mcConfig}" -q cp "$d/out.mp4" "s/out/script-${parallel}/$f" >/dev/null\nrm -rf "$d"\n`,
+    `set -e\nf="$1"; d=$(mktemp -d); t0=$(date +%s%N)\n"${mc}" --config-dir "${mcConfig}" -q cp "s/masters/$f" "$d/in.mp4" >/dev/null\nt1=$(date +%s%N)\n` +
+      `ffmpeg -loglevel error -nostdin -i "$d/in.mp4" -c:v libx264 -preset medium -profile:v high -pix_fmt yuv420p -crf 21 -maxrate 8000k -bufsize 16000k -g 50 -c:a aac -b:a 160k -ar 48000 -ac 2 -movflags +faststart "$d/out.mp4"\nt2=$(date +%s%N)\n` +
+      `"${mc}" --config-dir "${mcConfig}" -q cp "$d/out.mp4" "s/out/script-${parallel}/$f" >/dev/null\nt3=$(date +%s%N)\nrm -rf "$d"\n` +
+      `echo "$(((t1 - t0) / 1000000)) $(((t2 - t1) / 1000000)) $(((t3 - t2) / 1000000))" >> "${stepLog}"\n`,
   );
   const list = Array.from({ length: jobs }, (_, i) => `clip${i}.mp4`).join('\n');
   const started = performance.now();
@@ -127,7 +168,28 @@ function scriptRun(parallel: number): number {
   console.log(
     `mc cp + ffmpeg + mc cp script, xargs -P ${parallel}: ${jobs} files in ${seconds.toFixed(1)} s = ${(jobs / seconds).toFixed(2)} files/s`,
   );
-  return seconds;
+  const logged = readFileSync(stepLog, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' ').map(Number));
+  const steps = ['download (mc cp)', 'encode (ffmpeg)', 'upload (mc cp)'].map((step, i): [string, number] => [
+    step,
+    median(logged.map((l) => l[i]!)),
+  ]);
+  return { seconds, steps: [...steps, ['whole file', median(logged.map((l) => l[0]! + l[1]! + l[2]!))]] };
+}
+
+/** Per job, each step of MpegFlow's beside the script's, and the overhead of each (all but the encode itself). */
+function printSteps(mpegflow: [string, number][], script: [string, number][]): void {
+  console.log('per job, 1 worker / xargs -P 1 (median ms over the jobs):');
+  for (const [step, ms] of mpegflow) console.log(`  mpegflow ${step.padEnd(34)} ${ms.toFixed(0).padStart(6)}`);
+  for (const [step, ms] of script) console.log(`  script   ${step.padEnd(34)} ${ms.toFixed(0).padStart(6)}`);
+  const of = (steps: [string, number][], name: string) => steps.find(([step]) => step === name)![1];
+  const overhead = of(mpegflow, 'whole attempt') - of(mpegflow, 'encode');
+  const scriptOverhead = of(script, 'whole file') - of(script, 'encode (ffmpeg)');
+  console.log(
+    `per-job overhead (all but the encode): mpegflow ${overhead.toFixed(0)} ms, script ${scriptOverhead.toFixed(0)} ms: ${(overhead / scriptOverhead).toFixed(2)}x, target <= 1.3x: ${overhead / scriptOverhead <= 1.3 ? 'PASS' : 'FAIL'}`,
+  );
 }
 
 async function claimLatency(): Promise<void> {
@@ -208,13 +270,14 @@ try {
     `${jobs} one-second 320x240 sources in MinIO; ${os.cpus().length} CPU cores; preset mp4-h264 (libx264 medium, CRF 21) for both`,
   );
   await claimLatency();
-  const one = await poolRun('one', 1);
-  const three = await poolRun('three', 3);
+  const { seconds: one, url: oneUrl } = await poolRun('one', 1);
+  const { seconds: three } = await poolRun('three', 3);
   console.log(`mpegflow pool throughput, 3 workers : 1 worker = ${(one / three).toFixed(2)} : 1`);
-  const s1 = scriptRun(1);
-  const s3 = scriptRun(3);
+  const { seconds: s1, steps: scriptSteps } = scriptRun(1);
+  const { seconds: s3 } = scriptRun(3);
   console.log(`script throughput, -P 3 : -P 1 = ${(s1 / s3).toFixed(2)} : 1`);
   console.log(`mpegflow vs script: 1 worker ${(one / s1).toFixed(2)}x the script's time, 3 workers ${(three / s3).toFixed(2)}x`);
+  printSteps(await jobSteps(oneUrl), scriptSteps);
   await killRun();
 } finally {
   await Promise.all([minio.stop(), cluster.stop()]);
