@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSingleDrive } from '../test/support/minio.ts';
+import { addBenchEndpoint } from './support/encode-pair.ts';
 import { median, timed } from './support/timed.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,14 +37,7 @@ try {
     ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
     ...['-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '25M', '-pix_fmt', 'yuv420p', '-c:a', 'aac', source],
   ]);
-  const home = path.join(work, 'home');
-  const env = { MPEGFLOW_HOME: home, BENCH_SECRET: minio.secretKey };
-  await timed(
-    work,
-    process.execPath,
-    [cli, 'endpoint', 'add', 'bench', '--url', minio.url, '--access-key', minio.accessKey, '--secret-key-env', 'BENCH_SECRET'],
-    { env },
-  );
+  const env = await addBenchEndpoint(work, cli, path.join(work, 'home'), minio);
   await minio.client().makeBucket('archive');
   const encode = (to: string[]) =>
     timed(work, process.execPath, [cli, 'encode', source, '--preset', 'archive-ffv1', ...to, '--json'], { env });

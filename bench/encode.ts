@@ -7,14 +7,12 @@
 // Build first (npm run build) to measure the shipped bundle; without dist/ it falls back to bin/dev.js (tsx),
 // whose start-up and memory are not representative.
 // Starts its own MinIO on 127.0.0.1 and removes everything it made afterwards.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolvePreset } from '../src/core/encode/presets/presets.ts';
 import { startSingleDrive } from '../test/support/minio.ts';
-import { localPlan } from './support/local-plan.ts';
+import { addBenchEndpoint, encodeArgs, encodeScript, generateSource, hlsCommand } from './support/encode-pair.ts';
 import { median, timed } from './support/timed.ts';
 
 /** Each line's target, met by the median (#29): PASS or FAIL. */
@@ -29,73 +27,19 @@ const client = minio.client();
 
 try {
   const source = path.join(work, 'master.mp4');
-  console.log(`generating a ${seconds} s 1080p25 H.264 source (testsrc2, qp 10) ...`);
-  execFileSync('ffmpeg', [
-    ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=25:duration=${seconds}`],
-    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
-    ...[
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-qp',
-      '10',
-      '-pix_fmt',
-      'yuv420p',
-      '-g',
-      '25',
-      '-c:a',
-      'aac',
-      '-b:a',
-      '192k',
-      '-movflags',
-      '+faststart',
-      source,
-    ],
-  ]);
+  generateSource(source, seconds);
   const sourceBytes = statSync(source).size;
   await client.makeBucket('bench');
   await client.fPutObject('bench', 'masters/master.mp4', source);
 
   // mpegflow: one endpoint, secret from the environment
-  const home = path.join(work, 'home');
-  const env = { MPEGFLOW_HOME: home, BENCH_SECRET: minio.secretKey };
-  await timed(
-    work,
-    process.execPath,
-    [cli, 'endpoint', 'add', 'bench', '--url', minio.url, '--access-key', minio.accessKey, '--secret-key-env', 'BENCH_SECRET'],
-    { env },
-  );
+  const env = await addBenchEndpoint(work, cli, path.join(work, 'home'), minio);
 
   // the same ffmpeg command the pipeline runs, on local files
-  const preset = resolvePreset({ name: 'hls-h264' });
-  const plan = await localPlan(source, preset.definition);
-  const ffmpegArgs = (input: string) => [
-    '-hide_banner',
-    '-nostdin',
-    '-y',
-    '-loglevel',
-    'error',
-    '-nostats',
-    '-i',
-    input,
-    ...plan.passes[0]!.outputArgs,
-  ];
+  const { plan, ffmpegArgs } = await hlsCommand(source);
 
   // the script operators run today
-  const mcConfig = path.join(work, 'mc');
-  execFileSync('mc', ['--config-dir', mcConfig, 'alias', 'set', 'bench', minio.url, minio.accessKey, minio.secretKey], { stdio: 'ignore' });
-  const script = (run: number) =>
-    [
-      'set -euo pipefail',
-      `dir=${JSON.stringify(path.join(work, `script-${run}`))}`,
-      'mkdir -p "$dir/out"',
-      `mc --config-dir ${JSON.stringify(mcConfig)} cp --quiet bench/bench/masters/master.mp4 "$dir/master.mp4" >/dev/null`,
-      `cd "$dir/out" && ffmpeg ${ffmpegArgs('../master.mp4')
-        .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
-        .join(' ')}`,
-      `mc --config-dir ${JSON.stringify(mcConfig)} cp --quiet --recursive "$dir/out/" bench/bench/out/script-${run}/ >/dev/null`,
-    ].join('\n');
+  const script = encodeScript(work, path.join(work, 'mc'), minio, ffmpegArgs);
 
   const results = { mpegflow: [] as number[], gated: [] as number[], local: [] as number[], script: [] as number[] };
   const cpu = { mpegflow: [] as number[], gated: [] as number[], local: [] as number[], script: [] as number[] };
@@ -104,12 +48,7 @@ try {
   let breakdown = '';
   let scores = '';
   for (let run = 0; run < runs; run++) {
-    const mf = await timed(
-      work,
-      process.execPath,
-      [cli, 'encode', 'bench/bench/masters/master.mp4', '--to', `bench/bench/out/mpegflow-${run}/`, '--no-quality-gate', '--json'],
-      { env },
-    );
+    const mf = await timed(work, process.execPath, encodeArgs(cli, `mpegflow-${run}`, '--no-quality-gate'), { env });
     results.mpegflow.push(mf.ms);
     cpu.mpegflow.push(mf.cpuS);
     peakRssKb = Math.max(peakRssKb, mf.peakRssKb);
@@ -120,12 +59,7 @@ try {
     };
     breakdown = `probe ${doc.timings.probeMs} ms, encode+upload ${doc.timings.encodeMs} ms, upload tail ${doc.timings.uploadWaitMs} ms, ${doc.outputs.length} objects, ${(doc.bytesStored / 1e6).toFixed(1)} MB`;
 
-    const gated = await timed(
-      work,
-      process.execPath,
-      [cli, 'encode', 'bench/bench/masters/master.mp4', '--to', `bench/bench/out/gated-${run}/`, '--json'],
-      { env },
-    );
+    const gated = await timed(work, process.execPath, encodeArgs(cli, `gated-${run}`), { env });
     results.gated.push(gated.ms);
     cpu.gated.push(gated.cpuS);
     gatedRssKb = Math.max(gatedRssKb, gated.peakRssKb);
@@ -140,7 +74,7 @@ try {
     cpu.local.push(lf.cpuS);
     rmSync(out, { recursive: true, force: true });
 
-    const sc = await timed(work, 'bash', ['-c', script(run)]);
+    const sc = await timed(work, 'bash', ['-c', script(`script-${run}`)]);
     results.script.push(sc.ms);
     cpu.script.push(sc.cpuS);
     rmSync(path.join(work, `script-${run}`), { recursive: true, force: true });

@@ -80,6 +80,10 @@ export interface StartOptions {
   /** Folder holding public.crt and private.key: the node serves HTTPS. */
   certDir?: string;
   startTimeoutMs?: number;
+  /** Address the nodes listen on and are reached at (default 127.0.0.1). */
+  host?: string;
+  /** Network namespace the nodes run in (`ip netns exec NETNS minio ...`, as root); `host` is then an address of that namespace. */
+  netns?: string;
 }
 
 function credentials(): { accessKey: string; secretKey: string } {
@@ -124,15 +128,16 @@ async function launchDeployment(
   const { accessKey, secretKey } = credentials();
   const tls = Boolean(options.certDir);
   const scheme = tls ? 'https' : 'http';
+  const host = options.host ?? '127.0.0.1';
   const nodes: MinioNode[] = [];
   for (let i = 0; i < layout.nodes; i++) {
     const port = await freePort();
     const drives = Array.from({ length: layout.drivesPerNode }, (_, d) => path.join(base, `n${i + 1}`, `d${d + 1}`));
     for (const drive of drives) mkdirSync(drive, { recursive: true });
-    nodes.push({ index: i, port, url: `${scheme}://127.0.0.1:${port}`, drives, logFile: path.join(base, `n${i + 1}.log`) });
+    nodes.push({ index: i, port, url: `${scheme}://${host}:${port}`, drives, logFile: path.join(base, `n${i + 1}.log`) });
   }
   const distributed = shape === 'distributed';
-  const endpoints = distributed ? nodes.flatMap((n) => n.drives.map((d) => `${scheme}://127.0.0.1:${n.port}${d}`)) : nodes[0]!.drives;
+  const endpoints = distributed ? nodes.flatMap((n) => n.drives.map((d) => `${scheme}://${host}:${n.port}${d}`)) : nodes[0]!.drives;
   const env = {
     ...process.env,
     MINIO_CI_CD: '1',
@@ -160,15 +165,17 @@ async function launchDeployment(
     const args = [
       'server',
       '--address',
-      `127.0.0.1:${node.port}`,
+      `${host}:${node.port}`,
       '--console-address',
       `127.0.0.1:${consolePort}`,
       ...(tls ? ['--certs-dir', options.certDir!] : []),
       ...endpoints,
     ];
     const log = openSync(node.logFile, 'a');
-    const child = spawn(minioBinary(), args, {
-      env: { ...env, ...(distributed ? { _MINIO_SERVER_LOCAL: `127.0.0.1:${node.port}` } : {}) },
+    // ip netns exec execs MinIO in place: the child is MinIO itself, and signals reach it
+    const [file, argv] = options.netns ? ['ip', ['netns', 'exec', options.netns, minioBinary(), ...args]] : [minioBinary(), args];
+    const child = spawn(file, argv, {
+      env: { ...env, ...(distributed ? { _MINIO_SERVER_LOCAL: `${host}:${node.port}` } : {}) },
       stdio: ['ignore', log, log],
     });
     closeSync(log);
@@ -218,7 +225,7 @@ async function launchDeployment(
     client: () =>
       tls
         ? new Minio.Client({
-            endPoint: '127.0.0.1',
+            endPoint: host,
             port: nodes[0]!.port,
             useSSL: tls,
             accessKey,
