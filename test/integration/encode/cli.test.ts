@@ -131,7 +131,7 @@ describe('mpegflow encode / verify / preset (CLI, local storage, no MinIO)', () 
     assert.equal(unknown.code, 2, 'a mistyped preset name is a usage error');
     const u = parseJson<ErrorJson>(unknown).error;
     assert.equal(u.code, 'PRESET_NOT_FOUND');
-    assert.match(u.suggestion!, /^did you mean 'hls-h264'\? choose one of: .*hls-h264, mp4-h264, proxy/);
+    assert.match(u.suggestion!, /^did you mean 'hls-h264'\? choose one of: .*hls-h264, mp4-h264, package-hls, proxy/);
 
     const file = path.join(work, 'bad-preset.json');
     const proxy = JSON.parse(readFileSync(path.join(repoRoot, 'presets', 'proxy.json'), 'utf8')) as Record<string, unknown>;
