@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSingleDrive } from '../test/support/minio.ts';
-import { addBenchEndpoint, encodeArgs, encodeScript, generateSource, hlsCommand } from './support/encode-pair.ts';
+import { addBenchEndpoint, encodeArgs, encodeScript, generateSource, presetCommand } from './support/encode-pair.ts';
 import { median, timed } from './support/timed.ts';
 
 /** Each line's target, met by the median (#29): PASS or FAIL. */
@@ -36,7 +36,7 @@ try {
   const env = await addBenchEndpoint(work, cli, path.join(work, 'home'), minio);
 
   // the same ffmpeg command the pipeline runs, on local files
-  const { plan, ffmpegArgs } = await hlsCommand(source);
+  const { plan, ffmpegArgs } = await presetCommand(source);
 
   // the script operators run today
   const script = encodeScript(work, path.join(work, 'mc'), minio, ffmpegArgs);

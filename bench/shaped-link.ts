@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSingleDrive, type Deployment } from '../test/support/minio.ts';
-import { addBenchEndpoint, encodeArgs, encodeScript, generateSource, hlsCommand, type BenchStore } from './support/encode-pair.ts';
+import { addBenchEndpoint, encodeArgs, encodeScript, generateSource, presetCommand, type BenchStore } from './support/encode-pair.ts';
 import { median, timed } from './support/timed.ts';
 import { endpointThroughput, mcEnvFor, mcUpload, writePayload } from './support/throughput-pair.ts';
 
@@ -132,7 +132,7 @@ try {
   const sourceBytes = statSync(source).size;
   await client.makeBucket('bench');
   await client.fPutObject('bench', 'masters/master.mp4', source);
-  const { plan, ffmpegArgs } = await hlsCommand(source);
+  const { plan, ffmpegArgs } = await presetCommand(source);
   const payload = path.join(work, 'payload.bin');
   writePayload(payload, sizeMiB * 1024 * 1024);
 

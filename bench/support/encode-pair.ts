@@ -58,14 +58,17 @@ export async function addBenchEndpoint(work: string, cli: string, home: string, 
   return env;
 }
 
-/** The arguments of `node` for an encode of the source into bench/out/`to`/ with the hls-h264 preset. */
+/** The arguments of `node` for an encode of the source into bench/out/`to`/ (with the hls-h264 preset unless `flags` name another). */
 export function encodeArgs(cli: string, to: string, ...flags: string[]): string[] {
   return [cli, 'encode', 'bench/bench/masters/master.mp4', '--to', `bench/bench/out/${to}/`, ...flags, '--json'];
 }
 
-/** The ffmpeg command the pipeline runs for the hls-h264 preset, for a local copy of the source. */
-export async function hlsCommand(source: string): Promise<{ plan: EncodePlan; ffmpegArgs: (input: string) => string[] }> {
-  const preset = resolvePreset({ name: 'hls-h264' });
+/** The ffmpeg command the pipeline runs for a preset (hls-h264 by default), for a local copy of the source. */
+export async function presetCommand(
+  source: string,
+  name = 'hls-h264',
+): Promise<{ plan: EncodePlan; ffmpegArgs: (input: string) => string[] }> {
+  const preset = resolvePreset({ name });
   const plan = await localPlan(source, preset.definition);
   const ffmpegArgs = (input: string) => [
     '-hide_banner',

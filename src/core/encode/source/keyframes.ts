@@ -18,7 +18,12 @@ export interface KeyframeSpacing {
   read: string;
 }
 
-/** Long enough for two keyframes of any source that suits segments of `segmentSeconds`. */
+/**
+ * Long enough for two keyframes of any source that suits segments of
+ * `segmentSeconds`, wherever the read starts: an MP4 or Matroska window is
+ * read from the keyframe before its start, but an MPEG-TS one from wherever
+ * the byte seek lands, so a gap is seen whole only in a window of two.
+ */
 const windowSeconds = (segmentSeconds: number) => 2 * segmentSeconds + 2;
 
 export async function measureKeyframes(options: {
