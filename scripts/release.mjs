@@ -103,6 +103,8 @@ function stageTree(dest) {
     }
   }
   cpSync(path.join(root, 'scripts', 'release', 'mpegflow.sh'), path.join(dest, 'bin', 'mpegflow'));
+  // the services and timers, for a tarball install to copy; the .deb installs them
+  cpSync(path.join(root, 'packaging', 'systemd'), path.join(dest, 'share', 'systemd'), { recursive: true });
   chmodSync(path.join(dest, 'bin', 'mpegflow'), 0o755);
   writeFileSync(path.join(dest, 'lib', 'RUNTIME'), `node ${nodeVersion}\n`);
 }
@@ -139,6 +141,7 @@ function debianPackage(stage, name) {
   cpSync(path.join(stage, name), lib, { recursive: true, verbatimSymlinks: true });
   mkdirSync(path.join(debRoot, 'usr', 'bin'), { recursive: true });
   symlinkSync('../lib/mpegflow/bin/mpegflow', path.join(debRoot, 'usr', 'bin', 'mpegflow'));
+  cpSync(path.join(root, 'packaging', 'systemd'), path.join(debRoot, 'usr', 'lib', 'systemd', 'system'), { recursive: true });
   const docs = path.join(debRoot, 'usr', 'share', 'doc', 'mpegflow');
   mkdirSync(docs, { recursive: true });
   writeFileSync(
@@ -146,6 +149,8 @@ function debianPackage(stage, name) {
     `Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: mpegflow\nLicense: ${pkg.license}\n`,
   );
   mkdirSync(path.join(debRoot, 'DEBIAN'));
+  // the mpegflow user and its folders (postinst); state kept on remove, gone on purge (postrm)
+  for (const script of ['postinst', 'postrm']) cpSync(path.join(root, 'packaging', 'debian', script), path.join(debRoot, 'DEBIAN', script));
   const installedKb = Number(
     execFileSync('du', ['-sk', '--apparent-size', path.join(debRoot, 'usr')])
       .toString()
@@ -159,7 +164,7 @@ function debianPackage(stage, name) {
       'Architecture: amd64',
       'Maintainer: MpegFlow maintainers <maintainers@mpegflow.invalid>',
       `Installed-Size: ${installedKb}`,
-      'Depends: ffmpeg (>= 7:5.1)',
+      'Depends: ffmpeg (>= 7:5.1), passwd',
       'Section: video',
       'Priority: optional',
       `Description: ${pkg.description}`,

@@ -1,12 +1,37 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../../support/cli.ts';
 import { makeVideo } from '../../support/media.ts';
+
+const UNITS = [
+  'mpegflow-health.service',
+  'mpegflow-health.timer',
+  'mpegflow-license-verify.service',
+  'mpegflow-license-verify.timer',
+  'mpegflow-replicate-watch@.service',
+  'mpegflow-worker@.service',
+];
+
+const canInstallPackages =
+  process.getuid?.() === 0 && spawnSync('dpkg', ['--version']).status === 0 && spawnSync('systemd-analyze', ['--version']).status === 0;
+
+/** A unit's ExecStart as the words systemd runs: its Environment= defaults and the instance (%I as given, %i escaped) put in. */
+function execStart(unit: string, instance: string, escaped: string): string[] {
+  const environment = new Map(
+    [...unit.matchAll(/^Environment=(\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!] as const),
+  );
+  const line = /^ExecStart=(.*)$/m.exec(unit)![1]!;
+  return line
+    .replaceAll('%I', instance)
+    .replaceAll('%i', escaped)
+    .replace(/\$\{(\w+)\}/g, (_, name: string) => environment.get(name) ?? '')
+    .split(/\s+/);
+}
 
 /** What a process finds with no network at all: a namespace of its own with only loopback (root, or a user namespace). */
 function offlinePrefix(): string[] | undefined {
@@ -63,7 +88,7 @@ describe('the offline release (npm run release)', () => {
     assert.match(execFileSync('openssl', [...verify, '-sigfile', path.join(out, 'SHA256SUMS.sig')], { encoding: 'utf8' }), /Signature Verified Successfully/);
     execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out, stdio: 'ignore' });
     const control = execFileSync('dpkg-deb', ['--field', path.join(out, `mpegflow_${version}_amd64.deb`)], { encoding: 'utf8' });
-    assert.match(control, /^Depends: ffmpeg \(>= 7:5\.1\)$/m);
+    assert.match(control, /^Depends: ffmpeg \(>= 7:5\.1\), passwd$/m);
     const files = execFileSync('dpkg-deb', ['--contents', path.join(out, `mpegflow_${version}_amd64.deb`)], { encoding: 'utf8' });
     assert.match(files, /\.\/usr\/bin\/mpegflow -> \.\.\/lib\/mpegflow\/bin\/mpegflow/);
     assert.match(files, /\.\/usr\/lib\/mpegflow\/lib\/node\n/);
@@ -91,6 +116,60 @@ describe('the offline release (npm run release)', () => {
       assert.equal(installedLicense.status, 0, installedLicense.stderr);
       const verified = mpegflow(['license', 'verify', '--json'], { offline: true });
       assert.equal((JSON.parse(verified.stdout) as { status: string }).status, 'OK', verified.stdout);
+    },
+  );
+
+  it(
+    'the .deb: dpkg -i makes the mpegflow user and its folders; every unit verifies and its ExecStart runs as that user; -r keeps the state, --purge removes it',
+    { skip: !canInstallPackages && 'needs root, dpkg and systemd-analyze: the package is installed on this machine and removed' },
+    () => {
+      const deb = path.join(out, `mpegflow_${version}_amd64.deb`);
+      execFileSync('dpkg', ['-i', deb], { stdio: 'ignore' });
+      try {
+        assert.match(execFileSync('id', ['mpegflow'], { encoding: 'utf8' }), /\(mpegflow\)/);
+        const modes = (file: string) => execFileSync('stat', ['-c', '%U:%G %a', file], { encoding: 'utf8' }).trim();
+        assert.equal(modes('/var/lib/mpegflow'), 'mpegflow:mpegflow 700');
+        assert.equal(modes('/var/lib/mpegflow-metrics'), 'mpegflow:mpegflow 755');
+        assert.equal(modes('/etc/mpegflow'), 'root:mpegflow 750');
+        const units = readdirSync('/usr/lib/systemd/system').filter((f) => f.startsWith('mpegflow-'));
+        assert.deepEqual(units.sort(), [...UNITS].sort());
+        const instances = units.map((u) => u.replace('@.service', '@edge1-ingest.service'));
+        const verify = spawnSync('systemd-analyze', ['verify', ...instances], { cwd: '/usr/lib/systemd/system', encoding: 'utf8' });
+        assert.equal(verify.status, 0, verify.stderr);
+        assert.equal(verify.stderr.trim(), '', 'no warning');
+
+        const asService = (args: string[], input?: string) =>
+          spawnSync('runuser', ['-u', 'mpegflow', '--', 'env', '-i', 'PATH=/usr/bin:/bin', 'MPEGFLOW_HOME=/var/lib/mpegflow', ...args], {
+            cwd: '/',
+            encoding: 'utf8',
+            input,
+            timeout: 60_000,
+          });
+        // on standard input: the service user reads no file of root's
+        const license = readFileSync(path.join(repoRoot, 'test', 'fixtures', 'licenses', 'evaluation.license'), 'utf8');
+        const installedLicense = asService(['/usr/bin/mpegflow', 'license', 'install', '-'], license);
+        assert.equal(installedLicense.status, 0, installedLicense.stderr);
+        const expected: Record<string, { status: number; says: RegExp }> = {
+          'mpegflow-license-verify.service': { status: 0, says: /LICENSE OK/ },
+          'mpegflow-health.service': { status: 3, says: /no endpoints are configured/ },
+          'mpegflow-worker@.service': { status: 0, says: /No jobs were ready/ },
+          'mpegflow-replicate-watch@.service': { status: 3, says: /'edge1' in 'edge1\/ingest' is not a configured endpoint/ },
+        };
+        for (const [unit, expect] of Object.entries(expected)) {
+          const command = execStart(readFileSync(path.join('/usr/lib/systemd/system', unit), 'utf8'), 'edge1/ingest', 'edge1-ingest');
+          // the worker drains here: as a service it waits for jobs
+          const run = asService(unit.startsWith('mpegflow-worker') ? [...command, '--drain'] : command);
+          assert.equal(run.status, expect.status, `${unit}: ${command.join(' ')}\n${run.stdout}${run.stderr}`);
+          assert.match(`${run.stdout}${run.stderr}`, expect.says, unit);
+        }
+        execFileSync('dpkg', ['-r', 'mpegflow'], { stdio: 'ignore' });
+        assert.equal(existsSync('/usr/bin/mpegflow'), false);
+        assert.ok(existsSync('/var/lib/mpegflow/state.db'), 'removing keeps the state');
+      } finally {
+        execFileSync('dpkg', ['--purge', 'mpegflow'], { stdio: 'ignore' });
+      }
+      assert.equal(existsSync('/var/lib/mpegflow'), false, 'purging removes it');
+      assert.equal(existsSync('/etc/mpegflow'), false);
     },
   );
 
