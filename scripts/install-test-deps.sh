@@ -6,7 +6,8 @@
 # PostgreSQL's server (initdb and pg_ctl, which Debian keeps off PATH in
 # /usr/lib/postgresql/<version>/bin) for the PostgreSQL store's tests, and
 # moto's S3 server (a real S3 implementation that is not MinIO), and xz for
-# the offline release's tarball (npm run release, tested).
+# the offline release's tarball and systemd (systemd-analyze verify of the
+# units the .deb ships; never started here) for its tests.
 #
 #   --check   install nothing: list what is missing on stderr, exit 1 if anything is
 set -euo pipefail
@@ -14,7 +15,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 check_only=false
 [ "${1:-}" = "--check" ] && check_only=true
 
-packages=(ffmpeg sqlite3 openssl python3-jwt python3-cryptography python3-venv postgresql xz-utils)
+packages=(ffmpeg sqlite3 openssl python3-jwt python3-cryptography python3-venv postgresql xz-utils systemd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
