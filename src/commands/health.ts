@@ -16,13 +16,17 @@ Each run stores a small sample (drives, capacity, usage) for \`mpegflow capacity
   static override examples = [
     '<%= config.bin %> health',
     '<%= config.bin %> health archive --json',
-    '<%= config.bin %> health --prometheus /var/lib/node_exporter/textfile/mpegflow.prom',
+    '<%= config.bin %> health --textfile /var/lib/mpegflow-metrics/health.prom',
   ];
   static override monitoring = 'HEALTH';
   static override strict = false;
   static override args = { name: Args.string({ description: 'endpoint names (default: every configured endpoint)' }) };
   static override flags = {
-    prometheus: Flags.string({ description: 'also write the figures to this node_exporter textfile-collector file (atomically)' }),
+    textfile: Flags.string({
+      description: 'also write the figures to this node_exporter textfile-collector file (atomically)',
+      // the flag's name before the other monitoring commands gained --textfile
+      aliases: ['prometheus'],
+    }),
     timeout: spanFlag({ description: 'how long to wait for each deployment', default: '15s' }),
   };
 
@@ -45,9 +49,12 @@ Each run stores a small sample (drives, capacity, usage) for \`mpegflow capacity
       resolve: (name) => resolveEndpoint(db, name),
       collect: (endpoint) => collectSnapshot({ endpoint, timeoutMs: flags.timeout * 1000 }),
     });
-    if (flags.prometheus) {
-      const { renderTextfile, writeTextfileAtomically } = await import('../core/health/textfile.ts');
-      writeTextfileAtomically(flags.prometheus, renderTextfile(result.endpoints));
+    if (flags.textfile) {
+      const [{ renderTextfile }, { writeTextfileAtomically }] = await Promise.all([
+        import('../core/health/textfile.ts'),
+        import('../core/textfile.ts'),
+      ]);
+      writeTextfileAtomically(flags.textfile, renderTextfile(result.endpoints));
     }
     return result;
   }

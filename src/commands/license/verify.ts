@@ -12,38 +12,57 @@ export default class LicenseVerify extends BaseCommand<LicenseVerifyResult> {
   static override description = `Exit codes: 0 valid; 1 valid but expiring within 30 days, or expired and in its grace period, or the system clock is behind a time MpegFlow has already seen; 2 invalid or expired; 3 cannot tell (no license installed, unreadable file).
 
 Turning the clock back does not revive an expired license: expiry is judged against the newest time MpegFlow has seen.`;
-  static override examples = ['<%= config.bin %> license verify', '<%= config.bin %> license verify new.license --json'];
+  static override examples = [
+    '<%= config.bin %> license verify',
+    '<%= config.bin %> license verify new.license --json',
+    '<%= config.bin %> license verify --textfile /var/lib/mpegflow-metrics/license.prom',
+  ];
   static override monitoring = 'LICENSE';
   static override args = {
     file: Args.string({ description: 'license file to check (default: the installed license), or - for standard input' }),
   };
   static override flags = {
     'trusted-key': Flags.string({ description: 'also trust this public key (JWK/JWKS file) for this check', multiple: true }),
+    textfile: Flags.string({
+      description: 'also write the verdict and the days left to this node_exporter textfile-collector file (atomically)',
+    }),
   };
 
   protected async execute(): Promise<LicenseVerifyResult> {
     const { args, flags } = await this.parse(LicenseVerify);
+    const result = await this.verify(args.file, flags['trusted-key']);
+    if (flags.textfile) {
+      const [{ renderLicenseTextfile }, { writeTextfileAtomically }] = await Promise.all([
+        import('../../core/license/textfile.ts'),
+        import('../../core/textfile.ts'),
+      ]);
+      writeTextfileAtomically(flags.textfile, renderLicenseTextfile(result));
+    }
+    return result;
+  }
+
+  private async verify(file: string | undefined, trustedKeys: string[] | undefined): Promise<LicenseVerifyResult> {
     const db = await this.store();
     const { checkToken, installedToken } = await import('../../core/license/store.ts');
     const { describeRollback, trustedTime } = await import('../../core/license/clock.ts');
     const { COMMUNITY, isInvalidLicense } = await import('../../core/license/model.ts');
     const { licenseView } = await import('../../core/license/view.ts');
-    const trust = readTrustedKeys(flags['trusted-key']);
-    const installed = args.file ? undefined : await installedToken(db);
-    if (!args.file && !installed)
+    const trust = readTrustedKeys(trustedKeys);
+    const installed = file ? undefined : await installedToken(db);
+    if (!file && !installed)
       throw userError(
         'no license is installed (MpegFlow runs in community mode)',
         'install one with `mpegflow license install FILE`, or check a file with `mpegflow license verify FILE`',
         'NO_LICENSE',
       );
-    const source = args.file ?? 'installed license';
+    const source = file ?? 'installed license';
     const clockOf = (clock: TrustedTime) => ({
       rolledBack: clock.rolledBack,
       systemTime: clock.systemNow.toISOString(),
       newestTimeSeen: clock.highWater.toISOString(),
     });
     try {
-      const token = installed ? installed.token : await readLicenseInput(args.file!);
+      const token = installed ? installed.token : await readLicenseInput(file!);
       const { license, clock } = await checkToken({ db }, token, trust);
       const view = licenseView(license, { ...COMMUNITY.limits, ...license.claims.limits });
       return {

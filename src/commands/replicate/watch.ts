@@ -72,9 +72,9 @@ With --once: one measurement (waiting up to --crit for the canary), then exit 0 
   }
 
   private async writeTextfile(file: string, samples: LagSample[]): Promise<void> {
-    const { writeTextfileAtomically } = await import('../../core/health/textfile.ts');
+    const { writeTextfileAtomically } = await import('../../core/textfile.ts');
     const { renderReplicationTextfile } = await import('../../core/replication/textfile.ts');
-    writeTextfileAtomically(file, renderReplicationTextfile(samples), '--textfile');
+    writeTextfileAtomically(file, renderReplicationTextfile(samples));
   }
 
   protected override exitCodeFor(result: ReplicateWatchResult): number {

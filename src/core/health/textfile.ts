@@ -1,20 +1,6 @@
-import { renameSync, writeFileSync, unlinkSync } from 'node:fs';
-import path from 'node:path';
-import { userError } from '../errors.ts';
+import { gauge, type Row } from '../textfile.ts';
 import type { HealthReport, SetHealth } from './model.ts';
 import { STATUS_EXIT_CODE, type HealthStatus } from './quorum.ts';
-
-function labels(values: Record<string, string | number>): string {
-  return `{${Object.entries(values)
-    .map(([k, v]) => `${k}="${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
-    .join(',')}}`;
-}
-
-export type Row = [labels: Record<string, string | number>, value: number];
-
-export function gauge(name: string, help: string, rows: Row[]): string {
-  return [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, ...rows.map(([l, v]) => `${name}${labels(l)} ${v}`)].join('\n');
-}
 
 /** node_exporter textfile-collector format. Status follows the exit code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
 export function renderTextfile(results: (HealthReport | { endpoint: string; status: HealthStatus })[]): string {
@@ -81,23 +67,4 @@ export function renderTextfile(results: (HealthReport | { endpoint: string; stat
       ),
     ].join('\n') + '\n'
   );
-}
-
-/** Written beside the target and renamed over it, so the collector never reads half a file. */
-export function writeTextfileAtomically(file: string, content: string, flag = '--prometheus'): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, content, { mode: 0o644 });
-    renameSync(tmp, file);
-  } catch (error) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing was written
-    }
-    throw userError(
-      `cannot write the Prometheus textfile ${file}: ${(error as Error).message}`,
-      `point ${flag} at a writable file, usually in node_exporter's --collector.textfile.directory`,
-    );
-  }
 }

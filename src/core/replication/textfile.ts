@@ -1,4 +1,4 @@
-import { gauge, type Row } from '../health/textfile.ts';
+import { gauge, type Row } from '../textfile.ts';
 import { STATUS_EXIT_CODE } from '../health/quorum.ts';
 import type { LagSample } from './watch.ts';
 

@@ -154,9 +154,11 @@ describe('mpegflow health against real MinIO', () => {
     assert.ok(later.forecast.days > 0);
   });
 
-  it('writes a Prometheus textfile and checks several endpoints at once', async () => {
+  it('writes a Prometheus textfile (--textfile, or --prometheus as before) and checks several endpoints at once', async () => {
     const file = `${home}/mpegflow.prom`;
-    const res = await cli(['health', 'single', 'cluster', '--prometheus', file, '--json']);
+    const earlier = await cli(['health', 'single', '--prometheus', `${home}/earlier.prom`]);
+    assert.equal(earlier.code, 1, earlier.stderr);
+    const res = await cli(['health', 'single', 'cluster', '--textfile', file, '--json']);
     const doc = parseJson<HealthDoc>(res);
     assert.deepEqual(
       doc.endpoints.map((e) => e.endpoint),

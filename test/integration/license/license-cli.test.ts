@@ -114,10 +114,16 @@ describe('mpegflow license (CLI)', () => {
     const res = await cli(['license', 'install', path.join(keysDir, 'good.license'), '--trusted-key', ed.publicJwks]);
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, /License for Studio Nord installed: valid until/);
-    const verify = await cli(['license', 'verify', '--json']);
+    const textfile = path.join(keysDir, 'license.prom');
+    const verify = await cli(['license', 'verify', '--json', '--textfile', textfile]);
     assert.equal(verify.code, 0);
     const doc = parseJson<VerifyDoc>(verify);
     assert.deepEqual([doc.status, doc.license?.customer, doc.clock.rolledBack], ['OK', 'Studio Nord', false]);
+    // what node_exporter serves for the expiry alert
+    const metrics = readFileSync(textfile, 'utf8');
+    assert.match(metrics, /^mpegflow_license_status\{source="installed license"\} 0$/m);
+    assert.match(metrics, /^mpegflow_license_days_left\{source="installed license"\} 36[45]$/m);
+    assert.match(metrics, /^mpegflow_license_expiry_timestamp_seconds\{source="installed license"\} \d{10}$/m);
     const show = await cli(['license', 'show']);
     assert.match(show.stdout, /Licensed to Studio Nord: valid until \d{4}-\d\d-\d\d \(36[45] days left\)/);
     assert.match(show.stdout, /Concurrent encodes\s+2/);

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { HealthReport } from '../../../src/core/health/model.ts';
-import { renderTextfile, writeTextfileAtomically } from '../../../src/core/health/textfile.ts';
+import { renderTextfile } from '../../../src/core/health/textfile.ts';
+import { writeTextfileAtomically } from '../../../src/core/textfile.ts';
 
 describe('Prometheus textfile', () => {
   const report = {
