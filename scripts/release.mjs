@@ -103,8 +103,9 @@ function stageTree(dest) {
     }
   }
   cpSync(path.join(root, 'scripts', 'release', 'mpegflow.sh'), path.join(dest, 'bin', 'mpegflow'));
-  // the services and timers, for a tarball install to copy; the .deb installs them
-  cpSync(path.join(root, 'packaging', 'systemd'), path.join(dest, 'share', 'systemd'), { recursive: true });
+  // the services and timers (for a tarball install to copy; the .deb installs them), alert rules, a dashboard
+  for (const part of ['systemd', 'prometheus', 'grafana'])
+    cpSync(path.join(root, 'packaging', part), path.join(dest, 'share', part), { recursive: true });
   chmodSync(path.join(dest, 'bin', 'mpegflow'), 0o755);
   writeFileSync(path.join(dest, 'lib', 'RUNTIME'), `node ${nodeVersion}\n`);
 }

@@ -8,9 +8,9 @@ import { userError } from './errors.ts';
  */
 
 function labels(values: Record<string, string | number>): string {
-  return `{${Object.entries(values)
-    .map(([k, v]) => `${k}="${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
-    .join(',')}}`;
+  const pairs = Object.entries(values);
+  if (pairs.length === 0) return '';
+  return `{${pairs.map(([k, v]) => `${k}="${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`).join(',')}}`;
 }
 
 export type Row = [labels: Record<string, string | number>, value: number];

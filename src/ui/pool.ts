@@ -1,3 +1,4 @@
+import type { QueueMetrics } from '../core/jobs/queue-metrics.ts';
 import type { WorkerInfo } from '../core/jobs/workers.ts';
 import type { ImportResult } from '../core/store/import.ts';
 import type { DbMigrateResult, StoreStatus } from '../core/store/status.ts';
@@ -93,4 +94,21 @@ export function renderStoreImport(r: ImportResult): string {
 export function jobsPerHour(worker: WorkerInfo): string {
   const hours = (Date.parse(worker.stoppedAt ?? worker.heartbeatAt) - Date.parse(worker.startedAt)) / 3_600_000;
   return hours > 0 ? (worker.jobsDone / hours).toFixed(1) : '-';
+}
+
+/** `job metrics`: the queue's figures, as the textfile has them. */
+export function renderQueueMetrics(metrics: QueueMetrics): string {
+  const age = metrics.oldestQueuedSeconds;
+  const alive = metrics.workers.filter((w) => w.status === 'alive').length;
+  return renderFields([
+    [
+      'Jobs',
+      Object.entries(metrics.jobs)
+        .map(([state, n]) => `${n} ${state}`)
+        .join(', '),
+    ],
+    ['Oldest queued', age === null ? 'none queued' : `${age} s ago`],
+    ['Last hour', `${metrics.lastHour.done} done, ${metrics.lastHour.failed} failed, ${metrics.lastHour.lost} lost leases`],
+    ['Workers', `${alive} alive of ${metrics.workers.length} seen in the last day`],
+  ]);
 }

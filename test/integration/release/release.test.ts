@@ -13,6 +13,8 @@ const UNITS = [
   'mpegflow-health.timer',
   'mpegflow-license-verify.service',
   'mpegflow-license-verify.timer',
+  'mpegflow-queue-metrics.service',
+  'mpegflow-queue-metrics.timer',
   'mpegflow-replicate-watch@.service',
   'mpegflow-worker@.service',
 ];
@@ -153,6 +155,7 @@ describe('the offline release (npm run release)', () => {
           'mpegflow-license-verify.service': { status: 0, says: /LICENSE OK/ },
           'mpegflow-health.service': { status: 3, says: /no endpoints are configured/ },
           'mpegflow-worker@.service': { status: 0, says: /No jobs were ready/ },
+          'mpegflow-queue-metrics.service': { status: 0, says: /Jobs\s+0 queued/ },
           'mpegflow-replicate-watch@.service': { status: 3, says: /'edge1' in 'edge1\/ingest' is not a configured endpoint/ },
         };
         for (const [unit, expect] of Object.entries(expected)) {
