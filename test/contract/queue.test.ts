@@ -14,6 +14,7 @@ import {
   retryJob,
 } from '../../src/core/jobs/queue.ts';
 import { queueJobs, submitJobs, SubmitTally, withoutLiveJobs, type KeyedSpec } from '../../src/core/jobs/submit.ts';
+import { queueMetrics } from '../../src/core/jobs/queue-metrics.ts';
 import type { Db } from '../../src/core/store/open.ts';
 import { forEachBackend } from '../support/backends.ts';
 import { until } from '../support/wait.ts';
@@ -171,6 +172,22 @@ forEachBackend('job queue', (backend) => {
       assert.equal((await listJobs(db, { limit: 1000 })).length, 502);
     },
   );
+
+  it('measures the queue for monitoring: by state, the oldest queued, the last hour by outcome', async () => {
+    await submitJobs({ db, specs: [spec('a.mov'), spec('b.mov'), spec('c.mov')] });
+    const before = await queueMetrics(db);
+    assert.deepEqual(before.jobs, { queued: 3, running: 0, done: 0, failed: 0, cancelled: 0 });
+    assert.ok(before.oldestQueuedSeconds !== null && before.oldestQueuedSeconds < 60, String(before.oldestQueuedSeconds));
+    const done = (await claim('w1'))!;
+    assert.equal(await publishJob({ db, lease: done, result: {} }), 'published');
+    const failed = (await claim('w1'))!;
+    await failAttempt({ db, lease: failed, error: 'corrupt', transient: false });
+    await claim('w2');
+    const after = await queueMetrics(db);
+    assert.deepEqual(after.jobs, { queued: 0, running: 1, done: 1, failed: 1, cancelled: 0 });
+    assert.equal(after.oldestQueuedSeconds, null);
+    assert.deepEqual(after.lastHour, { done: 1, failed: 1, lost: 0 });
+  });
 
   it('hands out jobs by priority, each to one worker only', async () => {
     await submitJobs({ db, specs: [spec('low.mov'), spec('high.mov', { priority: 5 }), spec('low2.mov')] });
