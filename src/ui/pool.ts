@@ -15,8 +15,10 @@ export function renderStoreStatus(status: StoreStatus, tty = Boolean(process.std
         status.upToDate
           ? 'current'
           : status.schema.some((s) => s.state === 'newer')
-            ? 'NEWER than this mpegflow: upgrade mpegflow'
-            : 'needs `mpegflow db migrate`',
+            ? 'NEWER than this mpegflow, past a breaking change: upgrade mpegflow on this host'
+            : status.schema.some((s) => s.state === 'newer-usable')
+              ? 'newer than this mpegflow, changed additively: this host may go on; upgrade it when you can'
+              : 'needs `mpegflow db migrate`',
       ],
       [
         'Queue',

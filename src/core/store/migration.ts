@@ -11,6 +11,22 @@ export interface Migration {
   description: string;
   sql: string;
   postgres?: string;
+  /**
+   * Whether a program that knows only the versions before this one may go on using the store once it is
+   * applied, so that a pool is upgraded host by host: 'additive' (new tables, new columns with defaults,
+   * which older programs neither read nor need) or 'breaking' (older programs would misread rows or write
+   * ones this version cannot trust: they refuse the store). Unsaid is breaking.
+   */
+  compatibility?: 'additive' | 'breaking';
+}
+
+/**
+ * The lowest version of an area's schema a program must know to use the store once `version` is applied:
+ * the version of the latest breaking migration up to it.
+ */
+export function usableFrom(schema: AreaSchema, version: number): number {
+  const breaking = schema.migrations.filter((m) => m.version <= version && m.compatibility !== 'additive').map((m) => m.version);
+  return Math.max(1, ...breaking);
 }
 
 /** Each domain area owns its tables and their migrations. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MpegflowError } from '../errors.ts';
 import { makeTempFolder } from '../temp-folders.ts';
-import { forDialect, latestVersion, type AreaSchema } from './migration.ts';
+import { forDialect, latestVersion, usableFrom, type AreaSchema } from './migration.ts';
 import { allSchemas } from './schemas.ts';
 import { stateFile } from './paths.ts';
 import type { Sql } from './sql.ts';
@@ -184,30 +184,71 @@ export async function appliedVersions(db: Db): Promise<Map<string, number>> {
   }
 }
 
-/** Areas whose stored schema is newer than this program knows: it must not write there. */
-function newerThanKnown(applied: Map<string, number>, schemas: AreaSchema[]): string[] {
+/**
+ * Per area, the lowest schema version a program must know to use the store, as the programs that applied its
+ * migrations recorded it; empty for a store whose migrations predate the record (every newer one refused).
+ */
+export async function usableFromVersions(db: Db): Promise<Map<string, number>> {
+  try {
+    const rows = await db.all<{ area: string; usable_from: number | null }>(
+      // a migration recorded without it (by a program from before the record) counts as breaking
+      'SELECT area, MAX(COALESCE(usable_from, version)) AS usable_from FROM schema_migrations GROUP BY area',
+    );
+    return new Map(rows.flatMap((r) => (r.usable_from === null ? [] : [[r.area, Number(r.usable_from)] as const])));
+  } catch (error) {
+    if (/no such (table|column)|does not exist/i.test(String((error as Error).message))) return new Map();
+    throw error;
+  }
+}
+
+/** Areas whose stored schema is newer than this program knows, past a breaking change: it must not use the store. */
+function newerThanUsable(applied: Map<string, number>, usable: Map<string, number>, schemas: AreaSchema[]): string[] {
   return schemas
-    .filter((s) => (applied.get(s.area) ?? 0) > latestVersion(s))
-    .map((s) => `${s.area} v${applied.get(s.area)} (this mpegflow knows v${latestVersion(s)})`);
+    .filter((s) => (applied.get(s.area) ?? 0) > latestVersion(s) && (usable.get(s.area) ?? applied.get(s.area)!) > latestVersion(s))
+    .map(
+      (s) =>
+        `${s.area} v${applied.get(s.area)}, which needs v${usable.get(s.area) ?? applied.get(s.area)} or later (this mpegflow knows v${latestVersion(s)})`,
+    );
+}
+
+/** Records, beside each applied migration, from which version of its area the store stays usable (added to stores that predate it). */
+async function recordUsableFrom(tx: Db, schemas: AreaSchema[]): Promise<void> {
+  if (tx.dialect === 'postgres') await tx.run('ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS usable_from BIGINT');
+  else if (!(await tx.all<{ name: string }>('PRAGMA table_info(schema_migrations)')).some((c) => c.name === 'usable_from'))
+    await tx.run('ALTER TABLE schema_migrations ADD COLUMN usable_from INTEGER');
+  for (const schema of schemas)
+    for (const m of schema.migrations)
+      await tx.run('UPDATE schema_migrations SET usable_from = ? WHERE area = ? AND version = ? AND usable_from IS NULL', [
+        usableFrom(schema, m.version),
+        schema.area,
+        m.version,
+      ]);
 }
 
 export function pendingMigrations(applied: Map<string, number>, schemas: AreaSchema[]): number {
   return schemas.reduce((n, s) => n + s.migrations.filter((m) => m.version > (applied.get(s.area) ?? 0)).length, 0);
 }
 
-/** Applies every pending migration in one transaction (concurrent openers migrate one after the other); refuses a newer schema untouched. */
+/**
+ * Applies every pending migration in one transaction (concurrent openers migrate one after the other). A
+ * store a newer mpegflow migrated stays usable while its changes since this version are additive; past a
+ * breaking one it is refused untouched.
+ */
 export async function migrate(db: Db, schemas: AreaSchema[] = allSchemas, mode: 'auto' | 'always' = 'always'): Promise<number> {
-  const refuseNewer = (applied: Map<string, number>) => {
-    const newer = newerThanKnown(applied, schemas);
+  const refuseNewer = async (on: Db, applied: Map<string, number>) => {
+    const newer = newerThanUsable(applied, await usableFromVersions(on), schemas);
     if (newer.length > 0) {
-      throw new MpegflowError(`the state in ${db.location} was written by a newer mpegflow (schema ${newer.join(', ')})`, {
-        code: 'STATE_NEWER',
-        suggestion: 'upgrade mpegflow on this host to the version the other hosts run; nothing was written',
-      });
+      throw new MpegflowError(
+        `the state in ${db.location} was changed by a newer mpegflow in a way this one cannot use (schema ${newer.join(', ')})`,
+        {
+          code: 'STATE_NEWER',
+          suggestion: 'upgrade mpegflow on this host to the version the other hosts run (a downgrade cannot use it); nothing was written',
+        },
+      );
     }
   };
   const before = await appliedVersions(db);
-  refuseNewer(before);
+  await refuseNewer(db, before);
   if (before.size > 0 && pendingMigrations(before, schemas) === 0) return 0;
   if (before.size > 0 && mode === 'auto' && db.dialect === 'postgres') {
     throw new MpegflowError(`the pool's database ${db.location} has an older schema than this mpegflow`, {
@@ -219,18 +260,21 @@ export async function migrate(db: Db, schemas: AreaSchema[] = allSchemas, mode: 
     await tx.lock('migrate');
     await tx.run(MIGRATIONS_TABLE);
     const applied = await appliedVersions(tx);
-    refuseNewer(applied);
+    // the column first: on PostgreSQL a failed read of a missing one would abort the whole transaction
+    await recordUsableFrom(tx, schemas);
+    await refuseNewer(tx, applied);
     let count = 0;
     for (const schema of schemas) {
       const current = applied.get(schema.area) ?? 0;
       for (const migration of [...schema.migrations].sort((a, b) => a.version - b.version)) {
         if (migration.version <= current) continue;
         await execScript(tx, forDialect(migration, tx.dialect));
-        await tx.run('INSERT INTO schema_migrations (area, version, description, applied_at) VALUES (?, ?, ?, ?)', [
+        await tx.run('INSERT INTO schema_migrations (area, version, description, applied_at, usable_from) VALUES (?, ?, ?, ?, ?)', [
           schema.area,
           migration.version,
           migration.description,
           new Date(await tx.nowMs()).toISOString(),
+          usableFrom(schema, migration.version),
         ]);
         count++;
       }

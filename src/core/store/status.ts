@@ -1,14 +1,15 @@
 import { JOB_STATES, type JobState } from '../jobs/model.ts';
 import { listWorkers } from '../jobs/workers.ts';
 import { latestVersion } from './migration.ts';
-import { appliedVersions, type Db } from './open.ts';
+import { appliedVersions, usableFromVersions, type Db } from './open.ts';
 import { allSchemas } from './schemas.ts';
 
 export interface StoreStatus {
   backend: 'sqlite' | 'postgres';
   /** A file path, or the URL without its password. */
   location: string;
-  schema: { area: string; applied: number; known: number; state: 'current' | 'older' | 'newer' | 'missing' }[];
+  /** newer-usable: a newer mpegflow changed it additively, this one may go on (upgrade when you can); newer: it may not. */
+  schema: { area: string; applied: number; known: number; state: 'current' | 'older' | 'newer-usable' | 'newer' | 'missing' }[];
   /** Run `mpegflow db migrate` (PostgreSQL) or any command (SQLite) to bring it up to date. */
   upToDate: boolean;
   /** Hosts whose workers were seen in the last 7 days, with their workers' states. */
@@ -23,14 +24,15 @@ export interface DbMigrateResult extends StoreStatus {
   applied: number;
 }
 export async function storeStatus(db: Db): Promise<StoreStatus> {
-  const applied = await appliedVersions(db);
+  const [applied, usable] = await Promise.all([appliedVersions(db), usableFromVersions(db)]);
   const schema = allSchemas.map((s) => {
     const version = applied.get(s.area) ?? 0;
     const known = latestVersion(s);
-    const state = version === 0 ? 'missing' : version < known ? 'older' : version > known ? 'newer' : 'current';
+    const newer = (usable.get(s.area) ?? version) > known ? 'newer' : 'newer-usable';
+    const state = version === 0 ? 'missing' : version < known ? 'older' : version > known ? newer : 'current';
     return { area: s.area, applied: version, known, state } as const;
   });
-  const ready = schema.every((s) => s.state === 'current');
+  const ready = schema.every((s) => s.state === 'current' || s.state === 'newer-usable');
   const queue = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
   const hosts = new Map<string, StoreStatus['hosts'][number]>();
   let auditEntries = 0;
@@ -50,7 +52,7 @@ export async function storeStatus(db: Db): Promise<StoreStatus> {
     backend: db.dialect,
     location: db.location,
     schema,
-    upToDate: ready,
+    upToDate: schema.every((s) => s.state === 'current'),
     hosts: [...hosts.values()],
     queue,
     auditEntries,

@@ -82,7 +82,7 @@ describe('state store', () => {
     const before = readFileSync(file);
     await assert.rejects(openStore({ file }), (error: MpegflowError) => {
       assert.equal(error.code, 'STATE_NEWER');
-      assert.match(error.message, /newer mpegflow \(schema jobs v99/);
+      assert.match(error.message, /newer mpegflow in a way this one cannot use \(schema jobs v99, which needs v99 or later/);
       assert.match(error.suggestion ?? '', /upgrade mpegflow/);
       return true;
     });
