@@ -90,10 +90,16 @@ describe('the offline release (npm run release)', () => {
     assert.match(execFileSync('openssl', [...verify, '-sigfile', path.join(out, 'SHA256SUMS.sig')], { encoding: 'utf8' }), /Signature Verified Successfully/);
     execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out, stdio: 'ignore' });
     const control = execFileSync('dpkg-deb', ['--field', path.join(out, `mpegflow_${version}_amd64.deb`)], { encoding: 'utf8' });
-    assert.match(control, /^Depends: ffmpeg \(>= 7:5\.1\), passwd$/m);
+    assert.match(control, /^Depends: ffmpeg \(>= 7:5\.1\), passwd, libc6 \(>= 2\.34\), libstdc\+\+6, libgcc-s1$/m);
     const files = execFileSync('dpkg-deb', ['--contents', path.join(out, `mpegflow_${version}_amd64.deb`)], { encoding: 'utf8' });
     assert.match(files, /\.\/usr\/bin\/mpegflow -> \.\.\/lib\/mpegflow\/bin\/mpegflow/);
     assert.match(files, /\.\/usr\/lib\/mpegflow\/lib\/node\n/);
+  });
+
+  it('lintian finds no error in the .deb', { skip: spawnSync('lintian', ['--version']).status !== 0 && 'lintian is not installed' }, () => {
+    const run = spawnSync('lintian', [path.join(out, `mpegflow_${version}_amd64.deb`)], { encoding: 'utf8', timeout: 300_000 });
+    const errors = run.stdout.split('\n').filter((line) => line.startsWith('E:'));
+    assert.deepEqual(errors, [], run.stdout);
   });
 
   it('runs from the folder it was unpacked into on its own Node.js, not the older one on PATH', () => {
