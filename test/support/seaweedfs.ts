@@ -51,9 +51,24 @@ export function seaweedBinary(): string | undefined {
   return existsSync(bin) ? bin : undefined;
 }
 
+/**
+ * A SeaweedFS server on free ports. Its gRPC ports are its ports plus 10000, which nothing reserved: another
+ * test's server may take one between the pick and the bind (weed then dies: "address already in use"), so a
+ * start that loses that race is tried again on new ports.
+ */
 export async function startSeaweedFs(options: { startTimeoutMs?: number } = {}): Promise<SeaweedServer | undefined> {
   const bin = seaweedBinary();
   if (!bin) return undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchSeaweedFs(bin, options);
+    } catch (error) {
+      if (attempt >= 3 || !/address already in use/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+async function launchSeaweedFs(bin: string, options: { startTimeoutMs?: number }): Promise<SeaweedServer> {
   const base = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-seaweedfs-'));
   const [master, volume, filer, s3] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const logFile = path.join(base, 'weed.log');

@@ -12,9 +12,10 @@ import { vendorKeygen, vendorSign } from '../../support/license.ts';
 import { makeVideo } from '../../support/media.ts';
 import { startFaultProxy } from '../../support/fault-proxy.ts';
 import { NGINX_UNAVAILABLE, startGateway } from '../../support/gateway.ts';
-import { startSingleDrive, type Deployment } from '../../support/minio.ts';
-import { startMotoServer } from '../../support/moto.ts';
-import { startSeaweedFs, type SeaweedServer } from '../../support/seaweedfs.ts';
+import type { Deployment } from '../../support/minio.ts';
+import type { startMotoServer } from '../../support/moto.ts';
+import { startThreeStores } from '../../support/three-stores.ts';
+import type { SeaweedServer } from '../../support/seaweedfs.ts';
 import { watchRequests } from '../../support/wait.ts';
 import { listObjectGroups, listObjects } from '../../../src/core/s3/listing.ts';
 import { storageFailure } from '../../../src/core/s3/errors.ts';
@@ -79,7 +80,7 @@ describe('encode, jobs and verify on S3 stores that are not MinIO (moto, Seaweed
 
   before(async () => {
     mkdirSync(local, { recursive: true });
-    [minio, moto, weed] = await Promise.all([startSingleDrive(), startMotoServer(), startSeaweedFs()]);
+    ({ minio, moto, weed } = await startThreeStores());
     if (moto)
       stores.push({
         name: 'moto',

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from 'minio';
 import { parseJson, runCli, tempHome, transcript } from '../../support/cli.ts';
-import { startSingleDrive, type Deployment } from '../../support/minio.ts';
-import { startMotoServer } from '../../support/moto.ts';
-import { startSeaweedFs, type SeaweedServer } from '../../support/seaweedfs.ts';
+import type { Deployment } from '../../support/minio.ts';
+import type { startMotoServer } from '../../support/moto.ts';
+import { startThreeStores } from '../../support/three-stores.ts';
+import type { SeaweedServer } from '../../support/seaweedfs.ts';
 import type { EndpointCapabilities } from '../../../src/core/endpoints/capability-catalogue.ts';
 
 const status = (doc: EndpointCapabilities) => Object.fromEntries(doc.capabilities.map((c) => [c.id, c.status]));
@@ -20,7 +21,7 @@ describe('mpegflow endpoint check on MinIO, moto and SeaweedFS (real servers)', 
   const cli = (args: string[], input?: string) => runCli(args, { home, input, timeoutMs: 240_000 });
 
   before(async () => {
-    [minio, moto, weed] = await Promise.all([startSingleDrive(), startMotoServer(), startSeaweedFs()]);
+    ({ minio, moto, weed } = await startThreeStores());
     clients.minio = minio.client();
     const stores: [string, string, string, string][] = [['minio', minio.url, minio.accessKey, minio.secretKey]];
     if (moto) stores.push(['moto', moto.url, 'testing', 'testing-secret']);

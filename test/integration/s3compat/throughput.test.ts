@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from 'minio';
 import { parseJson, runCli, tempHome } from '../../support/cli.ts';
-import { startSingleDrive, type Deployment } from '../../support/minio.ts';
-import { startMotoServer } from '../../support/moto.ts';
-import { startSeaweedFs, type SeaweedServer } from '../../support/seaweedfs.ts';
+import type { Deployment } from '../../support/minio.ts';
+import type { startMotoServer } from '../../support/moto.ts';
+import { startThreeStores } from '../../support/three-stores.ts';
+import type { SeaweedServer } from '../../support/seaweedfs.ts';
 import type { EndpointTestOutput } from '../../../src/core/endpoints/probe.ts';
 
 async function names(client: Client, bucket: string): Promise<string[]> {
@@ -21,7 +22,7 @@ describe('mpegflow endpoint test --throughput (MinIO, moto, SeaweedFS)', () => {
   const cli = (args: string[], input?: string) => runCli(args, { home, input, timeoutMs: 240_000 });
 
   before(async () => {
-    [minio, moto, weed] = await Promise.all([startSingleDrive(), startMotoServer(), startSeaweedFs()]);
+    ({ minio, moto, weed } = await startThreeStores());
     await cli(['endpoint', 'add', 'minio', '--url', minio.url, '--access-key', minio.accessKey, '--secret-key-stdin'], minio.secretKey);
     if (moto) await cli(['endpoint', 'add', 'moto', '--url', moto.url, '--access-key', 'testing', '--secret-key-stdin'], 'testing-secret');
     if (weed)
