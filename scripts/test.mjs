@@ -41,8 +41,9 @@ const installers = [
   },
   {
     script: 'scripts/install-test-deps.sh',
-    what: 'ffmpeg, sqlite3, openssl, PyJWT, PostgreSQL and moto',
-    needs: (text) => /\b(ffmpeg|ffprobe|sqlite3|openssl|python3|moto|initdb|pg_ctl|postgres)\b/.test(text),
+    what: 'ffmpeg, sqlite3, openssl, PyJWT, PostgreSQL, moto, and for the release and monitoring tests xz, strip, systemd-analyze, promtool and lintian',
+    needs: (text) =>
+      /\b(ffmpeg|ffprobe|sqlite3|openssl|python3|moto|initdb|pg_ctl|postgres|dpkg|lintian|promtool|systemd-analyze)\b/.test(text),
   },
 ];
 
