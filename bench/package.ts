@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSingleDrive } from '../test/support/minio.ts';
 import { addBenchEndpoint, encodeArgs, encodeScript, generateSource, presetCommand } from './support/encode-pair.ts';
-import { median, timed } from './support/timed.ts';
+import { median, spread, timed } from './support/timed.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pairs = Number(process.argv[2] ?? 5);
@@ -53,7 +53,7 @@ try {
     `package-hls of a ${seconds} s 1080p25 H.264 source (${(statSync(source).size / 1e6).toFixed(0)} MB) MinIO -> MinIO; ${pairs} interleaved pairs after a warm-up; ${os.cpus().length} CPUs; load average ${os.loadavg()[0]!.toFixed(2)}`,
   );
   console.log(
-    `  mpegflow / script ${ratio.toFixed(3)}x (${Math.min(...ratios).toFixed(3)}-${Math.max(...ratios).toFixed(3)}); CPU s mpegflow ${median(cpu.mpegflow).toFixed(1)}, script ${median(cpu.script).toFixed(1)}; target < 1.0x: ${ratio < 1 ? 'PASS' : 'FAIL'}`,
+    `  mpegflow / script ${spread(ratios)}; CPU s mpegflow ${median(cpu.mpegflow).toFixed(1)}, script ${median(cpu.script).toFixed(1)}; target < 1.0x: ${ratio < 1 ? 'PASS' : 'FAIL'}`,
   );
 } finally {
   await minio.stop();

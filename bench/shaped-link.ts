@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSingleDrive, type Deployment } from '../test/support/minio.ts';
 import { addBenchEndpoint, encodeArgs, encodeScript, generateSource, presetCommand, type BenchStore } from './support/encode-pair.ts';
-import { median, timed } from './support/timed.ts';
+import { median, spread, timed } from './support/timed.ts';
 import { endpointThroughput, mcEnvFor, mcUpload, writePayload } from './support/throughput-pair.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -146,8 +146,6 @@ try {
       `throughput payload ${sizeMiB} MiB, ${concurrency} parts in flight; ${pairs} interleaved pair(s) a line, ${os.cpus().length} CPUs`,
   );
 
-  const range = (ratios: number[]) =>
-    `median ${median(ratios).toFixed(3)}x (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)})`;
   for (const [index, link] of links.entries()) {
     const label = `l${index}`;
     const linkWork = path.join(work, label);
@@ -201,12 +199,12 @@ try {
 
     const e = median(encode.ratios);
     console.log(
-      `[${link.name}] encode mpegflow / script ${range(encode.ratios)}; CPU s mpegflow ${median(encode.mpegflowCpu).toFixed(1)}, script ${median(encode.scriptCpu).toFixed(1)}; ` +
+      `[${link.name}] encode mpegflow / script median ${spread(encode.ratios)}; CPU s mpegflow ${median(encode.mpegflowCpu).toFixed(1)}, script ${median(encode.scriptCpu).toFixed(1)}; ` +
         `load ${encodeLoad.toFixed(2)}; target < ${link.target.toFixed(2)}: ${e < link.target ? 'PASS' : 'FAIL'}`,
     );
     const t = median(throughput.ratios);
     console.log(
-      `[${link.name}] upload endpoint test / mc cp ${range(throughput.ratios)} (${median(throughput.mpegflow).toFixed(1)} vs ${median(throughput.mc).toFixed(1)} MB/s); ` +
+      `[${link.name}] upload endpoint test / mc cp median ${spread(throughput.ratios)} (${median(throughput.mpegflow).toFixed(1)} vs ${median(throughput.mc).toFixed(1)} MB/s); ` +
         `CPU s mpegflow ${median(throughput.mpegflowCpu).toFixed(1)}, mc ${median(throughput.mcCpu).toFixed(1)}` +
         `${link.url === proxyUrl ? `, delay line (both comparisons, all pairs) ${delayLineCpu.toFixed(1)}` : ''}; ` +
         `load ${os.loadavg()[0]!.toFixed(2)}; target within 10 %: ${Math.abs(t - 1) <= 0.1 ? 'PASS' : 'FAIL'}`,

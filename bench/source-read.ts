@@ -12,7 +12,7 @@ import path from 'node:path';
 import { signerOf } from '../src/core/s3/client.ts';
 import { openSourceRelay } from '../src/core/encode/source/source-relay.ts';
 import { startSingleDrive } from '../test/support/minio.ts';
-import { median } from './support/timed.ts';
+import { median, spread } from './support/timed.ts';
 
 const pairs = Number(process.argv[2] ?? 7);
 const durations = (process.argv[3] ?? '20,60').split(',').map(Number);
@@ -66,7 +66,7 @@ try {
       `${seconds} s 1080p lossless source, ${mib.toFixed(0)} MiB: presigned ${(mib / median(times.presigned)).toFixed(0)} MiB/s, relay ${(mib / median(times.relay)).toFixed(0)} MiB/s; relay CPU ${((relayCpu / pairs / mib) * 1024).toFixed(2)} s per GiB`,
     );
     console.log(
-      `  time relay / presigned ${ratio.toFixed(3)}x (${Math.min(...ratios).toFixed(3)}-${Math.max(...ratios).toFixed(3)}), speed ${(1 / ratio).toFixed(2)}x, target >= 0.9x: ${ratio <= TARGET ? 'PASS' : 'FAIL'}`,
+      `  time relay / presigned ${spread(ratios)}, speed ${(1 / ratio).toFixed(2)}x, target >= 0.9x: ${ratio <= TARGET ? 'PASS' : 'FAIL'}`,
     );
   }
 } finally {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { minioBinary, startSingleDrive } from '../test/support/minio.ts';
-import { median, timed } from './support/timed.ts';
+import { median, spread, timed } from './support/timed.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sizeMiB = Number(process.argv[2] ?? 1024);
@@ -55,13 +55,14 @@ try {
     rows.mc.push({ mbs: mbs(theirs.ms), cpuS: theirs.cpuS });
     ratios.push(mbs(ours.ms) / mbs(theirs.ms));
   }
-  const spread = (values: number[], digits = 1) =>
-    `${median(values).toFixed(digits)} (min ${Math.min(...values).toFixed(digits)}, max ${Math.max(...values).toFixed(digits)})`;
   console.log(
     `upload of ${sizeMiB} MiB to a local MinIO, ${PART_MIB} MiB parts, ${CONCURRENCY} in flight; ${pairs} interleaved pairs after a warm-up; ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}`,
   );
   console.log(
-    `mpegflow uploader: ${spread(rows.mpegflow.map((r) => r.mbs))} MB/s, CPU ${spread(
+    `mpegflow uploader: ${spread(
+      rows.mpegflow.map((r) => r.mbs),
+      1,
+    )} MB/s, CPU ${spread(
       rows.mpegflow.map((r) => r.cpuS),
       2,
     )} s, peak RSS ${spread(
@@ -70,7 +71,10 @@ try {
     )} MB`,
   );
   console.log(
-    `mc cp:             ${spread(rows.mc.map((r) => r.mbs))} MB/s, CPU ${spread(
+    `mc cp:             ${spread(
+      rows.mc.map((r) => r.mbs),
+      1,
+    )} MB/s, CPU ${spread(
       rows.mc.map((r) => r.cpuS),
       2,
     )} s`,

@@ -9,6 +9,11 @@ export function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+/** A bench line's figure: the median, then the least and the most, e.g. "1.043 (min 1.020, max 1.110)". */
+export function spread(values: number[], digits = 3): string {
+  return `${median(values).toFixed(digits)} (min ${Math.min(...values).toFixed(digits)}, max ${Math.max(...values).toFixed(digits)})`;
+}
+
 /**
  * Runs a command under /usr/bin/time: wall time, CPU seconds (user + system) of
  * the whole process tree, and for the command itself the peak RSS (VmHWM,
