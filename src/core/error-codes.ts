@@ -149,6 +149,7 @@ export const ERROR_CODES = {
   STATE_DISK_FULL: { kind: 'external', exit: 1 },
   STATE_ERROR: { kind: 'external', exit: 1 },
   STATE_FOREIGN: { kind: 'user', exit: 1 },
+  STATE_IN_USE: { kind: 'user', exit: 1 },
   STATE_LOCKED: { kind: 'user', exit: 1 },
   STATE_NEWER: { kind: 'user', exit: 1 },
   STATE_OLDER: { kind: 'user', exit: 1 },

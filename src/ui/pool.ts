@@ -39,8 +39,16 @@ export function renderStoreStatus(status: StoreStatus, tty = Boolean(process.std
     lines.push(
       '',
       renderTable(
-        ['HOST', 'ALIVE', 'DEAD', 'STOPPED', 'LAST SEEN'],
-        status.hosts.map((h) => [h.host, h.alive, h.dead, h.stopped, h.lastSeen]),
+        ['HOST', 'ALIVE', 'DEAD', 'STOPPED', 'LAST SEEN', 'VERSION', 'CAN RUN'],
+        status.hosts.map((h) => [
+          h.host,
+          h.alive,
+          h.dead,
+          h.stopped,
+          h.lastSeen,
+          h.version,
+          h.canRun === null ? 'unknown' : h.canRun ? 'yes' : 'no',
+        ]),
         tty,
       ),
     );

@@ -5,7 +5,8 @@ import { submitJobs } from '../../src/core/jobs/submit.ts';
 import type { AreaSchema, Migration } from '../../src/core/store/migration.ts';
 import { migrate, type Db } from '../../src/core/store/open.ts';
 import { allSchemas } from '../../src/core/store/schemas.ts';
-import { storeStatus } from '../../src/core/store/status.ts';
+import { hostsStoppedByMigrating, storeStatus } from '../../src/core/store/status.ts';
+import { registerWorker } from '../../src/core/jobs/workers.ts';
 import { forEachBackend } from '../support/backends.ts';
 
 /** This mpegflow's schemas with more migrations of the jobs area, as a newer mpegflow would ship them. */
@@ -69,5 +70,47 @@ forEachBackend('schema upgrades across a pool (host by host)', (backend) => {
     assert.equal((await storeStatus(db)).schema.find((s) => s.area === 'jobs')!.state, 'newer');
     // the newer mpegflow itself carries on
     assert.equal(await migrate(db, schemas, 'auto'), 0);
+  });
+
+  it('db status says which host runs which version and whether it can run; a breaking migration would stop the live ones it names', async () => {
+    const worker = (host: string) => ({
+      id: `${host}:1:a`,
+      host,
+      pid: 1,
+      version: '0.1.0',
+      concurrency: 1,
+      endpoints: [],
+      heartbeatEveryMs: 15_000,
+    });
+    await registerWorker(db, worker('enc1'));
+    await registerWorker(db, worker('enc2'));
+    // enc2 runs a version from before workers recorded their schema
+    await db.run('UPDATE workers SET schema_known = NULL WHERE host = ?', ['enc2']);
+    const hosts = (await storeStatus(db)).hosts.sort((a, b) => a.host.localeCompare(b.host));
+    assert.deepEqual(
+      hosts.map((h) => [h.host, h.version, h.canRun]),
+      [
+        ['enc1', '0.1.0', true],
+        ['enc2', '0.1.0', null],
+      ],
+    );
+    const additive = {
+      description: 'a note on each job',
+      compatibility: 'additive' as const,
+      sql: 'ALTER TABLE jobs ADD COLUMN note TEXT',
+    };
+    assert.deepEqual(hostsStoppedByMigrating(await storeStatus(db), newer(additive)), [], 'an additive migration stops no one');
+    const breaking = newer(additive, {
+      description: 'priorities become a class name',
+      sql: 'ALTER TABLE jobs ADD COLUMN priority_class TEXT',
+    });
+    const known = Math.max(...allSchemas.find((s) => s.area === 'jobs')!.migrations.map((m) => m.version));
+    const stopped = hostsStoppedByMigrating(await storeStatus(db), breaking).sort((a, b) => a.host.localeCompare(b.host));
+    assert.deepEqual(stopped, [
+      { host: 'enc1', version: '0.1.0', lacks: `jobs v${known + 2}` },
+      { host: 'enc2', version: '0.1.0', lacks: `a record of its schema (needed: jobs v${known + 2})` },
+    ]);
+    await migrate(db, breaking);
+    assert.equal((await storeStatus(db, breaking)).hosts.find((h) => h.host === 'enc1')!.canRun, false, 'after it, enc1 cannot run');
   });
 });

@@ -118,5 +118,14 @@ export const jobsSchema: AreaSchema = {
           ALTER TABLE workers ADD COLUMN heartbeat_every_ms INTEGER;
         `,
     },
+    {
+      version: 6,
+      description: 'the schema versions each worker knows, so that `db status` and `db migrate` tell which hosts can run',
+      compatibility: 'additive',
+      sql: `
+          -- JSON {area: version}; NULL for workers of versions before it
+          ALTER TABLE workers ADD COLUMN schema_known TEXT;
+        `,
+    },
   ],
 };

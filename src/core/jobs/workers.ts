@@ -1,3 +1,4 @@
+import { knownVersions } from '../store/schemas.ts';
 import type { Db } from '../store/open.ts';
 
 /** A worker process as the pool sees it. */
@@ -13,6 +14,8 @@ export interface WorkerInfo {
   heartbeatAt: string;
   /** How often it beats (a quarter of its --lease-seconds); null for workers of versions before it was recorded. */
   heartbeatEveryMs: number | null;
+  /** The schema version of each area its mpegflow knows; null for workers of versions before it was recorded. */
+  schemaKnown: Record<string, number> | null;
   stoppedAt: string | null;
   jobsDone: number;
   jobsFailed: number;
@@ -32,6 +35,7 @@ interface WorkerRow {
   started_at: string;
   heartbeat_ms: number;
   heartbeat_every_ms: number | null;
+  schema_known: string | null;
   stopped_at: string | null;
   jobs_done: number;
   jobs_failed: number;
@@ -44,8 +48,8 @@ export async function registerWorker(
 ): Promise<void> {
   const ms = await db.nowMs();
   await db.run(
-    `INSERT INTO workers (id, host, pid, version, concurrency, endpoints, started_at, heartbeat_ms, heartbeat_every_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET heartbeat_ms = excluded.heartbeat_ms, heartbeat_every_ms = excluded.heartbeat_every_ms, stopped_at = NULL`,
+    `INSERT INTO workers (id, host, pid, version, concurrency, endpoints, started_at, heartbeat_ms, heartbeat_every_ms, schema_known) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET heartbeat_ms = excluded.heartbeat_ms, heartbeat_every_ms = excluded.heartbeat_every_ms, schema_known = excluded.schema_known, stopped_at = NULL`,
     [
       worker.id,
       worker.host,
@@ -56,6 +60,7 @@ export async function registerWorker(
       new Date(ms).toISOString(),
       ms,
       worker.heartbeatEveryMs,
+      JSON.stringify(knownVersions()),
     ],
   );
 }
@@ -96,6 +101,7 @@ export async function listWorkers(db: Db, { deadAfterMs = 120_000, sinceMs = 7 *
     startedAt: r.started_at,
     heartbeatAt: new Date(Number(r.heartbeat_ms)).toISOString(),
     heartbeatEveryMs: r.heartbeat_every_ms === null ? null : Number(r.heartbeat_every_ms),
+    schemaKnown: r.schema_known ? (JSON.parse(r.schema_known) as Record<string, number>) : null,
     stoppedAt: r.stopped_at,
     jobsDone: Number(r.jobs_done),
     jobsFailed: Number(r.jobs_failed),

@@ -5,7 +5,7 @@ import { jobsSchema } from '../jobs/schema.ts';
 import { licenseSchema } from '../license/schema.ts';
 import { replicationSchema } from '../replication/schema.ts';
 import { routesSchema } from '../routing/schema.ts';
-import type { AreaSchema } from './migration.ts';
+import { latestVersion, type AreaSchema } from './migration.ts';
 
 /** Every area's schema, migrated in this order when the state file opens. */
 export const allSchemas: AreaSchema[] = [
@@ -17,3 +17,8 @@ export const allSchemas: AreaSchema[] = [
   licenseSchema,
   routesSchema,
 ];
+
+/** The schema version of each area this mpegflow knows, as a worker records it for the pool to see. */
+export function knownVersions(schemas: AreaSchema[] = allSchemas): Record<string, number> {
+  return Object.fromEntries(schemas.map((s) => [s.area, latestVersion(s)]));
+}

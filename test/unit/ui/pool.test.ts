@@ -10,7 +10,19 @@ const status: StoreStatus = {
   location: 'postgres://mpegflow@db/mpegflow',
   schema: [{ area: 'jobs', applied: 3, known: 3, state: 'current' }],
   upToDate: true,
-  hosts: [{ host: 'enc1', alive: 2, dead: 0, stopped: 1, lastSeen: '2026-01-01T00:00:00Z' }],
+  hosts: [
+    {
+      host: 'enc1',
+      alive: 2,
+      dead: 0,
+      stopped: 1,
+      lastSeen: '2026-01-01T00:00:00Z',
+      version: '0.2.0',
+      schemaKnown: { jobs: 3 },
+      canRun: true,
+    },
+    { host: 'enc2', alive: 1, dead: 0, stopped: 0, lastSeen: '2026-01-01T00:00:00Z', version: '0.1.0', schemaKnown: null, canRun: null },
+  ],
   queue: { queued: 1, running: 2, done: 3, failed: 0, cancelled: 0 },
   auditEntries: 9,
   checkedAt: '2026-01-01T00:00:00Z',
@@ -22,7 +34,8 @@ describe('state store rendering', () => {
     for (const text of [tty, plain]) {
       assert.match(text, /^Backend\s+PostgreSQL \(shared by an encoder pool\)$/m);
       assert.match(text, /^Queue\s+1 queued, 2 running, 3 done, 0 failed, 0 cancelled$/m);
-      assert.match(text, /enc1/);
+      assert.match(text, /enc1.*0\.2\.0.*yes/);
+      assert.match(text, /enc2.*0\.1\.0.*unknown/);
     }
   });
 
@@ -60,6 +73,7 @@ describe('state store rendering', () => {
       startedAt: '2026-01-01T00:00:00Z',
       heartbeatAt: '2026-01-01T02:00:00Z',
       heartbeatEveryMs: 15_000,
+      schemaKnown: { jobs: 6 },
       stoppedAt: null,
       jobsDone: 4,
       jobsFailed: 1,
