@@ -61,6 +61,8 @@ export async function runPass(ctx: PassContext): Promise<void> {
   const command = displayCommand(tools.ffmpeg, args, url, label);
   emit({ type: 'stage', stage: pass.stage, state: 'start', at: now(), detail: pass.renditions.join(', ') });
   const parse = createProgressParser((progress) => {
+    // ffmpeg stopped (a signal, a cancel) still ends its progress with `progress=end`: that is not 100 %
+    if (progress.ended && signal.aborted) return;
     const { percent, etaSeconds } = progressFigures(progress, probe.durationSeconds);
     emit({
       type: 'encode',
