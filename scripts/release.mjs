@@ -12,11 +12,23 @@
 // which have just built it)]
 import { execFileSync } from 'node:child_process';
 import { createHash, createPrivateKey, sign } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { writeReleaseDocs } from './release-docs.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: flags } = parseArgs({
@@ -110,6 +122,9 @@ function stageTree(dest) {
   // the services and timers (for a tarball install to copy; the .deb installs them), alert rules, a dashboard
   for (const part of ['systemd', 'prometheus', 'grafana'])
     cpSync(path.join(root, 'packaging', part), path.join(dest, 'share', part), { recursive: true });
+  // man pages (share/man/man1) and bash and zsh completion (share/completions), from the commands' manifest
+  const manifest = JSON.parse(readFileSync(path.join(root, 'oclif.manifest.json'), 'utf8'));
+  writeReleaseDocs(path.join(dest, 'share'), { manifest, version, epoch, topics: pkg.oclif.topics });
   chmodSync(path.join(dest, 'bin', 'mpegflow'), 0o755);
   writeFileSync(path.join(dest, 'lib', 'RUNTIME'), `node ${nodeVersion}\n`);
 }
@@ -153,6 +168,15 @@ function debianPackage(stage, name) {
   mkdirSync(path.join(debRoot, 'usr', 'bin'), { recursive: true });
   symlinkSync('../lib/mpegflow/bin/mpegflow', path.join(debRoot, 'usr', 'bin', 'mpegflow'));
   cpSync(path.join(root, 'packaging', 'systemd'), path.join(debRoot, 'usr', 'lib', 'systemd', 'system'), { recursive: true });
+  // where man and the shells look, not left twice in usr/lib/mpegflow/share
+  const share = path.join(debRoot, 'usr', 'share');
+  const staged = path.join(lib, 'share');
+  mkdirSync(path.join(share, 'bash-completion', 'completions'), { recursive: true });
+  mkdirSync(path.join(share, 'zsh', 'vendor-completions'), { recursive: true });
+  renameSync(path.join(staged, 'man'), path.join(share, 'man'));
+  renameSync(path.join(staged, 'completions', 'mpegflow'), path.join(share, 'bash-completion', 'completions', 'mpegflow'));
+  renameSync(path.join(staged, 'completions', '_mpegflow'), path.join(share, 'zsh', 'vendor-completions', '_mpegflow'));
+  rmSync(path.join(staged, 'completions'), { recursive: true });
   const docs = path.join(debRoot, 'usr', 'share', 'doc', 'mpegflow');
   mkdirSync(docs, { recursive: true });
   writeFileSync(path.join(docs, 'changelog.gz'), gzipSync(changelog(), { level: 9 }));

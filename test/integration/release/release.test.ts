@@ -96,10 +96,48 @@ describe('the offline release (npm run release)', () => {
     assert.match(files, /\.\/usr\/lib\/mpegflow\/lib\/node\n/);
   });
 
+  it('ships a man page for every command and bash and zsh completion, in the .deb and under share/ in the tarball', () => {
+    const deb = path.join(tmp, 'deb');
+    execFileSync('dpkg-deb', ['-x', path.join(out, `mpegflow_${version}_amd64.deb`), deb]);
+    const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, unknown> };
+    const pages = ['mpegflow.1.gz', ...Object.keys(manifest.commands).map((id) => `mpegflow-${id.replaceAll(':', '-')}.1.gz`)].sort();
+    const man1 = path.join(deb, 'usr', 'share', 'man', 'man1');
+    assert.deepEqual(readdirSync(man1).sort(), pages);
+    assert.deepEqual(readdirSync(path.join(tmp, 'site', name, 'share', 'man', 'man1')).sort(), pages);
+
+    const page = execFileSync('man', ['-l', path.join(man1, 'mpegflow-encode.1.gz')], { encoding: 'utf8', env: { ...process.env, MANWIDTH: '100' } });
+    for (const heading of ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'EXIT STATUS', 'EXAMPLES', 'SEE ALSO']) assert.match(page, new RegExp(`^${heading}$`, 'm'));
+    assert.match(page, /^\s+mpegflow encode \[OPTIONS\] SOURCE$/m);
+    assert.match(page, /^\s+-p, --preset=VALUE\n\s+preset name .*Default: hls-h264\.$/m);
+    assert.match(page, /^\s+--retention-mode=governance\|compliance\n\s+.*One of: governance, compliance\.$/m);
+    assert.match(page, /^\s+\$ mpegflow encode clip\.mov --preset mp4-h264 --to \.\/web\/$/m);
+
+    const bash = path.join(deb, 'usr', 'share', 'bash-completion', 'completions', 'mpegflow');
+    const zsh = path.join(deb, 'usr', 'share', 'zsh', 'vendor-completions', '_mpegflow');
+    const completions = path.join(tmp, 'site', name, 'share', 'completions');
+    assert.deepEqual(readFileSync(path.join(completions, 'mpegflow')), readFileSync(bash));
+    assert.deepEqual(readFileSync(path.join(completions, '_mpegflow')), readFileSync(zsh));
+    execFileSync('bash', ['-n', bash]);
+    if (spawnSync('zsh', ['--version']).status === 0) execFileSync('zsh', ['-n', zsh]);
+    // what bash offers at <TAB> after these words (the last one is the word being completed)
+    const complete = (...words: string[]) =>
+      execFileSync('bash', ['-c', 'source "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _mpegflow; printf "%s\\n" "${COMPREPLY[@]}"', bash, ...words], {
+        encoding: 'utf8',
+      })
+        .split('\n')
+        .filter(Boolean);
+    assert.deepEqual(complete('mpegflow', 'job', 'su'), ['submit']);
+    assert.deepEqual(complete('mpegflow', 'encode', '--pr'), ['--preset', '--preset-file']);
+    assert.deepEqual(complete('mpegflow', 'encode', 'clip.mov', '--retention-mode', ''), ['governance', 'compliance']);
+    assert.ok(complete('mpegflow', '').includes('replicate'));
+  });
+
   it('lintian finds no error in the .deb', { skip: spawnSync('lintian', ['--version']).status !== 0 && 'lintian is not installed' }, () => {
     const run = spawnSync('lintian', [path.join(out, `mpegflow_${version}_amd64.deb`)], { encoding: 'utf8', timeout: 300_000 });
     const errors = run.stdout.split('\n').filter((line) => line.startsWith('E:'));
     assert.deepEqual(errors, [], run.stdout);
+    // mpegflow(1) and a page per command
+    assert.doesNotMatch(run.stdout, /no-manual-page/);
   });
 
   it('runs from the folder it was unpacked into on its own Node.js, not the older one on PATH', () => {
