@@ -68,6 +68,8 @@ run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 
 // oclif loads its plugins from node_modules by path; better-sqlite3 is native; pg reaches for optional native parts
 const notBundled = ['@oclif/plugin-autocomplete', 'better-sqlite3', 'pg'];
+// what dist/ loads from node_modules when it runs: those, and cli-table3, which src/ui/table.ts requires on first use
+const loadedFromNodeModules = [...notBundled, 'cli-table3'];
 const entryDir = path.join(root, 'node_modules', '.cache', 'mpegflow-build');
 mkdirSync(entryDir, { recursive: true });
 const entry = path.join(entryDir, 'mpegflow.ts');
@@ -93,4 +95,6 @@ await build({
   logLevel: 'warning',
   plugins: [httpByRequire],
 });
+// for the offline release (scripts/release.mjs), which carries these and what they need, and nothing else of node_modules
+writeFileSync(path.join(root, 'dist', 'node-modules.json'), `${JSON.stringify(loadedFromNodeModules)}\n`);
 run(bin('oclif'), ['manifest']);

@@ -10,7 +10,7 @@
 // order is sorted, so two builds of one commit on one host give the same checksums.
 // Usage: npm run release [-- --out DIR] [--sign-key FILE (Ed25519 private key, PEM)] [--prebuilt (dist/ as it is: the tests,
 // which have just built it)]
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, createPrivateKey, sign } from 'node:crypto';
 import {
   chmodSync,
@@ -36,12 +36,11 @@ const { values: flags } = parseArgs({
 });
 const out = path.resolve(flags.out ?? path.join(root, 'release'));
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-const version = pkg.version;
-const epoch = process.env.SOURCE_DATE_EPOCH ?? execFileSync('git', ['log', '-1', '--format=%ct'], { cwd: root }).toString().trim();
+const git = (...args) => execFileSync('git', args, { cwd: root }).toString().trim();
+const version = releaseVersion();
+const epoch = process.env.SOURCE_DATE_EPOCH ?? git('log', '-1', '--format=%ct');
 const run = (cmd, args, options = {}) => execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
 
-/** Modules the bundle leaves out (scripts/build.mjs: oclif's plugin, the native SQLite, pg), with what they need in turn. */
-const UNBUNDLED = ['@oclif/plugin-autocomplete', 'better-sqlite3', 'pg'];
 /** Of better-sqlite3, what runs here: its JavaScript and its prebuilt Node-API binary for linux-x64 (not the SQLite sources, nor the other platforms'). */
 const SQLITE_KEEP = ['package.json', 'lib', 'LICENSE', 'prebuilds/linux-x64.node'];
 
@@ -62,6 +61,17 @@ if (!existsSync(nodeBinary)) {
   ]);
 }
 const nodeVersion = execFileSync(nodeBinary, ['-p', 'process.version']).toString().trim();
+
+/**
+ * package.json's version for the commit tagged v<version>; any other commit's build says which commit it is,
+ * and counts the commits before it, so that each build of main sorts after the one before (dpkg compares it,
+ * and `mpegflow --version` and `db status` show it): 0.1.0+git412.984b5b5.
+ */
+function releaseVersion() {
+  const describe = ['describe', '--tags', '--exact-match', '--match', `v${pkg.version}`, 'HEAD'];
+  const tagged = spawnSync('git', describe, { cwd: root, stdio: 'ignore' }).status === 0;
+  return tagged ? pkg.version : `${pkg.version}+git${git('rev-list', '--count', 'HEAD')}.${git('rev-parse', '--short=7', 'HEAD')}`;
+}
 
 function fail(message) {
   console.error(`release: ${message}`);
@@ -107,9 +117,10 @@ function stageTree(dest) {
   for (const item of ['dist', 'oclif.manifest.json', 'presets', 'keys', 'schemas'])
     cpSync(path.join(root, item), path.join(app, item), { recursive: true });
   for (const item of ['run.js', 'node-check.js']) cpSync(path.join(root, 'bin', item), path.join(app, 'bin', item));
-  const { devDependencies: _, scripts: __, ...runtime } = pkg;
+  const { devDependencies: _, scripts: __, ...runtime } = { ...pkg, version };
   writeFileSync(path.join(app, 'package.json'), `${JSON.stringify(runtime, null, 2)}\n`);
-  for (const dir of closure(UNBUNDLED)) {
+  // the modules dist/ loads from node_modules (scripts/build.mjs lists them), with what they need in turn
+  for (const dir of closure(JSON.parse(readFileSync(path.join(root, 'dist', 'node-modules.json'), 'utf8')))) {
     const target = path.join(app, path.relative(root, dir));
     if (path.basename(dir) === 'better-sqlite3') {
       for (const keep of SQLITE_KEEP) cpSync(path.join(dir, keep), path.join(target, keep), { recursive: true });
@@ -201,8 +212,11 @@ function debianPackage(stage, name) {
     `Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: mpegflow\nLicense: ${pkg.license}\n`,
   );
   mkdirSync(path.join(debRoot, 'DEBIAN'));
-  // the mpegflow user and its folders (postinst); state kept on remove, gone on purge (postrm)
-  for (const script of ['postinst', 'postrm']) cpSync(path.join(root, 'packaging', 'debian', script), path.join(debRoot, 'DEBIAN', script));
+  // a downgrade refused (prerm); the mpegflow user and its folders (postinst); state kept on remove, gone on purge (postrm)
+  for (const script of ['prerm', 'postinst', 'postrm']) {
+    const text = readFileSync(path.join(root, 'packaging', 'debian', script), 'utf8').replaceAll('#VERSION#', version);
+    writeFileSync(path.join(debRoot, 'DEBIAN', script), text, { mode: 0o755 });
+  }
   const installedKb = Number(
     execFileSync('du', ['-sk', '--apparent-size', path.join(debRoot, 'usr')])
       .toString()

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
@@ -7,6 +7,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../../support/cli.ts';
 import { makeVideo } from '../../support/media.ts';
+import { buildPreviousRelease, buildRelease } from '../../support/release.ts';
+import { until } from '../../support/wait.ts';
+import type { StoreStatus } from '../../../src/core/store/status.ts';
 
 const UNITS = [
   'mpegflow-health.service',
@@ -43,6 +46,22 @@ function offlinePrefix(): string[] | undefined {
   return undefined;
 }
 
+/** `args` as a unit runs them: as the mpegflow user, with only its environment, the command itself the process (setpriv execs). */
+const SERVICE = [
+  'setpriv',
+  '--reuid=mpegflow',
+  '--regid=mpegflow',
+  '--init-groups',
+  '--',
+  'env',
+  '-i',
+  'PATH=/usr/bin:/bin',
+  'MPEGFLOW_HOME=/var/lib/mpegflow',
+  'NO_COLOR=1',
+];
+const asService = (args: string[], input?: string) =>
+  spawnSync(SERVICE[0]!, [...SERVICE.slice(1), ...args], { cwd: '/', encoding: 'utf8', input, timeout: 120_000 });
+
 /**
  * The offline release as a site without a network gets it: built from this checkout, unpacked into an
  * empty folder, and run with no network and a PATH without the project's toolchain (the system's own
@@ -51,9 +70,9 @@ function offlinePrefix(): string[] | undefined {
 describe('the offline release (npm run release)', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'mpegflow-release-'));
   const out = path.join(tmp, 'out');
-  const version = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
-  const name = `mpegflow-${version}-linux-x64`;
-  const installed = path.join(tmp, 'site', name, 'bin', 'mpegflow');
+  let version = '';
+  let name = '';
+  let installed = '';
   const offline = offlinePrefix();
   const siteEnv = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: path.join(tmp, 'home'), MPEGFLOW_HOME: path.join(tmp, 'state'), NO_COLOR: '1' };
   const mpegflow = (args: string[], options: { offline?: boolean; env?: Record<string, string> } = {}) => {
@@ -67,10 +86,8 @@ describe('the offline release (npm run release)', () => {
   before(() => {
     execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', key]);
     execFileSync('openssl', ['pkey', '-in', key, '-pubout', '-out', publicKey]);
-    execFileSync(process.execPath, [path.join(repoRoot, 'scripts', 'release.mjs'), '--out', out, '--prebuilt', '--sign-key', key], {
-      env: { ...process.env, SOURCE_DATE_EPOCH: '1796000000' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    ({ version, name } = buildRelease(repoRoot, out, { prebuilt: true, signKey: key, epoch: '1796000000' }));
+    installed = path.join(tmp, 'site', name, 'bin', 'mpegflow');
     mkdirSync(path.join(tmp, 'site'));
     execFileSync('tar', ['-xJf', path.join(out, `${name}.tar.xz`), '-C', path.join(tmp, 'site')]);
     mkdirSync(siteEnv.HOME);
@@ -144,7 +161,9 @@ describe('the offline release (npm run release)', () => {
     const system = spawnSync('node', ['-p', 'process.versions.node'], { env: siteEnv, encoding: 'utf8' });
     const run = mpegflow(['--version']);
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, new RegExp(`mpegflow/${version.replace(/\./g, '\\.')} linux-x64 node-v24\\.`));
+    // an untagged commit's build says which commit it is
+    assert.match(version, /^\d+\.\d+\.\d+(\+git\d+\.[0-9a-f]{7})?$/);
+    assert.ok(run.stdout.startsWith(`mpegflow/${version} linux-x64 node-v24.`), run.stdout);
     assert.ok(system.status !== 0 || !run.stdout.includes(`node-v${system.stdout.trim()}`), 'not the system node');
   });
 
@@ -184,13 +203,6 @@ describe('the offline release (npm run release)', () => {
         assert.equal(verify.status, 0, verify.stderr);
         assert.equal(verify.stderr.trim(), '', 'no warning');
 
-        const asService = (args: string[], input?: string) =>
-          spawnSync('runuser', ['-u', 'mpegflow', '--', 'env', '-i', 'PATH=/usr/bin:/bin', 'MPEGFLOW_HOME=/var/lib/mpegflow', ...args], {
-            cwd: '/',
-            encoding: 'utf8',
-            input,
-            timeout: 60_000,
-          });
         // on standard input: the service user reads no file of root's
         const license = readFileSync(path.join(repoRoot, 'test', 'fixtures', 'licenses', 'evaluation.license'), 'utf8');
         const installedLicense = asService(['/usr/bin/mpegflow', 'license', 'install', '-'], license);
@@ -217,6 +229,91 @@ describe('the offline release (npm run release)', () => {
       }
       assert.equal(existsSync('/var/lib/mpegflow'), false, 'purging removes it');
       assert.equal(existsSync('/etc/mpegflow'), false);
+    },
+  );
+
+  it(
+    "an upgrade from the previous commit's .deb keeps the queue and the audit chain; SIGTERM hands a running job back and exits 0; a downgrade is refused",
+    { skip: !canInstallPackages && 'needs root, dpkg and systemd-analyze: the packages are installed on this machine and removed' },
+    async (t) => {
+      const previous = buildPreviousRelease(tmp, path.join(tmp, 'previous-out'));
+      if ('skip' in previous) return t.skip(previous.skip);
+      const cli = (args: string[], input?: string) => asService(['/usr/bin/mpegflow', ...args], input);
+      const ok = (args: string[], input?: string) => {
+        const run = cli(args, input);
+        assert.equal(run.status, 0, `mpegflow ${args.join(' ')}\n${run.stdout}${run.stderr}`);
+        return run.stdout;
+      };
+      const states = () => Object.fromEntries((JSON.parse(ok(['job', 'list', '--json'])) as { jobs: { id: number; state: string }[] }).jobs.map((j) => [j.id, j.state]));
+      execFileSync('dpkg', ['-i', previous.deb], { stdio: 'ignore' });
+      try {
+        const media = '/var/lib/mpegflow/media';
+        mkdirSync(media);
+        makeVideo(path.join(media, 'a.mp4'), { width: 320, height: 240, seconds: 2 });
+        makeVideo(path.join(media, 'b.mp4'), { width: 320, height: 240, seconds: 2 });
+        makeVideo(path.join(media, 'c.mp4'), { width: 1280, height: 720, seconds: 20 });
+        execFileSync('chown', ['-R', 'mpegflow:mpegflow', media]);
+
+        // the site as the previous release leaves it: a job done, two queued, entries on the audit chain
+        ok(['license', 'install', '-', '--json'], readFileSync(path.join(repoRoot, 'test', 'fixtures', 'licenses', 'evaluation.license'), 'utf8'));
+        ok(['job', 'submit', `${media}/a.mp4`, '--preset', 'proxy', '--to', '/var/lib/mpegflow/out-a', '--json']);
+        ok(['worker', '--drain', '--json']);
+        ok(['job', 'submit', `${media}/b.mp4`, '--preset', 'proxy', '--to', '/var/lib/mpegflow/out-b', '--json']);
+        ok(['job', 'submit', `${media}/c.mp4`, '--preset', 'hls-h264', '--to', '/var/lib/mpegflow/out-c', '--json']);
+        assert.deepEqual(states(), { 1: 'done', 2: 'queued', 3: 'queued' });
+        ok(['audit', 'verify', '--json']);
+
+        execFileSync('dpkg', ['-i', path.join(out, `mpegflow_${version}_amd64.deb`)], { stdio: 'ignore' });
+        assert.ok(ok(['--version']).startsWith(`mpegflow/${version} `), 'the new release runs');
+        ok(['audit', 'verify']);
+        assert.deepEqual(states(), { 1: 'done', 2: 'queued', 3: 'queued' });
+        // a table, as an operator reads the queue (the release carries what tables need)
+        assert.match(ok(['job', 'list']), /^\s*3\s.*queued/m);
+        const status = JSON.parse(ok(['db', 'status', '--json'])) as StoreStatus;
+        assert.equal(status.upToDate, true);
+        const host = status.hosts[0]!;
+        assert.equal(host.version, previous.version, 'the host as its last worker ran');
+        assert.notEqual(host.canRun, false);
+
+        // the previous program beside the migrated state: it goes on after additive changes, refuses after a breaking one
+        mkdirSync(path.join(tmp, 'previous-site'));
+        execFileSync('tar', ['-xJf', previous.tarball, '-C', path.join(tmp, 'previous-site')]);
+        execFileSync('chmod', ['-R', 'a+rX', tmp]);
+        const older = (args: string[]) => asService([path.join(tmp, 'previous-site', previous.name, 'bin', 'mpegflow'), ...args]);
+        const seen = JSON.parse(older(['db', 'status', '--json']).stdout) as StoreStatus;
+        const breaking = seen.schema.some((s) => s.state === 'newer');
+        const listed = older(['job', 'list', '--json']);
+        assert.equal(listed.status, breaking ? 1 : 0, listed.stderr);
+        if (breaking) assert.match(listed.stderr, /changed by a newer mpegflow in a way this one cannot use/);
+
+        // the worker unit's command, stopped by systemd's SIGTERM (KillMode=mixed: the main process) mid-encode
+        const command = execStart(readFileSync('/usr/lib/systemd/system/mpegflow-worker@.service', 'utf8'), '1', '1');
+        const worker = spawn(SERVICE[0]!, [...SERVICE.slice(1), ...command], { cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] });
+        let log = '';
+        worker.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+        const exited = new Promise<number | null>((resolve) => worker.on('exit', (code) => resolve(code)));
+        await until('job 3 to be encoding', () => /job 3: encode .*\d+\.\d%/.test(log), 120_000);
+        const stopping = Date.now();
+        worker.kill('SIGTERM');
+        assert.equal(await exited, 0, log);
+        const stopMs = Date.now() - stopping;
+        assert.ok(stopMs < 90_000, `stopped within TimeoutStopSec (${stopMs} ms)`);
+        assert.doesNotMatch(log.split('SIGTERM')[1] ?? '', /100\.0%/, 'a stopped encode is not reported done');
+        assert.deepEqual(states(), { 1: 'done', 2: 'done', 3: 'queued' });
+        assert.match(ok(['job', 'show', '3']), /0 of 3 allowed failures used/, 'the stop is not counted as a failure');
+
+        ok(['worker', '--drain']);
+        assert.deepEqual(states(), { 1: 'done', 2: 'done', 3: 'done' });
+        assert.ok(existsSync('/var/lib/mpegflow/out-c/manifest.json'));
+        ok(['audit', 'verify']);
+
+        const downgrade = spawnSync('dpkg', ['-i', previous.deb], { encoding: 'utf8' });
+        assert.notEqual(downgrade.status, 0, 'the downgrade is refused');
+        assert.match(downgrade.stderr + downgrade.stdout, new RegExp(`refusing to downgrade from ${version.replace(/[.+]/g, '\\$&')} to ${previous.version.replace(/[.+]/g, '\\$&')}`));
+        assert.ok(ok(['--version']).startsWith(`mpegflow/${version} `), 'the newer release is still installed');
+      } finally {
+        execFileSync('dpkg', ['--purge', 'mpegflow'], { stdio: 'ignore' });
+      }
     },
   );
 
