@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../../support/cli.ts';
 import { makeVideo } from '../../support/media.ts';
+import { minioBinary } from '../../support/minio.ts';
 import { buildPreviousRelease, buildRelease } from '../../support/release.ts';
 import { until } from '../../support/wait.ts';
 import type { StoreStatus } from '../../../src/core/store/status.ts';
@@ -181,6 +182,46 @@ describe('the offline release (npm run release)', () => {
       assert.equal(installedLicense.status, 0, installedLicense.stderr);
       const verified = mpegflow(['license', 'verify', '--json'], { offline: true });
       assert.equal((JSON.parse(verified.stdout) as { status: string }).status, 'OK', verified.stdout);
+    },
+  );
+
+  it(
+    'with no network: a worker of the unpacked release drains a queue against a MinIO started in the same namespace',
+    { skip: !offline && 'neither `unshare -n` nor `unshare -rn` is allowed here: the release is not run offline' },
+    () => {
+      const work = path.join(tmp, 'offline-pool');
+      mkdirSync(work);
+      makeVideo(path.join(work, 'clip.mp4'), { width: 320, height: 240, seconds: 2 });
+      // loopback up, MinIO on it, a bucket with a source (mc), then only mpegflow: endpoint, submit, drain
+      const script = `set -eu
+ip link set lo up
+export MINIO_ROOT_USER=mpegflow MINIO_ROOT_PASSWORD=offline-secret-9f3 MINIO_CI_CD=1 MINIO_BROWSER=off MINIO_UPDATE=off MINIO_CALLHOME_ENABLE=off
+"$MINIO" server --address 127.0.0.1:9000 --console-address 127.0.0.1:9001 "$WORK/data" > "$WORK/minio.log" 2>&1 &
+trap 'kill $!' EXIT
+export MC_CONFIG_DIR="$WORK/mc"
+for i in $(seq 150); do "$MC" alias set site http://127.0.0.1:9000 "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" > /dev/null 2>&1 && break; sleep 0.2; done
+"$MC" mb -q site/media site/out > /dev/null
+"$MC" cp -q "$WORK/clip.mp4" site/media/clip.mp4 > /dev/null
+printf %s "$MINIO_ROOT_PASSWORD" | "$MPEGFLOW" endpoint add site --url http://127.0.0.1:9000 --access-key "$MINIO_ROOT_USER" --secret-key-stdin > /dev/null
+"$MPEGFLOW" job submit site/media/clip.mp4 --preset proxy --to site/out/clip/ --json > "$WORK/submit.json"
+"$MPEGFLOW" worker --drain --json > "$WORK/drain.json"
+"$MC" ls -r site/out > "$WORK/stored.txt"
+`;
+      const run = spawnSync(offline![0]!, [...offline!.slice(1), 'bash', '-c', script], {
+        cwd: tmp,
+        env: { ...siteEnv, MPEGFLOW_HOME: path.join(work, 'state'), WORK: work, MPEGFLOW: installed, MINIO: minioBinary(), MC: minioBinary('mc') },
+        encoding: 'utf8',
+        timeout: 180_000,
+      });
+      assert.equal(run.status, 0, `${run.stderr}\n${existsSync(path.join(work, 'minio.log')) ? readFileSync(path.join(work, 'minio.log'), 'utf8') : ''}`);
+      const drained = JSON.parse(readFileSync(path.join(work, 'drain.json'), 'utf8')) as { jobs: { state: string }[] };
+      assert.deepEqual(
+        drained.jobs.map((j) => j.state),
+        ['done'],
+      );
+      const stored = readFileSync(path.join(work, 'stored.txt'), 'utf8');
+      assert.match(stored, /clip\/manifest\.json/);
+      assert.match(stored, /clip\/.*\.mp4/);
     },
   );
 
