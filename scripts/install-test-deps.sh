@@ -8,8 +8,8 @@
 # moto's S3 server (a real S3 implementation that is not MinIO); for the
 # offline release the tests build: xz, binutils (strip), systemd
 # (systemd-analyze verify of the units the .deb ships; nothing is started),
-# Prometheus's promtool (the alert rules are checked and unit-tested) and
-# lintian (the .deb must show no error).
+# Prometheus's promtool (the alert rules are checked and unit-tested),
+# lintian (the .deb must show no error) and zsh (its completion is checked).
 #
 #   --check   install nothing: list what is missing on stderr, exit 1 if anything is
 set -euo pipefail
@@ -17,7 +17,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 check_only=false
 [ "${1:-}" = "--check" ] && check_only=true
 
-packages=(ffmpeg sqlite3 openssl python3-jwt python3-cryptography python3-venv postgresql xz-utils binutils systemd prometheus lintian)
+packages=(ffmpeg sqlite3 openssl python3-jwt python3-cryptography python3-venv postgresql xz-utils binutils systemd prometheus lintian zsh)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
