@@ -11,7 +11,12 @@ export function resolve(checker: ts.TypeChecker, name: ts.EntityName): ts.Symbol
 }
 
 /** "job/list.ts" → "job-list" (the command `job list`). */
-const commandId = (file: string) => file.replace(/\.ts$/, '').split(path.sep).join('-');
+const commandId = (file: string) =>
+  file
+    .replace(/\.ts$/, '')
+    .split(path.sep)
+    .join('-')
+    .replace(/-index$/, '');
 /** A name no source type has (a result type may share the command's name, e.g. EncodeResult). */
 export const rootName = (id: string) => `CommandOutput_${id.replaceAll('-', '_')}`;
 

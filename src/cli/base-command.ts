@@ -72,12 +72,17 @@ export abstract class BaseCommand<T extends object> extends Command {
     if (this.commandClass.audited) await this.auditContext();
     const result = await this.execute();
     const exitCode = this.exitCodeFor(result);
-    if (this.commandClass.audited && !this.#audit?.recorded) {
+    if (this.auditsHere() && !this.#audit?.recorded) {
       await (await this.auditContext()).record(await this.store(), { exitCode, outcome: exitCode === 0 ? 'success' : 'failure' });
     }
     if (!this.jsonEnabled()) this.renderHuman(result);
     process.exitCode = exitCode;
     return result;
+  }
+
+  /** Whether this run leaves its audit entry in this host's state (a brokered worker has none: its broker audits). */
+  protected auditsHere(): boolean {
+    return this.commandClass.audited;
   }
 
   private get commandClass(): typeof BaseCommand {
@@ -152,7 +157,7 @@ export abstract class BaseCommand<T extends object> extends Command {
   }
 
   private async recordFailure(exitCode: number, err: MpegflowError): Promise<void> {
-    if (!this.commandClass.audited || this.#audit?.recorded) return;
+    if (!this.auditsHere() || this.#audit?.recorded) return;
     try {
       await (
         await this.auditContext()

@@ -2,7 +2,9 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.ts';
 import { untilInterrupted } from '../cli/cancellation.ts';
 import { workerExitCode } from '../core/jobs/worker-exit.ts';
-import type { WorkerResult } from '../core/jobs/worker.ts';
+import type { Job } from '../core/jobs/model.ts';
+import type { JobContext, WorkerEvent, WorkerResult } from '../core/jobs/worker.ts';
+import { brokerConnection, brokerFlags } from '../cli/broker-connection.ts';
 import { concurrencyLoweredNote, renderWorkerRun, workerEventLine } from '../ui/jobs.ts';
 
 export default class Worker extends BaseCommand<WorkerResult> {
@@ -30,41 +32,64 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
       description:
         'scratch folder for outputs before they are stored (default: a hidden folder inside a local destination, else the temp folder)',
     }),
+    broker: Flags.string({
+      description: 'work through this broker (https://HOST:PORT): no database and no storage key on this host, grants scoped to each job',
+    }),
+    ...brokerFlags,
   };
+
+  #brokered = false;
+
+  protected override auditsHere(): boolean {
+    return !this.#brokered && super.auditsHere();
+  }
 
   protected async execute(): Promise<WorkerResult> {
     const { flags } = await this.parse(Worker);
-    const db = await this.store();
-    const { runEncodeWorker } = await import('../core/jobs/encode-worker.ts');
     const { createPlainProgress } = await import('../ui/encode-progress.ts');
     const quiet = this.jsonEnabled() && !this.argv.includes('--verbose');
     const say = (line: string) => {
       if (!quiet) process.stderr.write(`${new Date().toISOString()} ${line}\n`);
     };
-    return runEncodeWorker(
-      {
-        concurrency: flags.concurrency,
-        drain: flags.drain,
-        maxJobs: flags['max-jobs'],
-        leaseSeconds: flags['lease-seconds'],
-        pollSeconds: flags['poll-seconds'],
-        backoffSeconds: flags['backoff-seconds'],
-        workDir: flags['work-dir'],
-      },
-      {
-        db,
-        audit: await this.auditContext(),
-        onConcurrencyLowered: (asked, allowed) => this.note(concurrencyLoweredNote(asked, allowed)),
-        onProgress: (j, ctx) =>
-          createPlainProgress((line) => {
-            const text = line.replace(/\n$/, '').replace(/^\S+ /, '');
-            ctx.log(text);
-            say(`job ${j.id}: ${text}`);
-          }).listener,
-        onEvent: (event) => say(workerEventLine(event)),
-        interruptible: (work) => untilInterrupted(work, (signal) => say(`${signal}: stopping; running jobs go back to the queue`)),
-      },
-    );
+    const request = {
+      concurrency: flags.concurrency,
+      drain: flags.drain,
+      maxJobs: flags['max-jobs'],
+      leaseSeconds: flags['lease-seconds'],
+      pollSeconds: flags['poll-seconds'],
+      backoffSeconds: flags['backoff-seconds'],
+      workDir: flags['work-dir'],
+    };
+    const reporting = {
+      onProgress: (j: Job, ctx: JobContext) =>
+        createPlainProgress((line) => {
+          const text = line.replace(/\n$/, '').replace(/^\S+ /, '');
+          ctx.log(text);
+          say(`job ${j.id}: ${text}`);
+        }).listener,
+      onEvent: (event: WorkerEvent) => say(workerEventLine(event)),
+      interruptible: <R>(work: (signal: AbortSignal) => Promise<R>) =>
+        untilInterrupted(work, (signal) => say(`${signal}: stopping; running jobs go back to the queue`)),
+    };
+    if (flags.broker) {
+      // no state, no audit entry, no key on this host: the broker holds them all
+      this.#brokered = true;
+      const { BrokerClient } = await import('../core/broker/client.ts');
+      const { runBrokeredWorker } = await import('../core/broker/brokered-worker.ts');
+      const broker = new BrokerClient(brokerConnection(flags.broker, flags));
+      try {
+        return await runBrokeredWorker(request, { ...reporting, broker });
+      } finally {
+        broker.close();
+      }
+    }
+    const { runEncodeWorker } = await import('../core/jobs/encode-worker.ts');
+    return runEncodeWorker(request, {
+      ...reporting,
+      db: await this.store(),
+      audit: await this.auditContext(),
+      onConcurrencyLowered: (asked, allowed) => this.note(concurrencyLoweredNote(asked, allowed)),
+    });
   }
 
   protected override exitCodeFor(result: WorkerResult): number {

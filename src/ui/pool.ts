@@ -59,10 +59,11 @@ export function renderStoreStatus(status: StoreStatus, tty = Boolean(process.std
 export function renderWorkers(workers: WorkerInfo[], tty = Boolean(process.stdout.isTTY)): string {
   if (workers.length === 0) return 'No workers seen in the last 7 days. Start one with `mpegflow worker`.';
   return renderTable(
-    ['HOST', 'WORKER', 'STATUS', 'RUNNING', 'DONE', 'FAILED', 'STORED', 'JOBS/H', 'HEARTBEAT', 'VERSION'],
+    ['HOST', 'WORKER', 'MODE', 'STATUS', 'RUNNING', 'DONE', 'FAILED', 'STORED', 'JOBS/H', 'HEARTBEAT', 'VERSION'],
     workers.map((w) => [
       w.host,
       w.id,
+      w.mode,
       w.status,
       w.running.length > 0 ? w.running.map((j) => `#${j.id}`).join(' ') : '-',
       w.jobsDone,

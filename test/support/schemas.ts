@@ -27,7 +27,7 @@ export function schemaFor(args: string[], document: unknown): string | undefined
   if (isError) return 'error.json';
   const firstFlag = args.findIndex((a) => a.startsWith('-'));
   const words = firstFlag === -1 ? args : args.slice(0, firstFlag);
-  for (let n = Math.min(words.length, 2); n > 0; n--) {
+  for (let n = Math.min(words.length, 3); n > 0; n--) {
     const id = `${words.slice(0, n).join('-')}.json`;
     if (validator().getSchema(id)) return id;
   }

@@ -11,6 +11,7 @@ import { destinationManifest, discard, promote, stagingFor } from '../encode/out
 import type { ProgressListener } from '../encode/ffmpeg/progress.ts';
 import { resolvePreset } from '../encode/presets/presets.ts';
 import type { Job } from './model.ts';
+import type { RecordedUpload } from './queue.ts';
 import type { FailureVerdict, JobContext, JobOutcome } from './worker.ts';
 
 export interface EncodeJobDeps {
@@ -40,7 +41,7 @@ export async function runEncodeJob(job: Job, context: JobContext, deps: EncodeJo
   const source = parseObjectPath(job.source, deps.isAlias);
   const destination = destinationFrom(parseObjectPath(job.destination, deps.isAlias));
   const client = destination.kind === 'remote' ? deps.s3For(destination.alias) : undefined;
-  await clearEarlierAttempts(job, context, destination, deps);
+  if (!context.earlierAttemptsCleared) await clearEarlierAttempts(job, destination, { ...context.uploads, s3For: deps.s3For });
   const staging = stagingFor(destination, job.id, job.leaseGeneration);
   const result = await runEncode({
     source,
@@ -67,8 +68,24 @@ export async function runEncodeJob(job: Job, context: JobContext, deps: EncodeJo
     durationSeconds: result.durationSeconds,
     attempts: result.attempts,
   };
+  return publication(job, summary, destination, job.leaseGeneration, client);
+}
+
+/**
+ * How a finished attempt's outputs are put in place (under the confirmed lease) or dropped: its staging
+ * promoted to the destination with the job's retention, or, when the encode was already at the destination,
+ * only that retention set. The worker that holds the keys runs it; a broker runs it for keyless workers.
+ */
+export async function publication(
+  job: Job,
+  summary: Record<string, unknown>,
+  destination: DestinationLocation,
+  generation: number,
+  client: Client | undefined,
+): Promise<JobOutcome> {
+  const staging = stagingFor(destination, job.id, generation);
   const lock = retentionLock(job, destination, client);
-  if (result.status === 'skipped') {
+  if (summary.status === 'skipped') {
     // an earlier attempt published; it may have stopped before its retention was set
     const published = lock ? await destinationManifest(destination, client) : null;
     if (!lock || !published || destination.kind !== 'remote') return { result: summary };
@@ -110,14 +127,18 @@ function retentionLock(job: Job, destination: DestinationLocation, client: Clien
 }
 
 /** What killed or stalled earlier attempts left: their staging and their unfinished multipart uploads. */
-async function clearEarlierAttempts(job: Job, context: JobContext, destination: DestinationLocation, deps: EncodeJobDeps): Promise<void> {
+export async function clearEarlierAttempts(
+  job: Job,
+  destination: DestinationLocation,
+  deps: { stale: () => Promise<RecordedUpload[]>; finished: (uploadId: string) => Promise<void>; s3For: (alias: string) => Client },
+): Promise<void> {
   if (job.leaseGeneration <= 1) return;
-  for (const upload of await context.uploads.stale()) {
+  for (const upload of await deps.stale()) {
     await deps
       .s3For(upload.alias)
       .abortMultipartUpload(upload.bucket, upload.key, upload.uploadId)
       .catch(() => undefined);
-    await context.uploads.finished(upload.uploadId);
+    await deps.finished(upload.uploadId);
   }
   for (let generation = 1; generation < job.leaseGeneration; generation++) {
     const old = stagingFor(destination, job.id, generation);

@@ -222,6 +222,22 @@ async function claim(
   return fromRow((await row(tx, Number(next.id)))!);
 }
 
+/**
+ * The job, while a worker of `host` holds its unexpired lease at `generation` (a broker checks each call of a
+ * worker against it); undefined once it was taken over, ran out, or ended.
+ */
+export async function heldJob(
+  db: Db,
+  id: number,
+  generation: number,
+  host: string,
+): Promise<(Job & { leaseExpiresAt: number }) | undefined> {
+  const found = await row(db, id);
+  if (!found || found.state !== 'running' || Number(found.lease_generation) !== generation) return undefined;
+  if (!found.lease_owner?.startsWith(`${host}:`) || Number(found.lease_expires_at) < (await db.nowMs())) return undefined;
+  return { ...fromRow(found), leaseExpiresAt: Number(found.lease_expires_at) };
+}
+
 /** The claim a worker holds: the job and the lease generation it was given. */
 export type Lease = Pick<Job, 'id' | 'leaseGeneration' | 'attempts'>;
 
@@ -315,6 +331,19 @@ export function jobBackoffMs(attempt: number, baseMs = 30_000, random = Math.ran
  * back-off until the attempts run out; permanent ones (bad input) fail now.
  * Attempts lost to dead workers do not count against the limit.
  */
+/** How an attempt ended, when it did not publish. */
+export interface FailedAttempt {
+  lease: Lease;
+  error: string;
+  transient: boolean;
+  /** What the attempt measured before it failed; kept as the job's result. */
+  result?: Record<string, unknown>;
+  cancelled?: boolean;
+  /** The worker was asked to stop: the job goes back at once, and the attempt does not count (as a lost lease does not). */
+  stopped?: boolean;
+  backoffBaseMs?: number;
+}
+
 export async function failAttempt({
   db,
   lease,
@@ -325,17 +354,8 @@ export async function failAttempt({
   stopped = false,
   backoffBaseMs,
   random,
-}: {
+}: FailedAttempt & {
   db: Db;
-  lease: Lease;
-  error: string;
-  transient: boolean;
-  /** What the attempt measured before it failed; kept as the job's result. */
-  result?: Record<string, unknown>;
-  cancelled?: boolean;
-  /** The worker was asked to stop: the job goes back at once, and the attempt does not count (as a lost lease does not). */
-  stopped?: boolean;
-  backoffBaseMs?: number;
   /** Draws the back-off (default Math.random; tests give their own). */
   random?: () => number;
 }): Promise<JobState | 'lost'> {
@@ -456,18 +476,32 @@ export async function forgetUpload(db: Db, uploadId: string): Promise<void> {
   await db.run('DELETE FROM job_uploads WHERE upload_id = ?', [uploadId]);
 }
 
+/** The uploads one lease of a job started (a broker grants their parts, their completion and their abort only). */
+export async function leaseUploads(db: Db, jobId: number, generation: number): Promise<RecordedUpload[]> {
+  const rows = await db.all<UploadRow>('SELECT * FROM job_uploads WHERE job_id = ? AND generation = ?', [jobId, generation]);
+  return rows.map(fromUploadRow);
+}
+
+interface UploadRow {
+  upload_id: string;
+  job_id: number;
+  generation: number;
+  alias: string;
+  bucket: string;
+  object_key: string;
+}
+
+const fromUploadRow = (r: UploadRow): RecordedUpload => ({
+  uploadId: r.upload_id,
+  jobId: Number(r.job_id),
+  generation: Number(r.generation),
+  alias: r.alias,
+  bucket: r.bucket,
+  key: r.object_key,
+});
+
 /** Uploads of earlier generations of a job: their workers are gone, so they are aborted. */
 export async function staleUploads(db: Db, lease: Lease): Promise<RecordedUpload[]> {
-  const rows = await db.all<{ upload_id: string; job_id: number; generation: number; alias: string; bucket: string; object_key: string }>(
-    'SELECT * FROM job_uploads WHERE job_id = ? AND generation < ?',
-    [lease.id, lease.leaseGeneration],
-  );
-  return rows.map((r) => ({
-    uploadId: r.upload_id,
-    jobId: Number(r.job_id),
-    generation: Number(r.generation),
-    alias: r.alias,
-    bucket: r.bucket,
-    key: r.object_key,
-  }));
+  const rows = await db.all<UploadRow>('SELECT * FROM job_uploads WHERE job_id = ? AND generation < ?', [lease.id, lease.leaseGeneration]);
+  return rows.map(fromUploadRow);
 }

@@ -127,5 +127,14 @@ export const jobsSchema: AreaSchema = {
           ALTER TABLE workers ADD COLUMN schema_known TEXT;
         `,
     },
+    {
+      version: 7,
+      description: 'how each worker reaches the queue: itself, or through a broker that holds the credentials',
+      compatibility: 'additive',
+      sql: `
+          -- 'broker' for \`worker --broker\`; NULL for a worker with the database and the storage keys
+          ALTER TABLE workers ADD COLUMN mode TEXT;
+        `,
+    },
   ],
 };

@@ -4,20 +4,8 @@ import type { AuditContext } from '../audit/context.ts';
 import { hostName } from '../host.ts';
 import type { Db } from '../store/open.ts';
 import type { Job, JobState } from './model.ts';
-import {
-  appendJobLog,
-  claimJob,
-  failAttempt,
-  forgetUpload,
-  JOBS_CHANNEL,
-  PublishError,
-  publishJob,
-  recordUpload,
-  renewLease,
-  staleUploads,
-  type RecordedUpload,
-} from './queue.ts';
-import { countWorkerJob, registerWorker, stopWorker, workerHeartbeat } from './workers.ts';
+import { PublishError, type RecordedUpload } from './queue.ts';
+import { dbQueue, type WorkerQueue } from './worker-queue.ts';
 import { StoreOutage, type OutageEvent } from './store-outage.ts';
 import { every } from './ticker.ts';
 import { JobLogBuffer } from './log-buffer.ts';
@@ -34,6 +22,8 @@ export interface JobContext {
     /** Uploads left by earlier attempts of this job (their workers died). */
     stale: () => Promise<RecordedUpload[]>;
   };
+  /** What earlier attempts left (uploads, staging) was cleared before the job was handed out (a broker does). */
+  earlierAttemptsCleared: boolean;
 }
 
 /** What an executed job hands back: its result, and how to publish it once the lease is confirmed (or discard it). */
@@ -57,8 +47,9 @@ export type WorkerEvent =
   | { type: 'lease-lost'; job: Job }
   | OutageEvent;
 
-export interface WorkerOptions {
-  db: Db;
+export type WorkerOptions = WorkerSettings & ({ db: Db } | { queue: WorkerQueue });
+
+export interface WorkerSettings {
   execute: (job: Job, context: JobContext) => Promise<JobOutcome>;
   classify: (error: unknown) => FailureVerdict;
   concurrency?: number;
@@ -107,7 +98,8 @@ const describe = (error: unknown) => (error instanceof Error ? error.message : S
  * encodes go on and the worker keeps trying to reach it.
  */
 export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
-  const { db, concurrency = 1, drain = false, maxJobs = Infinity, leaseMs = 60_000, pollMs = 2_000 } = options;
+  const { concurrency = 1, drain = false, maxJobs = Infinity, leaseMs = 60_000, pollMs = 2_000 } = options;
+  const queue = 'queue' in options ? options.queue : dbQueue(options.db);
   const heartbeatMs = options.heartbeatMs ?? Math.max(250, Math.floor(leaseMs / 4));
   const host = options.host ?? hostName();
   const worker = options.workerId ?? newWorkerId(host);
@@ -135,7 +127,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   };
   let claimed = 0;
 
-  await registerWorker(db, {
+  await queue.register({
     id: worker,
     host,
     pid: process.pid,
@@ -144,17 +136,17 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
     endpoints: [...endpoints],
     heartbeatEveryMs: heartbeatMs,
   });
-  const workerBeat = every(heartbeatMs, () => workerHeartbeat(db, worker).then(() => outage.answered(), storeTrouble));
+  const workerBeat = every(heartbeatMs, () => queue.heartbeat(worker).then(() => outage.answered(), storeTrouble));
 
   const runOne = async (job: Job): Promise<void> => {
     const controller = new AbortController();
     const stop = () => controller.abort(new CancelledError('the worker was asked to stop'));
     options.signal?.addEventListener('abort', stop, { once: true });
     if (options.signal?.aborted) stop(); // stopped while the claim was under way: a listener added now never fires
-    const jobLog = new JobLogBuffer((lines) => appendJobLog(db, job.id, lines), storeTrouble);
+    const jobLog = new JobLogBuffer((lines) => queue.appendLog(job, lines), storeTrouble);
     const heartbeat = every(heartbeatMs, async () => {
       try {
-        const lease = await renewLease({ db, lease: job, leaseMs });
+        const lease = await queue.renew(job, leaseMs);
         if (!lease.held) controller.abort(new LeaseLostError(`job ${job.id} was taken over by another worker`));
         else if (lease.cancelRequested) controller.abort(new CancelledError(`job ${job.id} was cancelled`));
       } catch (error) {
@@ -167,10 +159,11 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       signal: controller.signal,
       log: (line) => jobLog.add(line),
       uploads: {
-        started: (upload) => recordUpload(db, { ...upload, jobId: job.id, generation: job.leaseGeneration }).catch(storeTrouble),
-        finished: (uploadId) => forgetUpload(db, uploadId).catch(storeTrouble),
-        stale: () => staleUploads(db, job),
+        started: (upload) => queue.recordUpload(job, upload).catch(storeTrouble),
+        finished: (uploadId) => queue.forgetUpload(job, uploadId).catch(storeTrouble),
+        stale: () => queue.staleUploads(job),
       },
+      earlierAttemptsCleared: queue.clearsEarlierAttempts,
     };
     const finish = (state: JobState, error?: string) => {
       result.jobs.push({ id: job.id, source: job.source, state, error });
@@ -181,10 +174,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       const outcome = await options.execute(job, context);
       await heartbeat.stop();
       await jobLog.flush();
-      const published = await persist(() => publishJob({ db, lease: job, result: outcome.result, publish: outcome.publish }));
+      const published = await persist(() => queue.publish(job, outcome.result, outcome.publish));
       if (published === 'published') {
         finish('done');
-        await countWorkerJob(db, worker, 'done', Number(outcome.result.bytesStored ?? 0)).catch(storeTrouble);
+        await queue.count(worker, 'done', Number(outcome.result.bytesStored ?? 0)).catch(storeTrouble);
         return;
       }
       await outcome.discard?.();
@@ -207,8 +200,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       jobLog.add(`attempt ${job.attempts} ${reason instanceof CancelledError ? 'stopped' : 'failed'}: ${verdict.message}`);
       await jobLog.flush();
       const state = await persist(() =>
-        failAttempt({
-          db,
+        queue.fail({
           lease: job,
           error: verdict.message,
           transient: verdict.transient,
@@ -223,7 +215,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
         return;
       }
       finish(state, verdict.message);
-      if (state === 'failed') await countWorkerJob(db, worker, 'failed').catch(storeTrouble);
+      if (state === 'failed') await queue.count(worker, 'failed').catch(storeTrouble);
     } finally {
       await heartbeat.stop();
       options.signal?.removeEventListener('abort', stop);
@@ -240,7 +232,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       while (running.size < concurrency && claimed < maxJobs && !options.signal?.aborted) {
         let job: Job | undefined;
         try {
-          job = await claimJob({ db, worker, host, leaseMs, capabilities, poolLimit: options.poolLimit, audit: options.audit });
+          job = await queue.claim({ worker, host, leaseMs, capabilities, poolLimit: options.poolLimit, audit: options.audit });
           outage.answered();
         } catch (error) {
           storeTrouble(error);
@@ -267,14 +259,14 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       const wake = options.signal ? AbortSignal.any([options.signal, idle.signal]) : idle.signal;
       await Promise.race([
         ...running,
-        storeDown ? sleep(pollMs, undefined, { signal: wake }).catch(() => false) : db.waitFor(JOBS_CHANNEL, pollMs, wake),
+        storeDown ? sleep(pollMs, undefined, { signal: wake }).catch(() => false) : queue.waitForWork(pollMs, wake),
       ]);
       idle.abort();
     }
     await Promise.allSettled(running);
   } finally {
     await workerBeat.stop();
-    await stopWorker(db, worker).catch(storeTrouble);
+    await queue.stop(worker).catch(storeTrouble);
   }
   return result;
 }

@@ -16,6 +16,8 @@ export interface WorkerInfo {
   heartbeatEveryMs: number | null;
   /** The schema version of each area its mpegflow knows; null for workers of versions before it was recorded. */
   schemaKnown: Record<string, number> | null;
+  /** 'broker': it holds no credentials and reaches the queue and the store through `mpegflow broker`. */
+  mode: 'direct' | 'broker';
   stoppedAt: string | null;
   jobsDone: number;
   jobsFailed: number;
@@ -36,20 +38,24 @@ interface WorkerRow {
   heartbeat_ms: number;
   heartbeat_every_ms: number | null;
   schema_known: string | null;
+  mode: string | null;
   stopped_at: string | null;
   jobs_done: number;
   jobs_failed: number;
   bytes_stored: number;
 }
 
-export async function registerWorker(
-  db: Db,
-  worker: Pick<WorkerInfo, 'id' | 'host' | 'pid' | 'version' | 'concurrency' | 'endpoints'> & { heartbeatEveryMs: number },
-): Promise<void> {
+/** What a worker says of itself when it starts. */
+export type WorkerRegistration = Pick<WorkerInfo, 'id' | 'host' | 'pid' | 'version' | 'concurrency' | 'endpoints'> & {
+  heartbeatEveryMs: number;
+  mode?: WorkerInfo['mode'];
+};
+
+export async function registerWorker(db: Db, worker: WorkerRegistration): Promise<void> {
   const ms = await db.nowMs();
   await db.run(
-    `INSERT INTO workers (id, host, pid, version, concurrency, endpoints, started_at, heartbeat_ms, heartbeat_every_ms, schema_known) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET heartbeat_ms = excluded.heartbeat_ms, heartbeat_every_ms = excluded.heartbeat_every_ms, schema_known = excluded.schema_known, stopped_at = NULL`,
+    `INSERT INTO workers (id, host, pid, version, concurrency, endpoints, started_at, heartbeat_ms, heartbeat_every_ms, schema_known, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET heartbeat_ms = excluded.heartbeat_ms, heartbeat_every_ms = excluded.heartbeat_every_ms, schema_known = excluded.schema_known, mode = excluded.mode, stopped_at = NULL`,
     [
       worker.id,
       worker.host,
@@ -61,6 +67,7 @@ export async function registerWorker(
       ms,
       worker.heartbeatEveryMs,
       JSON.stringify(knownVersions()),
+      worker.mode === 'broker' ? 'broker' : null,
     ],
   );
 }
@@ -102,6 +109,7 @@ export async function listWorkers(db: Db, { deadAfterMs = 120_000, sinceMs = 7 *
     heartbeatAt: new Date(Number(r.heartbeat_ms)).toISOString(),
     heartbeatEveryMs: r.heartbeat_every_ms === null ? null : Number(r.heartbeat_every_ms),
     schemaKnown: r.schema_known ? (JSON.parse(r.schema_known) as Record<string, number>) : null,
+    mode: r.mode === 'broker' ? 'broker' : 'direct',
     stoppedAt: r.stopped_at,
     jobsDone: Number(r.jobs_done),
     jobsFailed: Number(r.jobs_failed),

@@ -19,19 +19,38 @@ export function createS3Client(endpoint: S3Connection & { caCert: Buffer | null 
   const transportAgent = useSSL
     ? new https.Agent({ keepAlive: true, ...(endpoint.caCert ? { ca: endpoint.caCert } : {}) })
     : new http.Agent({ keepAlive: true });
-  const client = new Minio.Client({
+  const client = sdkClient(url, endpoint, endpoint.region, transportAgent);
+  signers.set(client, hostSigner(endpoint, transportAgent));
+  return client;
+}
+
+function sdkClient(url: URL, keys: { accessKey: string; secretKey: string }, region: string, transportAgent?: http.Agent): Minio.Client {
+  const useSSL = url.protocol === 'https:';
+  return new Minio.Client({
     endPoint: url.hostname,
     port: url.port ? Number(url.port) : useSSL ? 443 : 80,
     useSSL,
-    accessKey: endpoint.accessKey,
-    secretKey: endpoint.secretKey,
-    region: endpoint.region,
+    accessKey: keys.accessKey,
+    secretKey: keys.secretKey,
+    region,
     pathStyle: true,
-    transportAgent,
+    ...(transportAgent ? { transportAgent } : {}),
     // the SDK would retry 5xx answers itself, warning on the console and hiding the answer's status from
     // the error; MpegFlow has one retry policy (core/s3/errors.ts withRetry)
     retryOptions: { disableRetry: true },
   });
-  signers.set(client, hostSigner(endpoint, transportAgent));
+}
+
+/**
+ * An S3 client that holds no key of the store: it talks to a loopback gateway (its throwaway key) that has
+ * each request signed by `signer`, and the requests we send ourselves go to `signer` directly.
+ */
+export function grantedS3Client(
+  gateway: { url: string; accessKey: string; secretKey: string },
+  signer: RequestSigner,
+  region: string,
+): Minio.Client {
+  const client = sdkClient(new URL(gateway.url), gateway, region);
+  signers.set(client, signer);
   return client;
 }

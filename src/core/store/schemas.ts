@@ -1,4 +1,5 @@
 import { auditSchema } from '../audit/schema.ts';
+import { brokerSchema } from '../broker/schema.ts';
 import { endpointsSchema } from '../endpoints/schema.ts';
 import { healthSchema } from '../health/schema.ts';
 import { jobsSchema } from '../jobs/schema.ts';
@@ -16,6 +17,7 @@ export const allSchemas: AreaSchema[] = [
   replicationSchema,
   licenseSchema,
   routesSchema,
+  brokerSchema,
 ];
 
 /** The schema version of each area this mpegflow knows, as a worker records it for the pool to see. */

@@ -74,6 +74,7 @@ describe('state store rendering', () => {
       heartbeatAt: '2026-01-01T02:00:00Z',
       heartbeatEveryMs: 15_000,
       schemaKnown: { jobs: 6 },
+      mode: 'direct' as const,
       stoppedAt: null,
       jobsDone: 4,
       jobsFailed: 1,
@@ -82,7 +83,7 @@ describe('state store rendering', () => {
       running: [{ id: 9, source: 's' }],
     };
     const [tty, plain] = renderBothWays((tty) => renderWorkers([worker], tty));
-    for (const text of [tty, plain]) assert.match(text, /enc1.*enc1:42:abc.*alive.*#9.*4.*1.*3\.0 GiB.*2\.0/);
+    for (const text of [tty, plain]) assert.match(text, /enc1.*enc1:42:abc.*direct.*alive.*#9.*4.*1.*3\.0 GiB.*2\.0/);
     assert.match(renderWorkers([], false), /^No workers seen in the last 7 days\./);
   });
 });
