@@ -9,6 +9,9 @@ import { freePort, startSingleDrive, type Deployment } from '../../support/minio
 import { PG_PASSWORD, PostgresCluster } from '../../support/postgres.ts';
 import { until } from '../../support/wait.ts';
 import type { Job } from '../../../src/core/jobs/model.ts';
+import { BrokerClient } from '../../../src/core/broker/client.ts';
+import type { ClaimAnswer, GrantRequest, GrantsAnswer } from '../../../src/core/broker/protocol.ts';
+import type { MpegflowError } from '../../../src/core/errors.ts';
 import type { WorkerInfo } from '../../../src/core/jobs/workers.ts';
 
 /** Every file under `dir` (a state folder, a home), read whole. */
@@ -182,5 +185,172 @@ describe('strict broker: workers with no storage key and no database password (P
     assert.ok(status.grantsIssued > 0);
     const verified = await onBroker(['audit', 'verify']);
     assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+  });
+
+  it('a grant serves exactly its request: the broker refuses what is outside the job (audited), the store any other use of a URL', async () => {
+    const submitted = await onBroker(['job', 'submit', 'store/masters/clip1.mp4', '--preset', 'proxy', '--to', 'store/out/misuse/']);
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const api = new BrokerClient({ url: brokerUrl, ca: readFileSync(ca), token: tokens.get('enc1')! });
+    const worker = 'enc1:999:misuse';
+    await api.call('POST', '/v1/workers', { workerId: worker, pid: 999, version: 'test', concurrency: 1, leaseMs: 60_000 });
+    const { job } = await api.call<ClaimAnswer>('POST', '/v1/claim', { workerId: worker, leaseMs: 60_000 });
+    assert.ok(job, 'the job is leased to this host');
+    const lease = { generation: job.leaseGeneration, attempts: job.attempts };
+    const grant = async (request: GrantRequest) =>
+      (await api.call<GrantsAnswer>('POST', `/v1/jobs/${job.id}/grants`, { ...lease, requests: [request] })).grants[0]!;
+    const versionId = job.sourceIdentity.split(':').at(-1)!;
+    const code = async (response: Response) => /<Code>(\w+)<\/Code>/.exec(await response.text())?.[1];
+
+    const read = await grant({ method: 'GET', bucket: 'masters', key: 'clip1.mp4', query: { versionId } });
+    assert.equal((await fetch(read.url)).status, 200);
+    const elsewhere = await fetch(read.url.replace('/masters/clip1.mp4', '/secret/payroll.txt'));
+    assert.equal(elsewhere.status, 403, 'the read URL is for the source alone');
+    assert.equal(await code(elsewhere), 'SignatureDoesNotMatch');
+    assert.equal((await fetch(read.url, { method: 'DELETE' })).status, 403, 'nor is it a delete');
+
+    const staged = `.mpegflow-staging/job-${job.id}-g${job.leaseGeneration}/probe.bin`;
+    const put = await grant({ method: 'PUT', bucket: 'out', key: staged });
+    assert.equal((await fetch(put.url, { method: 'PUT', body: 'staged', headers: put.headers })).status, 200);
+    const other = await fetch(put.url.replace('probe.bin', 'other.bin'), { method: 'PUT', body: 'x', headers: put.headers });
+    assert.equal(other.status, 403, 'the upload URL is for its key alone');
+    const copy = await fetch(put.url, { method: 'PUT', headers: { ...put.headers, 'x-amz-copy-source': '/secret/payroll.txt' } });
+    assert.equal(copy.status, 412, 'an upload URL does not copy another object');
+    const copied = await fetch((await grant({ method: 'GET', bucket: 'out', key: staged })).url);
+    assert.equal(await copied.text(), 'staged');
+
+    const refused: [GrantRequest, RegExp][] = [
+      [{ method: 'GET', bucket: 'secret', key: 'payroll.txt' }, /outside the job's source and its staging/],
+      [{ method: 'GET', bucket: 'masters', key: 'clip2.mp4' }, /outside the job's source/],
+      [{ method: 'GET', bucket: 'masters', key: 'clip1.mp4', query: { versionId: 'another' } }, /only version .* the one submitted/],
+      [{ method: 'DELETE', bucket: 'masters', key: 'clip1.mp4', query: { versionId } }, /may only be read/],
+      [{ method: 'PUT', bucket: 'out', key: 'misuse/proxy.mp4' }, /outside the job's source and its staging/],
+      [
+        { method: 'POST', bucket: 'out', key: 'misuse/manifest.json', query: { uploadId: 'x' } },
+        /outside the job's source and its staging/,
+      ],
+      [{ method: 'DELETE', bucket: 'out', key: 'misuse/manifest.json' }, /outside the job's source and its staging/],
+      [{ method: 'PUT', bucket: 'out', key: '.mpegflow-staging/job-999-g1/x.mp4' }, /outside the job's source and its staging/],
+      [{ method: 'PUT', bucket: 'out', key: staged, query: { partNumber: '1', uploadId: 'not-ours' } }, /not one this lease started/],
+      [{ method: 'PUT', bucket: 'out', key: staged, headers: ['x-amz-copy-source'] }, /server-side copies/],
+      [
+        { method: 'GET', bucket: 'out', key: '', query: { 'list-type': '2', prefix: 'misuse/' } },
+        /outside the job's source and its staging/,
+      ],
+    ];
+    for (const [request, reason] of refused) {
+      await assert.rejects(grant(request), (error: MpegflowError) => {
+        assert.equal(error.code, 'BROKER_GRANT_REFUSED', `${request.method} ${request.bucket}/${request.key}`);
+        assert.match(error.message, reason);
+        return true;
+      });
+    }
+    const audit = parseJson<{ entries: { detail: { event?: string } }[] }>(await onBroker(['audit', 'list', '--limit', '100', '--json']));
+    assert.ok(audit.entries.filter((e) => e.detail.event === 'grant-refused').length >= refused.length);
+
+    // another host's token cannot act on this lease
+    const stranger = new BrokerClient({ url: brokerUrl, ca: readFileSync(ca), token: tokens.get('enc2')! });
+    await assert.rejects(
+      stranger.call('POST', `/v1/jobs/${job.id}/grants`, {
+        ...lease,
+        requests: [{ method: 'GET', bucket: 'masters', key: 'clip1.mp4', query: { versionId } }],
+      }),
+      (error: MpegflowError) => error.code === 'LEASE_LOST',
+    );
+    await api.call('POST', `/v1/jobs/${job.id}/fail`, { ...lease, error: 'test done', transient: false });
+    api.close();
+    stranger.close();
+  });
+
+  it('a grant ends with its lease and the grace: the store refuses it after, and the broker grants no more', async () => {
+    const submitted = await onBroker(['job', 'submit', 'store/masters/clip2.mp4', '--preset', 'proxy', '--to', 'store/out/expiry/']);
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const api = new BrokerClient({ url: brokerUrl, ca: readFileSync(ca), token: tokens.get('enc1')! });
+    const worker = 'enc1:998:expiry';
+    await api.call('POST', '/v1/workers', { workerId: worker, pid: 998, version: 'test', concurrency: 1, leaseMs: 1_000 });
+    const { job } = await api.call<ClaimAnswer>('POST', '/v1/claim', { workerId: worker, leaseMs: 1_000 });
+    assert.ok(job);
+    const lease = { generation: job.leaseGeneration, attempts: job.attempts };
+    const request = {
+      method: 'GET' as const,
+      bucket: 'masters',
+      key: 'clip2.mp4',
+      query: { versionId: job.sourceIdentity.split(':').at(-1)! },
+    };
+    const [read] = (await api.call<GrantsAnswer>('POST', `/v1/jobs/${job.id}/grants`, { ...lease, requests: [request] })).grants;
+    assert.ok(read!.expiresAt - Date.now() <= 4_000, 'the lease (1 s) and the grace (2 s)');
+    assert.equal((await fetch(read!.url)).status, 200);
+    await until('the grant to end', () => Date.now() > read!.expiresAt + 1_500, 10_000);
+    const late = await fetch(read!.url);
+    assert.equal(late.status, 403);
+    await assert.rejects(
+      api.call('POST', `/v1/jobs/${job.id}/grants`, { ...lease, requests: [request] }),
+      (error: MpegflowError) => error.code === 'LEASE_LOST',
+    );
+    api.close();
+  });
+
+  it('a revoked token is refused at once, and a worker holding it stops with the cause; adding one again rotates it', async () => {
+    const revoked = await onBroker(['broker', 'token', 'revoke', 'enc2']);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    const worker = startWorker(hosts[1]!, ['--drain', '--broker-ca', ca], { env: tokens.get('enc2') });
+    assert.equal(await worker.exited, 1, worker.log());
+    assert.match(worker.log(), /refused this host's token/);
+    assert.match(worker.log(), /broker token add HOST/);
+    const again = parseJson<{ token: string }>(await onBroker(['broker', 'token', 'add', 'enc2', '--json']));
+    const status = (token: string) =>
+      runCli(['broker', 'status', '--broker', brokerUrl, '--broker-ca', ca, '--json'], {
+        home: hosts[1]!.home,
+        env: { MPEGFLOW_BROKER_TOKEN: token },
+      });
+    assert.equal((await status(again.token)).code, 0);
+    const old = await status(tokens.get('enc2')!);
+    assert.equal(old.code, 1);
+    assert.equal(parseJson<{ error: { code: string } }>(old).error.code, 'BROKER_TOKEN_REFUSED');
+    tokens.set('enc2', again.token);
+    const list = await onBroker(['broker', 'token', 'list']);
+    assert.match(list.stdout, /enc1\s+active/);
+    for (const token of tokens.values()) assert.ok(!list.stdout.includes(token), 'no token is listed');
+  });
+
+  it('an untrusted certificate, a plain URL, a readable token file, no token and an unreachable broker each say what is wrong', async () => {
+    const host = hosts[0]!;
+    const run = async (args: string[], token: { env?: string; file?: string } = { env: tokens.get('enc1') }) => {
+      const worker = startWorker(host, ['--drain', ...args], token);
+      return { code: await worker.exited, log: worker.log() };
+    };
+    const untrusted = await run([]);
+    assert.equal(untrusted.code, 1);
+    assert.match(untrusted.log, /presented a certificate this host does not trust/);
+    assert.match(untrusted.log, /--broker-ca FILE/);
+    const file = path.join(host.home, 'loose.token');
+    writeFileSync(file, tokens.get('enc1')!);
+    chmodSync(file, 0o644);
+    const loose = await run(['--broker-ca', ca], { file });
+    assert.equal(loose.code, 1);
+    assert.match(loose.log, /can be read by others \(mode 644\)/);
+    const none = await run(['--broker-ca', ca], {});
+    assert.equal(none.code, 2);
+    assert.match(none.log, /no broker token/);
+    const plain = spawnCli(['worker', '--drain', '--broker', 'http://127.0.0.1:1'], {
+      home: host.home,
+      env: { MPEGFLOW_BROKER_TOKEN: tokens.get('enc1') },
+    });
+    assert.equal(await plain.exited, 2);
+    assert.match(plain.log(), /is not https:\/\//);
+    const away = spawnCli(['worker', '--drain', '--broker', `https://127.0.0.1:${await freePort()}`, '--broker-ca', ca], {
+      home: host.home,
+      env: { MPEGFLOW_BROKER_TOKEN: tokens.get('enc1') },
+    });
+    assert.equal(await away.exited, 1);
+    assert.match(away.log(), /cannot be reached \(ECONNREFUSED\)/);
+    const noCert = await runCli(
+      ['broker', '--listen', '127.0.0.1:0', '--tls-cert', path.join(scratch.home, 'missing.crt'), '--tls-key', ca],
+      {
+        home: brokerHome.home,
+        env: { MPEGFLOW_DATABASE_URL: databaseUrl },
+      },
+    );
+    assert.equal(noCert.code, 1);
+    assert.match(noCert.stderr, /cannot read the broker's certificate .*missing\.crt: ENOENT/);
   });
 });
