@@ -1,5 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
+import { isMpegflowError } from '../errors.ts';
+import { withRetry } from '../retry.ts';
 import type { ObjectRequest, RequestSigner, SignedRequest } from '../s3/signer.ts';
 import type { BrokerClient } from './client.ts';
 import type { Grant, GrantedStore, GrantsAnswer, GrantRequest } from './protocol.ts';
@@ -13,6 +15,9 @@ export interface GrantLease {
 
 /** Grants are asked again this long before they end, so a request never leaves with one about to lapse. */
 const RENEW_BEFORE_MS = 15_000;
+
+/** How long a grant is asked for while the broker does not answer (restarting, a network blip). */
+const BROKER_PATIENCE_MS = 60_000;
 
 /**
  * A signer that holds no keys: each request is presigned by the broker, inside the job's scope (its source,
@@ -41,11 +46,22 @@ export function grantSigner(broker: BrokerClient, lease: GrantLease, store: Gran
     ]);
     const cached = granted.get(id);
     const fresh = async () => {
-      const answer = await broker.call<GrantsAnswer>('POST', `/v1/jobs/${lease.jobId}/grants`, {
-        generation: lease.generation,
-        attempts: lease.attempts,
-        requests: [asked],
-      });
+      // a broker restarting is waited out (as long as a lease lasts), not an upload's failure
+      const deadline = Date.now() + BROKER_PATIENCE_MS;
+      const answer = await withRetry(
+        () =>
+          broker.call<GrantsAnswer>('POST', `/v1/jobs/${lease.jobId}/grants`, {
+            generation: lease.generation,
+            attempts: lease.attempts,
+            requests: [asked],
+          }),
+        {
+          attempts: Infinity,
+          baseMs: 250,
+          capMs: 2_000,
+          retryIf: (error) => isMpegflowError(error) && error.retryable && Date.now() < deadline,
+        },
+      );
       return answer.grants[0]!;
     };
     const next = (async () => {

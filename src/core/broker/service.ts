@@ -12,6 +12,7 @@ import {
   claimJob,
   failAttempt,
   forgetUpload,
+  findJob,
   heldJob,
   publishJob,
   recordUpload,
@@ -119,6 +120,15 @@ export function brokerService(deps: BrokerDeps) {
         : null,
       uploads: new Set((await leaseUploads(db, job.id, generation)).map((u) => u.uploadId)),
     };
+  };
+
+  /** A generation's staging, once no live lease has it: it is never published, so it goes now, not at the next takeover. */
+  const discardStaging = async (jobId: number, generation: number) => {
+    const job = await findJob(db, jobId);
+    if (!job || (job.state === 'running' && job.leaseGeneration === generation)) return;
+    const { destination } = locations(job);
+    if (destination.kind === 'remote')
+      await discard(stagingFor(destination, jobId, generation), storage.s3For(destination.alias)).catch(() => undefined);
   };
 
   return {
@@ -245,7 +255,11 @@ export function brokerService(deps: BrokerDeps) {
 
     /** The broker, not the worker, puts a finished encode in place: under the job's row lock, for the current lease only. */
     async finish(host: string, jobId: number, request: FinishRequest): Promise<FinishAnswer> {
-      const job = await held(host, jobId, request);
+      const job = await held(host, jobId, request).catch(async (error: unknown) => {
+        // a late worker's encode (its lease taken over or run out) is never published: its staging goes
+        await discardStaging(jobId, request.generation);
+        throw error;
+      });
       const { destination } = locations(job);
       const client = destination.kind === 'remote' ? storage.s3For(destination.alias) : undefined;
       let outcome: FinishAnswer['outcome'];
@@ -277,12 +291,8 @@ export function brokerService(deps: BrokerDeps) {
 
     async fail(host: string, jobId: number, request: FailRequest): Promise<FailAnswer> {
       const job = await held(host, jobId, request).catch(() => undefined);
-      if (!job) return { state: 'lost' };
-      const state = await failAttempt({ db, lease: asLease(jobId, request), ...request });
-      const { destination } = locations(job);
-      // what the attempt staged will not be published: its staging goes now, not at the next takeover
-      if (destination.kind === 'remote')
-        await discard(stagingFor(destination, jobId, request.generation), storage.s3For(destination.alias)).catch(() => undefined);
+      const state = job ? await failAttempt({ db, lease: asLease(jobId, request), ...request }) : 'lost';
+      await discardStaging(jobId, request.generation);
       return { state };
     },
   };

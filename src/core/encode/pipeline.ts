@@ -185,7 +185,8 @@ export async function runEncode(options: RunEncodeOptions): Promise<EncodeResult
     try {
       created = await claimWorkFolder(workDir);
       await sweepDeadWorkFolders(workDir);
-      await sink.prepare({ replacingManifest: earlier.replacing });
+      // a queued job's staging is its lease's own: no earlier run can have left uploads in it
+      await sink.prepare({ replacingManifest: earlier.replacing, fresh: options.manifestAt !== undefined });
       const maxAttempts = options.source.kind === 'remote' ? Math.max(1, options.maxAttempts ?? 3) : 1;
       for (state.attempt = 1; ; state.attempt++) {
         try {

@@ -222,6 +222,11 @@ async function claim(
   return fromRow((await row(tx, Number(next.id)))!);
 }
 
+export async function findJob(db: Db, id: number): Promise<Job | undefined> {
+  const found = await row(db, id);
+  return found && fromRow(found);
+}
+
 /**
  * The job, while a worker of `host` holds its unexpired lease at `generation` (a broker checks each call of a
  * worker against it); undefined once it was taken over, ran out, or ended.

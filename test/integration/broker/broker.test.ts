@@ -287,6 +287,8 @@ describe('strict broker: workers with no storage key and no database password (P
       (error: MpegflowError) => error.code === 'LEASE_LOST',
     );
     api.close();
+    // the job is not left for the next worker to take over
+    assert.equal((await onBroker(['job', 'cancel', String(job.id)])).code, 0);
   });
 
   it('a revoked token is refused at once, and a worker holding it stops with the cause; adding one again rotates it', async () => {
@@ -352,5 +354,76 @@ describe('strict broker: workers with no storage key and no database password (P
     );
     assert.equal(noCert.code, 1);
     assert.match(noCert.stderr, /cannot read the broker's certificate .*missing\.crt: ENOENT/);
+  });
+
+  it('a worker paused past its lease gets no further grant; the job is taken over, and its late uploads never reach what is published', async () => {
+    await minio
+      .client()
+      .fPutObject('masters', 'long.mp4', makeVideo(path.join(scratch.home, 'long.mp4'), { width: 1280, height: 720, seconds: 30 }));
+    const submitted = parseJson<{ submitted: { id: number }[] }>(
+      await onBroker(['job', 'submit', 'store/masters/long.mp4', '--preset', 'hls-h264', '--to', 'store/out/paused/', '--json']),
+    );
+    const id = submitted.submitted[0]!.id;
+    const paused = startWorker(hosts[0]!, ['--broker-ca', ca, '--lease-seconds', '2', '--poll-seconds', '1', '--max-jobs', '1'], {
+      env: tokens.get('enc1'),
+    });
+    await until('the encode to be under way', () => new RegExp(`job ${id}: encode .*\\d+\\.\\d%`).test(paused.log()), 120_000);
+    paused.child.kill('SIGSTOP');
+    try {
+      // past its lease (2 s) and the grace of its grants (2 s)
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      const taker = startWorker(hosts[1]!, ['--drain', '--broker-ca', ca, '--lease-seconds', '10'], { env: tokens.get('enc2') });
+      assert.equal(await taker.exited, 0, taker.log());
+    } finally {
+      paused.child.kill('SIGCONT');
+    }
+    await paused.exited;
+    assert.match(paused.log(), /another worker took it over; its outputs were discarded/);
+    const view = parseJson<{ state: string; attempts: number; leaseGeneration: number; attemptsLog: { host: string; outcome: string }[] }>(
+      await onBroker(['job', 'show', String(id), '--json']),
+    );
+    assert.equal(view.state, 'done');
+    assert.deepEqual(
+      view.attemptsLog.map((a) => `${a.host} ${a.outcome}`),
+      ['enc1 lost', 'enc2 done'],
+    );
+    const objects = await minio.client().listObjectsV2('out', '', true).toArray();
+    const names = objects.map((o: { name?: string }) => o.name ?? '');
+    assert.ok(names.includes('paused/manifest.json'));
+    assert.deepEqual(
+      names.filter((n) => n.startsWith(`.mpegflow-staging/job-${id}-`)),
+      [],
+      'the paused worker’s staging is gone',
+    );
+  });
+
+  it('the broker restarted while a worker encodes: the worker rides it out, and the job is done once, nothing lost', async () => {
+    const submitted = parseJson<{ submitted: { id: number }[] }>(
+      await onBroker(['job', 'submit', 'store/masters/long.mp4', '--preset', 'hls-h264', '--to', 'store/out/restart/', '--json']),
+    );
+    const id = submitted.submitted[0]!.id;
+    const worker = startWorker(hosts[0]!, ['--drain', '--broker-ca', ca, '--lease-seconds', '20'], { env: tokens.get('enc1') });
+    await until('the encode to be under way', () => new RegExp(`job ${id}: encode .*\\d+\\.\\d%`).test(worker.log()), 120_000);
+    const args = broker.child.spawnargs.slice(2);
+    broker.child.kill('SIGTERM');
+    assert.equal(await broker.exited, 0, broker.log());
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    broker = spawnCli(args, { home: brokerHome.home, env: { MPEGFLOW_DATABASE_URL: databaseUrl, MPEGFLOW_HOST_NAME: 'coord' } });
+    await until('the broker to listen again', () => /broker listening on/.test(broker.log()), 60_000);
+    assert.equal(await worker.exited, 0, worker.log());
+    const view = parseJson<{ state: string; attemptsLog: { outcome: string }[] }>(await onBroker(['job', 'show', String(id), '--json']));
+    assert.equal(view.state, 'done', `${worker.log()}\n${broker.log()}`);
+    assert.deepEqual(
+      view.attemptsLog.map((a) => a.outcome),
+      ['done'],
+      'one attempt, not retried',
+    );
+    const manifest = JSON.parse(
+      await (await minio.client().getObject('out', 'restart/manifest.json')).toArray().then((c) => Buffer.concat(c).toString()),
+    ) as {
+      outputs: { name: string }[];
+    };
+    const names = (await minio.client().listObjectsV2('out', 'restart/', true).toArray()).map((o: { name?: string }) => o.name ?? '');
+    for (const output of manifest.outputs) assert.ok(names.includes(`restart/${output.name}`), output.name);
   });
 });

@@ -25,8 +25,8 @@ export interface OutputSink {
   /** Bytes stored so far in this run. */
   readonly bytesStored: number;
   readManifest(): Promise<Manifest | null>;
-  /** Before the first output: clear leftovers of killed runs; drop an old manifest that is about to be replaced. */
-  prepare(options: { replacingManifest: boolean }): Promise<void>;
+  /** Before the first output: clear leftovers of killed runs (none in a `fresh` location); drop an old manifest that is about to be replaced. */
+  prepare(options: { replacingManifest: boolean; fresh?: boolean }): Promise<void>;
   /** Stores one finished output of the work folder (queued, limited concurrency). */
   put(name: string): Promise<OutputRecord>;
   commit(manifest: Manifest): Promise<void>;
@@ -239,7 +239,7 @@ export class RemoteSink implements OutputSink {
     return data ? parseManifest(data, this.#where(MANIFEST_NAME)) : null;
   }
 
-  async prepare(options: { replacingManifest: boolean }): Promise<void> {
+  async prepare(options: { replacingManifest: boolean; fresh?: boolean }): Promise<void> {
     const { bucket, prefix, alias } = this.#destination;
     const target = { alias, path: this.display, action: 'clean up' } as const;
     try {
@@ -247,6 +247,12 @@ export class RemoteSink implements OutputSink {
     } catch (error) {
       throw storageFailure(error, target);
     }
+    if (!options.fresh) await this.#clearLeftovers(target);
+    await this.#writeTest();
+  }
+
+  async #clearLeftovers(target: { alias: string; path: string; action: 'clean up' }): Promise<void> {
+    const { bucket, prefix } = this.#destination;
     try {
       await withRetry(() => abortIncompleteUploads(this.#client, bucket, `${prefix}/`));
     } catch (error) {
@@ -257,7 +263,6 @@ export class RemoteSink implements OutputSink {
         `not checked for unfinished uploads of earlier runs under ${target.path}: the key may not list or abort multipart uploads (s3:ListBucketMultipartUploads, s3:AbortMultipartUpload); a lifecycle rule (AbortIncompleteMultipartUpload) removes them`,
       );
     }
-    await this.#writeTest();
   }
 
   /**
