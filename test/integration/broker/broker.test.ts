@@ -7,6 +7,7 @@ import { cliEntry, parseJson, runCli, spawnCli, tempHome, type BackgroundCli } f
 import { makeVideo } from '../../support/media.ts';
 import { freePort, startSingleDrive, type Deployment } from '../../support/minio.ts';
 import { PG_PASSWORD, PostgresCluster } from '../../support/postgres.ts';
+import { expireLease } from '../../support/store-clock.ts';
 import { until } from '../../support/wait.ts';
 import type { Job } from '../../../src/core/jobs/model.ts';
 import { BrokerClient } from '../../../src/core/broker/client.ts';
@@ -370,8 +371,8 @@ describe('strict broker: workers with no storage key and no database password (P
     await until('the encode to be under way', () => new RegExp(`job ${id}: encode .*\\d+\\.\\d%`).test(paused.log()), 120_000);
     paused.child.kill('SIGSTOP');
     try {
-      // past its lease (2 s) and the grace of its grants (2 s)
-      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      // its lease runs out while it sleeps (the store's clock moved past it)
+      await expireLease({ databaseUrl }, id);
       const taker = startWorker(hosts[1]!, ['--drain', '--broker-ca', ca, '--lease-seconds', '10'], { env: tokens.get('enc2') });
       assert.equal(await taker.exited, 0, taker.log());
     } finally {
@@ -407,7 +408,7 @@ describe('strict broker: workers with no storage key and no database password (P
     const args = broker.child.spawnargs.slice(2);
     broker.child.kill('SIGTERM');
     assert.equal(await broker.exited, 0, broker.log());
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await until('the worker to find the broker gone', () => /the state store is unreachable/.test(worker.log()), 30_000);
     broker = spawnCli(args, { home: brokerHome.home, env: { MPEGFLOW_DATABASE_URL: databaseUrl, MPEGFLOW_HOST_NAME: 'coord' } });
     await until('the broker to listen again', () => /broker listening on/.test(broker.log()), 60_000);
     assert.equal(await worker.exited, 0, worker.log());

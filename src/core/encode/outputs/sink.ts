@@ -240,7 +240,7 @@ export class RemoteSink implements OutputSink {
   }
 
   async prepare(options: { replacingManifest: boolean; fresh?: boolean }): Promise<void> {
-    const { bucket, prefix, alias } = this.#destination;
+    const { bucket, alias } = this.#destination;
     const target = { alias, path: this.display, action: 'clean up' } as const;
     try {
       if (options.replacingManifest) await withRetry(() => this.#client.removeObject(bucket, this.#key(MANIFEST_NAME)));
