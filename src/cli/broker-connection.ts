@@ -7,8 +7,12 @@ import type { BrokerConnection } from '../core/broker/client.ts';
 export const brokerFlags = {
   'broker-ca': Flags.string({
     description: "CA certificate (PEM) that signed the broker's certificate, when it is not one this host trusts",
+    env: 'MPEGFLOW_BROKER_CA',
   }),
-  'broker-token-file': Flags.string({ description: "file (mode 0600) holding this host's broker token; default: MPEGFLOW_BROKER_TOKEN" }),
+  'broker-token-file': Flags.string({
+    description: "file (mode 0600) holding this host's broker token; default: MPEGFLOW_BROKER_TOKEN",
+    env: 'MPEGFLOW_BROKER_TOKEN_FILE',
+  }),
 };
 
 /** This host's token, from a file only its owner can read, or from MPEGFLOW_BROKER_TOKEN; never from the command line. */

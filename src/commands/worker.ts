@@ -34,6 +34,7 @@ SIGTERM or Ctrl-C stops ffmpeg, aborts unfinished uploads and hands the running 
     }),
     broker: Flags.string({
       description: 'work through this broker (https://HOST:PORT): no database and no storage key on this host, grants scoped to each job',
+      env: 'MPEGFLOW_BROKER_URL',
     }),
     ...brokerFlags,
   };

@@ -48,10 +48,22 @@ describe('strict broker: workers with no storage key and no database password (P
   const jobs = async () => parseJson<{ jobs: Job[] }>(await onBroker(['job', 'list', '--json'])).jobs;
 
   /** A worker as a keyless host runs it: a clean environment with its home, its host name and its token, nothing else. */
-  const startWorker = (host: { name: string; home: string }, args: string[], token: { env?: string; file?: string } = {}) => {
+  const startWorker = (
+    host: { name: string; home: string },
+    args: string[],
+    token: { env?: string; file?: string } = {},
+    /** As a service's environment file gives them (MPEGFLOW_BROKER_URL, _CA, _TOKEN_FILE), not as flags. */
+    settings: Record<string, string> = {},
+  ) => {
     const child = spawn(
       process.execPath,
-      [cliEntry, 'worker', '--broker', brokerUrl, ...args, ...(token.file ? ['--broker-token-file', token.file] : [])],
+      [
+        cliEntry,
+        'worker',
+        ...(settings.MPEGFLOW_BROKER_URL ? [] : ['--broker', brokerUrl]),
+        ...args,
+        ...(token.file ? ['--broker-token-file', token.file] : []),
+      ],
       {
         cwd: host.home,
         env: {
@@ -61,6 +73,7 @@ describe('strict broker: workers with no storage key and no database password (P
           MPEGFLOW_HOST_NAME: host.name,
           NO_COLOR: '1',
           ...(token.env ? { MPEGFLOW_BROKER_TOKEN: token.env } : {}),
+          ...settings,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -145,13 +158,18 @@ describe('strict broker: workers with no storage key and no database password (P
     for (const h of [scratch, brokerHome, ...hosts]) h.cleanup();
   });
 
-  it('a queue drains through two brokered workers whose environment, command line, state folder and home hold no secret; the broker publishes', async () => {
+  it("a queue drains through two brokered workers (one set up by flags, one by a service's environment) whose environment, command line, state folder and home hold no secret; the broker publishes", async () => {
     const tokenFile = path.join(hosts[1]!.home, 'broker.token');
     writeFileSync(tokenFile, `${tokens.get('enc2')}\n`);
     chmodSync(tokenFile, 0o600);
     const workers = [
       startWorker(hosts[0]!, ['--drain', '--broker-ca', ca], { env: tokens.get('enc1') }),
-      startWorker(hosts[1]!, ['--drain', '--broker-ca', ca], { file: tokenFile }),
+      startWorker(
+        hosts[1]!,
+        ['--drain'],
+        {},
+        { MPEGFLOW_BROKER_URL: brokerUrl, MPEGFLOW_BROKER_CA: ca, MPEGFLOW_BROKER_TOKEN_FILE: tokenFile },
+      ),
     ];
     const secrets = [minio.secretKey, PG_PASSWORD];
     const seen = workers.map((w) => {

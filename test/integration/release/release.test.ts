@@ -13,6 +13,7 @@ import { until } from '../../support/wait.ts';
 import type { StoreStatus } from '../../../src/core/store/status.ts';
 
 const UNITS = [
+  'mpegflow-broker.service',
   'mpegflow-health.service',
   'mpegflow-health.timer',
   'mpegflow-license-verify.service',
@@ -249,6 +250,7 @@ printf %s "$MINIO_ROOT_PASSWORD" | "$MPEGFLOW" endpoint add site --url http://12
         const installedLicense = asService(['/usr/bin/mpegflow', 'license', 'install', '-'], license);
         assert.equal(installedLicense.status, 0, installedLicense.stderr);
         const expected: Record<string, { status: number; says: RegExp }> = {
+          'mpegflow-broker.service': { status: 1, says: /cannot read the broker's certificate \/etc\/mpegflow\/broker\.crt: ENOENT/ },
           'mpegflow-license-verify.service': { status: 0, says: /LICENSE OK/ },
           'mpegflow-health.service': { status: 3, says: /no endpoints are configured/ },
           'mpegflow-worker@.service': { status: 0, says: /No jobs were ready/ },
