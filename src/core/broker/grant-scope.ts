@@ -23,6 +23,13 @@ export interface JobScope {
  */
 export const COPY_GUARD = { 'x-amz-copy-source-if-match': '"00000000000000000000000000000000"' };
 
+/** Headers of an upload a grant may bind as the worker gives them: what describes or checks its body, nothing that locks, encrypts or copies. */
+export function isBindableHeader(name: string): boolean {
+  return /^(content-(type|md5|encoding|disposition|language)|cache-control|x-amz-checksum-(crc32|crc32c|sha1|sha256)|x-amz-meta-[\w-]+)$/.test(
+    name,
+  );
+}
+
 export type ScopeVerdict = { allowed: true; alias: string } | { allowed: false; reason: string };
 
 const refuse = (reason: string): ScopeVerdict => ({ allowed: false, reason });

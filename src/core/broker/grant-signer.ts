@@ -4,6 +4,7 @@ import { isMpegflowError } from '../errors.ts';
 import { withRetry } from '../retry.ts';
 import type { ObjectRequest, RequestSigner, SignedRequest } from '../s3/signer.ts';
 import type { BrokerClient } from './client.ts';
+import { isBindableHeader } from './grant-scope.ts';
 import type { Grant, GrantedStore, GrantsAnswer, GrantRequest } from './protocol.ts';
 
 /** The lease a grant is asked under: the broker signs only for the job's current lease generation. */
@@ -36,6 +37,8 @@ export function grantSigner(broker: BrokerClient, lease: GrantLease, store: Gran
       key: request.key,
       query: request.query ?? {},
       headers: Object.keys(request.headers ?? {}).map((name) => name.toLowerCase()),
+      // what checks the body (its CRC32) is bound into the URL: the store refuses a body that does not match it
+      signedHeaders: Object.fromEntries(Object.entries(request.headers ?? {}).filter(([name]) => isBindableHeader(name.toLowerCase()))),
     };
     const id = JSON.stringify([
       asked.method,
@@ -43,6 +46,7 @@ export function grantSigner(broker: BrokerClient, lease: GrantLease, store: Gran
       asked.key,
       Object.entries(asked.query ?? {}).sort(),
       asked.headers?.includes('x-amz-copy-source'),
+      Object.entries(asked.signedHeaders ?? {}).sort(),
     ]);
     const cached = granted.get(id);
     const fresh = async () => {

@@ -32,8 +32,11 @@ export interface LeaseRequest {
   attempts: number;
 }
 
-/** A request a worker asks the broker to sign: which headers it carries (by name) matter, their values do not. */
-export type GrantRequest = Omit<ObjectRequest, 'headers'> & { headers?: string[] };
+/**
+ * A request a worker asks the broker to sign: the names of the headers it carries (a copy source is refused),
+ * and the values of those the grant binds (a checksum of the body, its type), which the store then checks.
+ */
+export type GrantRequest = Omit<ObjectRequest, 'headers'> & { headers?: string[]; signedHeaders?: Record<string, string> };
 
 export interface GrantsRequest extends LeaseRequest {
   requests: GrantRequest[];

@@ -24,7 +24,7 @@ import {
 import { countWorkerJob, registerWorker, stopWorker, workerHeartbeat } from '../jobs/workers.ts';
 import { signerOf } from '../s3/client.ts';
 import type { Db } from '../store/open.ts';
-import { COPY_GUARD, judgeRequest, type JobScope } from './grant-scope.ts';
+import { COPY_GUARD, isBindableHeader, judgeRequest, type JobScope } from './grant-scope.ts';
 import type {
   ClaimAnswer,
   FailAnswer,
@@ -242,7 +242,10 @@ export function brokerService(deps: BrokerDeps) {
             'BROKER_GRANT_REFUSED',
           );
         }
-        const bound = asked.method === 'PUT' ? COPY_GUARD : {};
+        const given = Object.entries(asked.signedHeaders ?? {}).map(([name, value]) => [name.toLowerCase(), value] as const);
+        const unbindable = given.find(([name]) => !isBindableHeader(name));
+        if (unbindable) throw new BrokerRefusal(403, `the broker does not sign the header ${unbindable[0]}`, 'BROKER_GRANT_REFUSED');
+        const bound = { ...Object.fromEntries(given), ...(asked.method === 'PUT' ? COPY_GUARD : {}) };
         const url = await signerOf(storage.s3For(verdict.alias)).presign(
           { method: asked.method, bucket: asked.bucket, key: asked.key, query: asked.query ?? {}, headers: bound },
           seconds,
