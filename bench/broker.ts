@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { BrokerClient } from '../src/core/broker/client.ts';
 import type { ClaimAnswer, GrantsAnswer } from '../src/core/broker/protocol.ts';
 import { vendorKeygen, vendorSign } from '../test/support/license.ts';
+import { brokerCertificate } from '../test/support/broker-certificate.ts';
 import { makeVideo } from '../test/support/media.ts';
 import { freePort, startSingleDrive } from '../test/support/minio.ts';
 import { PostgresCluster } from '../test/support/postgres.ts';
@@ -32,27 +33,7 @@ const keys = vendorKeygen(work, 'bench-issuer');
 const license = vendorSign(keys.privateJwk, ['--entitlements', 'encode,health,concurrentEncodes=8']);
 const cert = path.join(work, 'broker.crt');
 const certKey = path.join(work, 'broker.key');
-execFileSync(
-  'openssl',
-  [
-    'req',
-    '-x509',
-    '-newkey',
-    'ed25519',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=broker',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-    '-keyout',
-    certKey,
-    '-out',
-    cert,
-  ],
-  { stdio: 'ignore' },
-);
+brokerCertificate(work);
 
 function hostEnv(name: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const home = path.join(work, 'hosts', name);

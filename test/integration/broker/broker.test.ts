@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cliEntry, parseJson, runCli, spawnCli, tempHome, type BackgroundCli } from '../../support/cli.ts';
+import { brokerCertificate } from '../../support/broker-certificate.ts';
 import { makeVideo } from '../../support/media.ts';
 import { freePort, startSingleDrive, type Deployment } from '../../support/minio.ts';
 import { PG_PASSWORD, PostgresCluster } from '../../support/postgres.ts';
@@ -108,27 +109,7 @@ describe('strict broker: workers with no storage key and no database password (P
       const submitted = await onBroker(['job', 'submit', `store/masters/clip${i}.mp4`, '--preset', 'proxy', '--to', `store/out/clip${i}/`]);
       assert.equal(submitted.code, 0, submitted.stderr);
     }
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ed25519',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=broker',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        path.join(scratch.home, 'broker.key'),
-        '-out',
-        ca,
-      ],
-      { stdio: 'ignore' },
-    );
+    brokerCertificate(scratch.home);
     for (const host of hosts) {
       const added = parseJson<{ token: string }>(await onBroker(['broker', 'token', 'add', host.name, '--json']));
       tokens.set(host.name, added.token);

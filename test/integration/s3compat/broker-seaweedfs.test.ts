@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,6 +8,7 @@ import type { ClaimAnswer, GrantsAnswer } from '../../../src/core/broker/protoco
 import type { MpegflowError } from '../../../src/core/errors.ts';
 import type { Job } from '../../../src/core/jobs/model.ts';
 import { cliEntry, parseJson, runCli, spawnCli, tempHome, type BackgroundCli } from '../../support/cli.ts';
+import { brokerCertificate } from '../../support/broker-certificate.ts';
 import { makeVideo } from '../../support/media.ts';
 import { freePort } from '../../support/minio.ts';
 import { startSeaweedFs, type SeaweedServer } from '../../support/seaweedfs.ts';
@@ -45,23 +46,7 @@ describe('strict broker on SeaweedFS: presigned grants on a store that is not Mi
       const submitted = await onBroker(['job', 'submit', 'weed/masters/clip.mp4', '--preset', 'proxy', '--to', `weed/out/${name}/`]);
       assert.equal(submitted.code, 0, submitted.stderr);
     }
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ed25519',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=broker',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ].concat(['-keyout', path.join(scratch.home, 'broker.key'), '-out', ca]),
-      { stdio: 'ignore' },
-    );
+    brokerCertificate(scratch.home);
     token = parseJson<{ token: string }>(await onBroker(['broker', 'token', 'add', 'enc1', '--json'])).token;
     const port = await freePort();
     broker = spawnCli(['broker', '--listen', `127.0.0.1:${port}`, '--tls-cert', ca, '--tls-key', path.join(scratch.home, 'broker.key')], {
