@@ -114,8 +114,10 @@ function stageTree(dest) {
   cpSync(nodeBinary, path.join(dest, 'lib', 'node'));
   // symbols are for debuggers; stripped, the runtime is smaller (strip writes the same bytes each time)
   run('strip', ['--strip-unneeded', path.join(dest, 'lib', 'node')]);
-  for (const item of ['dist', 'oclif.manifest.json', 'presets', 'keys', 'schemas'])
-    cpSync(path.join(root, item), path.join(app, item), { recursive: true });
+  for (const item of ['dist', 'presets', 'keys', 'schemas']) cpSync(path.join(root, item), path.join(app, item), { recursive: true });
+  // oclif warns on every run when its manifest's version is not the package's (an untagged build's is VERSION+gitN.SHA)
+  const manifest = JSON.parse(readFileSync(path.join(root, 'oclif.manifest.json'), 'utf8'));
+  writeFileSync(path.join(app, 'oclif.manifest.json'), `${JSON.stringify({ ...manifest, version }, null, 2)}\n`);
   for (const item of ['run.js', 'node-check.js']) cpSync(path.join(root, 'bin', item), path.join(app, 'bin', item));
   const { devDependencies: _, scripts: __, ...runtime } = { ...pkg, version };
   writeFileSync(path.join(app, 'package.json'), `${JSON.stringify(runtime, null, 2)}\n`);
@@ -134,7 +136,6 @@ function stageTree(dest) {
   for (const part of ['systemd', 'prometheus', 'grafana'])
     cpSync(path.join(root, 'packaging', part), path.join(dest, 'share', part), { recursive: true });
   // man pages (share/man/man1) and bash and zsh completion (share/completions), from the commands' manifest
-  const manifest = JSON.parse(readFileSync(path.join(root, 'oclif.manifest.json'), 'utf8'));
   writeReleaseDocs(path.join(dest, 'share'), { manifest, version, epoch, topics: pkg.oclif.topics });
   chmodSync(path.join(dest, 'bin', 'mpegflow'), 0o755);
   writeFileSync(path.join(dest, 'lib', 'RUNTIME'), `node ${nodeVersion}\n`);

@@ -53,7 +53,8 @@ export async function runBroker(
   },
 ): Promise<BrokerRun> {
   const { db } = deps;
-  const [cert, key] = await Promise.all([readPem(options.certFile, 'certificate'), readPem(options.keyFile, 'private key')]);
+  const cert = await readPem(options.certFile, 'certificate');
+  const key = await readPem(options.keyFile, 'private key');
   const endpoints = new Map((await listEndpointRows(db)).map((row) => [row.name, resolveRow(row, process.env)] as const));
   const entitlements = await encodeEntitlements(db);
   const service = brokerService({

@@ -163,6 +163,7 @@ describe('the offline release (npm run release)', () => {
     const system = spawnSync('node', ['-p', 'process.versions.node'], { env: siteEnv, encoding: 'utf8' });
     const run = mpegflow(['--version']);
     assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stderr, '', 'no warning (oclif compares its manifest with the package)');
     // an untagged commit's build says which commit it is
     assert.match(version, /^\d+\.\d+\.\d+(\+git\d+\.[0-9a-f]{7})?$/);
     assert.ok(run.stdout.startsWith(`mpegflow/${version} linux-x64 node-v24.`), run.stdout);
