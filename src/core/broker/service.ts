@@ -80,6 +80,14 @@ export interface BrokerCounters {
 export function brokerService(deps: BrokerDeps) {
   const { db, audit, storage } = deps;
   const counters: BrokerCounters = { grantsIssued: 0, grantsRefused: 0 };
+  /** Grants issued under each lease (job:generation), audited with the attempt's end. */
+  const issued = new Map<string, number>();
+  const issuedUnder = (jobId: number, generation: number) => {
+    const key = `${jobId}:${generation}`;
+    const count = issued.get(key) ?? 0;
+    issued.delete(key);
+    return count;
+  };
   const grace = deps.graceSeconds ?? 30;
 
   const ownWorker = (host: string, workerId: string) => {
@@ -253,6 +261,7 @@ export function brokerService(deps: BrokerDeps) {
         grants.push({ url, expiresAt: Date.now() + seconds * 1000, headers: bound });
       }
       counters.grantsIssued += grants.length;
+      issued.set(`${jobId}:${request.generation}`, (issued.get(`${jobId}:${request.generation}`) ?? 0) + grants.length);
       return { grants };
     },
 
@@ -287,7 +296,13 @@ export function brokerService(deps: BrokerDeps) {
       await audit.also(db, {
         target: `job ${jobId}`,
         outcome: outcome === 'published' ? 'success' : 'failure',
-        detail: { event: 'published-by-broker', host, generation: request.generation, outcome },
+        detail: {
+          event: 'published-by-broker',
+          host,
+          generation: request.generation,
+          outcome,
+          grantsIssued: issuedUnder(jobId, request.generation),
+        },
       });
       return { outcome };
     },
@@ -296,6 +311,18 @@ export function brokerService(deps: BrokerDeps) {
       const job = await held(host, jobId, request).catch(() => undefined);
       const state = job ? await failAttempt({ db, lease: asLease(jobId, request), ...request }) : 'lost';
       await discardStaging(jobId, request.generation);
+      await audit.also(db, {
+        target: `job ${jobId}`,
+        outcome: 'failure',
+        exitCode: 0,
+        detail: {
+          event: 'attempt-ended',
+          host,
+          generation: request.generation,
+          state,
+          grantsIssued: issuedUnder(jobId, request.generation),
+        },
+      });
       return { state };
     },
   };

@@ -183,6 +183,11 @@ describe('strict broker: workers with no storage key and no database password (P
       }),
     );
     assert.ok(status.grantsIssued > 0);
+    const audited = parseJson<{ entries: { target: string | null; detail: { event?: string; grantsIssued?: number } }[] }>(
+      await onBroker(['audit', 'list', '--limit', '200', '--json']),
+    ).entries.filter((e) => e.detail.event === 'published-by-broker');
+    assert.equal(audited.length, 4, 'each publication is audited');
+    for (const entry of audited) assert.ok((entry.detail.grantsIssued ?? 0) > 0, `${entry.target}: the grants its lease was issued`);
     const verified = await onBroker(['audit', 'verify']);
     assert.equal(verified.code, 0, verified.stdout + verified.stderr);
   });
