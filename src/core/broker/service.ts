@@ -7,20 +7,8 @@ import type { StorageResolver } from '../endpoints/storage.ts';
 import { MpegflowError } from '../errors.ts';
 import { clearEarlierAttempts, publication } from '../jobs/encode-job.ts';
 import type { Job } from '../jobs/model.ts';
-import {
-  appendJobLog,
-  claimJob,
-  failAttempt,
-  forgetUpload,
-  findJob,
-  heldJob,
-  publishJob,
-  recordUpload,
-  renewLease,
-  staleUploads,
-  leaseUploads,
-  type Lease,
-} from '../jobs/queue.ts';
+import { appendJobLog, claimJob, failAttempt, findJob, heldJob, publishJob, renewLease, type Lease } from '../jobs/queue.ts';
+import { forgetUpload, recordUpload, staleUploads, leaseUploads } from '../jobs/job-uploads.ts';
 import { countWorkerJob, registerWorker, stopWorker, workerHeartbeat } from '../jobs/workers.ts';
 import { signerOf } from '../s3/client.ts';
 import type { Db } from '../store/open.ts';

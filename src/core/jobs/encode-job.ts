@@ -11,7 +11,7 @@ import { destinationManifest, discard, promote, stagingFor } from '../encode/out
 import type { ProgressListener } from '../encode/ffmpeg/progress.ts';
 import { resolvePreset } from '../encode/presets/presets.ts';
 import type { Job } from './model.ts';
-import type { RecordedUpload } from './queue.ts';
+import type { RecordedUpload } from './job-uploads.ts';
 import type { FailureVerdict, JobContext, JobOutcome } from './worker.ts';
 
 export interface EncodeJobDeps {

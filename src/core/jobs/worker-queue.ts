@@ -1,20 +1,8 @@
 import type { AuditContext } from '../audit/context.ts';
 import type { Db } from '../store/open.ts';
 import type { Job, JobState, LogEntry } from './model.ts';
-import {
-  appendJobLog,
-  claimJob,
-  failAttempt,
-  forgetUpload,
-  JOBS_CHANNEL,
-  publishJob,
-  recordUpload,
-  renewLease,
-  staleUploads,
-  type FailedAttempt,
-  type Lease,
-  type RecordedUpload,
-} from './queue.ts';
+import { appendJobLog, claimJob, failAttempt, JOBS_CHANNEL, publishJob, renewLease, type FailedAttempt, type Lease } from './queue.ts';
+import { forgetUpload, recordUpload, staleUploads, type RecordedUpload } from './job-uploads.ts';
 import { countWorkerJob, registerWorker, stopWorker, workerHeartbeat, type WorkerRegistration } from './workers.ts';
 
 /**
