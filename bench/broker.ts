@@ -52,8 +52,12 @@ function run(env: NodeJS.ProcessEnv, args: string[]): { child: ChildProcess; exi
   return { child, exited: new Promise((resolve) => child.on('close', resolve)), log: () => log };
 }
 
-/** A fresh pool database with the license, the endpoint (on `coordinator` alone) and the jobs queued. */
-async function preparePool(name: string, coordinator: NodeJS.ProcessEnv): Promise<string> {
+/** A fresh pool database with the license, the endpoint (on `coordinator` alone) and the jobs queued (by default, bench/pool's). */
+async function preparePool(
+  name: string,
+  coordinator: NodeJS.ProcessEnv,
+  jobs = ['store/masters/', '--recursive', '--preset', 'mp4-h264'],
+): Promise<string> {
   const url = await cluster.createDatabase(name);
   Object.assign(coordinator, { MPEGFLOW_DATABASE_URL: url });
   mpegflow(coordinator, ['license', 'install', '-', '--trusted-key', keys.publicJwks], license);
@@ -62,9 +66,13 @@ async function preparePool(name: string, coordinator: NodeJS.ProcessEnv): Promis
     ['endpoint', 'add', 'store', '--replace', '--url', minio.url, '--access-key', minio.accessKey, '--secret-key-stdin'],
     minio.secretKey,
   );
-  mpegflow(coordinator, ['job', 'submit', 'store/masters/', '--recursive', '--preset', 'mp4-h264', '--to', `store/out/${name}/`]);
+  mpegflow(coordinator, ['job', 'submit', ...jobs, '--to', `store/out/${name}/`]);
   return url;
 }
+
+/** A worker host's broker token, issued on the coordinator. */
+const tokenFor = (coordinator: NodeJS.ProcessEnv, host: string) =>
+  (JSON.parse(mpegflow(coordinator, ['broker', 'token', 'add', host, '--json'])) as { token: string }).token;
 
 /** The attempt's overhead (all but the encode), median over the jobs, in ms. */
 async function overhead(url: string, name: string): Promise<number> {
@@ -120,7 +128,7 @@ async function startBroker(coordinator: NodeJS.ProcessEnv): Promise<{ url: strin
 async function brokered(pair: number): Promise<number> {
   const coordinator = hostEnv(`coord-${pair}`);
   const url = await preparePool(`brokered${pair}`, coordinator);
-  const token = (JSON.parse(mpegflow(coordinator, ['broker', 'token', 'add', `enc-${pair}`, '--json'])) as { token: string }).token;
+  const token = tokenFor(coordinator, `enc-${pair}`);
   const broker = await startBroker(coordinator);
   try {
     const worker = run(hostEnv(`enc-${pair}`, { MPEGFLOW_BROKER_TOKEN: token }), [
@@ -146,7 +154,7 @@ async function brokered(pair: number): Promise<number> {
 async function grantLatency(): Promise<void> {
   const coordinator = hostEnv('latency');
   await preparePool('latency', coordinator);
-  const token = (JSON.parse(mpegflow(coordinator, ['broker', 'token', 'add', 'enc-latency', '--json'])) as { token: string }).token;
+  const token = tokenFor(coordinator, 'enc-latency');
   const broker = await startBroker(coordinator);
   const api = new BrokerClient({ url: broker.url, ca: readFileSync(cert), token });
   try {
@@ -177,38 +185,11 @@ async function grantLatency(): Promise<void> {
 /** One large source through a keyless worker: the broker's CPU for the bytes that moved past it (none should). */
 async function brokerCpuPerGiB(): Promise<void> {
   const coordinator = hostEnv('bytes');
-  const url = await cluster.createDatabase('bytes');
-  Object.assign(coordinator, { MPEGFLOW_DATABASE_URL: url });
-  mpegflow(coordinator, ['license', 'install', '-', '--trusted-key', keys.publicJwks], license);
-  mpegflow(
-    coordinator,
-    ['endpoint', 'add', 'store', '--url', minio.url, '--access-key', minio.accessKey, '--secret-key-stdin'],
-    minio.secretKey,
-  );
-  const big = path.join(work, 'big.mp4');
-  execFileSync('ffmpeg', [
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=1920x1080:rate=25:duration=8,noise=alls=40:allf=t',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-crf',
-    '8',
-    '-g',
-    '50',
-    '-pix_fmt',
-    'yuv420p',
-    big,
-  ]);
-  await client.fPutObject('masters', 'big/big.mp4', big);
-  mpegflow(coordinator, ['job', 'submit', 'store/masters/big/big.mp4', '--preset', 'package-hls', '--to', 'store/out/big/']);
-  const token = (JSON.parse(mpegflow(coordinator, ['broker', 'token', 'add', 'enc-bytes', '--json'])) as { token: string }).token;
+  // lossless noise: a source of about half a GiB, packaged (copied) into HLS
+  const big = makeVideo(path.join(work, 'big.mp4'), { width: 1920, height: 1080, seconds: 4, noise: true });
+  await client.fPutObject('big', 'big.mp4', big);
+  await preparePool('bytes', coordinator, ['store/big/big.mp4', '--preset', 'package-hls']);
+  const token = tokenFor(coordinator, 'enc-bytes');
   const broker = await startBroker(coordinator);
   try {
     const before = cpuSeconds(broker.pid);
@@ -222,7 +203,7 @@ async function brokerCpuPerGiB(): Promise<void> {
     ]);
     if ((await worker.exited) !== 0) throw new Error(`brokered worker: ${worker.log()}`);
     const cpu = cpuSeconds(broker.pid) - before;
-    const stored = await client.listObjectsV2('out', 'big/', true).toArray();
+    const stored = await client.listObjectsV2('out', 'bytes/', true).toArray();
     const moved = statSync(big).size + stored.reduce((sum: number, o: { size?: number }) => sum + (o.size ?? 0), 0);
     console.log(
       `broker CPU for one package-hls job of a ${(statSync(big).size / 2 ** 20).toFixed(0)} MiB source: ${cpu.toFixed(2)} s for ${(moved / 2 ** 30).toFixed(3)} GiB read and written by the worker = ${(cpu / (moved / 2 ** 30)).toFixed(2)} CPU-s per GiB`,
@@ -233,7 +214,7 @@ async function brokerCpuPerGiB(): Promise<void> {
 }
 
 try {
-  await Promise.all([client.makeBucket('masters'), client.makeBucket('out')]);
+  await Promise.all([client.makeBucket('masters'), client.makeBucket('out'), client.makeBucket('big')]);
   const clip = makeVideo(path.join(work, 'clip.mp4'), { width: 320, height: 240, seconds: 1 });
   for (let i = 0; i < jobs; i += 20) {
     await Promise.all(Array.from({ length: Math.min(20, jobs - i) }, (_, k) => client.fPutObject('masters', `clip${i + k}.mp4`, clip)));

@@ -34,15 +34,17 @@ export async function runBrokeredWorker(request: EncodeWorkerRequest, deps: Brok
       version: mpegflowVersion(),
       classify: classifyEncodeFailure,
       execute: (job, context) =>
-        withGrantedStores(deps.broker, job, queue.storesOf(job.id), (s3For, isAlias) =>
-          runEncodeJob(job, context, {
+        withGrantedStores(deps.broker, job, queue.storesOf(job.id), async (s3For, isAlias) => {
+          const { result } = await runEncodeJob(job, context, {
             isAlias,
             s3For,
             workDir: request.workDir,
             maxOutputLines: queue.maxOutputLines(),
             onProgress: deps.onProgress,
-          }),
-        ),
+          });
+          // publishing and discarding are the broker's, with its keys: the worker hands back the result alone
+          return { result };
+        }),
       onEvent: deps.onEvent,
     }),
   );
@@ -56,10 +58,12 @@ async function withGrantedStores(
   work: (s3For: (alias: string) => Client, isAlias: (name: string) => boolean) => Promise<JobOutcome>,
 ): Promise<JobOutcome> {
   const gateways: GrantGateway[] = [];
+  const signers: { close(): void }[] = [];
   const clients = new Map<string, Client>();
   try {
     for (const [alias, store] of Object.entries(stores)) {
       const signer = grantSigner(broker, { jobId: job.id, generation: job.leaseGeneration, attempts: job.attempts }, store);
+      signers.push(signer);
       const gateway = await openGrantGateway(signer);
       gateways.push(gateway);
       clients.set(alias, grantedS3Client(gateway, signer, store.region));
@@ -70,5 +74,6 @@ async function withGrantedStores(
     );
   } finally {
     await Promise.all(gateways.map((g) => g.close()));
+    for (const signer of signers) signer.close();
   }
 }

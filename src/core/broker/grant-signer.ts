@@ -25,7 +25,7 @@ const BROKER_PATIENCE_MS = 60_000;
  * its lease's staging), or refused. A URL is kept and reused for the same request while it lives (the
  * source's reads, all of one URL, cost one round trip), so the store sees exactly what the broker allowed.
  */
-export function grantSigner(broker: BrokerClient, lease: GrantLease, store: GrantedStore): RequestSigner {
+export function grantSigner(broker: BrokerClient, lease: GrantLease, store: GrantedStore): RequestSigner & { close(): void } {
   const agent = store.url.startsWith('https:')
     ? new https.Agent({ keepAlive: true, ...(store.caCert ? { ca: store.caCert } : {}) })
     : new http.Agent({ keepAlive: true });
@@ -85,5 +85,7 @@ export function grantSigner(broker: BrokerClient, lease: GrantLease, store: Gran
     async presign(request: ObjectRequest): Promise<string> {
       return (await grant(request)).url;
     },
+    /** Its connections to the store end with the job, not when the store drops them. */
+    close: () => agent.destroy(),
   };
 }

@@ -86,6 +86,18 @@ describe('strict broker: workers with no storage key and no database password (P
     return { child, log: () => log, exited };
   };
 
+  /** A job for `clip` queued and leased to enc1 by calling the broker's API as a worker would (no worker process). */
+  const leaseThroughApi = async (clip: string, name: string, leaseMs: number) => {
+    const submitted = await onBroker(['job', 'submit', `store/masters/${clip}.mp4`, '--preset', 'proxy', '--to', `store/out/${name}/`]);
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const api = new BrokerClient({ url: brokerUrl, ca: readFileSync(ca), token: tokens.get('enc1')! });
+    const workerId = `enc1:${process.pid}:${name}`;
+    await api.call('POST', '/v1/workers', { workerId, pid: process.pid, version: 'test', concurrency: 1, leaseMs });
+    const { job } = await api.call<ClaimAnswer>('POST', '/v1/claim', { workerId, leaseMs });
+    assert.ok(job, 'the job is leased to this host');
+    return { api, job, lease: { generation: job.leaseGeneration, attempts: job.attempts } };
+  };
+
   before(async () => {
     [cluster, minio] = await Promise.all([PostgresCluster.start(), startSingleDrive()]);
     databaseUrl = await cluster.createDatabase('broker');
@@ -193,14 +205,7 @@ describe('strict broker: workers with no storage key and no database password (P
   });
 
   it('a grant serves exactly its request: the broker refuses what is outside the job (audited), the store any other use of a URL', async () => {
-    const submitted = await onBroker(['job', 'submit', 'store/masters/clip1.mp4', '--preset', 'proxy', '--to', 'store/out/misuse/']);
-    assert.equal(submitted.code, 0, submitted.stderr);
-    const api = new BrokerClient({ url: brokerUrl, ca: readFileSync(ca), token: tokens.get('enc1')! });
-    const worker = 'enc1:999:misuse';
-    await api.call('POST', '/v1/workers', { workerId: worker, pid: 999, version: 'test', concurrency: 1, leaseMs: 60_000 });
-    const { job } = await api.call<ClaimAnswer>('POST', '/v1/claim', { workerId: worker, leaseMs: 60_000 });
-    assert.ok(job, 'the job is leased to this host');
-    const lease = { generation: job.leaseGeneration, attempts: job.attempts };
+    const { api, job, lease } = await leaseThroughApi('clip1', 'misuse', 60_000);
     const grant = async (request: GrantRequest) =>
       (await api.call<GrantsAnswer>('POST', `/v1/jobs/${job.id}/grants`, { ...lease, requests: [request] })).grants[0]!;
     const versionId = job.sourceIdentity.split(':').at(-1)!;
@@ -267,14 +272,7 @@ describe('strict broker: workers with no storage key and no database password (P
   });
 
   it('a grant ends with its lease and the grace: the store refuses it after, and the broker grants no more', async () => {
-    const submitted = await onBroker(['job', 'submit', 'store/masters/clip2.mp4', '--preset', 'proxy', '--to', 'store/out/expiry/']);
-    assert.equal(submitted.code, 0, submitted.stderr);
-    const api = new BrokerClient({ url: brokerUrl, ca: readFileSync(ca), token: tokens.get('enc1')! });
-    const worker = 'enc1:998:expiry';
-    await api.call('POST', '/v1/workers', { workerId: worker, pid: 998, version: 'test', concurrency: 1, leaseMs: 1_000 });
-    const { job } = await api.call<ClaimAnswer>('POST', '/v1/claim', { workerId: worker, leaseMs: 1_000 });
-    assert.ok(job);
-    const lease = { generation: job.leaseGeneration, attempts: job.attempts };
+    const { api, job, lease } = await leaseThroughApi('clip2', 'expiry', 1_000);
     const request = {
       method: 'GET' as const,
       bucket: 'masters',
