@@ -31,9 +31,7 @@ const [minio, cluster] = await Promise.all([startSingleDrive(), PostgresCluster.
 const client = minio.client();
 const keys = vendorKeygen(work, 'bench-issuer');
 const license = vendorSign(keys.privateJwk, ['--entitlements', 'encode,health,concurrentEncodes=8']);
-const cert = path.join(work, 'broker.crt');
-const certKey = path.join(work, 'broker.key');
-brokerCertificate(work);
+const tls = brokerCertificate(work);
 
 function hostEnv(name: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const home = path.join(work, 'hosts', name);
@@ -105,9 +103,9 @@ async function startBroker(coordinator: NodeJS.ProcessEnv): Promise<{ url: strin
     '--listen',
     `127.0.0.1:${port}`,
     '--tls-cert',
-    cert,
+    tls.cert,
     '--tls-key',
-    certKey,
+    tls.key,
     '--rate',
     '100000',
   ]);
@@ -141,7 +139,7 @@ async function brokered(pair: number): Promise<number> {
       '--broker',
       broker.url,
       '--broker-ca',
-      cert,
+      tls.ca,
     ]);
     if ((await worker.exited) !== 0) throw new Error(`brokered worker: ${worker.log()}`);
   } finally {
@@ -156,7 +154,7 @@ async function grantLatency(): Promise<void> {
   await preparePool('latency', coordinator);
   const token = tokenFor(coordinator, 'enc-latency');
   const broker = await startBroker(coordinator);
-  const api = new BrokerClient({ url: broker.url, ca: readFileSync(cert), token });
+  const api = new BrokerClient({ url: broker.url, ca: readFileSync(tls.ca), token });
   try {
     const worker = 'enc-latency:1:bench';
     await api.call('POST', '/v1/workers', { workerId: worker, pid: 1, version: 'bench', concurrency: 1, leaseMs: 600_000 });
@@ -199,7 +197,7 @@ async function brokerCpuPerGiB(): Promise<void> {
       '--broker',
       broker.url,
       '--broker-ca',
-      cert,
+      tls.ca,
     ]);
     if ((await worker.exited) !== 0) throw new Error(`brokered worker: ${worker.log()}`);
     const cpu = cpuSeconds(broker.pid) - before;

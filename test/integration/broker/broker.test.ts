@@ -38,7 +38,8 @@ describe('strict broker: workers with no storage key and no database password (P
   let brokerUrl: string;
   let broker: BackgroundCli;
   const tokens = new Map<string, string>();
-  const ca = path.join(scratch.home, 'broker.crt');
+  let ca = '';
+  let tls = { cert: '', key: '' };
   const onBroker = (args: string[], input?: string) =>
     runCli(args, {
       home: brokerHome.home,
@@ -121,26 +122,16 @@ describe('strict broker: workers with no storage key and no database password (P
       const submitted = await onBroker(['job', 'submit', `store/masters/clip${i}.mp4`, '--preset', 'proxy', '--to', `store/out/clip${i}/`]);
       assert.equal(submitted.code, 0, submitted.stderr);
     }
-    brokerCertificate(scratch.home);
+    ({ ca, ...tls } = brokerCertificate(scratch.home));
     for (const host of hosts) {
       const added = parseJson<{ token: string }>(await onBroker(['broker', 'token', 'add', host.name, '--json']));
       tokens.set(host.name, added.token);
     }
     const port = await freePort();
-    broker = spawnCli(
-      [
-        'broker',
-        '--listen',
-        `127.0.0.1:${port}`,
-        '--tls-cert',
-        ca,
-        '--tls-key',
-        path.join(scratch.home, 'broker.key'),
-        '--grace-seconds',
-        '2',
-      ],
-      { home: brokerHome.home, env: { MPEGFLOW_DATABASE_URL: databaseUrl, MPEGFLOW_HOST_NAME: 'coord' } },
-    );
+    broker = spawnCli(['broker', '--listen', `127.0.0.1:${port}`, '--tls-cert', tls.cert, '--tls-key', tls.key, '--grace-seconds', '2'], {
+      home: brokerHome.home,
+      env: { MPEGFLOW_DATABASE_URL: databaseUrl, MPEGFLOW_HOST_NAME: 'coord' },
+    });
     await until('the broker to listen', () => /broker listening on (https:\/\/\S+)/.test(broker.log()), 60_000);
     brokerUrl = /broker listening on (https:\/\/\S+)/.exec(broker.log())![1]!;
   });
@@ -349,7 +340,7 @@ describe('strict broker: workers with no storage key and no database password (P
     assert.equal(await away.exited, 1);
     assert.match(away.log(), /cannot be reached \(ECONNREFUSED\)/);
     const noCert = await runCli(
-      ['broker', '--listen', '127.0.0.1:0', '--tls-cert', path.join(scratch.home, 'missing.crt'), '--tls-key', ca],
+      ['broker', '--listen', '127.0.0.1:0', '--tls-cert', path.join(scratch.home, 'missing.crt'), '--tls-key', tls.key],
       {
         home: brokerHome.home,
         env: { MPEGFLOW_DATABASE_URL: databaseUrl },

@@ -27,7 +27,8 @@ describe('strict broker on SeaweedFS: presigned grants on a store that is not Mi
   let broker: BackgroundCli | undefined;
   let brokerUrl = '';
   let token = '';
-  const ca = path.join(scratch.home, 'broker.crt');
+  let ca = '';
+  let tls = { cert: '', key: '' };
   const onBroker = (args: string[], input?: string) => runCli(args, { home: brokerHome.home, env: { MPEGFLOW_HOST_NAME: 'coord' }, input });
 
   before(async () => {
@@ -46,10 +47,10 @@ describe('strict broker on SeaweedFS: presigned grants on a store that is not Mi
       const submitted = await onBroker(['job', 'submit', 'weed/masters/clip.mp4', '--preset', 'proxy', '--to', `weed/out/${name}/`]);
       assert.equal(submitted.code, 0, submitted.stderr);
     }
-    brokerCertificate(scratch.home);
+    ({ ca, ...tls } = brokerCertificate(scratch.home));
     token = parseJson<{ token: string }>(await onBroker(['broker', 'token', 'add', 'enc1', '--json'])).token;
     const port = await freePort();
-    broker = spawnCli(['broker', '--listen', `127.0.0.1:${port}`, '--tls-cert', ca, '--tls-key', path.join(scratch.home, 'broker.key')], {
+    broker = spawnCli(['broker', '--listen', `127.0.0.1:${port}`, '--tls-cert', tls.cert, '--tls-key', tls.key], {
       home: brokerHome.home,
       env: { MPEGFLOW_HOST_NAME: 'coord' },
     });
