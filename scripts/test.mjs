@@ -41,7 +41,7 @@ const installers = [
   },
   {
     script: 'scripts/install-test-deps.sh',
-    what: 'ffmpeg, sqlite3, openssl, PyJWT, PostgreSQL, moto, and for the release and monitoring tests xz, strip, systemd-analyze, promtool and lintian',
+    what: 'ffmpeg, sqlite3, openssl, PyJWT, PostgreSQL, moto, and for the release and monitoring tests xz, strip, systemd-analyze, promtool, lintian and zsh',
     needs: (text) =>
       /\b(ffmpeg|ffprobe|sqlite3|openssl|python3|moto|initdb|pg_ctl|postgres|dpkg|lintian|promtool|systemd-analyze)\b/.test(text),
   },
